@@ -1,0 +1,27 @@
+//! Futex-style wait/notify on every target, and the lock-free primitives built on it.
+//!
+//! # Map
+//! * [`sync`]: the shim every other module imports atomics, cells and threads from (std, loom
+//!   or shuttle by cfg).
+//! * [`futex`]: `wait` / `wake_one` / `wake_all` on an `AtomicU32`, one backend file per
+//!   platform; the only OS/arch cfgs of the workspace.
+//! * [`Parker`] / [`Unparker`] and [`Backoff`]: the blocking and spinning building blocks.
+//!
+//! # A blocked thread's path
+//! A primitive's fast path is one atomic RMW. On contention it spins with [`Backoff`], then
+//! announces itself in its state word and calls [`futex::wait`] with the value it announced.
+//! The releasing side publishes with `Release`, sees the announcement and calls
+//! [`futex::wake_one`]; the woken thread re-checks with `Acquire`.
+#![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
+#![cfg_attr(portalis_wasm_atomics, feature(stdarch_wasm_atomic_wait))]
+
+#[doc(hidden)]
+pub mod sync;
+
+pub mod futex;
+
+mod backoff;
+mod park;
+
+pub use backoff::Backoff;
+pub use park::{Parker, Unparker};

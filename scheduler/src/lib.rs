@@ -1,0 +1,4 @@
+//! Work-stealing scheduler with the rayon-core API shape, on `portalis-primitives`.
+//!
+//! (Being built: see issue "Work-stealing scheduler".)
+#![warn(missing_docs, missing_debug_implementations, unreachable_pub)]

@@ -1,0 +1,14 @@
+//! portalis-threading: a lock-free work-stealing runtime with a Python-compatible threading
+//! surface, running the same way natively, under WASI and in the browser.
+//!
+//! # Map
+//! * [`primitives`] (crate `portalis-primitives`): futex wait/notify on every target and the
+//!   primitives built on it.
+//! * [`scheduler`] (crate `portalis-scheduler`): the work-stealing pool.
+#![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
+
+pub use portalis_primitives as primitives;
+pub use portalis_scheduler as scheduler;
+
+pub use portalis_primitives::futex;
+pub use portalis_primitives::{Backoff, Parker, Unparker};
