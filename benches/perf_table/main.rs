@@ -19,6 +19,9 @@ mod sync;
 use row::{Config, Row};
 use std::io::Write;
 
+/// A subsystem's row builder.
+type Section = fn(&Config) -> Vec<Row>;
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let flag = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1));
@@ -34,7 +37,7 @@ fn main() {
 
     let header = output::machine_header();
     eprintln!("{header}");
-    let sections: Vec<(&str, fn(&Config) -> Vec<Row>)> = vec![
+    let sections: Vec<(&str, Section)> = vec![
         ("futex", futex::rows),
         ("sync", sync::rows),
         ("channel", channel::rows),
