@@ -5,8 +5,14 @@
 #   SETUP_ONLY=native  skip the wasm/browser tools (used by `make perf`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-TOOLS="$PWD/.tools"
+# Tools live outside the clone (so a fresh clone on the same machine, as in CI, reuses them);
+# `.tools` in the work tree is a symlink to that directory, for relative paths in configs.
+TOOLS="${PORTALIS_TOOLS:-$HOME/.cache/portalis-threading/tools}"
 mkdir -p "$TOOLS/bin"
+if [ ! -L .tools ] || [ "$(readlink .tools)" != "$TOOLS" ]; then
+  if [ -e .tools ] && [ ! -L .tools ]; then rm -rf .tools; fi
+  ln -sfn "$TOOLS" .tools
+fi
 say() { printf 'setup: %s\n' "$*"; }
 
 # --- Rust toolchains -------------------------------------------------------------------------
