@@ -66,6 +66,10 @@ mod imp;
 #[cfg(not(any(portalis_loom, portalis_shuttle, portalis_no_threads)))]
 pub mod parked;
 
+/// The browser build's extras: the main thread's async wait and its spin budget.
+#[cfg(all(portalis_wasm_atomics, not(any(portalis_loom, portalis_shuttle))))]
+pub use imp::{has_wait_async, wait_async, ASYNC_POLL_PERIOD_MS, MAIN_THREAD_SPIN_BUDGET};
+
 /// How a [`wait`] ended (an expected outcome, not an error).
 #[must_use = "a wait may time out or wake spuriously: re-check the condition"]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
