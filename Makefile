@@ -8,7 +8,7 @@ export CARGO_TERM_COLOR ?= never
 TOOLS := $(CURDIR)/.tools
 
 .PHONY: help setup perf perf-quick bench bench-gate test test-native test-miri test-loom \
-        test-shuttle test-wasi test-web lint check-shim
+        test-shuttle test-wasi test-web lint check-shim perf-wasi perf-web
 
 help:
 	@echo "make perf        the performance table (native, release build; < 3 min)"
@@ -64,3 +64,10 @@ test-wasi:
 
 test-web:
 	@bash scripts/test-web.sh
+
+## Futex wake latency (F1 rows) in the wasm environments: target/perf/{wasi,web}.{md,csv}.
+perf-wasi:
+	@bash scripts/perf-wasi.sh
+
+perf-web:
+	@bash scripts/perf-web.sh
