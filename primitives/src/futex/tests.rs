@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 #[cfg(not(portalis_no_threads))]
 const WAITERS: usize = if cfg!(miri) { 3 } else { 16 };
 
+#[cfg(not(portalis_no_threads))]
 macro_rules! contract_tests {
     ($modname:ident, $wait:path, $wake_one:path, $wake_all:path) => {
         mod $modname {

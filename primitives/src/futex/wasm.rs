@@ -17,7 +17,6 @@ use super::{WaitError, WaitResult};
 use crate::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use core::arch::wasm32;
 use core::cell::Cell;
-use core::future::Future;
 use core::time::Duration;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -172,41 +171,35 @@ pub(super) fn wake_all(word: &AtomicU32) {
 ///
 /// ## Memory ordering
 /// None, as for [`wait`](super::wait): re-check with `Acquire`.
-pub fn wait_async(
-    word: &AtomicU32,
-    expected: u32,
-    timeout: Option<Duration>,
-) -> impl Future<Output = WaitResult> + '_ {
-    async move {
-        let deadline = timeout
-            .filter(|t| t.as_secs_f64() * 1e3 < f64::MAX / 2.0)
-            .map(|t| now_ms() + t.as_secs_f64() * 1e3);
-        loop {
-            // Relaxed: as in `wait`.
-            if word.load(Relaxed) != expected {
-                return WaitResult::Woken;
+pub async fn wait_async(word: &AtomicU32, expected: u32, timeout: Option<Duration>) -> WaitResult {
+    let deadline = timeout
+        .filter(|t| t.as_secs_f64() * 1e3 < f64::MAX / 2.0)
+        .map(|t| now_ms() + t.as_secs_f64() * 1e3);
+    loop {
+        // Relaxed: as in `wait`.
+        if word.load(Relaxed) != expected {
+            return WaitResult::Woken;
+        }
+        let left_ms = match deadline {
+            Some(d) => {
+                let left = d - now_ms();
+                if left <= 0.0 {
+                    return WaitResult::TimedOut;
+                }
+                Some(left)
             }
-            let left_ms = match deadline {
-                Some(d) => {
-                    let left = d - now_ms();
-                    if left <= 0.0 {
-                        return WaitResult::TimedOut;
-                    }
-                    Some(left)
-                }
-                None => None,
-            };
-            match wait_async_once(word, expected, left_ms) {
-                Some(promise) => {
-                    // "ok" or "timed-out"; either way the loop re-checks word and deadline.
-                    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-                }
-                None => {
-                    let ms = left_ms.map_or(ASYNC_POLL_PERIOD_MS, |l| {
-                        (l.ceil() as i32).clamp(0, ASYNC_POLL_PERIOD_MS)
-                    });
-                    sleep_ms(ms).await;
-                }
+            None => None,
+        };
+        match wait_async_once(word, expected, left_ms) {
+            Some(promise) => {
+                // "ok" or "timed-out"; either way the loop re-checks word and deadline.
+                let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+            }
+            None => {
+                let ms = left_ms.map_or(ASYNC_POLL_PERIOD_MS, |l| {
+                    (l.ceil() as i32).clamp(0, ASYNC_POLL_PERIOD_MS)
+                });
+                sleep_ms(ms).await;
             }
         }
     }
