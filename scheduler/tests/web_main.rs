@@ -140,3 +140,16 @@ async fn workers_block_while_main_thread_stays_responsive() {
     // The main thread kept running timer callbacks while both workers blocked in wait32.
     assert!(turns > 0, "the main thread's event loop never turned");
 }
+
+#[wasm_bindgen_test]
+fn parker_on_main_thread_is_a_typed_error_or_times_out() {
+    use portalis_primitives::Parker;
+    let p = Parker::new();
+    assert_eq!(p.park(), Err(WaitError::MainThreadCannotBlock));
+    assert_eq!(
+        p.park_timeout(Duration::from_millis(1)),
+        Ok(WaitResult::TimedOut)
+    );
+    p.unparker().unpark();
+    assert_eq!(p.park(), Ok(())); // a token is consumed without waiting
+}

@@ -150,3 +150,18 @@ async fn parked_table_wakes_across_workers() {
     futex::parked::wake_all(&word);
     h.join().unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn parker_across_workers_and_timed_park() {
+    use portalis_primitives::Parker;
+    let p = Parker::new();
+    // A timed park re-arms its timeout on performance.now() (std's Instant panics here).
+    assert_eq!(
+        p.park_timeout(Duration::from_millis(5)),
+        Ok(WaitResult::TimedOut)
+    );
+    let u = p.unparker();
+    let h = spawn(move || u.unpark()).await;
+    assert_eq!(p.park_timeout(Duration::MAX), Ok(WaitResult::Woken));
+    h.join().unwrap();
+}

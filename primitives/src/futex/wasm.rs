@@ -45,7 +45,7 @@ extern "C" {
 }
 
 /// Milliseconds from an arbitrary origin; `std::time::Instant` panics on this target.
-fn now_ms() -> f64 {
+pub(super) fn now_ms() -> f64 {
     performance_now()
 }
 
