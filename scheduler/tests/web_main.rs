@@ -153,3 +153,33 @@ fn parker_on_main_thread_is_a_typed_error_or_times_out() {
     p.unparker().unpark();
     assert_eq!(p.park(), Ok(())); // a token is consumed without waiting
 }
+
+#[wasm_bindgen_test]
+async fn wait_async_falls_back_to_polling_without_atomics_wait_async() {
+    // Emulate an engine without Atomics.waitAsync (Firefox < 145, Safari < 16.4); other
+    // tests running meanwhile on this thread just poll too, which is still correct.
+    let atomics = js_sys::Reflect::get(&js_sys::global(), &"Atomics".into()).unwrap();
+    let atomics: js_sys::Object = atomics.into();
+    let saved = js_sys::Reflect::get(&atomics, &"waitAsync".into()).unwrap();
+    js_sys::Reflect::delete_property(&atomics, &"waitAsync".into()).unwrap();
+    let no_wait_async = !futex::has_wait_async();
+
+    let word = Arc::new(AtomicU32::new(0));
+    let w = word.clone();
+    let h = spawn(move || {
+        let dummy = AtomicU32::new(0);
+        let _ = futex::wait(&dummy, 0, Some(Duration::from_millis(10)));
+        w.store(1, SeqCst);
+        futex::wake_all(&w);
+    })
+    .await;
+    let woken = futex::wait_async(&word, 0, None).await;
+    let timed_out = futex::wait_async(&AtomicU32::new(0), 0, Some(Duration::from_millis(5))).await;
+
+    js_sys::Reflect::set(&atomics, &"waitAsync".into(), &saved).unwrap();
+    h.join_async().await;
+    assert!(no_wait_async, "deleting Atomics.waitAsync was not detected");
+    assert_eq!(woken, WaitResult::Woken);
+    assert_eq!(timed_out, WaitResult::TimedOut);
+    assert!(futex::has_wait_async());
+}

@@ -23,7 +23,7 @@ wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
 /// Round trips per route: performance.now() is coarsened to 5 µs in isolated contexts, so
 /// percentiles are quantised to 2.5 µs (half a round trip).
-const ROUNDS: u32 = 3_000;
+const ROUNDS: u32 = 6_000;
 
 /// Half-round-trip samples (ns) between this worker and a spawned one, each side blocking in
 /// `wait` and woken by the other's `wake`.
@@ -102,25 +102,42 @@ async fn std_park_pingpong(rounds: u32) -> Vec<f64> {
     samples
 }
 
+fn ours_wait(w: &AtomicU32, v: u32) {
+    let _ = futex::wait(w, v, None);
+}
+fn parked_wait(w: &AtomicU32, v: u32) {
+    let _ = futex::parked::wait(w, v, None);
+}
+
+/// Samples of route `r`: 0 = intrinsics, 1 = std-park table, 2 = std park/unpark.
+async fn route(r: usize, rounds: u32) -> Vec<f64> {
+    match r {
+        0 => pingpong(rounds, ours_wait, futex::wake_one).await,
+        1 => pingpong(rounds, parked_wait, futex::parked::wake_one).await,
+        _ => std_park_pingpong(rounds).await,
+    }
+}
+
+/// Passes per route, in rotated order, so tier-up of the freshly compiled code and machine
+/// noise do not all land on whichever route runs first.
+const PASSES: u32 = 3;
+/// Untimed round trips per route before measuring (lets the engine optimise the loop).
+const WARMUP: u32 = 300;
+
 #[wasm_bindgen_test]
 async fn perf_futex_wake_latency() {
-    let mut ours = pingpong(
-        ROUNDS,
-        |w, v| {
-            let _ = futex::wait(w, v, None);
-        },
-        futex::wake_one,
-    )
-    .await;
-    let mut parked = pingpong(
-        ROUNDS,
-        |w, v| {
-            let _ = futex::parked::wait(w, v, None);
-        },
-        futex::parked::wake_one,
-    )
-    .await;
-    let mut std_park = std_park_pingpong(ROUNDS).await;
+    for r in 0..3 {
+        let _ = route(r, WARMUP).await;
+    }
+    let mut samples: [Vec<f64>; 3] = Default::default();
+    for pass in 0..PASSES as usize {
+        for k in 0..3 {
+            let r = (pass + k) % 3;
+            let got = route(r, ROUNDS / PASSES).await;
+            samples[r].extend(got);
+        }
+    }
+    let [mut ours, mut parked, mut std_park] = samples;
     let means = format!(
         "means: active backend {}, parked table {}, std park/unpark {}",
         table::mean(&ours),
@@ -130,7 +147,7 @@ async fn perf_futex_wake_latency() {
     let rows = table::f1_rows(futex::BACKEND, "web", &mut ours, &mut parked, &mut std_park);
     let header = format!(
         "machine: headless Chromium, wasm32-unknown-unknown +atomics (nightly, build-std, release), \
-         dedicated worker <-> spawned worker; futex backend: {}; {ROUNDS} round trips per route; \
+         dedicated worker <-> spawned worker; futex backend: {}; {ROUNDS} round trips per route in {PASSES} rotated passes after a warm-up; \
          performance.now() resolution 5 µs",
         futex::BACKEND
     ) + "; " + &means;

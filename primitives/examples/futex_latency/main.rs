@@ -105,6 +105,25 @@ mod real {
         samples
     }
 
+    /// Passes per implementation (rotated order).
+    const PASSES: u32 = 3;
+
+    fn ours_wait(w: &AtomicU32, v: u32) {
+        let _ = futex::wait(w, v, None);
+    }
+    fn parked_wait(w: &AtomicU32, v: u32) {
+        let _ = futex::parked::wait(w, v, None);
+    }
+
+    /// Samples of implementation `r`: 0 = active backend, 1 = parked table, 2 = std park.
+    fn route(r: usize, rounds: u32) -> Vec<f64> {
+        match r {
+            0 => pingpong(rounds, ours_wait, futex::wake_one),
+            1 => pingpong(rounds, parked_wait, futex::parked::wake_one),
+            _ => std_park_pingpong(rounds),
+        }
+    }
+
     pub(crate) fn main() {
         let args: Vec<String> = std::env::args().collect();
         let flag = |name: &str| {
@@ -123,21 +142,19 @@ mod real {
             }
             .into()
         });
-        let mut ours = pingpong(
-            rounds,
-            |w, v| {
-                let _ = futex::wait(w, v, None);
-            },
-            futex::wake_one,
-        );
-        let mut parked = pingpong(
-            rounds,
-            |w, v| {
-                let _ = futex::parked::wait(w, v, None);
-            },
-            futex::parked::wake_one,
-        );
-        let mut std_park = std_park_pingpong(rounds);
+        // Warm-up, then PASSES passes per implementation in rotated order, so machine noise
+        // and warm-up effects do not all land on whichever runs first.
+        for r in 0..3 {
+            let _ = route(r, rounds / 10);
+        }
+        let mut samples: [Vec<f64>; 3] = Default::default();
+        for pass in 0..PASSES as usize {
+            for k in 0..3 {
+                let r = (pass + k) % 3;
+                samples[r].extend(route(r, rounds / PASSES));
+            }
+        }
+        let [mut ours, mut parked, mut std_park] = samples;
         let means = format!(
             "means: active backend {}, parked table {}, std park/unpark {}",
             table::mean(&ours),
@@ -146,7 +163,7 @@ mod real {
         );
         let rows = table::f1_rows(futex::BACKEND, &env, &mut ours, &mut parked, &mut std_park);
         let header = format!(
-            "machine: {} ; futex backend: {}; {rounds} round trips per implementation",
+            "machine: {} ; futex backend: {}; {rounds} round trips per implementation in {PASSES} rotated passes after a warm-up",
             if cfg!(target_os = "wasi") {
                 "wasm32-wasip1-threads under wasmtime 36.0.9 (-W threads=y -S threads=y)"
             } else {

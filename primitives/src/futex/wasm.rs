@@ -205,18 +205,14 @@ pub async fn wait_async(word: &AtomicU32, expected: u32, timeout: Option<Duratio
     }
 }
 
-/// `true` when this engine has `Atomics.waitAsync` (checked once per thread).
+/// `true` when this engine has `Atomics.waitAsync`. Looked up on every call (two property
+/// reads, small next to a wait), so a page that removes or polyfills it is followed.
 pub fn has_wait_async() -> bool {
-    thread_local! {
-        static HAS: bool = {
-            let atomics = js_sys::Reflect::get(&js_sys::global(), &"Atomics".into())
-                .unwrap_or(JsValue::UNDEFINED);
-            js_sys::Reflect::get(&atomics, &"waitAsync".into())
-                .map(|f| f.is_function())
-                .unwrap_or(false)
-        };
-    }
-    HAS.with(|h| *h)
+    let atomics =
+        js_sys::Reflect::get(&js_sys::global(), &"Atomics".into()).unwrap_or(JsValue::UNDEFINED);
+    js_sys::Reflect::get(&atomics, &"waitAsync".into())
+        .map(|f| f.is_function())
+        .unwrap_or(false)
 }
 
 /// One `Atomics.waitAsync` on `word`: `Some(promise)` to await, or `None` when the caller
