@@ -124,8 +124,37 @@ const PASSES: u32 = 3;
 /// Untimed round trips per route before measuring (lets the engine optimise the loop).
 const WARMUP: u32 = 300;
 
+/// Mean ns per call of `f` over `n` calls (the clock's 5 µs coarsening vanishes over n).
+fn per_call_ns(n: u32, mut f: impl FnMut()) -> f64 {
+    let start = now_ms();
+    for _ in 0..n {
+        f();
+    }
+    (now_ms() - start) * 1e6 / n as f64
+}
+
+/// Cost of the calls that do not block: `wake_one` with nobody waiting, `wait` on a word that
+/// already differs, per route (what every uncontended release/acquire pays).
+fn uncontended_costs() -> String {
+    const N: u32 = 200_000;
+    let w = AtomicU32::new(1);
+    let wake_i = per_call_ns(N, || futex::wake_one(&w));
+    let wake_p = per_call_ns(N, || futex::parked::wake_one(&w));
+    let wait_i = per_call_ns(N, || {
+        let _ = futex::wait(&w, 0, None);
+    });
+    let wait_p = per_call_ns(N, || {
+        let _ = futex::parked::wait(&w, 0, None);
+    });
+    format!(
+        "uncontended wake_one: intrinsics {wake_i:.1} ns, parked table {wake_p:.1} ns; \
+         wait on a differing word: intrinsics {wait_i:.1} ns, parked table {wait_p:.1} ns"
+    )
+}
+
 #[wasm_bindgen_test]
 async fn perf_futex_wake_latency() {
+    let uncontended = uncontended_costs();
     for r in 0..3 {
         let _ = route(r, WARMUP).await;
     }
@@ -150,7 +179,9 @@ async fn perf_futex_wake_latency() {
          dedicated worker <-> spawned worker; futex backend: {}; {ROUNDS} round trips per route in {PASSES} rotated passes after a warm-up; \
          performance.now() resolution 5 µs",
         futex::BACKEND
-    ) + "; " + &means;
+    ) + "; " + &means
+        + "; "
+        + &uncontended;
     for line in table::markdown("web", &header, &rows).lines() {
         console_log!("PERF-MD {line}");
     }
