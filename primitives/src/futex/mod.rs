@@ -20,7 +20,7 @@
 //! |---|---|---|
 //! | `linux.rs` | Linux, Android | `atomic-wait` (untimed) + `futex(FUTEX_WAIT_PRIVATE)` with a relative timeout |
 //! | `parked.rs` | macOS, Windows, FreeBSD, other std targets, `wasm32-wasip1-threads` (stable) | address-keyed waiter table on `std::thread::park_timeout` |
-//! | `wasm.rs` | `wasm32` with `+atomics` (browser build, nightly) | `memory.atomic.wait32` / `memory.atomic.notify` (nightly intrinsics); on the browser main thread a bounded spin, then `MainThreadCannotBlock`; [`wait_async`] (`Atomics.waitAsync`) for async callers |
+//! | `wasm.rs` | `wasm32` with `+atomics` (browser build, nightly) | `memory.atomic.wait32` / `memory.atomic.notify` (nightly intrinsics); on the browser main thread a bounded spin, then `MainThreadCannotBlock`; `wait_async` (`Atomics.waitAsync`) for async callers |
 //! | `single.rs` | `wasm32` without threads (`wasm32-unknown-unknown`, `wasm32-wasip1`) | nothing can wake us: `WouldDeadlock` or sleep out the timeout |
 //! | `model.rs` | `--cfg portalis_loom` / `--cfg portalis_shuttle` | a table under the model's mutex + one model condvar per waiter; really blocks, so a lost wake-up is a reported deadlock |
 //!
