@@ -135,8 +135,19 @@ async fn two_workers_ping_pong_blocking() {
 
 #[wasm_bindgen_test]
 async fn parked_table_wakes_across_workers() {
-    // The std-park route (futex::parked) works between workers too (untimed: its timed path
-    // reads std::time::Instant, which panics on wasm32-unknown-unknown).
+    // The std-park route (futex::parked) works between workers too; its timed path re-arms on
+    // futex::Deadline (performance.now() here: std's Instant panics on this target).
+    let w0 = AtomicU32::new(0);
+    let start = now_ms();
+    assert_eq!(
+        futex::parked::wait(&w0, 0, Some(Duration::from_millis(10))),
+        Ok(WaitResult::TimedOut)
+    );
+    let took = now_ms() - start;
+    assert!(
+        took >= 10.0 - CLOCK_SLACK_MS,
+        "timed out after {took} ms < 10 ms"
+    );
     let word = Arc::new(AtomicU32::new(0));
     let w = word.clone();
     let h = spawn(move || {
