@@ -15,6 +15,8 @@ help:
 	@echo "make test        every test: native, lint, miri, loom, shuttle, WASI, browser"
 	@echo "make bench-gate  quick perf pass; fails when a ratio exceeds benches/gates.txt"
 	@echo "make bench       full criterion benches (HTML report in target/criterion)"
+	@echo "make perf-wasi   futex wake latency under wasmtime (target/perf/wasi.md, .csv)"
+	@echo "make perf-web    futex wake latency in headless Chromium (target/perf/web.md, .csv)"
 
 setup:
 	@bash scripts/setup.sh
