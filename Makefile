@@ -8,13 +8,15 @@ export CARGO_TERM_COLOR ?= never
 TOOLS := $(CURDIR)/.tools
 
 .PHONY: help setup perf perf-quick bench bench-gate test test-native test-miri test-loom \
-        test-shuttle test-wasi test-web lint check-shim
+        test-shuttle test-wasi test-web lint check-shim perf-wasi perf-web
 
 help:
 	@echo "make perf        the performance table (native, release build; < 3 min)"
 	@echo "make test        every test: native, lint, miri, loom, shuttle, WASI, browser"
 	@echo "make bench-gate  quick perf pass; fails when a ratio exceeds benches/gates.txt"
 	@echo "make bench       full criterion benches (HTML report in target/criterion)"
+	@echo "make perf-wasi   futex wake latency under wasmtime (target/perf/wasi.md, .csv)"
+	@echo "make perf-web    futex wake latency in headless Chromium (target/perf/web.md, .csv)"
 
 setup:
 	@bash scripts/setup.sh
@@ -64,3 +66,10 @@ test-wasi:
 
 test-web:
 	@bash scripts/test-web.sh
+
+## Futex wake latency (F1 rows) in the wasm environments: target/perf/{wasi,web}.{md,csv}.
+perf-wasi:
+	@bash scripts/perf-wasi.sh
+
+perf-web:
+	@bash scripts/perf-web.sh

@@ -23,7 +23,7 @@ have_target() { rustup target list --installed --toolchain "$1" 2>/dev/null | gr
 have_comp() { rustup component list --installed --toolchain "$1" 2>/dev/null | grep -q "^$2"; }
 rustup toolchain list | grep -q "^$STABLE" || { say "installing Rust $STABLE"; rustup toolchain install "$STABLE" --profile minimal -c rustfmt,clippy; }
 for c in rustfmt clippy; do have_comp "$STABLE" "$c" || rustup component add "$c" --toolchain "$STABLE"; done
-for t in wasm32-wasip1-threads wasm32-unknown-unknown; do
+for t in wasm32-wasip1-threads wasm32-wasip1 wasm32-unknown-unknown; do
   have_target "$STABLE" "$t" || { say "adding target $t"; rustup target add "$t" --toolchain "$STABLE"; }
 done
 [ "${SETUP_ONLY:-}" = native ] && exit 0

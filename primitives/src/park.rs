@@ -96,10 +96,10 @@ impl Parker {
         if s.fetch_sub(1, Acquire) == NOTIFIED {
             return Ok(WaitResult::Woken);
         }
-        let deadline = timeout.and_then(futex::deadline);
+        let deadline = timeout.and_then(futex::Deadline::after);
         loop {
             let left = match (timeout, deadline) {
-                (Some(_), Some(d)) => Some(d.saturating_duration_since(std::time::Instant::now())),
+                (Some(_), Some(d)) => Some(d.remaining()),
                 (Some(t), None) if t.is_zero() => Some(t),
                 _ => None,
             };

@@ -13,6 +13,7 @@ fn token_before_park_is_kept() {
     assert_eq!(p.park_timeout(Duration::ZERO), Ok(WaitResult::TimedOut));
 }
 
+#[cfg(not(portalis_no_threads))] // Spawns a thread.
 #[test]
 fn unpark_from_another_thread_wakes() {
     const ROUNDS: usize = if cfg!(miri) { 20 } else { 2_000 };
@@ -32,6 +33,7 @@ fn unpark_from_another_thread_wakes() {
     );
 }
 
+#[cfg(not(portalis_no_threads))] // Spawns a thread.
 #[test]
 fn ping_pong() {
     const ROUNDS: usize = if cfg!(miri) { 20 } else { 2_000 };
@@ -50,6 +52,7 @@ fn ping_pong() {
     t.join().unwrap();
 }
 
+#[cfg(not(portalis_no_threads))] // Spawns a thread.
 #[test]
 fn huge_timeout_is_untimed() {
     let p = Parker::new();
@@ -57,4 +60,14 @@ fn huge_timeout_is_untimed() {
     let t = std::thread::spawn(move || u.unpark());
     assert_eq!(p.park_timeout(Duration::MAX), Ok(WaitResult::Woken));
     t.join().unwrap();
+}
+
+/// Without threads nobody can unpark us: parking with no token is a typed error, not a hang.
+#[cfg(portalis_no_threads)]
+#[test]
+fn park_without_token_would_deadlock() {
+    use portalis_primitives::futex::WaitError;
+    let p = Parker::new();
+    assert_eq!(p.park(), Err(WaitError::WouldDeadlock));
+    assert_eq!(p.park_timeout(Duration::MAX), Err(WaitError::WouldDeadlock));
 }

@@ -20,7 +20,7 @@
 //! |---|---|---|
 //! | `linux.rs` | Linux, Android | `atomic-wait` (untimed) + `futex(FUTEX_WAIT_PRIVATE)` with a relative timeout |
 //! | `parked.rs` | macOS, Windows, FreeBSD, other std targets, `wasm32-wasip1-threads` (stable) | address-keyed waiter table on `std::thread::park_timeout` |
-//! | `wasm.rs` | `wasm32` with `+atomics` (browser build, nightly) | `memory.atomic.wait32` / `memory.atomic.notify`; bounded spin on the browser main thread |
+//! | `wasm.rs` | `wasm32` with `+atomics` (browser build, nightly) | `memory.atomic.wait32` / `memory.atomic.notify` (nightly intrinsics); on the browser main thread a bounded spin, then `MainThreadCannotBlock`; `wait_async` (`Atomics.waitAsync`) for async callers |
 //! | `single.rs` | `wasm32` without threads (`wasm32-unknown-unknown`, `wasm32-wasip1`) | nothing can wake us: `WouldDeadlock` or sleep out the timeout |
 //! | `model.rs` | `--cfg portalis_loom` / `--cfg portalis_shuttle` | a table under the model's mutex + one model condvar per waiter; really blocks, so a lost wake-up is a reported deadlock |
 //!
@@ -65,6 +65,10 @@ mod imp;
 
 #[cfg(not(any(portalis_loom, portalis_shuttle, portalis_no_threads)))]
 pub mod parked;
+
+/// The browser build's extras: the main thread's async wait and its spin budget.
+#[cfg(all(portalis_wasm_atomics, not(any(portalis_loom, portalis_shuttle))))]
+pub use imp::{has_wait_async, wait_async, ASYNC_POLL_PERIOD_MS, MAIN_THREAD_SPIN_BUDGET};
 
 /// How a [`wait`] ended (an expected outcome, not an error).
 #[must_use = "a wait may time out or wake spuriously: re-check the condition"]
@@ -174,6 +178,93 @@ pub const BACKEND: &str = imp::NAME;
 #[inline]
 pub(crate) fn deadline(timeout: Duration) -> Option<std::time::Instant> {
     std::time::Instant::now().checked_add(timeout)
+}
+
+/// A deadline for re-arming a relative timeout after a spurious wake-up (`Parker`), on the
+/// clock the target has: std's `Instant`; `performance.now()` in the threaded browser build,
+/// where `Instant::now` panics; none in the plain browser build without threads, where the
+/// whole timeout is always "left" (its single-thread backend returns `TimedOut` at once).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Deadline {
+    #[cfg(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics))]
+    at_ms: f64,
+    #[cfg(all(
+        target_arch = "wasm32",
+        target_os = "unknown",
+        not(portalis_wasm_atomics)
+    ))]
+    timeout: Duration,
+    #[cfg(not(any(
+        all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics),
+        all(
+            target_arch = "wasm32",
+            target_os = "unknown",
+            not(portalis_wasm_atomics)
+        )
+    )))]
+    at: std::time::Instant,
+}
+
+impl Deadline {
+    /// `timeout` from now; `None` when it does not fit (the caller treats that as untimed).
+    #[allow(dead_code)] // Used by `Parker`; not every cfg reaches it.
+    pub(crate) fn after(timeout: Duration) -> Option<Deadline> {
+        #[cfg(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics))]
+        {
+            // Same bound as the wait32 timeout: more than i64::MAX ns is "forever".
+            i64::try_from(timeout.as_nanos()).ok()?;
+            Some(Deadline {
+                at_ms: imp::now_ms() + timeout.as_secs_f64() * 1e3,
+            })
+        }
+        #[cfg(all(
+            target_arch = "wasm32",
+            target_os = "unknown",
+            not(portalis_wasm_atomics)
+        ))]
+        {
+            (timeout != Duration::MAX).then_some(Deadline { timeout })
+        }
+        #[cfg(not(any(
+            all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics),
+            all(
+                target_arch = "wasm32",
+                target_os = "unknown",
+                not(portalis_wasm_atomics)
+            )
+        )))]
+        {
+            deadline(timeout).map(|at| Deadline { at })
+        }
+    }
+
+    /// Time left until the deadline (zero once it passed).
+    #[allow(dead_code)] // As for `after`.
+    pub(crate) fn remaining(&self) -> Duration {
+        #[cfg(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics))]
+        {
+            Duration::from_secs_f64(((self.at_ms - imp::now_ms()) / 1e3).max(0.0))
+        }
+        #[cfg(all(
+            target_arch = "wasm32",
+            target_os = "unknown",
+            not(portalis_wasm_atomics)
+        ))]
+        {
+            self.timeout
+        }
+        #[cfg(not(any(
+            all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics),
+            all(
+                target_arch = "wasm32",
+                target_os = "unknown",
+                not(portalis_wasm_atomics)
+            )
+        )))]
+        {
+            self.at.saturating_duration_since(std::time::Instant::now())
+        }
+    }
 }
 
 #[cfg(test)]

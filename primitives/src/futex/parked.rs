@@ -75,7 +75,7 @@ pub fn wait(
                 WaitResult::Woken
             })
         }
-        Some(t) => super::deadline(t),
+        Some(t) => super::Deadline::after(t),
         None => None,
     };
     let b = bucket(addr);
@@ -98,8 +98,8 @@ pub fn wait(
         match deadline {
             None => thread::park(),
             Some(d) => {
-                let now = std::time::Instant::now();
-                if now >= d {
+                let left = d.remaining();
+                if left.is_zero() {
                     let mut q = lock(b);
                     if let Some(i) = q.iter().position(|n| Arc::ptr_eq(n, &node)) {
                         q.swap_remove(i);
@@ -108,7 +108,7 @@ pub fn wait(
                     // A waker removed us first: its wake-up counts.
                     return Ok(WaitResult::Woken);
                 }
-                thread::park_timeout(d - now);
+                thread::park_timeout(left);
             }
         }
     }

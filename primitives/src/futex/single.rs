@@ -2,7 +2,8 @@
 //! a word while we wait, so an untimed wait on a matching word is a certain deadlock and
 //! returns [`WaitError::WouldDeadlock`]. A timed wait sleeps out its timeout where the target
 //! can sleep (WASI's `poll_oneoff`), and returns `TimedOut` at once where it cannot (the
-//! browser has no blocking sleep). Wakes are no-ops.
+//! browser has no blocking sleep). A timeout too large for a deadline (`Duration::MAX`) is
+//! untimed, so it is `WouldDeadlock` too. Wakes are no-ops.
 
 use super::{WaitError, WaitResult};
 use crate::sync::atomic::{AtomicU32, Ordering::Relaxed};
@@ -19,7 +20,7 @@ pub(super) fn wait(
     if word.load(Relaxed) != expected {
         return Ok(WaitResult::Woken);
     }
-    match timeout {
+    match timeout.filter(|&t| !is_untimed(t)) {
         None => Err(WaitError::WouldDeadlock),
         Some(t) => {
             #[cfg(target_os = "wasi")]
@@ -29,6 +30,17 @@ pub(super) fn wait(
             Ok(WaitResult::TimedOut)
         }
     }
+}
+
+/// `true` for a timeout the contract treats as "forever": one whose deadline does not fit
+/// (where there is a clock to ask: WASI), and `Duration::MAX` everywhere (the browser build
+/// has no `Instant`).
+fn is_untimed(t: Duration) -> bool {
+    #[cfg(target_os = "wasi")]
+    if super::deadline(t).is_none() {
+        return true;
+    }
+    t == Duration::MAX
 }
 
 pub(super) fn wake_one(_word: &AtomicU32) {}

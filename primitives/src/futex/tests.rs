@@ -1,13 +1,20 @@
 //! The futex contract, checked against the active backend and (on std targets) the portable
 //! waiter table. Nothing here asserts on elapsed time beyond "a timeout did not return early".
+// These run real threads on the real backends; the model builds run tests/loom_*.rs instead.
+#![cfg(not(any(portalis_loom, portalis_shuttle)))]
 
-use crate::sync::atomic::{AtomicU32, AtomicUsize, Ordering::SeqCst};
+#[cfg(not(portalis_no_threads))]
+use crate::sync::atomic::AtomicUsize;
+use crate::sync::atomic::{AtomicU32, Ordering::SeqCst};
+#[cfg(not(portalis_no_threads))]
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Waiters in the many-waiter tests; small under miri, which runs threads slowly.
+#[cfg(not(portalis_no_threads))]
 const WAITERS: usize = if cfg!(miri) { 3 } else { 16 };
 
+#[cfg(not(portalis_no_threads))]
 macro_rules! contract_tests {
     ($modname:ident, $wait:path, $wake_one:path, $wake_all:path) => {
         mod $modname {
@@ -151,12 +158,14 @@ macro_rules! contract_tests {
     };
 }
 
+#[cfg(not(portalis_no_threads))]
 contract_tests!(
     active,
     crate::futex::wait,
     crate::futex::wake_one,
     crate::futex::wake_all
 );
+#[cfg(not(portalis_no_threads))]
 contract_tests!(
     parked,
     crate::futex::parked::wait,
@@ -164,8 +173,71 @@ contract_tests!(
     crate::futex::parked::wake_all
 );
 
+#[cfg(not(portalis_no_threads))]
 #[test]
 fn native_targets_can_block() {
     assert!(crate::futex::can_block());
     assert!(!crate::futex::BACKEND.is_empty());
+}
+
+/// Targets without threads (`wasm32-wasip1`, plain `wasm32-unknown-unknown`): the
+/// single-thread backend. Run by scripts/test-wasi.sh for `wasm32-wasip1`.
+#[cfg(portalis_no_threads)]
+mod single_thread {
+    use super::*;
+    use crate::futex::{self, WaitError, WaitResult};
+
+    #[test]
+    fn backend_cannot_block() {
+        assert_eq!(futex::BACKEND, "single-thread");
+        assert!(!futex::can_block());
+    }
+
+    #[test]
+    fn untimed_wait_on_matching_word_would_deadlock() {
+        let w = AtomicU32::new(0);
+        assert_eq!(futex::wait(&w, 0, None), Err(WaitError::WouldDeadlock));
+    }
+
+    #[test]
+    fn huge_timeout_would_deadlock_not_hang() {
+        let w = AtomicU32::new(0);
+        assert_eq!(
+            futex::wait(&w, 0, Some(Duration::MAX)),
+            Err(WaitError::WouldDeadlock)
+        );
+    }
+
+    #[test]
+    fn mismatch_returns_at_once() {
+        let w = AtomicU32::new(7);
+        assert_eq!(futex::wait(&w, 3, None), Ok(WaitResult::Woken));
+    }
+
+    #[test]
+    fn zero_timeout_times_out() {
+        let w = AtomicU32::new(0);
+        assert_eq!(
+            futex::wait(&w, 0, Some(Duration::ZERO)),
+            Ok(WaitResult::TimedOut)
+        );
+    }
+
+    #[cfg(target_os = "wasi")] // The browser build has neither a clock nor a blocking sleep.
+    #[test]
+    fn short_timeout_sleeps_it_out_and_is_not_early() {
+        let w = AtomicU32::new(0);
+        let t = Duration::from_millis(20);
+        let start = Instant::now();
+        assert_eq!(futex::wait(&w, 0, Some(t)), Ok(WaitResult::TimedOut));
+        assert!(start.elapsed() >= t, "returned after {:?}", start.elapsed());
+    }
+
+    #[test]
+    fn wake_with_no_waiters_is_a_no_op() {
+        let w = AtomicU32::new(0);
+        futex::wake_one(&w);
+        futex::wake_all(&w);
+        assert_eq!(w.load(SeqCst), 0);
+    }
 }

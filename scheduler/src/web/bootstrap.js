@@ -1,0 +1,27 @@
+// Bootstrap of one shared-memory Web Worker (see scheduler/src/web/mod.rs and
+// ../shared/notes/BROWSER.md §1). wasm-bindgen inlines this file into the glue and hands it
+// out as a blob URL (`link_to!`), so no worker script is fetched. The worker receives the
+// compiled module and the page's shared memory, instantiates the glue on them (getting its
+// own stack and TLS), reports ready, runs one boxed Rust closure and exits.
+self.addEventListener("message", async function boot(event) {
+  const d = event.data;
+  if (!d || d.t !== "portalis:boot") return; // not ours (e.g. a test runner's console relay)
+  self.removeEventListener("message", boot);
+  let wasm;
+  try {
+    // Absolute URL: a blob worker has no base for relative imports.
+    const glue = await import(d.glue);
+    wasm = await glue.default({ module_or_path: d.module, memory: d.memory });
+    self.postMessage({ t: "portalis:ready" });
+    // Enters Rust; returns once the closure has run and signalled completion.
+    glue.portalis_web_worker_entry(d.work);
+  } catch (e) {
+    self.postMessage({ t: "portalis:error", message: String(e && e.stack || e) });
+    return;
+  }
+  // Frees this thread's stack and TLS block; must be the last call into the instance.
+  if (wasm && typeof wasm.__wbindgen_thread_destroy === "function") {
+    wasm.__wbindgen_thread_destroy();
+  }
+  self.close();
+});

@@ -1,0 +1,244 @@
+//! A minimal shared-memory Web Worker spawner for the browser build (`wasm32` + `atomics`):
+//! `std::thread::spawn` is unsupported there, so a "thread" is a module Web Worker that
+//! instantiates this same module on the page's shared `WebAssembly.Memory` and runs one boxed
+//! Rust closure (mode A of ../shared/notes/BROWSER.md).
+//!
+//! # A worker's life
+//! 1. [`spawn`] boxes the closure, creates `new Worker(blob, {type: "module"})` from the
+//!    bootstrap inlined by `wasm_bindgen::link_to!` (`bootstrap.js`), and posts
+//!    `{t: "portalis:boot", glue: import.meta.url, module, memory, work: <box address>}`.
+//! 2. The worker imports the glue, instantiates it on the shared memory (new stack + TLS),
+//!    posts `portalis:ready` and calls [`portalis_web_worker_entry`], which runs the closure
+//!    and then sets the handle's `done` word (Release) and wakes it.
+//! 3. JS then calls `__wbindgen_thread_destroy()` (frees the stack and TLS) and `close()`.
+//!
+//! `spawn` is `async` because a worker does not start while its creator spins or blocks: the
+//! creating thread must return to its event loop until the worker is ready.
+//!
+//! Limits: no pool, no panics carried across (the build is `panic=abort`: a panicking closure
+//! traps its worker and `done` is never set), no termination of a running worker (killing a
+//! worker that may hold std's allocator lock can freeze the page, BROWSER.md §6).
+
+use portalis_primitives::futex::{self, WaitError, WaitResult};
+use portalis_primitives::sync::atomic::{
+    AtomicU32,
+    Ordering::{Acquire, Release},
+};
+use portalis_primitives::sync::Arc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `import.meta.url` of the glue module: the URL a worker imports to instantiate us.
+    #[wasm_bindgen(thread_local_v2, js_namespace = ["import", "meta"], js_name = url)]
+    static GLUE_URL: String;
+}
+
+thread_local! {
+    /// The bootstrap's blob URL; `link_to!` makes a new blob on every call, so keep one per
+    /// thread (revoked never: the page keeps spawning from it).
+    static BOOTSTRAP_URL: String = wasm_bindgen::link_to!(module = "/src/web/bootstrap.js");
+}
+
+/// Why [`spawn`] failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SpawnError {
+    /// The page is not cross-origin isolated (no COOP/COEP headers), so memory cannot be
+    /// shared with a worker; use the postMessage fallback instead.
+    #[error("no shared memory: the page is not cross-origin isolated (serve it with COOP same-origin and COEP require-corp)")]
+    NoSharedMemory,
+    /// The browser refused to create or boot the worker (CSP without `worker-src blob:`, an
+    /// instantiation error, ...); the message is the browser's.
+    #[error("the web worker could not start: {0}")]
+    Worker(String),
+}
+
+/// `true` when this context may share its memory with workers: it is cross-origin isolated
+/// and has `SharedArrayBuffer`. Without it, the scheduler must use the postMessage fallback.
+///
+/// # Examples
+/// ```no_run
+/// if !portalis_scheduler::web::shared_memory_available() {
+///     // serve the page with COOP/COEP, or use the copy-mode fallback
+/// }
+/// ```
+pub fn shared_memory_available() -> bool {
+    let global = js_sys::global();
+    let isolated = js_sys::Reflect::get(&global, &"crossOriginIsolated".into())
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
+    let sab = js_sys::Reflect::get(&global, &"SharedArrayBuffer".into())
+        .map(|v| v.is_function())
+        .unwrap_or(false);
+    isolated && sab
+}
+
+/// The work handed to a worker through linear memory.
+struct Work {
+    f: Box<dyn FnOnce() + Send + 'static>,
+    done: Arc<AtomicU32>,
+}
+
+/// The entry the bootstrap calls in the new worker, with the address [`spawn`] posted.
+///
+/// Not for direct use: it is public only so wasm-bindgen exports it.
+#[doc(hidden)]
+#[wasm_bindgen]
+pub fn portalis_web_worker_entry(work: u32) {
+    // SAFETY: `work` is the address `spawn` obtained from `Box::into_raw(Box<Work>)` and
+    // posted to exactly one worker, whose bootstrap calls this entry once; the shared memory
+    // makes the allocation valid here, and nobody else frees it.
+    let work = unsafe { Box::from_raw(work as usize as *mut Work) };
+    let Work { f, done } = *work;
+    f();
+    // Release: pairs with the Acquire loads in `WorkerHandle::{is_finished, join, join_async}`.
+    done.store(1, Release);
+    futex::wake_all(&done);
+}
+
+/// A running worker: join it (blocking in a worker, async on the main thread).
+#[derive(Debug)]
+pub struct WorkerHandle {
+    worker: web_sys::Worker,
+    done: Arc<AtomicU32>,
+    // Kept alive while the worker may still post to us; unregistered on drop.
+    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl WorkerHandle {
+    /// `true` once the closure has returned.
+    pub fn is_finished(&self) -> bool {
+        // Acquire: pairs with the Release store in `portalis_web_worker_entry`.
+        self.done.load(Acquire) != 0
+    }
+
+    /// Blocks until the closure has returned.
+    ///
+    /// # Errors
+    /// [`WaitError::MainThreadCannotBlock`] on the page's main thread when the closure has not
+    /// finished within the futex layer's spin budget (use [`join_async`](Self::join_async)).
+    pub fn join(&self) -> Result<(), WaitError> {
+        while !self.is_finished() {
+            let _ = futex::wait(&self.done, 0, None)?;
+        }
+        Ok(())
+    }
+
+    /// Waits without blocking the thread until the closure has returned.
+    pub async fn join_async(&self) {
+        while !self.is_finished() {
+            let r = futex::wait_async(&self.done, 0, None).await;
+            debug_assert_eq!(r, WaitResult::Woken);
+        }
+    }
+}
+
+impl Drop for WorkerHandle {
+    fn drop(&mut self) {
+        // The worker keeps running its closure and exits by itself; we only stop listening.
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
+    }
+}
+
+/// Runs `f` in a new module Web Worker that shares this module's memory, and resolves once
+/// the worker is ready (instantiated, about to call `f`).
+///
+/// Only available in the threaded browser build (`wasm32` + `atomics`) on a cross-origin
+/// isolated page or worker.
+///
+/// # Examples
+/// ```no_run
+/// # async fn demo() {
+/// use portalis_primitives::sync::atomic::{AtomicU32, Ordering::SeqCst};
+/// use std::sync::Arc;
+/// let n = Arc::new(AtomicU32::new(0));
+/// let n2 = n.clone();
+/// let h = portalis_scheduler::web::spawn(move || { n2.store(1, SeqCst); }).await.unwrap();
+/// h.join_async().await;
+/// assert_eq!(n.load(SeqCst), 1);
+/// # }
+/// ```
+///
+/// # Errors
+/// [`SpawnError::NoSharedMemory`] when [`shared_memory_available`] is false;
+/// [`SpawnError::Worker`] when the browser cannot create or boot the worker (the boxed
+/// closure is then leaked, not freed: a worker that failed late might still own it).
+pub async fn spawn<F>(f: F) -> Result<WorkerHandle, SpawnError>
+where
+    F: FnOnce() + Send + 'static,
+{
+    if !shared_memory_available() {
+        return Err(SpawnError::NoSharedMemory);
+    }
+    let js_err = |e: JsValue| SpawnError::Worker(format!("{e:?}"));
+    let opts = web_sys::WorkerOptions::new();
+    opts.set_type(web_sys::WorkerType::Module);
+    let worker = BOOTSTRAP_URL
+        .with(|url| web_sys::Worker::new_with_options(url, &opts))
+        .map_err(js_err)?;
+
+    // Resolves on "portalis:ready", rejects on "portalis:error" or an error event.
+    let (mut resolve, mut reject) = (None, None);
+    let ready = js_sys::Promise::new(&mut |res, rej| {
+        resolve = Some(res);
+        reject = Some(rej);
+    });
+    let (resolve, reject) = (
+        resolve.expect("set by Promise::new"),
+        reject.expect("set by Promise::new"),
+    );
+    let reject2 = reject.clone();
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            let data = e.data();
+            let tag = js_sys::Reflect::get(&data, &"t".into())
+                .ok()
+                .and_then(|t| t.as_string());
+            match tag.as_deref() {
+                Some("portalis:ready") => {
+                    let _ = resolve.call0(&JsValue::NULL);
+                }
+                Some("portalis:error") => {
+                    let msg =
+                        js_sys::Reflect::get(&data, &"message".into()).unwrap_or(JsValue::NULL);
+                    let _ = reject.call1(&JsValue::NULL, &msg);
+                }
+                _ => {} // not ours (a test runner's console relay, ...)
+            }
+        });
+    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+        let msg = js_sys::Reflect::get(&e, &"message".into()).unwrap_or(JsValue::NULL);
+        let _ = reject2.call1(&JsValue::NULL, &msg);
+    });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+
+    let done = Arc::new(AtomicU32::new(0));
+    let work = Box::into_raw(Box::new(Work {
+        f: Box::new(f),
+        done: done.clone(),
+    }));
+    let boot = js_sys::Object::new();
+    let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&boot, &k.into(), v).map(drop);
+    set("t", &"portalis:boot".into()).map_err(js_err)?;
+    set("glue", &GLUE_URL.with(|u| JsValue::from_str(u))).map_err(js_err)?;
+    set("module", &wasm_bindgen::module()).map_err(js_err)?;
+    set("memory", &wasm_bindgen::memory()).map_err(js_err)?;
+    set("work", &JsValue::from(work as usize as u32)).map_err(js_err)?;
+    worker.post_message(&boot).map_err(js_err)?;
+
+    wasm_bindgen_futures::JsFuture::from(ready)
+        .await
+        .map_err(|e| SpawnError::Worker(e.as_string().unwrap_or_else(|| format!("{e:?}"))))?;
+    Ok(WorkerHandle {
+        worker,
+        done,
+        _on_message: on_message,
+        _on_error: on_error,
+    })
+}

@@ -1,0 +1,177 @@
+//! Shared helpers of the browser test binaries (`web_*.rs`): a clock, an event-loop sleep, and
+//! the futex contract scenarios run between Web Workers spawned by `portalis_scheduler::web`.
+//! The waker side is the calling thread (a worker in `web_worker.rs`, the page's main thread
+//! in `web_main.rs`), so each scenario takes an async "wait until" that the caller picks.
+#![allow(dead_code, unreachable_pub)] // Each test binary uses a subset.
+
+use portalis_primitives::futex::{self, WaitResult};
+use portalis_primitives::sync::atomic::{AtomicU32, Ordering::SeqCst};
+use portalis_scheduler::web::{self, WorkerHandle};
+use std::sync::Arc;
+use wasm_bindgen::prelude::*;
+
+/// Waiters in the many-waiter scenarios (each is a Web Worker: ≈ 30–50 ms to start).
+pub const WAITERS: usize = 6;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(callback: &js_sys::Function, ms: i32) -> JsValue;
+}
+
+/// `performance.now()` in ms (`std::time::Instant` panics on this target).
+pub fn now_ms() -> f64 {
+    performance_now()
+}
+
+/// Yields to the event loop for `ms` (the page stays responsive while tests await this).
+pub async fn sleep_ms(ms: i32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = set_timeout(&resolve, ms);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+}
+
+/// Spawns a worker or fails the test with the browser's reason.
+pub async fn spawn(f: impl FnOnce() + Send + 'static) -> WorkerHandle {
+    web::spawn(f).await.expect("spawn a shared-memory worker")
+}
+
+/// Waits (from any thread, without blocking) until `pred` holds, yielding to the event loop.
+pub async fn until(mut pred: impl FnMut() -> bool) {
+    while !pred() {
+        sleep_ms(1).await;
+    }
+}
+
+/// A worker that blocks in `wait` until the word changes; returns after the change.
+fn blocking_waiter(word: Arc<AtomicU32>, asleep: Arc<AtomicU32>, gone: Arc<AtomicU32>) {
+    while word.load(SeqCst) == 0 {
+        asleep.fetch_add(1, SeqCst);
+        let r = futex::wait(&word, 0, None);
+        assert_eq!(r, Ok(WaitResult::Woken));
+    }
+    gone.fetch_add(1, SeqCst);
+}
+
+/// wait/wake between two threads: a worker blocks, the caller wakes it with `wake_one`.
+pub async fn wait_then_wake_one() {
+    let word = Arc::new(AtomicU32::new(0));
+    let (asleep, gone) = (Arc::new(AtomicU32::new(0)), Arc::new(AtomicU32::new(0)));
+    let (w, a, g) = (word.clone(), asleep.clone(), gone.clone());
+    let h = spawn(move || blocking_waiter(w, a, g)).await;
+    until(|| asleep.load(SeqCst) > 0).await;
+    sleep_ms(5).await; // likely (not required) that it is really inside memory.atomic.wait32
+    word.store(1, SeqCst);
+    futex::wake_one(&word);
+    h.join_async().await;
+    assert_eq!(gone.load(SeqCst), 1);
+}
+
+/// wake_all releases every one of N blocked workers.
+pub async fn wake_all_releases_every_waiter() {
+    let word = Arc::new(AtomicU32::new(0));
+    let (asleep, gone) = (Arc::new(AtomicU32::new(0)), Arc::new(AtomicU32::new(0)));
+    let mut hs = Vec::new();
+    for _ in 0..WAITERS {
+        let (w, a, g) = (word.clone(), asleep.clone(), gone.clone());
+        hs.push(spawn(move || blocking_waiter(w, a, g)).await);
+    }
+    until(|| asleep.load(SeqCst) as usize >= WAITERS).await;
+    word.store(1, SeqCst);
+    futex::wake_all(&word);
+    for h in &hs {
+        h.join_async().await;
+    }
+    assert_eq!(gone.load(SeqCst) as usize, WAITERS);
+}
+
+/// Many waiters on one word, one `wake_one` per token: none may stay asleep while a token is
+/// free (a lost wake-up hangs this scenario until the runner's timeout).
+pub async fn wake_one_per_token_releases_many_waiters() {
+    let tokens = Arc::new(AtomicU32::new(0));
+    let mut hs = Vec::new();
+    for _ in 0..WAITERS {
+        let tokens = tokens.clone();
+        hs.push(
+            spawn(move || loop {
+                let n = tokens.load(SeqCst);
+                if n > 0 {
+                    if tokens.compare_exchange(n, n - 1, SeqCst, SeqCst).is_ok() {
+                        return;
+                    }
+                    continue;
+                }
+                let _ = futex::wait(&tokens, 0, None);
+            })
+            .await,
+        );
+    }
+    for _ in 0..WAITERS {
+        tokens.fetch_add(1, SeqCst);
+        futex::wake_one(&tokens);
+    }
+    for h in &hs {
+        h.join_async().await;
+    }
+    assert_eq!(tokens.load(SeqCst), 0);
+}
+
+/// Two workers ping-pong `rounds` times, both blocking in `wait`; returns the caller's count
+/// of event-loop turns meanwhile (proof that the caller was never blocked).
+pub async fn worker_ping_pong(rounds: u32) -> u32 {
+    let word = Arc::new(AtomicU32::new(0));
+    let side = |parity: u32, word: Arc<AtomicU32>| {
+        move || {
+            for i in 0..rounds {
+                let mine = 2 * i + parity; // ping moves 0→1, pong 1→2, ...
+                loop {
+                    let v = word.load(SeqCst);
+                    if v == mine {
+                        break;
+                    }
+                    let _ = futex::wait(&word, v, None);
+                }
+                word.store(mine + 1, SeqCst);
+                futex::wake_one(&word);
+            }
+        }
+    };
+    let ping = spawn(side(0, word.clone())).await;
+    let pong = spawn(side(1, word.clone())).await;
+    let mut turns = 0;
+    while !(ping.is_finished() && pong.is_finished()) {
+        sleep_ms(1).await;
+        turns += 1;
+    }
+    assert_eq!(word.load(SeqCst), 2 * rounds);
+    turns
+}
+
+/// Tolerance for `performance.now()`'s coarsening (5 µs plus jitter in isolated contexts,
+/// 100 µs otherwise) when checking that a timeout did not return early.
+pub const CLOCK_SLACK_MS: f64 = 0.2;
+
+/// Runs a timed wait in a worker until it returns `TimedOut`; returns the elapsed ms.
+pub async fn worker_timed_wait_elapsed(timeout_ms: u64) -> f64 {
+    let out = Arc::new(AtomicU32::new(u32::MAX));
+    let o = out.clone();
+    let h = spawn(move || {
+        let w = AtomicU32::new(0);
+        let t = std::time::Duration::from_millis(timeout_ms);
+        let start = now_ms();
+        loop {
+            match futex::wait(&w, 0, Some(t)) {
+                Ok(WaitResult::TimedOut) => break,
+                Ok(WaitResult::Woken) => continue, // spurious: only TimedOut promises time passed
+                Err(e) => panic!("unexpected {e}"),
+            }
+        }
+        o.store(((now_ms() - start) * 1e3) as u32, SeqCst); // µs
+    })
+    .await;
+    h.join_async().await;
+    out.load(SeqCst) as f64 / 1e3
+}

@@ -1,0 +1,191 @@
+//! Bench-only (run by `make perf-web`, never by `make test`): futex wake latency in the
+//! browser, rows F1-wake-p50 / F1-wake-p99. The test thread (a dedicated worker) and one
+//! spawned worker ping-pong, both blocking, through three routes measured in the same run:
+//! the nightly intrinsics (`futex::wait` = memory.atomic.wait32), the std-park route
+//! (`futex::parked`, std's park is itself wait32 here), and std park/unpark as the peer.
+//! Rows are printed with `PERF-MD ` / `PERF-CSV ` prefixes for scripts/perf-web.sh.
+#![cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+
+#[path = "../../primitives/examples/futex_latency/table.rs"]
+mod table;
+mod web_common;
+
+use portalis_primitives::futex;
+use portalis_primitives::sync::atomic::{
+    AtomicU32,
+    Ordering::{Acquire, Release},
+};
+use std::sync::{Arc, Mutex};
+use wasm_bindgen_test::*;
+use web_common::*;
+
+wasm_bindgen_test_configure!(run_in_dedicated_worker);
+
+/// Round trips per route: performance.now() is coarsened to 5 µs in isolated contexts, so
+/// percentiles are quantised to 2.5 µs (half a round trip).
+const ROUNDS: u32 = 6_000;
+
+/// Half-round-trip samples (ns) between this worker and a spawned one, each side blocking in
+/// `wait` and woken by the other's `wake`.
+async fn pingpong(rounds: u32, wait: fn(&AtomicU32, u32), wake: fn(&AtomicU32)) -> Vec<f64> {
+    let w = Arc::new(AtomicU32::new(0));
+    let w2 = w.clone();
+    let h = spawn(move || {
+        for i in 0..rounds {
+            let want = 2 * i + 1;
+            loop {
+                let v = w2.load(Acquire); // Acquire: pairs with the test thread's Release store.
+                if v == want {
+                    break;
+                }
+                wait(&w2, v);
+            }
+            w2.store(want + 1, Release); // Release: pairs with the test thread's Acquire load.
+            wake(&w2);
+        }
+    })
+    .await;
+    let mut samples = Vec::with_capacity(rounds as usize);
+    for i in 0..rounds {
+        let start = now_ms();
+        w.store(2 * i + 1, Release); // Release: pairs with the pong worker's Acquire load.
+        wake(&w);
+        loop {
+            let v = w.load(Acquire); // Acquire: pairs with the pong worker's Release store.
+            if v == 2 * i + 2 {
+                break;
+            }
+            wait(&w, v);
+        }
+        samples.push((now_ms() - start) * 1e6 / 2.0);
+    }
+    h.join().unwrap();
+    samples
+}
+
+/// std's park/unpark between this worker and a spawned one.
+async fn std_park_pingpong(rounds: u32) -> Vec<f64> {
+    let turn = Arc::new(AtomicU32::new(0));
+    let me = std::thread::current();
+    let pong_thread = Arc::new(Mutex::new(None));
+    let (t2, pt) = (turn.clone(), pong_thread.clone());
+    let h = spawn(move || {
+        *pt.lock().unwrap() = Some(std::thread::current());
+        for i in 0..rounds {
+            // Acquire: pairs with the test thread's Release store.
+            while t2.load(Acquire) != 2 * i + 1 {
+                std::thread::park();
+            }
+            t2.store(2 * i + 2, Release); // Release: pairs with the test thread's Acquire load.
+            me.unpark();
+        }
+    })
+    .await;
+    let pong = loop {
+        if let Some(t) = pong_thread.lock().unwrap().clone() {
+            break t;
+        }
+        sleep_ms(1).await;
+    };
+    let mut samples = Vec::with_capacity(rounds as usize);
+    for i in 0..rounds {
+        let start = now_ms();
+        turn.store(2 * i + 1, Release); // Release: pairs with the pong worker's Acquire load.
+        pong.unpark();
+        // Acquire: pairs with the pong worker's Release store.
+        while turn.load(Acquire) != 2 * i + 2 {
+            std::thread::park();
+        }
+        samples.push((now_ms() - start) * 1e6 / 2.0);
+    }
+    h.join().unwrap();
+    samples
+}
+
+fn ours_wait(w: &AtomicU32, v: u32) {
+    let _ = futex::wait(w, v, None);
+}
+fn parked_wait(w: &AtomicU32, v: u32) {
+    let _ = futex::parked::wait(w, v, None);
+}
+
+/// Samples of route `r`: 0 = intrinsics, 1 = std-park table, 2 = std park/unpark.
+async fn route(r: usize, rounds: u32) -> Vec<f64> {
+    match r {
+        0 => pingpong(rounds, ours_wait, futex::wake_one).await,
+        1 => pingpong(rounds, parked_wait, futex::parked::wake_one).await,
+        _ => std_park_pingpong(rounds).await,
+    }
+}
+
+/// Passes per route, in rotated order, so tier-up of the freshly compiled code and machine
+/// noise do not all land on whichever route runs first.
+const PASSES: u32 = 3;
+/// Untimed round trips per route before measuring (lets the engine optimise the loop).
+const WARMUP: u32 = 300;
+
+/// Mean ns per call of `f` over `n` calls (the clock's 5 µs coarsening vanishes over n).
+fn per_call_ns(n: u32, mut f: impl FnMut()) -> f64 {
+    let start = now_ms();
+    for _ in 0..n {
+        f();
+    }
+    (now_ms() - start) * 1e6 / n as f64
+}
+
+/// Cost of the calls that do not block: `wake_one` with nobody waiting, `wait` on a word that
+/// already differs, per route (what every uncontended release/acquire pays).
+fn uncontended_costs() -> String {
+    const N: u32 = 200_000;
+    let w = AtomicU32::new(1);
+    let wake_i = per_call_ns(N, || futex::wake_one(&w));
+    let wake_p = per_call_ns(N, || futex::parked::wake_one(&w));
+    let wait_i = per_call_ns(N, || {
+        let _ = futex::wait(&w, 0, None);
+    });
+    let wait_p = per_call_ns(N, || {
+        let _ = futex::parked::wait(&w, 0, None);
+    });
+    format!(
+        "uncontended wake_one: intrinsics {wake_i:.1} ns, parked table {wake_p:.1} ns; \
+         wait on a differing word: intrinsics {wait_i:.1} ns, parked table {wait_p:.1} ns"
+    )
+}
+
+#[wasm_bindgen_test]
+async fn perf_futex_wake_latency() {
+    let uncontended = uncontended_costs();
+    for r in 0..3 {
+        let _ = route(r, WARMUP).await;
+    }
+    let mut samples: [Vec<f64>; 3] = Default::default();
+    for pass in 0..PASSES as usize {
+        for k in 0..3 {
+            let r = (pass + k) % 3;
+            let got = route(r, ROUNDS / PASSES).await;
+            samples[r].extend(got);
+        }
+    }
+    let [mut ours, mut parked, mut std_park] = samples;
+    let means = format!(
+        "means: active backend {}, parked table {}, std park/unpark {}",
+        table::mean(&ours),
+        table::mean(&parked),
+        table::mean(&std_park)
+    );
+    let rows = table::f1_rows(futex::BACKEND, "web", &mut ours, &mut parked, &mut std_park);
+    let header = format!(
+        "machine: headless Chromium, wasm32-unknown-unknown +atomics (nightly, build-std, release), \
+         dedicated worker <-> spawned worker; futex backend: {}; {ROUNDS} round trips per route in {PASSES} rotated passes after a warm-up; \
+         performance.now() resolution 5 µs",
+        futex::BACKEND
+    ) + "; " + &means
+        + "; "
+        + &uncontended;
+    for line in table::markdown("web", &header, &rows).lines() {
+        console_log!("PERF-MD {line}");
+    }
+    for line in table::csv(&rows).lines() {
+        console_log!("PERF-CSV {line}");
+    }
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Browser tests (`make test-web`): the threaded wasm32-unknown-unknown build in headless
+# Chromium, in three modes, each a wasm-bindgen-test binary of portalis-scheduler:
+#   worker        tests/web_worker.rs        cross-origin isolated; test thread = dedicated worker
+#   main          tests/web_main.rs          cross-origin isolated; test thread = page main thread
+#   no-isolation  tests/web_no_isolation.rs  no COOP/COEP (no SharedArrayBuffer)
+# Prints passed/failed per mode; fails if any test failed or a mode ran zero tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh >/dev/null
+source scripts/web-env.sh
+LOG_DIR=target/web/logs
+mkdir -p "$LOG_DIR"
+
+# Build once (cached in target/web), so the runs below only link-check and execute.
+"${WEB_CARGO[@]}" --no-run --test web_worker --test web_main --test web_no_isolation 2>&1 \
+  | grep -vE '^warning: unstable feature specified|^  \||^  = note: this feature is not stably' || true
+
+status=0
+total=0
+summary=""
+run_mode() { # mode test-binary [env...]
+  local mode=$1 bin=$2; shift 2
+  local log="$LOG_DIR/$mode.log" rc=0
+  env "$@" "${WEB_CARGO[@]}" --test "$bin" >"$log" 2>&1 || rc=$?
+  local passed failed
+  passed=$(sed -n 's/^test result: .* \([0-9][0-9]*\) passed.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
+  failed=$(sed -n 's/^test result: .* \([0-9][0-9]*\) failed.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
+  summary+=$(printf '\n  %-13s %3d passed, %d failed (exit %d; log %s)' "$mode" "$passed" "$failed" "$rc" "$log")
+  total=$((total + passed))
+  if [ "$rc" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
+    status=1
+    echo "test-web: mode $mode FAILED; tail of $log:"
+    tail -40 "$log"
+  fi
+}
+run_mode worker web_worker
+run_mode main web_main
+run_mode no-isolation web_no_isolation WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION=1
+echo "test-web (headless $(chromium --version 2>/dev/null | head -1)):$summary"
+if [ "$status" -ne 0 ]; then
+  echo "test-web: FAILED"
+  exit 1
+fi
+echo "test-web: ok, $total browser tests passed"
