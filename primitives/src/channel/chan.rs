@@ -10,14 +10,17 @@
 //! 1. Every check-and-act on the buffer, the waiter queues or `disconnected` happens under
 //!    `inner`'s lock, so "I found nothing, I register" and "I pushed, I notify" are atomic with
 //!    respect to each other: no fences, no lost wake-ups.
-//! 2. Buffered channels notify: a sender that pushed claims one receiver entry (a receiver
-//!    that popped claims one sender entry) and completes it after unlocking; the woken waiter
-//!    retries from step 1. A select woken for case *i* retries case *i* first, so a
-//!    notification is never passed over while another waiter sleeps.
-//! 3. Rendezvous hands off: a sender claims a receiver entry that carries a packet and writes
-//!    the message into it before completing (`waiter.rs` step 3); a receiver claims a sender
-//!    entry with a packet and takes the message out. Entries without a packet (observers: a
-//!    select's send cases, `Select::ready`) are claimed only to notify them.
+//! 2. Blocked `send`/`recv` calls wait with a *packet* (their message slot, on their stack).
+//!    A sender that finds a waiting receiver writes into its packet instead of the queue; a
+//!    receiver that pops a slot refills it from the first blocked sender's packet in the same
+//!    lock hold (Go's trick, CHANNELS.md §3.3), or takes a blocked sender's message directly
+//!    when nothing is queued (rendezvous). The woken waiter finds its packet done: one lock
+//!    hold per message, no retry.
+//! 3. Entries without a packet (observers: select cases on buffered channels, a select's send
+//!    cases, `Select::ready`) are claimed only to notify them; the woken select retries its
+//!    case *i* first, so a notification is never passed over while another waiter sleeps. A
+//!    plain waiter claimed without its packet being used (disconnect, a reservation given back)
+//!    also just retries from step 1.
 //! 4. A select reservation (`reserved_recv` / `reserved_send`) holds one message or one free
 //!    slot for a selected operation until it is completed or given back.
 //! 5. Disconnection sets `disconnected` and claims every entry; the last receiver also takes
@@ -74,6 +77,19 @@ pub(crate) enum Token {
     Disconnected,
     /// A timer fired at this instant.
     Timer(Instant),
+}
+
+/// Claimed entries to complete once the lock is released (`waiter.rs` step 3).
+#[derive(Default)]
+struct Wakes(Vec<Entry>);
+
+impl Wakes {
+    #[inline]
+    fn complete(self) {
+        if !self.0.is_empty() {
+            complete_all(self.0);
+        }
+    }
 }
 
 /// Completes claimed entries after the lock is released (`waiter.rs` step 3).
@@ -144,82 +160,99 @@ impl<T> Chan<T> {
 
     /// Takes the message out of a claimed sender's packet and completes it (step 3).
     fn take_from(e: Entry) -> T {
+        let msg = Self::take_packet(&e);
+        Context::complete(e.cx);
+        msg
+    }
+
+    /// Under the lock: place `msg` for a sender (steps 2–3). `Ok(None)`: queued;
+    /// `Ok(Some((e, msg)))`: hand `msg` to the claimed receiver `e` after unlocking;
+    /// `Err(msg)`: no room and no waiting receiver.
+    #[inline]
+    fn offer(&self, g: &mut Inner<T>, msg: T, wakes: &mut Wakes) -> Result<Option<(Entry, T)>, T> {
+        if !self.is_zero() && !self.has_room(g) {
+            return Err(msg);
+        }
+        if !g.receivers.is_empty() {
+            if let Some(e) = g.receivers.claim_partner(&mut wakes.0) {
+                return Ok(Some((e, msg)));
+            }
+        }
+        if self.is_zero() {
+            return Err(msg);
+        }
+        g.queue.push_back(msg);
+        Ok(None)
+    }
+
+    /// Under the lock: take a message for a receiver (steps 2–3), refilling the freed slot
+    /// from the first blocked sender (Go's `recv` on a full channel; CHANNELS.md §3.3).
+    #[inline]
+    fn take(&self, g: &mut Inner<T>, wakes: &mut Wakes) -> Option<T> {
+        if !self.is_zero() && g.queue.len() > g.reserved_recv {
+            let msg = g.queue.pop_front();
+            if !g.senders.is_empty() && self.has_room(g) {
+                if let Some(e) = g.senders.claim_partner(&mut wakes.0) {
+                    g.queue.push_back(Self::take_packet(&e));
+                    wakes.0.push(e);
+                }
+            }
+            return msg;
+        }
+        if !g.senders.is_empty() {
+            if let Some(e) = g.senders.claim_partner(&mut wakes.0) {
+                let msg = Self::take_packet(&e);
+                wakes.0.push(e);
+                return Some(msg);
+            }
+        }
+        None
+    }
+
+    /// Takes the message out of a claimed sender's packet (complete it afterwards).
+    fn take_packet(e: &Entry) -> T {
         let p = e.packet as *const Packet<T>;
         // SAFETY: (1) we won the claim, so nobody else touches the packet; (2) the sender wrote
         // it before pushing the entry under the lock we took to pop it (lock = happens-before);
         // (3) it stays alive until the sender sees DONE, published after this read.
         let msg = unsafe { (*p).with_mut(|m| (*m).take()) };
-        Context::complete(e.cx);
         msg.expect("a sender entry's packet holds its message until claimed")
     }
 
     /// Non-blocking send (steps 1–3).
     #[inline]
     pub(crate) fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
-        let mut notified = Vec::new();
+        let mut wakes = Wakes::default();
         let mut g = self.lock();
         if g.disconnected {
             return Err(TrySendError::Disconnected(msg));
         }
-        if self.is_zero() {
-            let partner = g.receivers.claim_partner(&mut notified);
-            drop(g);
-            complete_all(notified);
-            match partner {
-                Some(e) => {
-                    Self::hand_to(e, msg);
-                    Ok(())
-                }
-                None => Err(TrySendError::Full(msg)),
+        let r = self.offer(&mut g, msg, &mut wakes);
+        drop(g);
+        wakes.complete();
+        match r {
+            Ok(None) => Ok(()),
+            Ok(Some((e, msg))) => {
+                Self::hand_to(e, msg);
+                Ok(())
             }
-        } else if self.has_room(&g) {
-            g.queue.push_back(msg);
-            let w = if g.receivers.is_empty() {
-                None
-            } else {
-                g.receivers.claim_one()
-            };
-            drop(g);
-            if let Some(e) = w {
-                Context::complete(e.cx);
-            }
-            Ok(())
-        } else {
-            Err(TrySendError::Full(msg))
+            Err(msg) => Err(TrySendError::Full(msg)),
         }
     }
 
     /// Non-blocking receive (steps 1–3).
     #[inline]
     pub(crate) fn try_recv(&self) -> Result<T, TryRecvError> {
+        let mut wakes = Wakes::default();
         let mut g = self.lock();
-        if self.is_zero() {
-            let mut notified = Vec::new();
-            let partner = g.senders.claim_partner(&mut notified);
-            let disc = g.disconnected;
-            drop(g);
-            complete_all(notified);
-            match partner {
-                Some(e) => Ok(Self::take_from(e)),
-                None if disc => Err(TryRecvError::Disconnected),
-                None => Err(TryRecvError::Empty),
-            }
-        } else if g.queue.len() > g.reserved_recv {
-            let msg = g.queue.pop_front().expect("len > reserved >= 0");
-            let w = if g.senders.is_empty() {
-                None
-            } else {
-                g.senders.claim_one()
-            };
-            drop(g);
-            if let Some(e) = w {
-                Context::complete(e.cx);
-            }
-            Ok(msg)
-        } else if g.disconnected {
-            Err(TryRecvError::Disconnected)
-        } else {
-            Err(TryRecvError::Empty)
+        let r = self.take(&mut g, &mut wakes);
+        let disc = g.disconnected;
+        drop(g);
+        wakes.complete();
+        match r {
+            Some(m) => Ok(m),
+            None if disc => Err(TryRecvError::Disconnected),
+            None => Err(TryRecvError::Empty),
         }
     }
 
@@ -227,84 +260,52 @@ impl<T> Chan<T> {
     ///
     /// # Panics
     /// If the thread cannot block (`futex::WaitError`) and no deadline was given.
-    pub(crate) fn send(
-        &self,
-        msg: T,
-        deadline: Option<Instant>,
-    ) -> Result<(), SendTimeoutError<T>> {
-        let mut msg = match self.try_send(msg) {
-            Ok(()) => return Ok(()),
-            Err(TrySendError::Disconnected(m)) => return Err(SendTimeoutError::Disconnected(m)),
-            Err(TrySendError::Full(m)) => m,
-        };
+    pub(crate) fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
+        let mut msg = msg;
         loop {
-            let mut notified = Vec::new();
+            let mut wakes = Wakes::default();
             let mut g = self.lock();
             if g.disconnected {
                 return Err(SendTimeoutError::Disconnected(msg));
             }
-            if self.is_zero() {
-                if let Some(e) = g.receivers.claim_partner(&mut notified) {
+            match self.offer(&mut g, msg, &mut wakes) {
+                Ok(r) => {
                     drop(g);
-                    complete_all(notified);
-                    Self::hand_to(e, msg);
+                    wakes.complete();
+                    if let Some((e, m)) = r {
+                        Self::hand_to(e, m);
+                    }
                     return Ok(());
                 }
-            } else if self.has_room(&g) {
-                g.queue.push_back(msg);
-                let w = g.receivers.claim_one();
-                drop(g);
-                if let Some(e) = w {
-                    Context::complete(e.cx);
-                }
-                return Ok(());
+                Err(m) => msg = m,
             }
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 drop(g);
-                complete_all(notified);
+                wakes.complete();
                 return Err(SendTimeoutError::Timeout(msg));
             }
+            // Wait with the message in a packet a receiver can take (steps 2–3).
             let cx = Context::new();
-            if self.is_zero() {
-                let packet: Packet<T> = UnsafeCell::new(Some(msg));
-                g.senders.push(Entry {
-                    cx: cx.clone(),
-                    oper: 0,
-                    packet: &packet as *const Packet<T> as *const (),
-                });
-                drop(g);
-                complete_all(notified);
-                let woken = cx.wait_until(deadline);
-                if !matches!(woken, Woken::Selected(_)) {
-                    // Our abort won: remove the entry before the packet dies.
-                    let _ = self.lock().senders.remove(&cx);
-                }
-                // SAFETY: after DONE (Acquire) or a won abort + removal under the lock, no
-                // other thread touches the packet.
-                let back = unsafe { packet.with_mut(|m| (*m).take()) };
-                match (woken, back) {
-                    (Woken::Selected(_), None) => return Ok(()),
-                    (Woken::CannotBlock(e), Some(_)) => panic!("channel send would block: {e}"),
-                    (_, Some(m)) => msg = m, // disconnected or timed out: step 1 decides
-                    (_, None) => unreachable!("only a claim takes the message"),
-                }
-            } else {
-                g.senders.push(Entry {
-                    cx: cx.clone(),
-                    oper: 0,
-                    packet: core::ptr::null(),
-                });
-                drop(g);
-                match cx.wait_until(deadline) {
-                    Woken::Selected(_) => {}
-                    Woken::TimedOut => {
-                        let _ = self.lock().senders.remove(&cx);
-                    }
-                    Woken::CannotBlock(e) => {
-                        let _ = self.lock().senders.remove(&cx);
-                        panic!("channel send would block: {e}");
-                    }
-                }
+            let packet: Packet<T> = UnsafeCell::new(Some(msg));
+            g.senders.push(Entry {
+                cx: cx.clone(),
+                oper: 0,
+                packet: &packet as *const Packet<T> as *const (),
+            });
+            drop(g);
+            wakes.complete();
+            let woken = cx.wait_until(deadline);
+            if !matches!(woken, Woken::Selected(_)) {
+                // Our abort won: remove the entry before the packet dies.
+                let _ = self.lock().senders.remove(&cx);
+            }
+            // SAFETY: after DONE (Acquire) or a won abort + removal under the lock, no
+            // other thread touches the packet.
+            let back = unsafe { packet.with_mut(|m| (*m).take()) };
+            match (woken, back) {
+                (_, None) => return Ok(()), // a receiver took it
+                (Woken::CannotBlock(e), Some(_)) => panic!("channel send would block: {e}"),
+                (_, Some(m)) => msg = m, // notified, disconnected or timed out: step 1 decides
             }
         }
     }
@@ -314,78 +315,44 @@ impl<T> Chan<T> {
     /// # Panics
     /// If the thread cannot block (`futex::WaitError`) and no deadline was given.
     pub(crate) fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
-        match self.try_recv() {
-            Ok(m) => return Ok(m),
-            Err(TryRecvError::Disconnected) => return Err(RecvTimeoutError::Disconnected),
-            Err(TryRecvError::Empty) => {}
-        }
         loop {
-            let mut notified = Vec::new();
+            let mut wakes = Wakes::default();
             let mut g = self.lock();
-            if self.is_zero() {
-                if let Some(e) = g.senders.claim_partner(&mut notified) {
-                    drop(g);
-                    complete_all(notified);
-                    return Ok(Self::take_from(e));
-                }
-            } else if g.queue.len() > g.reserved_recv {
-                let msg = g.queue.pop_front().expect("len > reserved");
-                let w = g.senders.claim_one();
+            if let Some(m) = self.take(&mut g, &mut wakes) {
                 drop(g);
-                if let Some(e) = w {
-                    Context::complete(e.cx);
-                }
-                return Ok(msg);
+                wakes.complete();
+                return Ok(m);
             }
             if g.disconnected {
                 drop(g);
-                complete_all(notified);
+                wakes.complete();
                 return Err(RecvTimeoutError::Disconnected);
             }
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 drop(g);
-                complete_all(notified);
+                wakes.complete();
                 return Err(RecvTimeoutError::Timeout);
             }
             let cx = Context::new();
-            if self.is_zero() {
-                let packet: Packet<T> = UnsafeCell::new(None);
-                g.receivers.push(Entry {
-                    cx: cx.clone(),
-                    oper: 0,
-                    packet: &packet as *const Packet<T> as *const (),
-                });
-                drop(g);
-                complete_all(notified);
-                let woken = cx.wait_until(deadline);
-                if !matches!(woken, Woken::Selected(_)) {
-                    let _ = self.lock().receivers.remove(&cx);
-                }
-                // SAFETY: as in `send`: after DONE or a won abort + removal nobody else
-                // touches the packet.
-                if let Some(m) = unsafe { packet.with_mut(|m| (*m).take()) } {
-                    return Ok(m);
-                }
-                if let Woken::CannotBlock(e) = woken {
-                    panic!("channel recv would block: {e}");
-                }
-            } else {
-                g.receivers.push(Entry {
-                    cx: cx.clone(),
-                    oper: 0,
-                    packet: core::ptr::null(),
-                });
-                drop(g);
-                match cx.wait_until(deadline) {
-                    Woken::Selected(_) => {}
-                    Woken::TimedOut => {
-                        let _ = self.lock().receivers.remove(&cx);
-                    }
-                    Woken::CannotBlock(e) => {
-                        let _ = self.lock().receivers.remove(&cx);
-                        panic!("channel recv would block: {e}");
-                    }
-                }
+            let packet: Packet<T> = UnsafeCell::new(None);
+            g.receivers.push(Entry {
+                cx: cx.clone(),
+                oper: 0,
+                packet: &packet as *const Packet<T> as *const (),
+            });
+            drop(g);
+            wakes.complete();
+            let woken = cx.wait_until(deadline);
+            if !matches!(woken, Woken::Selected(_)) {
+                let _ = self.lock().receivers.remove(&cx);
+            }
+            // SAFETY: as in `send`: after DONE or a won abort + removal nobody else
+            // touches the packet.
+            if let Some(m) = unsafe { packet.with_mut(|m| (*m).take()) } {
+                return Ok(m);
+            }
+            if let Woken::CannotBlock(e) = woken {
+                panic!("channel recv would block: {e}");
             }
         }
     }
@@ -449,6 +416,14 @@ impl<T> Chan<T> {
         } else if g.queue.len() > g.reserved_recv {
             g.reserved_recv += 1;
             Some(Token::Buffered)
+        } else if g.senders.has_partner() {
+            // Every slot is reserved by selected senders and a plain sender waits: take its
+            // message directly.
+            let mut notified = Vec::new();
+            let partner = g.senders.claim_partner(&mut notified);
+            drop(g);
+            complete_all(notified);
+            partner.map(Token::Partner)
         } else if g.disconnected {
             Some(Token::Disconnected)
         } else {
@@ -497,7 +472,7 @@ impl<T> Chan<T> {
                 false
             }
         } else {
-            g.queue.len() > g.reserved_recv
+            g.queue.len() > g.reserved_recv || g.senders.has_partner()
         };
         if ready || g.disconnected {
             drop(g);

@@ -42,9 +42,9 @@ const PARKED_BIT: u32 = 8;
 
 /// Spin iterations (each one `spin_loop` hint) before yielding; heuristic, CHANNELS.md §3.1
 /// (256 PAUSE + 16 yields measured best on 2 vCPUs). Zero under the models.
-const SPINS: u32 = if MODEL { 0 } else { 128 };
+const SPINS: u32 = if MODEL { 0 } else { 64 };
 /// `yield_now` calls before parking; see [`SPINS`].
-const YIELDS: u32 = if MODEL { 0 } else { 16 };
+const YIELDS: u32 = if MODEL { 0 } else { 32 };
 
 /// One blocked operation's state word (layout: `CLAIMED_BIT | DONE_BIT | ABORTED_BIT |
 /// PARKED_BIT` in the low 4 bits, the rest zero).
