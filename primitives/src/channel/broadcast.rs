@@ -312,11 +312,18 @@ impl<T: Clone> Receiver<T> {
             let r = futex::wait(&shared.version, seen, left);
             // Relaxed: a counter only.
             shared.sleepers.fetch_sub(1, Relaxed);
-            if let Err(e) = r {
-                if deadline.is_none() {
-                    panic!("broadcast recv would block: {e}");
+            match r {
+                Ok(futex::WaitResult::Woken) => {}
+                Ok(futex::WaitResult::TimedOut) => {
+                    let g = shared.lock();
+                    return self.poll(&g);
                 }
-                return Err(TryRecvError::Empty);
+                Err(e) => {
+                    if deadline.is_none() {
+                        panic!("broadcast recv would block: {e}");
+                    }
+                    return Err(TryRecvError::Empty);
+                }
             }
         }
     }

@@ -260,8 +260,14 @@ impl<T> Chan<T> {
     ///
     /// # Panics
     /// If the thread cannot block (`futex::WaitError`) and no deadline was given.
-    pub(crate) fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
+    pub(crate) fn send(
+        &self,
+        msg: T,
+        deadline: Option<Instant>,
+    ) -> Result<(), SendTimeoutError<T>> {
         let mut msg = msg;
+        // Set once a wait timed out: the deadline counts as passed from then on.
+        let mut expired = false;
         loop {
             let mut wakes = Wakes::default();
             let mut g = self.lock();
@@ -279,7 +285,7 @@ impl<T> Chan<T> {
                 }
                 Err(m) => msg = m,
             }
-            if deadline.is_some_and(|d| Instant::now() >= d) {
+            if expired || deadline.is_some_and(|d| Instant::now() >= d) {
                 drop(g);
                 wakes.complete();
                 return Err(SendTimeoutError::Timeout(msg));
@@ -295,6 +301,7 @@ impl<T> Chan<T> {
             drop(g);
             wakes.complete();
             let woken = cx.wait_until(deadline);
+            expired |= woken == Woken::TimedOut;
             if !matches!(woken, Woken::Selected(_)) {
                 // Our abort won: remove the entry before the packet dies.
                 let _ = self.lock().senders.remove(&cx);
@@ -315,6 +322,8 @@ impl<T> Chan<T> {
     /// # Panics
     /// If the thread cannot block (`futex::WaitError`) and no deadline was given.
     pub(crate) fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
+        // Set once a wait timed out: the deadline counts as passed from then on.
+        let mut expired = false;
         loop {
             let mut wakes = Wakes::default();
             let mut g = self.lock();
@@ -328,7 +337,7 @@ impl<T> Chan<T> {
                 wakes.complete();
                 return Err(RecvTimeoutError::Disconnected);
             }
-            if deadline.is_some_and(|d| Instant::now() >= d) {
+            if expired || deadline.is_some_and(|d| Instant::now() >= d) {
                 drop(g);
                 wakes.complete();
                 return Err(RecvTimeoutError::Timeout);
@@ -343,6 +352,7 @@ impl<T> Chan<T> {
             drop(g);
             wakes.complete();
             let woken = cx.wait_until(deadline);
+            expired |= woken == Woken::TimedOut;
             if !matches!(woken, Woken::Selected(_)) {
                 let _ = self.lock().receivers.remove(&cx);
             }

@@ -585,7 +585,8 @@ impl<T> SelectHandle for Sender<T> {
     }
 }
 
-#[cfg(test)]
+// Unit tests use std threads; the model builds run the loom_/shuttle_ integration tests.
+#[cfg(all(test, not(any(portalis_loom, portalis_shuttle))))]
 mod tests;
 
 /// Lets `select!` accept `r` and `&r` alike (deref coercion at the call).

@@ -210,11 +210,20 @@ impl<T> Receiver<T> {
                 }
                 None => None,
             };
-            if let Err(e) = futex::wait(&self.inner.state, seen, left) {
-                if deadline.is_none() {
-                    panic!("oneshot recv would block: {e}");
+            match futex::wait(&self.inner.state, seen, left) {
+                Ok(futex::WaitResult::Woken) => {}
+                Ok(futex::WaitResult::TimedOut) => {
+                    return match self.take_if_ready() {
+                        Some(r) => r.map_err(|_| RecvTimeoutError::Disconnected),
+                        None => Err(RecvTimeoutError::Timeout),
+                    };
                 }
-                return Err(RecvTimeoutError::Timeout);
+                Err(e) => {
+                    if deadline.is_none() {
+                        panic!("oneshot recv would block: {e}");
+                    }
+                    return Err(RecvTimeoutError::Timeout);
+                }
             }
         }
     }

@@ -92,7 +92,7 @@ impl Default for Select<'_> {
 }
 
 crate::sync::thread_local! {
-    static RNG: core::cell::Cell<u32> = const { core::cell::Cell::new(0) };
+    static RNG: core::cell::Cell<u32> = core::cell::Cell::new(0);
 }
 
 /// A random start index in `0..n` (xorshift per thread; 0 under the models for determinism).
@@ -152,13 +152,14 @@ fn run(cases: &[Case<'_>], mode: Mode, observe: bool) -> Option<(usize, Token)> 
         unreachable!()
     };
     let mut packets: Vec<*mut ()> = Vec::with_capacity(n);
+    let mut expired = false;
     loop {
         let timer = cases.iter().filter_map(|c| c.handle.deadline()).min();
         let wake_at = match (deadline, timer) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        if deadline.is_some_and(|d| Instant::now() >= d) {
+        if expired || deadline.is_some_and(|d| Instant::now() >= d) {
             return poll(random_start(n));
         }
         // Step 2.
@@ -179,6 +180,11 @@ fn run(cases: &[Case<'_>], mode: Mode, observe: bool) -> Option<(usize, Token)> 
         } else {
             match cx.wait_until(wake_at) {
                 Woken::Selected(i) => Some(i),
+                Woken::TimedOut if wake_at == deadline => {
+                    // The select's own deadline (not a timer case): final poll after cleanup.
+                    expired = true;
+                    None
+                }
                 Woken::TimedOut => None,
                 Woken::CannotBlock(e) => {
                     for (i, _) in packets.iter().enumerate() {

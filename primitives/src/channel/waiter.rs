@@ -196,6 +196,14 @@ impl Context {
                 _ => None,
             };
             match futex::wait(&self.state, seen, left) {
+                Ok(futex::WaitResult::TimedOut) if !claimed => {
+                    // The futex says the deadline passed (under the models: at once); trust it
+                    // rather than re-reading a clock that may lag.
+                    if self.abort() {
+                        return Woken::TimedOut;
+                    }
+                    claimed = true;
+                }
                 Ok(_) => {}
                 Err(e) => {
                     if !claimed && self.abort() {
