@@ -91,9 +91,14 @@ impl Default for Select<'_> {
     }
 }
 
-crate::sync::thread_local! {
-    static RNG: core::cell::Cell<u32> = core::cell::Cell::new(0);
+// loom's `thread_local!` has no `const { }` form; the shim keeps one spelling for all builds.
+#[allow(clippy::missing_const_for_thread_local)]
+mod rng {
+    crate::sync::thread_local! {
+        pub(super) static RNG: core::cell::Cell<u32> = core::cell::Cell::new(0);
+    }
 }
+use rng::RNG;
 
 /// A random start index in `0..n` (xorshift per thread; 0 under the models for determinism).
 fn random_start(n: usize) -> usize {
