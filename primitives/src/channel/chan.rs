@@ -25,15 +25,20 @@
 //!    slot for a selected operation until it is completed or given back.
 //! 5. Disconnection sets `disconnected` and claims every entry; the last receiver also takes
 //!    the queued messages out and drops them after unlocking (exactly once).
+//! 6. Before a `send`/`recv` on a channel of capacity > 1 registers, it polls `len_hint` (a Relaxed copy of the
+//!    queue length stored under the lock) for a few backoff steps without the lock, then
+//!    retries from step 1. A running partner then fills or drains a batch instead of turning
+//!    every message into a hand-off (crossbeam's array/list flavours behave the same way).
 
 use super::error::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
+use super::lock::{Guard, Lock};
 use super::waiter::{Context, Entry, Waiters, Woken};
 use crate::sync::atomic::{
     AtomicUsize,
     Ordering::{AcqRel, Relaxed},
 };
 use crate::sync::cell::UnsafeCell;
-use crate::sync::{Arc, Mutex, MutexGuard};
+use crate::sync::Arc;
 use std::collections::VecDeque;
 use std::time::Instant;
 
@@ -56,12 +61,21 @@ pub(crate) struct Inner<T> {
 /// One channel (all handles share it through an `Arc`).
 #[derive(Debug)]
 pub(crate) struct Chan<T> {
-    inner: Mutex<Inner<T>>,
+    inner: Lock<Inner<T>>,
     /// `None`: unbounded; `Some(0)`: rendezvous; `Some(n)`: at most `n` queued messages.
     cap: Option<usize>,
     pub(crate) senders: AtomicUsize,
     pub(crate) receivers: AtomicUsize,
+    /// `queue.len()` as of the last unlock (a Relaxed store under the lock): lets a blocking
+    /// call poll for a change without taking the lock before it registers (step 6).
+    len_hint: AtomicUsize,
 }
+
+/// Poll rounds (`Backoff::snooze` steps: 1, 2, 4 … spins, then yields) a buffered `send`/`recv`
+/// spends watching `len_hint` before registering a packet (step 6). Heuristic: long enough for
+/// a running partner to produce or consume a batch (crossbeam's backoff does the same), short
+/// next to a futex round trip. Zero under the models.
+const POLL_STEPS: u32 = if crate::sync::MODEL { 0 } else { 8 };
 
 /// A select reservation or outcome, type-erased so `Select` can hold any channel's.
 #[derive(Debug)]
@@ -102,7 +116,7 @@ fn complete_all(v: Vec<Entry>) {
 impl<T> Chan<T> {
     pub(crate) fn new(cap: Option<usize>) -> Chan<T> {
         Chan {
-            inner: Mutex::new(Inner {
+            inner: Lock::new(Inner {
                 queue: VecDeque::new(),
                 disconnected: false,
                 reserved_recv: 0,
@@ -113,14 +127,29 @@ impl<T> Chan<T> {
             cap,
             senders: AtomicUsize::new(1),
             receivers: AtomicUsize::new(1),
+            len_hint: AtomicUsize::new(0),
         }
     }
 
+    /// Step 6: before a blocking call registers, watch `len_hint` for a bounded time; `true`
+    /// if it changed so that a retry may succeed.
+    fn poll_before_wait(&self, ready: impl Fn(usize) -> bool) -> bool {
+        let backoff = crate::Backoff::new();
+        for _ in 0..POLL_STEPS {
+            backoff.snooze();
+            // Relaxed: only a hint; the retry under the lock decides.
+            if ready(self.len_hint.load(Relaxed)) {
+                return true;
+            }
+        }
+        false
+    }
+
     #[inline]
-    fn lock(&self) -> MutexGuard<'_, Inner<T>> {
-        // Poison is impossible in practice (no user code runs under the lock except `T`'s
-        // drop, which we run after unlocking); recover anyway.
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> Guard<'_, Inner<T>> {
+        // No user code runs under the lock (`T`'s drops happen after unlocking), so there is
+        // nothing to poison.
+        self.inner.lock()
     }
 
     #[inline]
@@ -182,6 +211,8 @@ impl<T> Chan<T> {
             return Err(msg);
         }
         g.queue.push_back(msg);
+        // Relaxed: a hint (step 6); the lock orders the queue itself.
+        self.len_hint.store(g.queue.len(), Relaxed);
         Ok(None)
     }
 
@@ -197,6 +228,8 @@ impl<T> Chan<T> {
                     wakes.0.push(e);
                 }
             }
+            // Relaxed: a hint (step 6); the lock orders the queue itself.
+            self.len_hint.store(g.queue.len(), Relaxed);
             return msg;
         }
         if !g.senders.is_empty() {
@@ -268,6 +301,8 @@ impl<T> Chan<T> {
         let mut msg = msg;
         // Set once a wait timed out: the deadline counts as passed from then on.
         let mut expired = false;
+        // Set once step 6's poll ran for this call.
+        let mut polled = false;
         loop {
             let mut wakes = Wakes::default();
             let mut g = self.lock();
@@ -289,6 +324,15 @@ impl<T> Chan<T> {
                 drop(g);
                 wakes.complete();
                 return Err(SendTimeoutError::Timeout(msg));
+            }
+            if !polled && self.cap.is_none_or(|c| c > 1) {
+                // Step 6: a running receiver may free a slot in a moment.
+                polled = true;
+                drop(g);
+                wakes.complete();
+                let cap = self.cap.unwrap_or(usize::MAX);
+                self.poll_before_wait(|len| len < cap);
+                continue;
             }
             // Wait with the message in a packet a receiver can take (steps 2–3).
             let cx = Context::new();
@@ -324,6 +368,8 @@ impl<T> Chan<T> {
     pub(crate) fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
         // Set once a wait timed out: the deadline counts as passed from then on.
         let mut expired = false;
+        // Set once step 6's poll ran for this call.
+        let mut polled = false;
         loop {
             let mut wakes = Wakes::default();
             let mut g = self.lock();
@@ -341,6 +387,14 @@ impl<T> Chan<T> {
                 drop(g);
                 wakes.complete();
                 return Err(RecvTimeoutError::Timeout);
+            }
+            if !polled && self.cap.is_none_or(|c| c > 1) {
+                // Step 6: a running sender may queue a message (or a batch) in a moment.
+                polled = true;
+                drop(g);
+                wakes.complete();
+                self.poll_before_wait(|len| len > 0);
+                continue;
             }
             let cx = Context::new();
             let packet: Packet<T> = UnsafeCell::new(None);

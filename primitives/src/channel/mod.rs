@@ -53,6 +53,7 @@ mod chan;
 #[cfg(feature = "envelope")]
 pub mod envelope;
 mod error;
+mod lock;
 mod macros;
 pub mod oneshot;
 mod select;
