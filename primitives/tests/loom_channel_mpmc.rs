@@ -7,6 +7,8 @@ use loom::thread;
 use portalis_primitives::channel::{bounded, unbounded, RecvError, SendTimeoutError};
 use std::time::Duration;
 
+const HOUR: Duration = Duration::from_secs(3600);
+
 /// bounded(1), two messages: the second send blocks until the receiver frees the slot and
 /// refills it from the blocked sender's packet; FIFO and nothing lost.
 #[test]
@@ -59,16 +61,18 @@ fn loom_channel_rendezvous_pairing() {
 
 /// Rendezvous send with a timeout (model: timed waits time out at once) racing a receive:
 /// exactly one of "the receiver got it" / "the sender got it back" (CHANNELS.md §5 abort).
+/// The timeouts are an hour so the real clock never decides a branch: loom replays each
+/// execution and a clock-dependent branch would make the replay diverge.
 #[test]
 fn loom_channel_rendezvous_abort_races_claim() {
     loom::model(|| {
         let (s, r) = bounded::<u32>(0);
-        let t = thread::spawn(move || match s.send_timeout(5, Duration::from_millis(1)) {
+        let t = thread::spawn(move || match s.send_timeout(5, HOUR) {
             Ok(()) => true,
             Err(SendTimeoutError::Timeout(5)) => false,
             Err(e) => panic!("unexpected {e:?}"),
         });
-        let got = r.recv_timeout(Duration::from_millis(1)).ok();
+        let got = r.recv_timeout(HOUR).ok();
         let sent = t.join().unwrap();
         // The sender's result must match what the receiver saw; a message that timed out on
         // both sides may still be picked up by nobody, never by two.
