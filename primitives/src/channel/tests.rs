@@ -21,6 +21,7 @@ fn all_flavours() -> Vec<(&'static str, Sender<usize>, Receiver<usize>)> {
 }
 
 #[test]
+#[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
 fn spsc_fifo_every_flavour() {
     for (name, s, r) in all_flavours() {
         let t = thread::spawn(move || {
@@ -37,6 +38,7 @@ fn spsc_fifo_every_flavour() {
 }
 
 #[test]
+#[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
 fn mpmc_no_loss_no_dup() {
     const P: usize = 3;
     for (name, s, r) in all_flavours() {
@@ -124,6 +126,7 @@ fn timeouts_do_not_return_early() {
 }
 
 #[test]
+#[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
 fn disconnect_wakes_blocked_receiver_and_sender() {
     for (name, s, r) in all_flavours() {
         let t = thread::spawn(move || r.recv());
@@ -166,6 +169,7 @@ fn queued_messages_dropped_exactly_once() {
 }
 
 #[test]
+#[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
 fn zero_sized_types() {
     let (s, r) = bounded::<()>(usize::MAX);
     for _ in 0..100 {
@@ -180,6 +184,10 @@ fn zero_sized_types() {
 }
 
 #[test]
+#[cfg_attr(
+    panic = "abort",
+    ignore = "catches a panic; this target aborts on panic"
+)]
 fn capacity_errors() {
     assert!(try_bounded::<u64>(usize::MAX).is_err());
     assert!(try_bounded::<[u8; 16]>(usize::MAX / 8).is_err());
@@ -222,6 +230,7 @@ fn select_macro_and_default() {
 }
 
 #[test]
+#[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
 fn select_rendezvous_both_sides() {
     // Senders and receivers both in select! over rendezvous channels (crossbeam's select_both).
     let n = if cfg!(miri) { 20 } else { 5_000 };
@@ -269,6 +278,10 @@ fn select_fairness_no_ready_branch_starved() {
 }
 
 #[test]
+#[cfg_attr(
+    panic = "abort",
+    ignore = "catches a panic; this target aborts on panic"
+)]
 fn select_panic_in_body_leaves_channels_usable() {
     let (s, r) = bounded::<i32>(1);
     s.send(1).unwrap();
@@ -283,6 +296,7 @@ fn select_panic_in_body_leaves_channels_usable() {
 }
 
 #[test]
+#[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
 fn dynamic_select_ready_and_timeout() {
     let (s, r) = bounded::<i32>(0);
     let mut sel = Select::new();
@@ -342,6 +356,7 @@ fn timers() {
 }
 
 #[test]
+#[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
 fn oneshot_basic() {
     let (s, r) = oneshot::<String>();
     let t = thread::spawn(move || s.send("x".into()).unwrap());
