@@ -10,5 +10,7 @@
 pub use portalis_primitives as primitives;
 pub use portalis_scheduler as scheduler;
 
+pub use portalis_primitives::channel;
 pub use portalis_primitives::futex;
+pub use portalis_primitives::select;
 pub use portalis_primitives::{Backoff, Parker, Unparker};

@@ -20,6 +20,8 @@ pub mod sync;
 
 pub mod futex;
 
+pub mod channel;
+
 mod backoff;
 mod park;
 

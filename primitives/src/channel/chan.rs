@@ -1,0 +1,713 @@
+//! The shared core of `bounded(n)`, `bounded(0)` (rendezvous) and `unbounded()`: Go's `hchan`
+//! on threads (CHANNELS.md §2 "Go", §3.2) — one short lock over the buffer and two FIFO waiter
+//! queues, direct hand-off for rendezvous, and spin→yield→futex waiting per `waiter.rs`.
+//!
+//! The buffer disciplines live in [`super::bounded`] (capacity-limited ring whose memory
+//! follows occupancy), [`super::unbounded`] and [`super::rendezvous`] (no buffer); this file
+//! holds the protocol they share.
+//!
+//! # Protocol
+//! 1. Every check-and-act on the buffer, the waiter queues or `disconnected` happens under
+//!    `inner`'s lock, so "I found nothing, I register" and "I pushed, I notify" are atomic with
+//!    respect to each other: no fences, no lost wake-ups.
+//! 2. Blocked `send`/`recv` calls wait with a *packet* (their message slot, on their stack).
+//!    A sender that finds a waiting receiver writes into its packet instead of the queue; a
+//!    receiver that pops a slot refills it from the first blocked sender's packet in the same
+//!    lock hold (Go's trick, CHANNELS.md §3.3), or takes a blocked sender's message directly
+//!    when nothing is queued (rendezvous). The woken waiter finds its packet done: one lock
+//!    hold per message, no retry.
+//! 3. Entries without a packet (observers: select cases on buffered channels, a select's send
+//!    cases, `Select::ready`) are claimed only to notify them; the woken select retries its
+//!    case *i* first, so a notification is never passed over while another waiter sleeps. A
+//!    plain waiter claimed without its packet being used (disconnect, a reservation given back)
+//!    also just retries from step 1.
+//! 4. A select reservation (`reserved_recv` / `reserved_send`) holds one message or one free
+//!    slot for a selected operation until it is completed or given back.
+//! 5. Disconnection sets `disconnected` and claims every entry; the last receiver also takes
+//!    the queued messages out and drops them after unlocking (exactly once).
+//! 6. Before a `send`/`recv` on a channel of capacity > 1 registers, it polls `len_hint` (a Relaxed copy of the
+//!    queue length stored under the lock) for a few backoff steps without the lock, then
+//!    retries from step 1. A running partner then fills or drains a batch instead of turning
+//!    every message into a hand-off (crossbeam's array/list flavours behave the same way).
+
+use super::error::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
+use super::lock::{Guard, Lock};
+use super::waiter::{Context, Entry, Waiters, Woken};
+use crate::sync::atomic::{
+    AtomicUsize,
+    Ordering::{AcqRel, Relaxed},
+};
+use crate::sync::cell::UnsafeCell;
+use crate::sync::Arc;
+use std::collections::VecDeque;
+use std::time::Instant;
+
+/// A rendezvous packet: the message slot of a blocked operation (`waiter.rs` Entry::packet).
+pub(crate) type Packet<T> = UnsafeCell<Option<T>>;
+
+/// The state behind the lock.
+#[derive(Debug)]
+pub(crate) struct Inner<T> {
+    pub(crate) queue: VecDeque<T>,
+    pub(crate) disconnected: bool,
+    /// Messages reserved by selected receive operations (step 4).
+    pub(crate) reserved_recv: usize,
+    /// Free slots reserved by selected send operations (step 4).
+    pub(crate) reserved_send: usize,
+    pub(crate) senders: Waiters,
+    pub(crate) receivers: Waiters,
+}
+
+/// One channel (all handles share it through an `Arc`).
+#[derive(Debug)]
+pub(crate) struct Chan<T> {
+    inner: Lock<Inner<T>>,
+    /// `None`: unbounded; `Some(0)`: rendezvous; `Some(n)`: at most `n` queued messages.
+    cap: Option<usize>,
+    pub(crate) senders: AtomicUsize,
+    pub(crate) receivers: AtomicUsize,
+    /// `queue.len()` as of the last unlock (a Relaxed store under the lock): lets a blocking
+    /// call poll for a change without taking the lock before it registers (step 6).
+    len_hint: AtomicUsize,
+}
+
+/// Poll rounds (`Backoff::snooze` steps: 1, 2, 4 … spins, then yields) a buffered `send`/`recv`
+/// spends watching `len_hint` before registering a packet (step 6). Heuristic: long enough for
+/// a running partner to produce or consume a batch (crossbeam's backoff does the same), short
+/// next to a futex round trip. Zero under the models.
+const POLL_STEPS: u32 = if crate::sync::MODEL { 0 } else { 8 };
+
+/// A select reservation or outcome, type-erased so `Select` can hold any channel's.
+#[derive(Debug)]
+pub(crate) enum Token {
+    /// A message or slot reserved in the buffer (step 4).
+    Buffered,
+    /// A claimed rendezvous partner (step 3): a sender entry to take from, or a receiver
+    /// entry to write into.
+    Partner(Entry),
+    /// Our own boxed receive packet, filled by a sender (rendezvous select, step 3).
+    Boxed(*mut ()),
+    /// The channel is disconnected (ready, and the operation will fail).
+    Disconnected,
+    /// A timer fired at this instant.
+    Timer(Instant),
+}
+
+/// Claimed entries to complete once the lock is released (`waiter.rs` step 3).
+#[derive(Default)]
+struct Wakes(Vec<Entry>);
+
+impl Wakes {
+    #[inline]
+    fn complete(self) {
+        if !self.0.is_empty() {
+            complete_all(self.0);
+        }
+    }
+}
+
+/// Completes claimed entries after the lock is released (`waiter.rs` step 3).
+fn complete_all(v: Vec<Entry>) {
+    for e in v {
+        Context::complete(e.cx);
+    }
+}
+
+impl<T> Chan<T> {
+    pub(crate) fn new(cap: Option<usize>) -> Chan<T> {
+        Chan {
+            inner: Lock::new(Inner {
+                queue: VecDeque::new(),
+                disconnected: false,
+                reserved_recv: 0,
+                reserved_send: 0,
+                senders: Waiters::default(),
+                receivers: Waiters::default(),
+            }),
+            cap,
+            senders: AtomicUsize::new(1),
+            receivers: AtomicUsize::new(1),
+            len_hint: AtomicUsize::new(0),
+        }
+    }
+
+    /// Step 6: before a blocking call registers, watch `len_hint` for a bounded time; `true`
+    /// if it changed so that a retry may succeed.
+    fn poll_before_wait(&self, ready: impl Fn(usize) -> bool) -> bool {
+        let backoff = crate::Backoff::new();
+        for _ in 0..POLL_STEPS {
+            backoff.snooze();
+            // Relaxed: only a hint; the retry under the lock decides.
+            if ready(self.len_hint.load(Relaxed)) {
+                return true;
+            }
+        }
+        false
+    }
+
+    #[inline]
+    fn lock(&self) -> Guard<'_, Inner<T>> {
+        // No user code runs under the lock (`T`'s drops happen after unlocking), so there is
+        // nothing to poison.
+        self.inner.lock()
+    }
+
+    #[inline]
+    fn is_zero(&self) -> bool {
+        self.cap == Some(0)
+    }
+
+    #[inline]
+    fn has_room(&self, g: &Inner<T>) -> bool {
+        match self.cap {
+            None => true,
+            Some(c) => g.queue.len() + g.reserved_send < c,
+        }
+    }
+
+    pub(crate) fn capacity(&self) -> Option<usize> {
+        self.cap
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.lock().queue.len()
+    }
+
+    pub(crate) fn is_disconnected(&self) -> bool {
+        self.lock().disconnected
+    }
+
+    /// Writes `msg` into a claimed receiver's packet and completes it (step 3).
+    fn hand_to(e: Entry, msg: T) {
+        let p = e.packet as *const Packet<T>;
+        // SAFETY: (1) we won the claim on `e.cx`, so we are the packet's only writer; (2) the
+        // receiver keeps the packet alive and does not read it until it sees DONE, which
+        // `complete` publishes with Release after this write.
+        unsafe { (*p).with_mut(|m| *m = Some(msg)) };
+        Context::complete(e.cx);
+    }
+
+    /// Takes the message out of a claimed sender's packet and completes it (step 3).
+    fn take_from(e: Entry) -> T {
+        let msg = Self::take_packet(&e);
+        Context::complete(e.cx);
+        msg
+    }
+
+    /// Under the lock: place `msg` for a sender (steps 2–3). `Ok(None)`: queued;
+    /// `Ok(Some((e, msg)))`: hand `msg` to the claimed receiver `e` after unlocking;
+    /// `Err(msg)`: no room and no waiting receiver.
+    #[inline]
+    fn offer(&self, g: &mut Inner<T>, msg: T, wakes: &mut Wakes) -> Result<Option<(Entry, T)>, T> {
+        if !self.is_zero() && !self.has_room(g) {
+            return Err(msg);
+        }
+        if !g.receivers.is_empty() {
+            if let Some(e) = g.receivers.claim_partner(&mut wakes.0) {
+                return Ok(Some((e, msg)));
+            }
+        }
+        if self.is_zero() {
+            return Err(msg);
+        }
+        g.queue.push_back(msg);
+        // Relaxed: a hint (step 6); the lock orders the queue itself.
+        self.len_hint.store(g.queue.len(), Relaxed);
+        Ok(None)
+    }
+
+    /// Under the lock: take a message for a receiver (steps 2–3), refilling the freed slot
+    /// from the first blocked sender (Go's `recv` on a full channel; CHANNELS.md §3.3).
+    #[inline]
+    fn take(&self, g: &mut Inner<T>, wakes: &mut Wakes) -> Option<T> {
+        if !self.is_zero() && g.queue.len() > g.reserved_recv {
+            let msg = g.queue.pop_front();
+            if !g.senders.is_empty() && self.has_room(g) {
+                if let Some(e) = g.senders.claim_partner(&mut wakes.0) {
+                    g.queue.push_back(Self::take_packet(&e));
+                    wakes.0.push(e);
+                }
+            }
+            // Relaxed: a hint (step 6); the lock orders the queue itself.
+            self.len_hint.store(g.queue.len(), Relaxed);
+            return msg;
+        }
+        if !g.senders.is_empty() {
+            if let Some(e) = g.senders.claim_partner(&mut wakes.0) {
+                let msg = Self::take_packet(&e);
+                wakes.0.push(e);
+                return Some(msg);
+            }
+        }
+        None
+    }
+
+    /// Takes the message out of a claimed sender's packet (complete it afterwards).
+    fn take_packet(e: &Entry) -> T {
+        let p = e.packet as *const Packet<T>;
+        // SAFETY: (1) we won the claim, so nobody else touches the packet; (2) the sender wrote
+        // it before pushing the entry under the lock we took to pop it (lock = happens-before);
+        // (3) it stays alive until the sender sees DONE, published after this read.
+        let msg = unsafe { (*p).with_mut(|m| (*m).take()) };
+        msg.expect("a sender entry's packet holds its message until claimed")
+    }
+
+    /// Non-blocking send (steps 1–3).
+    #[inline]
+    pub(crate) fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
+        let mut wakes = Wakes::default();
+        let mut g = self.lock();
+        if g.disconnected {
+            return Err(TrySendError::Disconnected(msg));
+        }
+        let r = self.offer(&mut g, msg, &mut wakes);
+        drop(g);
+        wakes.complete();
+        match r {
+            Ok(None) => Ok(()),
+            Ok(Some((e, msg))) => {
+                Self::hand_to(e, msg);
+                Ok(())
+            }
+            Err(msg) => Err(TrySendError::Full(msg)),
+        }
+    }
+
+    /// Non-blocking receive (steps 1–3).
+    #[inline]
+    pub(crate) fn try_recv(&self) -> Result<T, TryRecvError> {
+        let mut wakes = Wakes::default();
+        let mut g = self.lock();
+        let r = self.take(&mut g, &mut wakes);
+        let disc = g.disconnected;
+        drop(g);
+        wakes.complete();
+        match r {
+            Some(m) => Ok(m),
+            None if disc => Err(TryRecvError::Disconnected),
+            None => Err(TryRecvError::Empty),
+        }
+    }
+
+    /// Blocking send with an optional deadline.
+    ///
+    /// # Panics
+    /// If the thread cannot block (`futex::WaitError`) and no deadline was given.
+    pub(crate) fn send(
+        &self,
+        msg: T,
+        deadline: Option<Instant>,
+    ) -> Result<(), SendTimeoutError<T>> {
+        let mut msg = msg;
+        // Set once a wait timed out: the deadline counts as passed from then on.
+        let mut expired = false;
+        // Set once step 6's poll ran for this call.
+        let mut polled = false;
+        loop {
+            let mut wakes = Wakes::default();
+            let mut g = self.lock();
+            if g.disconnected {
+                return Err(SendTimeoutError::Disconnected(msg));
+            }
+            match self.offer(&mut g, msg, &mut wakes) {
+                Ok(r) => {
+                    drop(g);
+                    wakes.complete();
+                    if let Some((e, m)) = r {
+                        Self::hand_to(e, m);
+                    }
+                    return Ok(());
+                }
+                Err(m) => msg = m,
+            }
+            if expired || deadline.is_some_and(|d| Instant::now() >= d) {
+                drop(g);
+                wakes.complete();
+                return Err(SendTimeoutError::Timeout(msg));
+            }
+            if !polled && self.cap.is_none_or(|c| c > 1) {
+                // Step 6: a running receiver may free a slot in a moment.
+                polled = true;
+                drop(g);
+                wakes.complete();
+                let cap = self.cap.unwrap_or(usize::MAX);
+                self.poll_before_wait(|len| len < cap);
+                continue;
+            }
+            // Wait with the message in a packet a receiver can take (steps 2–3).
+            let cx = Context::new();
+            let packet: Packet<T> = UnsafeCell::new(Some(msg));
+            g.senders.push(Entry {
+                cx: cx.clone(),
+                oper: 0,
+                packet: &packet as *const Packet<T> as *const (),
+            });
+            drop(g);
+            wakes.complete();
+            let woken = cx.wait_until(deadline);
+            expired |= woken == Woken::TimedOut;
+            if !matches!(woken, Woken::Selected(_)) {
+                // Our abort won: remove the entry before the packet dies.
+                let _ = self.lock().senders.remove(&cx);
+            }
+            // SAFETY: after DONE (Acquire) or a won abort + removal under the lock, no
+            // other thread touches the packet.
+            let back = unsafe { packet.with_mut(|m| (*m).take()) };
+            match (woken, back) {
+                (_, None) => return Ok(()), // a receiver took it
+                (Woken::CannotBlock(e), Some(_)) => panic!("channel send would block: {e}"),
+                (_, Some(m)) => msg = m, // notified, disconnected or timed out: step 1 decides
+            }
+        }
+    }
+
+    /// Blocking receive with an optional deadline.
+    ///
+    /// # Panics
+    /// If the thread cannot block (`futex::WaitError`) and no deadline was given.
+    pub(crate) fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
+        // Set once a wait timed out: the deadline counts as passed from then on.
+        let mut expired = false;
+        // Set once step 6's poll ran for this call.
+        let mut polled = false;
+        loop {
+            let mut wakes = Wakes::default();
+            let mut g = self.lock();
+            if let Some(m) = self.take(&mut g, &mut wakes) {
+                drop(g);
+                wakes.complete();
+                return Ok(m);
+            }
+            if g.disconnected {
+                drop(g);
+                wakes.complete();
+                return Err(RecvTimeoutError::Disconnected);
+            }
+            if expired || deadline.is_some_and(|d| Instant::now() >= d) {
+                drop(g);
+                wakes.complete();
+                return Err(RecvTimeoutError::Timeout);
+            }
+            if !polled && self.cap.is_none_or(|c| c > 1) {
+                // Step 6: a running sender may queue a message (or a batch) in a moment.
+                polled = true;
+                drop(g);
+                wakes.complete();
+                self.poll_before_wait(|len| len > 0);
+                continue;
+            }
+            let cx = Context::new();
+            let packet: Packet<T> = UnsafeCell::new(None);
+            g.receivers.push(Entry {
+                cx: cx.clone(),
+                oper: 0,
+                packet: &packet as *const Packet<T> as *const (),
+            });
+            drop(g);
+            wakes.complete();
+            let woken = cx.wait_until(deadline);
+            expired |= woken == Woken::TimedOut;
+            if !matches!(woken, Woken::Selected(_)) {
+                let _ = self.lock().receivers.remove(&cx);
+            }
+            // SAFETY: as in `send`: after DONE or a won abort + removal nobody else
+            // touches the packet.
+            if let Some(m) = unsafe { packet.with_mut(|m| (*m).take()) } {
+                return Ok(m);
+            }
+            if let Woken::CannotBlock(e) = woken {
+                panic!("channel recv would block: {e}");
+            }
+        }
+    }
+
+    /// The last sender or receiver is gone (step 5).
+    pub(crate) fn disconnect(&self, last_receiver: bool) {
+        let mut claimed = Vec::new();
+        let mut g = self.lock();
+        g.disconnected = true;
+        g.senders.claim_all(&mut claimed);
+        g.receivers.claim_all(&mut claimed);
+        let dropped = if last_receiver {
+            core::mem::take(&mut g.queue)
+        } else {
+            VecDeque::new()
+        };
+        drop(g);
+        complete_all(claimed);
+        drop(dropped); // user `Drop` impls run outside the lock
+    }
+
+    /// Drops a sender handle's count; disconnects on the last.
+    pub(crate) fn release_sender(&self) {
+        // AcqRel: pairs with the other handles' decrements, so the last one sees all their
+        // effects before disconnecting.
+        if self.senders.fetch_sub(1, AcqRel) == 1 {
+            self.disconnect(false);
+        }
+    }
+
+    /// Drops a receiver handle's count; disconnects (and drops the queue) on the last.
+    pub(crate) fn release_receiver(&self) {
+        // AcqRel: as in `release_sender`.
+        if self.receivers.fetch_sub(1, AcqRel) == 1 {
+            self.disconnect(true);
+        }
+    }
+
+    /// Counts a cloned handle.
+    pub(crate) fn acquire(counter: &AtomicUsize) {
+        // Relaxed: a clone is made from a live handle, which already keeps the count > 0.
+        counter.fetch_add(1, Relaxed);
+    }
+
+    // ---- select support (step 4) ----
+
+    /// Reserves a message for a selected receive.
+    pub(crate) fn try_reserve_recv(&self) -> Option<Token> {
+        let mut g = self.lock();
+        if self.is_zero() {
+            let mut notified = Vec::new();
+            let partner = g.senders.claim_partner(&mut notified);
+            let disc = g.disconnected;
+            drop(g);
+            complete_all(notified);
+            match partner {
+                Some(e) => Some(Token::Partner(e)),
+                None if disc => Some(Token::Disconnected),
+                None => None,
+            }
+        } else if g.queue.len() > g.reserved_recv {
+            g.reserved_recv += 1;
+            Some(Token::Buffered)
+        } else if g.senders.has_partner() {
+            // Every slot is reserved by selected senders and a plain sender waits: take its
+            // message directly.
+            let mut notified = Vec::new();
+            let partner = g.senders.claim_partner(&mut notified);
+            drop(g);
+            complete_all(notified);
+            partner.map(Token::Partner)
+        } else if g.disconnected {
+            Some(Token::Disconnected)
+        } else {
+            None
+        }
+    }
+
+    /// Reserves a slot (or a waiting receiver) for a selected send.
+    pub(crate) fn try_reserve_send(&self) -> Option<Token> {
+        let mut g = self.lock();
+        if g.disconnected {
+            return Some(Token::Disconnected);
+        }
+        if self.is_zero() {
+            let mut notified = Vec::new();
+            let partner = g.receivers.claim_partner(&mut notified);
+            drop(g);
+            complete_all(notified);
+            partner.map(Token::Partner)
+        } else if self.has_room(&g) {
+            g.reserved_send += 1;
+            Some(Token::Buffered)
+        } else {
+            None
+        }
+    }
+
+    /// Registers a select's receive case. Returns `(ready, packet)`: `ready` if the case can
+    /// proceed now (nothing registered then); `packet` is a boxed rendezvous packet to free
+    /// with [`Chan::free_packet`] unless the case is selected through it.
+    pub(crate) fn register_recv(
+        &self,
+        oper: usize,
+        cx: &Arc<Context>,
+        observe: bool,
+    ) -> (bool, *mut ()) {
+        let mut notified = Vec::new();
+        let mut g = self.lock();
+        let ready = if self.is_zero() {
+            // Observers among the senders (selecting senders) are notified so they come and
+            // find our packet (step 3); a sender with a packet means we are ready.
+            if g.senders.has_partner() {
+                true
+            } else {
+                g.senders.claim_all(&mut notified);
+                false
+            }
+        } else {
+            g.queue.len() > g.reserved_recv || g.senders.has_partner()
+        };
+        if ready || g.disconnected {
+            drop(g);
+            complete_all(notified);
+            return (true, core::ptr::null_mut());
+        }
+        let packet = if self.is_zero() && !observe {
+            Box::into_raw(Box::new(Packet::<T>::new(None))) as *mut ()
+        } else {
+            core::ptr::null_mut()
+        };
+        g.receivers.push(Entry {
+            cx: cx.clone(),
+            oper,
+            packet,
+        });
+        drop(g);
+        complete_all(notified);
+        (false, packet)
+    }
+
+    /// Registers a select's send case (always an observer); `true` if ready now.
+    pub(crate) fn register_send(&self, oper: usize, cx: &Arc<Context>) -> bool {
+        let mut notified = Vec::new();
+        let mut g = self.lock();
+        let ready = g.disconnected
+            || if self.is_zero() {
+                let partner = g.receivers.has_partner();
+                if !partner {
+                    // Only observers wait (`Select::ready`): notify them, as in `register_recv`.
+                    g.receivers.claim_all(&mut notified);
+                }
+                partner
+            } else {
+                self.has_room(&g)
+            };
+        if !ready {
+            g.senders.push(Entry {
+                cx: cx.clone(),
+                oper,
+                packet: core::ptr::null(),
+            });
+        }
+        drop(g);
+        complete_all(notified);
+        ready
+    }
+
+    /// Removes a select's entries for `cx` from one side.
+    pub(crate) fn unregister(&self, cx: &Arc<Context>, recv_side: bool) {
+        let mut g = self.lock();
+        let removed = if recv_side {
+            g.receivers.remove(cx)
+        } else {
+            g.senders.remove(cx)
+        };
+        drop(g);
+        drop(removed);
+    }
+
+    /// Frees a boxed receive packet (dropping a message in it, if any).
+    ///
+    /// # Safety
+    /// `p` came from [`Chan::register_recv`] of this `T`, its entry is no longer queued, and
+    /// no claimer can write it any more (the select saw DONE for another case or aborted).
+    pub(crate) unsafe fn free_packet(p: *mut ()) {
+        if !p.is_null() {
+            // SAFETY: the caller's contract: `p` is our `Box<Packet<T>>`, unaliased.
+            drop(unsafe { Box::from_raw(p as *mut Packet<T>) });
+        }
+    }
+
+    /// `true` if a boxed receive packet holds a message.
+    ///
+    /// # Safety
+    /// As for [`Chan::free_packet`], and the packet is still alive.
+    pub(crate) unsafe fn packet_full(p: *mut ()) -> bool {
+        // SAFETY: the caller's contract; the writer finished before DONE (Acquire seen).
+        !p.is_null() && unsafe { (*(p as *mut Packet<T>)).with(|m| (*m).is_some()) }
+    }
+
+    /// Completes a selected receive.
+    pub(crate) fn read(&self, token: Token) -> Result<T, super::error::RecvError> {
+        match token {
+            Token::Buffered => {
+                let mut g = self.lock();
+                g.reserved_recv -= 1;
+                let msg = g.queue.pop_front().expect("a reservation holds a message");
+                let w = if g.senders.is_empty() {
+                    None
+                } else {
+                    g.senders.claim_one()
+                };
+                drop(g);
+                if let Some(e) = w {
+                    Context::complete(e.cx);
+                }
+                Ok(msg)
+            }
+            Token::Partner(e) => Ok(Self::take_from(e)),
+            Token::Boxed(p) => {
+                // SAFETY: `p` is our packet; the sender wrote it before DONE, which we saw.
+                let b = unsafe { Box::from_raw(p as *mut Packet<T>) };
+                Ok(b.into_inner().expect("a selected packet is full"))
+            }
+            Token::Disconnected | Token::Timer(_) => Err(super::error::RecvError),
+        }
+    }
+
+    /// Completes a selected send.
+    pub(crate) fn write(&self, token: Token, msg: T) -> Result<(), super::error::SendError<T>> {
+        match token {
+            Token::Buffered => {
+                let mut g = self.lock();
+                g.reserved_send -= 1;
+                if g.disconnected {
+                    return Err(super::error::SendError(msg));
+                }
+                g.queue.push_back(msg);
+                let w = if g.receivers.is_empty() {
+                    None
+                } else {
+                    g.receivers.claim_one()
+                };
+                drop(g);
+                if let Some(e) = w {
+                    Context::complete(e.cx);
+                }
+                Ok(())
+            }
+            Token::Partner(e) => {
+                Self::hand_to(e, msg);
+                Ok(())
+            }
+            _ => Err(super::error::SendError(msg)),
+        }
+    }
+
+    /// Gives back a reservation that will not be completed (`Select::ready`, a dropped
+    /// `SelectedOperation`).
+    pub(crate) fn release(&self, token: Token, recv_side: bool) {
+        match token {
+            Token::Buffered => {
+                let mut g = self.lock();
+                let w = if recv_side {
+                    g.reserved_recv -= 1;
+                    g.receivers.claim_one()
+                } else {
+                    g.reserved_send -= 1;
+                    g.senders.claim_one()
+                };
+                drop(g);
+                if let Some(e) = w {
+                    Context::complete(e.cx);
+                }
+            }
+            Token::Partner(e) => {
+                let mut g = self.lock();
+                e.cx.unclaim();
+                if recv_side {
+                    g.senders.push_front(e);
+                } else {
+                    g.receivers.push_front(e);
+                }
+            }
+            Token::Boxed(p) => {
+                // SAFETY: our own packet, completed; the message in it is dropped (documented
+                // on `SelectedOperation`).
+                unsafe { Self::free_packet(p) };
+            }
+            Token::Disconnected | Token::Timer(_) => {}
+        }
+    }
+}

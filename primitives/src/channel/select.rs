@@ -1,0 +1,421 @@
+//! [`Select`] and the engine behind [`select!`](crate::select): wait on several channel
+//! operations of any flavour, complete exactly one.
+//!
+//! # Algorithm (CHANNELS.md §3.6, Go's `selectgo`)
+//! 1. Poll: try to *reserve* each case (a buffered message or slot, a claimed rendezvous
+//!    partner, a fired timer, or "disconnected"), starting at a random case, for a short spin
+//!    budget. The first reservation wins.
+//! 2. Register: one [`Context`](super::waiter) for the whole select; one entry per case on
+//!    its channel's queue (a receive case on a rendezvous channel carries a boxed packet a
+//!    sender can fill; every other case is an observer). A case found ready while registering
+//!    stops registration and aborts the context.
+//! 3. Wait (spin → yield → futex) until a channel claims the context for case *i*, a timer
+//!    case's deadline or the select's deadline passes.
+//! 4. Unregister every entry, then resolve case *i* first (its packet, else a reservation);
+//!    if that fails (a competitor took the message), poll all cases again and loop to 2.
+//!
+//! Reservations are held by the returned [`SelectedOperation`]; completing it (`recv`/`send`)
+//! consumes the reservation, dropping it gives the reservation back.
+
+use super::chan::Token;
+use super::waiter::{Context, Woken};
+use super::{error::*, Receiver, Sender};
+use crate::sync::Arc;
+use core::fmt;
+use std::time::{Duration, Instant};
+
+/// Poll rounds before registering (step 1); heuristic, keeps a ready partner on a 2-vCPU
+/// machine from forcing a registration (see ADR 024).
+const POLL_ROUNDS: u32 = if crate::sync::MODEL { 1 } else { 8 };
+
+/// A channel end that can take part in a select (implemented by [`Sender`] and [`Receiver`]).
+pub(crate) trait SelectHandle {
+    /// Step 1: reserve the operation if it can proceed now.
+    fn try_reserve(&self) -> Option<Token>;
+    /// Step 2: register; `(ready, packet)`.
+    fn register(&self, oper: usize, cx: &Arc<Context>, observe: bool) -> (bool, *mut ());
+    /// Step 4: remove our entries.
+    fn unregister(&self, cx: &Arc<Context>);
+    /// `true` if the packet from `register` was filled by a partner.
+    fn packet_full(&self, p: *mut ()) -> bool;
+    /// Frees the packet from `register`.
+    fn free_packet(&self, p: *mut ());
+    /// When a timer case becomes ready.
+    fn deadline(&self) -> Option<Instant>;
+    /// Gives back a reservation.
+    fn release(&self, token: Token);
+    /// Channel identity (to check the handle passed to `SelectedOperation`).
+    fn id(&self) -> *const ();
+}
+
+struct Case<'a> {
+    handle: &'a dyn SelectHandle,
+}
+
+/// Dynamic selection over a set of channel operations, as crossbeam-channel's `Select`.
+///
+/// # Examples
+/// ```
+/// use portalis_primitives::channel::{unbounded, Select};
+///
+/// let (s1, r1) = unbounded::<i32>();
+/// let (s2, r2) = unbounded::<&str>();
+/// let t = std::thread::spawn(move || s2.send("hi").unwrap());
+/// let mut sel = Select::new();
+/// let i1 = sel.recv(&r1);
+/// let i2 = sel.recv(&r2);
+/// let oper = sel.select();
+/// match oper.index() {
+///     i if i == i1 => println!("{:?}", oper.recv(&r1)),
+///     i if i == i2 => assert_eq!(oper.recv(&r2), Ok("hi")),
+///     _ => unreachable!(),
+/// }
+/// t.join().unwrap();
+/// drop(s1);
+/// ```
+pub struct Select<'a> {
+    cases: Vec<Case<'a>>,
+}
+
+impl fmt::Debug for Select<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Select")
+            .field("cases", &self.cases.len())
+            .finish()
+    }
+}
+
+impl Default for Select<'_> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+// loom's `thread_local!` has no `const { }` form; the shim keeps one spelling for all builds.
+#[allow(clippy::missing_const_for_thread_local)]
+mod rng {
+    crate::sync::thread_local! {
+        pub(super) static RNG: core::cell::Cell<u32> = core::cell::Cell::new(0);
+    }
+}
+use rng::RNG;
+
+/// A random start index in `0..n` (xorshift per thread; 0 under the models for determinism).
+fn random_start(n: usize) -> usize {
+    if crate::sync::MODEL || n <= 1 {
+        return 0;
+    }
+    RNG.with(|c| {
+        let mut x = c.get();
+        if x == 0 {
+            x = (c as *const _ as usize as u32) | 1;
+        }
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        c.set(x);
+        (x as usize) % n
+    })
+}
+
+/// What the engine was asked for.
+#[derive(Clone, Copy)]
+enum Mode {
+    /// One poll, never block.
+    Try,
+    /// Block until `deadline` (`None`: forever).
+    Block(Option<Instant>),
+}
+
+/// Steps 1–4; `observe` registers rendezvous receive cases as observers (for `ready`).
+fn run(cases: &[Case<'_>], mode: Mode, observe: bool) -> Option<(usize, Token)> {
+    let n = cases.len();
+    let poll = |start: usize| -> Option<(usize, Token)> {
+        for k in 0..n {
+            let i = (start + k) % n;
+            if let Some(t) = cases[i].handle.try_reserve() {
+                return Some((i, t));
+            }
+        }
+        None
+    };
+    let rounds = match mode {
+        Mode::Try => 1,
+        Mode::Block(_) => POLL_ROUNDS,
+    };
+    let backoff = crate::Backoff::new();
+    for _ in 0..rounds {
+        if let Some(r) = poll(random_start(n)) {
+            return Some(r);
+        }
+        if matches!(mode, Mode::Try) {
+            return None;
+        }
+        backoff.snooze();
+    }
+    let Mode::Block(deadline) = mode else {
+        unreachable!()
+    };
+    let mut packets: Vec<*mut ()> = Vec::with_capacity(n);
+    let mut expired = false;
+    loop {
+        let timer = cases.iter().filter_map(|c| c.handle.deadline()).min();
+        let wake_at = match (deadline, timer) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        if expired || deadline.is_some_and(|d| Instant::now() >= d) {
+            return poll(random_start(n));
+        }
+        // Step 2.
+        let cx = Context::new();
+        packets.clear();
+        let mut ready = false;
+        for (i, c) in cases.iter().enumerate() {
+            let (r, p) = c.handle.register(i, &cx, observe);
+            if r {
+                ready = true;
+                break;
+            }
+            packets.push(p);
+        }
+        // Step 3.
+        let selected = if ready {
+            cx.abort_or_selected()
+        } else {
+            match cx.wait_until(wake_at) {
+                Woken::Selected(i) => Some(i),
+                Woken::TimedOut if wake_at == deadline => {
+                    // The select's own deadline (not a timer case): final poll after cleanup.
+                    expired = true;
+                    None
+                }
+                Woken::TimedOut => None,
+                Woken::CannotBlock(e) => {
+                    for (i, _) in packets.iter().enumerate() {
+                        cases[i].handle.unregister(&cx);
+                    }
+                    for (i, p) in packets.iter().enumerate() {
+                        cases[i].handle.free_packet(*p);
+                    }
+                    if wake_at.is_some() {
+                        // Cannot block: fall back to sleeping until the deadline is the
+                        // futex layer's job; an error here means no thread can wake us.
+                        return poll(random_start(n));
+                    }
+                    panic!("select would block: {e}");
+                }
+            }
+        };
+        // Step 4.
+        for (i, _) in packets.iter().enumerate() {
+            cases[i].handle.unregister(&cx);
+        }
+        let mut filled = None;
+        for (i, p) in packets.iter().enumerate() {
+            if Some(i) == selected && cases[i].handle.packet_full(*p) {
+                filled = Some((i, Token::Boxed(*p)));
+            } else {
+                cases[i].handle.free_packet(*p);
+            }
+        }
+        if filled.is_some() {
+            return filled;
+        }
+        if let Some(i) = selected {
+            if let Some(t) = cases[i].handle.try_reserve() {
+                return Some((i, t));
+            }
+        }
+        if let Some(r) = poll(random_start(n)) {
+            return Some(r);
+        }
+    }
+}
+
+impl<'a> Select<'a> {
+    /// An empty selection.
+    pub fn new() -> Select<'a> {
+        Select { cases: Vec::new() }
+    }
+
+    /// Adds a send operation on `s`; returns its index.
+    pub fn send<T>(&mut self, s: &'a Sender<T>) -> usize {
+        self.cases.push(Case { handle: s });
+        self.cases.len() - 1
+    }
+
+    /// Adds a receive operation on `r`; returns its index.
+    pub fn recv<T>(&mut self, r: &'a Receiver<T>) -> usize {
+        self.cases.push(Case { handle: r });
+        self.cases.len() - 1
+    }
+
+    fn selected(&self, (index, token): (usize, Token)) -> SelectedOperation<'a> {
+        SelectedOperation {
+            index,
+            token: Some(token),
+            handle: self.cases[index].handle,
+        }
+    }
+
+    /// Selects a ready operation without blocking.
+    ///
+    /// # Errors
+    /// [`TrySelectError`] if none is ready.
+    pub fn try_select(&mut self) -> Result<SelectedOperation<'a>, TrySelectError> {
+        run(&self.cases, Mode::Try, false)
+            .map(|r| self.selected(r))
+            .ok_or(TrySelectError)
+    }
+
+    /// Blocks until an operation is ready and selects it (blocks forever with no operations).
+    ///
+    /// # Panics
+    /// If the thread cannot block (see `futex::WaitError`) and nothing is ready.
+    pub fn select(&mut self) -> SelectedOperation<'a> {
+        if self.cases.is_empty() {
+            super::timer::sleep_until(None);
+        }
+        let r =
+            run(&self.cases, Mode::Block(None), false).expect("an untimed select ends selected");
+        self.selected(r)
+    }
+
+    /// As [`select`](Self::select) with a timeout.
+    ///
+    /// # Errors
+    /// [`SelectTimeoutError`] if nothing was ready in time.
+    pub fn select_timeout(
+        &mut self,
+        timeout: Duration,
+    ) -> Result<SelectedOperation<'a>, SelectTimeoutError> {
+        match Instant::now().checked_add(timeout) {
+            Some(d) => self.select_deadline(d),
+            None => Ok(self.select()),
+        }
+    }
+
+    /// As [`select`](Self::select) with a deadline.
+    ///
+    /// # Errors
+    /// [`SelectTimeoutError`] if nothing was ready in time.
+    pub fn select_deadline(
+        &mut self,
+        deadline: Instant,
+    ) -> Result<SelectedOperation<'a>, SelectTimeoutError> {
+        if self.cases.is_empty() {
+            super::timer::sleep_until(Some(deadline));
+            return Err(SelectTimeoutError);
+        }
+        run(&self.cases, Mode::Block(Some(deadline)), false)
+            .map(|r| self.selected(r))
+            .ok_or(SelectTimeoutError)
+    }
+
+    /// The index of an operation that is ready now, without performing it.
+    ///
+    /// # Errors
+    /// [`TryReadyError`] if none is.
+    pub fn try_ready(&mut self) -> Result<usize, TryReadyError> {
+        self.ready_inner(Mode::Try).ok_or(TryReadyError)
+    }
+
+    /// Blocks until an operation is ready and returns its index without performing it. Another
+    /// thread may take the message before you do: follow up with a non-blocking operation.
+    pub fn ready(&mut self) -> usize {
+        if self.cases.is_empty() {
+            super::timer::sleep_until(None);
+        }
+        self.ready_inner(Mode::Block(None))
+            .expect("an untimed ready ends ready")
+    }
+
+    /// As [`ready`](Self::ready) with a timeout.
+    ///
+    /// # Errors
+    /// [`ReadyTimeoutError`] if nothing was ready in time.
+    pub fn ready_timeout(&mut self, timeout: Duration) -> Result<usize, ReadyTimeoutError> {
+        let deadline = Instant::now().checked_add(timeout);
+        if self.cases.is_empty() {
+            super::timer::sleep_until(deadline);
+            return Err(ReadyTimeoutError);
+        }
+        self.ready_inner(Mode::Block(deadline))
+            .ok_or(ReadyTimeoutError)
+    }
+
+    fn ready_inner(&self, mode: Mode) -> Option<usize> {
+        let (i, token) = run(&self.cases, mode, true)?;
+        self.cases[i].handle.release(token);
+        Some(i)
+    }
+}
+
+/// The operation a select chose, holding its reservation; complete it with
+/// [`recv`](Self::recv) or [`send`](Self::send) on the same channel.
+///
+/// Dropping it without completing gives the reservation back, except a rendezvous message
+/// that was already handed into the select (then that message is dropped) — always complete
+/// the operation, as crossbeam requires.
+#[must_use = "complete the selected operation with `recv` or `send`"]
+pub struct SelectedOperation<'a> {
+    index: usize,
+    token: Option<Token>,
+    handle: &'a dyn SelectHandle,
+}
+
+impl fmt::Debug for SelectedOperation<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SelectedOperation")
+            .field("index", &self.index)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SelectedOperation<'_> {
+    /// The index the selected operation got when it was added.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// Completes a selected receive.
+    ///
+    /// # Errors
+    /// [`RecvError`] if the channel is disconnected and empty.
+    ///
+    /// # Panics
+    /// If `r` is not the channel of the selected operation.
+    pub fn recv<T>(mut self, r: &Receiver<T>) -> Result<T, RecvError> {
+        assert!(
+            core::ptr::eq(SelectHandle::id(r), self.handle.id()),
+            "passed a receiver that wasn't selected"
+        );
+        let token = self.token.take().expect("completed once");
+        r.read(token)
+    }
+
+    /// Completes a selected send.
+    ///
+    /// # Errors
+    /// [`SendError`] (with the message) if every receiver is gone.
+    ///
+    /// # Panics
+    /// If `s` is not the channel of the selected operation.
+    pub fn send<T>(mut self, s: &Sender<T>, msg: T) -> Result<(), SendError<T>> {
+        assert!(
+            core::ptr::eq(SelectHandle::id(s), self.handle.id()),
+            "passed a sender that wasn't selected"
+        );
+        let token = self.token.take().expect("completed once");
+        s.chan.write(token, msg)
+    }
+}
+
+impl Drop for SelectedOperation<'_> {
+    fn drop(&mut self) {
+        if let Some(t) = self.token.take() {
+            self.handle.release(t);
+        }
+    }
+}

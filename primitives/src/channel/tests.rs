@@ -1,0 +1,411 @@
+//! Unit tests of the channel flavours (sized for miri with `cfg!(miri)`).
+
+use super::*;
+// The shim is core's atomics here: these tests are compiled out of the model builds.
+use crate::sync::atomic::{AtomicUsize as StdAtomicUsize, Ordering as StdOrdering};
+use std::thread;
+
+const N: usize = if cfg!(miri) { 50 } else { 20_000 };
+
+fn all_flavours() -> Vec<(&'static str, Sender<usize>, Receiver<usize>)> {
+    let mut v = Vec::new();
+    let (s, r) = bounded(0);
+    v.push(("bounded0", s, r));
+    let (s, r) = bounded(1);
+    v.push(("bounded1", s, r));
+    let (s, r) = bounded(16);
+    v.push(("bounded16", s, r));
+    let (s, r) = unbounded();
+    v.push(("unbounded", s, r));
+    v
+}
+
+#[test]
+#[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
+fn spsc_fifo_every_flavour() {
+    for (name, s, r) in all_flavours() {
+        let t = thread::spawn(move || {
+            for i in 0..N {
+                s.send(i).unwrap();
+            }
+        });
+        for i in 0..N {
+            assert_eq!(r.recv(), Ok(i), "{name}");
+        }
+        t.join().unwrap();
+        assert_eq!(r.recv(), Err(RecvError), "{name}");
+    }
+}
+
+#[test]
+#[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
+fn mpmc_no_loss_no_dup() {
+    const P: usize = 3;
+    for (name, s, r) in all_flavours() {
+        let per = N / P;
+        let mut hs = Vec::new();
+        for p in 0..P {
+            let s = s.clone();
+            hs.push(thread::spawn(move || {
+                for i in 0..per {
+                    s.send(p * per + i).unwrap();
+                }
+            }));
+        }
+        drop(s);
+        let mut cs = Vec::new();
+        for _ in 0..2 {
+            let r = r.clone();
+            cs.push(thread::spawn(move || {
+                let mut got = Vec::new();
+                let mut last = [None::<usize>; P];
+                for v in r.iter() {
+                    // FIFO per producer as seen by one consumer.
+                    let p = v / per;
+                    assert!(last[p].is_none_or(|l| l < v), "per-producer order");
+                    last[p] = Some(v);
+                    got.push(v);
+                }
+                got
+            }));
+        }
+        for h in hs {
+            h.join().unwrap();
+        }
+        let mut all: Vec<usize> = cs.into_iter().flat_map(|c| c.join().unwrap()).collect();
+        all.sort_unstable();
+        assert_eq!(all, (0..per * P).collect::<Vec<_>>(), "{name}");
+    }
+}
+
+#[test]
+fn try_ops_and_errors() {
+    let (s, r) = bounded(1);
+    assert_eq!(r.try_recv(), Err(TryRecvError::Empty));
+    s.try_send(1).unwrap();
+    assert_eq!(s.try_send(2), Err(TrySendError::Full(2)));
+    assert!(s.is_full());
+    assert_eq!(s.len(), 1);
+    assert_eq!(s.capacity(), Some(1));
+    assert_eq!(r.try_recv(), Ok(1));
+    drop(r);
+    assert_eq!(s.try_send(3), Err(TrySendError::Disconnected(3)));
+    assert_eq!(s.send(4), Err(SendError(4)));
+    assert_eq!(format!("{:?}", TrySendError::Full(NoDebug)), "Full(..)");
+    assert_eq!(
+        TrySendError::Full(5).to_string(),
+        "sending on a full channel"
+    );
+
+    let (s, r) = bounded::<i32>(0);
+    assert_eq!(s.try_send(1), Err(TrySendError::Full(1)));
+    assert!(s.is_full() && s.is_empty());
+    drop(s);
+    assert_eq!(r.try_recv(), Err(TryRecvError::Disconnected));
+    assert_eq!(
+        r.recv_timeout(Duration::from_millis(1)),
+        Err(RecvTimeoutError::Disconnected)
+    );
+}
+
+struct NoDebug;
+
+#[test]
+fn timeouts_do_not_return_early() {
+    for (name, s, r) in all_flavours() {
+        let d = Duration::from_millis(if cfg!(miri) { 5 } else { 20 });
+        let t0 = Instant::now();
+        assert_eq!(r.recv_timeout(d), Err(RecvTimeoutError::Timeout), "{name}");
+        assert!(t0.elapsed() >= d, "{name}");
+        if s.capacity() == Some(0) {
+            let t0 = Instant::now();
+            assert_eq!(s.send_timeout(7, d), Err(SendTimeoutError::Timeout(7)));
+            assert!(t0.elapsed() >= d);
+        }
+    }
+}
+
+#[test]
+#[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
+fn disconnect_wakes_blocked_receiver_and_sender() {
+    for (name, s, r) in all_flavours() {
+        let t = thread::spawn(move || r.recv());
+        thread::sleep(Duration::from_millis(5));
+        drop(s);
+        assert_eq!(t.join().unwrap(), Err(RecvError), "{name}");
+    }
+    let (s, r) = bounded::<i32>(0);
+    let t = thread::spawn(move || s.send(9));
+    thread::sleep(Duration::from_millis(5));
+    drop(r);
+    assert_eq!(t.join().unwrap(), Err(SendError(9)));
+}
+
+#[test]
+fn queued_messages_dropped_exactly_once() {
+    static DROPS: StdAtomicUsize = StdAtomicUsize::new(0);
+    struct D;
+    impl Drop for D {
+        fn drop(&mut self) {
+            DROPS.fetch_add(1, StdOrdering::Relaxed);
+        }
+    }
+    let (s, r) = unbounded();
+    for _ in 0..10 {
+        s.send(D).unwrap();
+    }
+    drop(r.recv().unwrap());
+    assert_eq!(DROPS.load(StdOrdering::Relaxed), 1);
+    drop(r);
+    assert_eq!(
+        DROPS.load(StdOrdering::Relaxed),
+        10,
+        "dropped when the last receiver drops"
+    );
+    let e = s.send(D).unwrap_err();
+    drop(e);
+    drop(s);
+    assert_eq!(DROPS.load(StdOrdering::Relaxed), 11);
+}
+
+#[test]
+#[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
+fn zero_sized_types() {
+    let (s, r) = bounded::<()>(usize::MAX);
+    for _ in 0..100 {
+        s.send(()).unwrap();
+    }
+    assert_eq!(r.len(), 100);
+    assert_eq!(r.try_iter().count(), 100);
+    let (s, r) = bounded::<()>(0);
+    let t = thread::spawn(move || s.send(()));
+    assert_eq!(r.recv(), Ok(()));
+    t.join().unwrap().unwrap();
+}
+
+#[test]
+#[cfg_attr(
+    panic = "abort",
+    ignore = "catches a panic; this target aborts on panic"
+)]
+fn capacity_errors() {
+    assert!(try_bounded::<u64>(usize::MAX).is_err());
+    assert!(try_bounded::<[u8; 16]>(usize::MAX / 8).is_err());
+    assert!(std::panic::catch_unwind(|| bounded::<u64>(usize::MAX)).is_err());
+    assert!(broadcast::try_broadcast::<u64>(0).is_err());
+    assert!(broadcast::try_broadcast::<u64>(usize::MAX).is_err());
+}
+
+#[test]
+fn same_channel() {
+    let (s, r) = unbounded::<i32>();
+    let (s2, r2) = unbounded::<i32>();
+    assert!(s.same_channel(&s.clone()));
+    assert!(!s.same_channel(&s2));
+    assert!(r.same_channel(&r.clone()));
+    assert!(!r.same_channel(&r2));
+}
+
+#[test]
+fn select_macro_and_default() {
+    let (s1, r1) = unbounded::<i32>();
+    let (_s2, r2) = unbounded::<i32>();
+    let got = select! {
+        recv(r1) -> m => m.unwrap(),
+        recv(r2) -> m => m.unwrap() + 100,
+        default => -1,
+    };
+    assert_eq!(got, -1);
+    s1.send(5).unwrap();
+    let got = select! {
+        recv(r1) -> m => m.unwrap(),
+        recv(&r2) -> m => { m.unwrap() + 100 }
+    };
+    assert_eq!(got, 5);
+    let got = select! {
+        recv(r2) -> _m => 0,
+        default(Duration::from_millis(2)) => 1,
+    };
+    assert_eq!(got, 1);
+}
+
+#[test]
+#[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
+fn select_rendezvous_both_sides() {
+    // Senders and receivers both in select! over rendezvous channels (crossbeam's select_both).
+    let n = if cfg!(miri) { 20 } else { 5_000 };
+    let chans: Vec<_> = (0..2).map(|_| bounded::<usize>(0)).collect();
+    let ss: Vec<Sender<usize>> = chans.iter().map(|c| c.0.clone()).collect();
+    let rs: Vec<Receiver<usize>> = chans.iter().map(|c| c.1.clone()).collect();
+    drop(chans);
+    let t = thread::spawn(move || {
+        for i in 0..n {
+            select! {
+                send(ss[0], i) -> r => r.unwrap(),
+                send(ss[1], i) -> r => r.unwrap(),
+            }
+        }
+    });
+    let mut sum = 0;
+    for _ in 0..n {
+        sum += select! {
+            recv(rs[0]) -> m => m.unwrap(),
+            recv(rs[1]) -> m => m.unwrap(),
+        };
+    }
+    t.join().unwrap();
+    assert_eq!(sum, n * (n - 1) / 2);
+}
+
+#[test]
+fn select_fairness_no_ready_branch_starved() {
+    let rounds = if cfg!(miri) { 200 } else { 10_000 };
+    let (s1, r1) = unbounded::<()>();
+    let (s2, r2) = unbounded::<()>();
+    let mut hits = [0usize; 2];
+    for _ in 0..rounds {
+        s1.send(()).unwrap();
+        s2.send(()).unwrap();
+        select! {
+            recv(r1) -> _m => hits[0] += 1,
+            recv(r2) -> _m => hits[1] += 1,
+        }
+        // Keep both ready: refill whichever was taken by draining the other.
+        let _ = r1.try_recv();
+        let _ = r2.try_recv();
+    }
+    assert!(hits[0] > rounds / 4 && hits[1] > rounds / 4, "{hits:?}");
+}
+
+#[test]
+#[cfg_attr(
+    panic = "abort",
+    ignore = "catches a panic; this target aborts on panic"
+)]
+fn select_panic_in_body_leaves_channels_usable() {
+    let (s, r) = bounded::<i32>(1);
+    s.send(1).unwrap();
+    let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        select! {
+            recv(r) -> _m => panic!("branch body panics"),
+        }
+    }));
+    assert!(res.is_err());
+    s.send(2).unwrap();
+    assert_eq!(r.recv(), Ok(2));
+}
+
+#[test]
+#[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
+fn dynamic_select_ready_and_timeout() {
+    let (s, r) = bounded::<i32>(0);
+    let mut sel = Select::new();
+    let i = sel.recv(&r);
+    assert!(sel.try_select().is_err());
+    assert!(sel.select_timeout(Duration::from_millis(2)).is_err());
+    assert!(sel.try_ready().is_err());
+    let t = thread::spawn(move || s.send(3));
+    let oper = sel.select();
+    assert_eq!(oper.index(), i);
+    assert_eq!(oper.recv(&r), Ok(3));
+    t.join().unwrap().unwrap();
+
+    let (s, r) = unbounded::<i32>();
+    s.send(1).unwrap();
+    let mut sel = Select::new();
+    sel.send(&s);
+    let ri = sel.recv(&r);
+    let _ = ri;
+    assert!(sel.ready() <= 1);
+    assert_eq!(r.recv(), Ok(1), "ready() does not consume");
+}
+
+#[test]
+fn dropped_selected_operation_gives_reservation_back() {
+    let (s, r) = bounded::<i32>(1);
+    s.send(1).unwrap();
+    {
+        let mut sel = Select::new();
+        sel.recv(&r);
+        let _oper = sel.select();
+    }
+    assert_eq!(r.try_recv(), Ok(1));
+}
+
+#[test]
+fn timers() {
+    let d = Duration::from_millis(2);
+    let t0 = Instant::now();
+    let a = after(d);
+    let at = a.recv().unwrap();
+    assert!(at >= t0 + d, "delivers the deadline, not earlier");
+    assert!(Instant::now() >= at, "not before the deadline");
+    assert_eq!(a.try_recv(), Err(TryRecvError::Empty));
+    let tk = tick(d);
+    let x = tk.recv().unwrap();
+    let y = tk.recv().unwrap();
+    assert!(y > x);
+    let nv = never::<i32>();
+    assert_eq!(nv.try_recv(), Err(TryRecvError::Empty));
+    let timeout = after(d);
+    let got = select! {
+        recv(nv) -> _m => 0,
+        recv(timeout) -> _m => 1,
+    };
+    assert_eq!(got, 1);
+}
+
+#[test]
+#[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
+fn oneshot_basic() {
+    let (s, r) = oneshot::<String>();
+    let t = thread::spawn(move || s.send("x".into()).unwrap());
+    assert_eq!(r.recv().as_deref(), Ok("x"));
+    t.join().unwrap();
+    let (s, r) = oneshot::<i32>();
+    drop(s);
+    assert_eq!(r.recv(), Err(RecvError));
+    let (s, r) = oneshot::<i32>();
+    drop(r);
+    assert_eq!(s.send(1), Err(SendError(1)));
+    let (s, mut r) = oneshot::<i32>();
+    assert_eq!(r.try_recv(), Err(TryRecvError::Empty));
+    assert_eq!(
+        r.recv_timeout(Duration::from_millis(1)),
+        Err(RecvTimeoutError::Timeout)
+    );
+    s.send(2).unwrap();
+    assert_eq!(r.try_recv(), Ok(2));
+}
+
+#[test]
+fn broadcast_every_receiver_sees_every_message_and_lag() {
+    let (tx, mut rx1) = broadcast::broadcast::<usize>(4);
+    let mut rx2 = tx.subscribe();
+    for i in 0..3 {
+        tx.send(i).unwrap();
+    }
+    for i in 0..3 {
+        assert_eq!(rx1.recv(), Ok(i));
+        assert_eq!(rx2.recv(), Ok(i));
+    }
+    for i in 0..10 {
+        tx.send(i).unwrap();
+    }
+    assert_eq!(rx1.recv(), Err(broadcast::RecvError::Lagged(6)));
+    assert_eq!(rx1.recv(), Ok(6));
+    drop(tx);
+    assert_eq!(rx1.try_iter_count(), 3);
+    assert_eq!(rx1.recv(), Err(broadcast::RecvError::Closed));
+    assert_eq!(rx2.recv(), Err(broadcast::RecvError::Lagged(6)));
+}
+
+impl broadcast::Receiver<usize> {
+    fn try_iter_count(&mut self) -> usize {
+        let mut n = 0;
+        while self.try_recv().is_ok() {
+            n += 1;
+        }
+        n
+    }
+}

@@ -1,0 +1,122 @@
+//! Shuttle runs of the MPMC channels: 4 producers / 4 consumers on every flavour; the
+//! multiset received equals the multiset sent. Fixed seeds, bounded iterations.
+#![cfg(portalis_shuttle)]
+
+use portalis_primitives::channel::{bounded, select, unbounded, Receiver, Sender};
+use shuttle::scheduler::RandomScheduler;
+use shuttle::{thread, Config, Runner};
+
+const PRODUCERS: usize = 4;
+const CONSUMERS: usize = 4;
+const PER_PRODUCER: usize = 3;
+const ITERATIONS: usize = 300;
+
+fn run(seed: u64, f: impl Fn() + Send + Sync + 'static) {
+    Runner::new(
+        RandomScheduler::new_from_seed(seed, ITERATIONS),
+        Config::new(),
+    )
+    .run(f);
+}
+
+fn mpmc(make: fn() -> (Sender<usize>, Receiver<usize>)) {
+    let (s, r) = make();
+    let producers: Vec<_> = (0..PRODUCERS)
+        .map(|p| {
+            let s = s.clone();
+            thread::spawn(move || {
+                for i in 0..PER_PRODUCER {
+                    s.send(p * 100 + i).unwrap();
+                }
+            })
+        })
+        .collect();
+    drop(s);
+    let consumers: Vec<_> = (0..CONSUMERS)
+        .map(|_| {
+            let r = r.clone();
+            thread::spawn(move || r.iter().collect::<Vec<_>>())
+        })
+        .collect();
+    drop(r);
+    for p in producers {
+        p.join().unwrap();
+    }
+    let mut got: Vec<usize> = consumers
+        .into_iter()
+        .flat_map(|c| c.join().unwrap())
+        .collect();
+    got.sort_unstable();
+    let mut want: Vec<usize> = (0..PRODUCERS)
+        .flat_map(|p| (0..PER_PRODUCER).map(move |i| p * 100 + i))
+        .collect();
+    want.sort_unstable();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn shuttle_channel_mpmc_rendezvous() {
+    run(1, || mpmc(|| bounded(0)));
+}
+
+#[test]
+fn shuttle_channel_mpmc_bounded1() {
+    run(2, || mpmc(|| bounded(1)));
+}
+
+#[test]
+fn shuttle_channel_mpmc_bounded4() {
+    run(3, || mpmc(|| bounded(4)));
+}
+
+#[test]
+fn shuttle_channel_mpmc_unbounded() {
+    run(4, || mpmc(unbounded));
+}
+
+/// Producers and consumers both in `select!` over two rendezvous channels.
+#[test]
+fn shuttle_channel_select_both_rendezvous() {
+    run(5, || {
+        let (s1, r1) = bounded::<usize>(0);
+        let (s2, r2) = bounded::<usize>(0);
+        let producers: Vec<_> = (0..2)
+            .map(|p| {
+                let (s1, s2) = (s1.clone(), s2.clone());
+                thread::spawn(move || {
+                    for i in 0..2 {
+                        select! {
+                            send(s1, p * 10 + i) -> r => r.unwrap(),
+                            send(s2, p * 10 + i) -> r => r.unwrap(),
+                        }
+                    }
+                })
+            })
+            .collect();
+        drop((s1, s2));
+        let consumers: Vec<_> = (0..2)
+            .map(|_| {
+                let (r1, r2) = (r1.clone(), r2.clone());
+                thread::spawn(move || {
+                    let mut got = Vec::new();
+                    for _ in 0..2 {
+                        select! {
+                            recv(r1) -> m => got.push(m.unwrap()),
+                            recv(r2) -> m => got.push(m.unwrap()),
+                        }
+                    }
+                    got
+                })
+            })
+            .collect();
+        for p in producers {
+            p.join().unwrap();
+        }
+        let mut got: Vec<usize> = consumers
+            .into_iter()
+            .flat_map(|c| c.join().unwrap())
+            .collect();
+        got.sort_unstable();
+        assert_eq!(got, vec![0, 1, 10, 11]);
+    });
+}
