@@ -30,7 +30,10 @@ mod scope;
 mod sleep;
 mod worker;
 
+// The executor and thread bookkeeping use process-wide statics; they are not model subjects.
+#[cfg(not(any(portalis_loom, portalis_shuttle)))]
 pub mod executor;
+#[cfg(not(any(portalis_loom, portalis_shuttle)))]
 pub mod thread;
 
 pub use backend::Backend;
