@@ -9,7 +9,7 @@
 
 use crate::job::StackJob;
 use crate::latch::{Probe, SpinLatch};
-use crate::pool::global_registry;
+use crate::pool::{global_registry, Registry};
 use crate::worker::WorkerThread;
 
 /// Runs `a` and `b`, potentially in parallel, and returns both results.
@@ -51,7 +51,7 @@ where
     RA: Send,
     RB: Send,
 {
-    global_registry().in_worker(|wt| join_in_worker(wt, a, b))
+    Registry::in_worker(global_registry(), |wt| join_in_worker(wt, a, b))
 }
 
 /// `join` on a known worker.

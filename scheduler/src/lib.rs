@@ -28,6 +28,13 @@ mod latch;
 mod pool;
 mod scope;
 mod sleep;
+
+/// The sleep protocol, exposed to the loom model in `tests/loom_sleep.rs` only.
+#[cfg(portalis_loom)]
+#[doc(hidden)]
+pub mod model {
+    pub use crate::sleep::Sleep;
+}
 mod worker;
 
 // The executor and thread bookkeeping use process-wide statics; they are not model subjects.

@@ -420,14 +420,14 @@ impl Registry {
     }
 
     /// Runs a `'static` job: inline without threads, else queued.
-    pub(crate) fn spawn_job(self: &Arc<Self>, f: impl FnOnce() + Send + 'static, fifo: bool) {
-        let reg = self.clone();
+    pub(crate) fn spawn_job(this: &Arc<Self>, f: impl FnOnce() + Send + 'static, fifo: bool) {
+        let reg = this.clone();
         let job = HeapJob::new(move || {
             if let Err(p) = panic::catch_unwind(AssertUnwindSafe(f)) {
                 reg.handle_panic(p);
             }
         });
-        if self.inline {
+        if this.inline {
             // SAFETY: runs now, once.
             unsafe { job.into_job_ref().execute() };
             return;
@@ -435,15 +435,15 @@ impl Registry {
         // SAFETY: the closure is 'static; the job frees itself when run.
         let job = unsafe { job.into_job_ref() };
         if fifo {
-            self.inject(job);
+            this.inject(job);
         } else {
-            self.push_or_inject(job);
+            this.push_or_inject(job);
         }
     }
 
     /// Runs `op` on a worker of this registry and returns its result.
     #[inline]
-    pub(crate) fn in_worker<OP, R>(self: &Arc<Self>, op: OP) -> R
+    pub(crate) fn in_worker<OP, R>(this: &Arc<Self>, op: OP) -> R
     where
         OP: FnOnce(&WorkerThread) -> R + Send,
         R: Send,
@@ -451,19 +451,19 @@ impl Registry {
         let wt = WorkerThread::current();
         // SAFETY: see `current_worker`.
         match unsafe { wt.as_ref() } {
-            Some(wt) if core::ptr::eq(&*wt.registry, &**self) => op(wt),
-            _ => self.in_worker_cold(op),
+            Some(wt) if core::ptr::eq(&*wt.registry, &**this) => op(wt),
+            _ => Registry::in_worker_cold(this, op),
         }
     }
 
     #[cold]
-    fn in_worker_cold<OP, R>(self: &Arc<Self>, op: OP) -> R
+    fn in_worker_cold<OP, R>(this: &Arc<Self>, op: OP) -> R
     where
         OP: FnOnce(&WorkerThread) -> R + Send,
         R: Send,
     {
-        if self.inline {
-            let wt = WorkerThread::new(self.clone(), 0, Worker::new_lifo());
+        if this.inline {
+            let wt = WorkerThread::new(this.clone(), 0, Worker::new_lifo());
             let prev = WorkerThread::set_current(&wt);
             struct Restore(*const WorkerThread);
             impl Drop for Restore {
@@ -490,20 +490,20 @@ impl Registry {
                 LockLatch::new(parker.unparker()),
             );
             // SAFETY: `job` outlives its execution: we wait for the latch below.
-            self.inject(unsafe { job.as_job_ref() });
+            this.inject(unsafe { job.as_job_ref() });
             job.latch.wait(parker);
             job.into_result()
         })
     }
 
     /// Runs a broadcast: `op` once on every worker; results in index order.
-    pub(crate) fn broadcast<OP, R>(self: &Arc<Self>, op: OP) -> Vec<R>
+    pub(crate) fn broadcast<OP, R>(this: &Arc<Self>, op: OP) -> Vec<R>
     where
         OP: Fn(BroadcastContext) -> R + Sync,
         R: Send,
     {
-        let n = self.num_threads();
-        if self.inline {
+        let n = this.num_threads();
+        if this.inline {
             return vec![op(BroadcastContext {
                 index: 0,
                 num_threads: 1,
@@ -513,7 +513,7 @@ impl Registry {
             let op = &op;
             let latch = crate::latch::CountLatch::Worker {
                 counter: portalis_primitives::sync::atomic::AtomicUsize::new(n),
-                core: SpinLatch::new(&**self, wt.index),
+                core: SpinLatch::new(&**this, wt.index),
             };
             let jobs: Vec<_> = (0..n)
                 .map(|_| {
@@ -532,13 +532,13 @@ impl Registry {
                 .collect();
             for (i, job) in jobs.iter().enumerate() {
                 // SAFETY: `jobs` is not moved or dropped until the count latch is set.
-                self.infos[i].broadcast.push(unsafe { job.as_job_ref() });
+                this.infos[i].broadcast.push(unsafe { job.as_job_ref() });
             }
-            self.sleep.wake_all();
+            this.sleep.wake_all();
             wt.wait_until(&latch);
             jobs.into_iter().map(|j| j.into_result()).collect()
         };
-        self.in_worker(run)
+        Registry::in_worker(this, run)
     }
 }
 
@@ -625,7 +625,7 @@ impl ThreadPool {
         OP: FnOnce() -> R + Send,
         R: Send,
     {
-        self.registry.in_worker(|_| op())
+        Registry::in_worker(&self.registry, |_| op())
     }
 
     /// [`join`] inside this pool.
@@ -636,7 +636,7 @@ impl ThreadPool {
         RA: Send,
         RB: Send,
     {
-        self.registry.in_worker(|wt| crate::join::join_in_worker(wt, a, b))
+        Registry::in_worker(&self.registry, |wt| crate::join::join_in_worker(wt, a, b))
     }
 
     /// [`scope`](crate::scope()) inside this pool.
@@ -645,7 +645,7 @@ impl ThreadPool {
         OP: FnOnce(&crate::Scope<'scope>) -> R + Send,
         R: Send,
     {
-        self.registry.in_worker(|wt| crate::scope::scope_in_worker(wt, op))
+        Registry::in_worker(&self.registry, |wt| crate::scope::scope_in_worker(wt, op))
     }
 
     /// [`scope_fifo`](crate::scope_fifo()) inside this pool.
@@ -654,18 +654,18 @@ impl ThreadPool {
         OP: FnOnce(&crate::ScopeFifo<'scope>) -> R + Send,
         R: Send,
     {
-        self.registry.in_worker(|wt| crate::scope::scope_fifo_in_worker(wt, op))
+        Registry::in_worker(&self.registry, |wt| crate::scope::scope_fifo_in_worker(wt, op))
     }
 
     /// Queues a `'static` job (LIFO on the calling worker, else via the injector). Its panic
     /// goes to the panic handler.
     pub fn spawn(&self, op: impl FnOnce() + Send + 'static) {
-        self.registry.spawn_job(op, false)
+        Registry::spawn_job(&self.registry, op, false)
     }
 
     /// Queues a `'static` job in FIFO order.
     pub fn spawn_fifo(&self, op: impl FnOnce() + Send + 'static) {
-        self.registry.spawn_job(op, true)
+        Registry::spawn_job(&self.registry, op, true)
     }
 
     /// Runs `op` once on every worker; returns the results by worker index.
@@ -674,7 +674,7 @@ impl ThreadPool {
         OP: Fn(BroadcastContext) -> R + Sync,
         R: Send,
     {
-        self.registry.broadcast(op)
+        Registry::broadcast(&self.registry, op)
     }
 
     /// The pool's worker count.
@@ -807,12 +807,12 @@ pub fn yield_now() -> Option<Yield> {
 
 /// Queues a `'static` job on the current pool (the global one outside any pool).
 pub fn spawn(op: impl FnOnce() + Send + 'static) {
-    current_registry().spawn_job(op, false)
+    Registry::spawn_job(&current_registry(), op, false)
 }
 
 /// Like [`spawn`], FIFO.
 pub fn spawn_fifo(op: impl FnOnce() + Send + 'static) {
-    current_registry().spawn_job(op, true)
+    Registry::spawn_job(&current_registry(), op, true)
 }
 
 /// Runs `op` on every worker of the current pool.
@@ -821,7 +821,7 @@ where
     OP: Fn(BroadcastContext) -> R + Sync,
     R: Send,
 {
-    current_registry().broadcast(op)
+    Registry::broadcast(&current_registry(), op)
 }
 
 /// Keeps a `StackJob`'s `JobResult` type reachable for the facade's docs.

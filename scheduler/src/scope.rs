@@ -172,7 +172,7 @@ where
     // SAFETY: a non-null TLS pointer is the live worker of this thread.
     match unsafe { wt.as_ref() } {
         Some(wt) => scope_in_worker(wt, op),
-        None => global_registry().in_worker(|wt| scope_in_worker(wt, op)),
+        None => Registry::in_worker(global_registry(), |wt| scope_in_worker(wt, op)),
     }
 }
 
@@ -198,6 +198,6 @@ where
     // SAFETY: as in `scope`.
     match unsafe { wt.as_ref() } {
         Some(wt) => scope_fifo_in_worker(wt, op),
-        None => global_registry().in_worker(|wt| scope_fifo_in_worker(wt, op)),
+        None => Registry::in_worker(global_registry(), |wt| scope_fifo_in_worker(wt, op)),
     }
 }

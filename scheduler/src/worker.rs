@@ -19,6 +19,24 @@ pub(crate) const MAX_FRAMES: usize = if sync::MODEL { 8 } else { 64 };
 const ROUNDS_UNTIL_SLEEP: u32 = if sync::MODEL { 2 } else { 64 };
 /// Of those rounds, the first ones spin (PAUSE) instead of yielding the core.
 const SPIN_ROUNDS: u32 = if sync::MODEL { 1 } else { 16 };
+/// Every this many joins a busy worker checks whether peers sleep and, if so, promotes a frame
+/// itself (nobody idle is awake to ask). Power of two; heuristic, see ADR 031.
+const TICK_MASK: u32 = if sync::MODEL { 1 } else { 1023 };
+
+/// Minimum time between two heartbeat requests by one hungry worker (ADR 031): a request
+/// costs the victim a cache miss on its flag and a deque push; tiny trees must not pay that
+/// every few hundred ns. `PORTALIS_HEARTBEAT_US` overrides it (tuning experiments).
+fn heartbeat_interval() -> std::time::Duration {
+    static US: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    std::time::Duration::from_micros(*US.get_or_init(|| {
+        std::env::var("PORTALIS_HEARTBEAT_US")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(DEFAULT_HEARTBEAT_US)
+    }))
+}
+/// Default of [`heartbeat_interval`] in µs (chosen by the S1 measurements in ADR 031).
+const DEFAULT_HEARTBEAT_US: u64 = 20;
 
 #[cfg(not(any(portalis_loom, portalis_shuttle)))]
 std::thread_local! {
@@ -46,6 +64,10 @@ pub(crate) struct WorkerThread {
     head: Cell<usize>,
     /// Round-robin victim for heartbeats and steals.
     victim: Cell<usize>,
+    /// Joins seen (TICK_MASK backstop).
+    ticks: Cell<u32>,
+    /// When this worker last asked a victim for a heartbeat.
+    last_request: Cell<Option<std::time::Instant>>,
 }
 
 impl WorkerThread {
@@ -62,6 +84,8 @@ impl WorkerThread {
             len: Cell::new(0),
             head: Cell::new(0),
             victim: Cell::new(index),
+            ticks: Cell::new(0),
+            last_request: Cell::new(None),
         }
     }
 
@@ -86,10 +110,12 @@ impl WorkerThread {
             self.frames[idx].set(Some(job));
         }
         self.len.set(idx + 1);
+        let t = self.ticks.get().wrapping_add(1);
+        self.ticks.set(t);
         // Relaxed: a hint; promotion is done by this thread, and the push it makes is ordered
         // by the deque and PROTOCOL.md P2.
         // SAFETY: `beat` points into the registry, which `self.registry` keeps alive.
-        if unsafe { (*self.beat).load(Relaxed) } {
+        if unsafe { (*self.beat).load(Relaxed) } | (t & TICK_MASK == 0) {
             self.heartbeat();
         }
         idx
@@ -111,8 +137,13 @@ impl WorkerThread {
     #[cold]
     #[inline(never)]
     pub(crate) fn heartbeat(&self) {
-        // SAFETY: see push_frame.
-        unsafe { (*self.beat).store(false, Relaxed) };
+        // SAFETY: see push_frame. Relaxed: a hint.
+        if unsafe { (*self.beat).swap(false, Relaxed) } {
+            // Asked by a hungry worker: promote.
+        } else if !self.registry.sleep.has_sleepers() {
+            // Tick backstop, and nobody sleeps: no one to share with.
+            return;
+        }
         let head = self.head.get();
         if head < self.len.get().min(MAX_FRAMES) {
             if let Some(job) = self.frames[head].get() {
@@ -210,6 +241,15 @@ impl WorkerThread {
         if n <= 1 {
             return;
         }
+        if !sync::MODEL {
+            let now = std::time::Instant::now();
+            if let Some(last) = self.last_request.get() {
+                if now.duration_since(last) < heartbeat_interval() {
+                    return;
+                }
+            }
+            self.last_request.set(Some(now));
+        }
         let mut v = (self.victim.get() + 1) % n;
         if v == self.index {
             v = (v + 1) % n;
@@ -238,8 +278,9 @@ impl WorkerThread {
             }
             if let Some((job, stolen)) = found {
                 if stolen && self.registry.sleep.has_sleepers() {
-                    // Work exists beyond us: wake a helper, who will request heartbeats.
-                    self.registry.sleep.wake_any();
+                    // Work came from elsewhere and peers sleep: promote our first frame so a
+                    // sleeper is woken (by the push) only if this job actually forks.
+                    self.registry.request_beat(self.index);
                 }
                 // SAFETY: taken from a queue.
                 unsafe { self.execute(job) };

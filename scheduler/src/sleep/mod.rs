@@ -2,11 +2,13 @@
 //! asleep?" check on every push. The argument is in `PROTOCOL.md` (steps S1–S5, P1–P3, W1–W2,
 //! L1–L3, T1); comments cite those steps.
 
+#![cfg_attr(not(portalis_loom), allow(unreachable_pub))]
+
 use crossbeam_utils::CachePadded;
 use portalis_primitives::futex;
 use portalis_primitives::sync::atomic::{
     fence, AtomicU32, AtomicUsize,
-    Ordering::{Acquire, Relaxed, Release, SeqCst},
+    Ordering::{AcqRel, Acquire, Relaxed, Release, SeqCst},
 };
 
 /// Worker word: running or searching.
@@ -15,7 +17,8 @@ const AWAKE: u32 = 0;
 const SLEEPING: u32 = 1;
 
 /// The pool's sleep state.
-pub(crate) struct Sleep {
+#[derive(Debug)]
+pub struct Sleep {
     /// Announced, unclaimed sleepers (PROTOCOL.md S2 / W2).
     sleepers: CachePadded<AtomicU32>,
     /// One futex word per worker.
@@ -25,7 +28,8 @@ pub(crate) struct Sleep {
 }
 
 impl Sleep {
-    pub(crate) fn new(n: usize) -> Self {
+    /// Sleep state for `n` workers.
+    pub fn new(n: usize) -> Self {
         Sleep {
             sleepers: CachePadded::new(AtomicU32::new(0)),
             words: (0..n).map(|_| CachePadded::new(AtomicU32::new(AWAKE))).collect(),
@@ -35,7 +39,7 @@ impl Sleep {
 
     /// P2–P3: call after pushing a job (P1).
     #[inline]
-    pub(crate) fn new_jobs(&self) {
+    pub fn new_jobs(&self) {
         // P2: Dekker pair with S3: our push, then their announcement.
         fence(SeqCst);
         // P3: Relaxed: the fence above orders this load after the push.
@@ -46,13 +50,13 @@ impl Sleep {
 
     /// `true` when some worker announced sleep (a hint; Relaxed).
     #[inline]
-    pub(crate) fn has_sleepers(&self) -> bool {
+    pub fn has_sleepers(&self) -> bool {
         self.sleepers.load(Relaxed) != 0
     }
 
     /// W1–W2: wakes one sleeping worker, if one is still unclaimed. Returns whether it did.
     #[cold]
-    pub(crate) fn wake_any(&self) -> bool {
+    pub fn wake_any(&self) -> bool {
         let n = self.words.len();
         let start = self.next.fetch_add(1, Relaxed);
         for k in 0..n {
@@ -64,15 +68,15 @@ impl Sleep {
     }
 
     /// W2 (and L3) for worker `i`: claims and wakes it if it sleeps.
-    pub(crate) fn wake_specific(&self, i: usize) -> bool {
+    pub fn wake_specific(&self, i: usize) -> bool {
         let w = &self.words[i];
         // Relaxed: a cheap pre-check; the CAS decides.
         if w.load(Relaxed) != SLEEPING {
             return false;
         }
-        // Release: pairs with the Acquire load in `sleep`'s S5 loop, so the woken worker sees
-        // everything we published before waking it (also ordered by P2/L2's fence).
-        if w.compare_exchange(SLEEPING, AWAKE, Release, Relaxed).is_ok() {
+        // AcqRel: Acquire pairs with the Release store of S2 (our decrement follows the
+        // sleeper's increment); Release pairs with the Acquire load in `sleep`'s S5 loop.
+        if w.compare_exchange(SLEEPING, AWAKE, AcqRel, Relaxed).is_ok() {
             // Relaxed: a counter; the word CAS above is what hands the wake-up over.
             self.sleepers.fetch_sub(1, Relaxed);
             futex::wake_one(w);
@@ -83,7 +87,7 @@ impl Sleep {
     }
 
     /// T1 / broadcast: wakes every sleeper.
-    pub(crate) fn wake_all(&self) {
+    pub fn wake_all(&self) {
         fence(SeqCst); // P2 for the terminate flag / broadcast queues.
         for i in 0..self.words.len() {
             self.wake_specific(i);
@@ -93,11 +97,14 @@ impl Sleep {
     /// S2–S5 for worker `i`. `idle()` is the S4 re-check: `true` when there is still nothing to
     /// do (no job anywhere, latch unset, not terminating). Returns after being woken, or at once
     /// when `idle()` turned false.
-    pub(crate) fn sleep(&self, i: usize, idle: impl Fn() -> bool) {
+    pub fn sleep(&self, i: usize, idle: impl Fn() -> bool) {
         let w = &self.words[i];
-        // S2: announce. Relaxed: the S3 fence orders both stores before the re-check.
-        w.store(SLEEPING, Relaxed);
+        // S2: announce: count first, then the word. Relaxed increment: the Release store
+        // below publishes it; Release pairs with the Acquire half of the claim CAS in
+        // `wake_specific`, so a waker's decrement always follows our increment (the count never
+        // under-reports a sleeper; found by loom_sleep_two_workers_two_pushes).
         self.sleepers.fetch_add(1, Relaxed);
+        w.store(SLEEPING, Release);
         // S3: Dekker pair with P2 / L2.
         fence(SeqCst);
         // S4: re-check.
