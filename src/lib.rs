@@ -12,3 +12,12 @@ pub use portalis_scheduler as scheduler;
 
 pub use portalis_primitives::futex;
 pub use portalis_primitives::{Backoff, Parker, Unparker};
+
+// Scheduler (issue 5): the rayon-core-shaped pool, executor and thread handles.
+pub use portalis_scheduler::executor;
+pub use portalis_scheduler::thread;
+pub use portalis_scheduler::{
+    broadcast, current_num_threads, current_thread_index, join, scope, scope_fifo, spawn,
+    spawn_fifo, yield_now, Backend, BroadcastContext, BuildError, Scope, ScopeFifo, ThreadPool,
+    ThreadPoolBuilder, Yield,
+};

@@ -17,7 +17,10 @@ fn ours(n: usize) -> ThreadPool {
 }
 
 fn rayon_pool(n: usize) -> rayon::ThreadPool {
-    rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap()
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build()
+        .unwrap()
 }
 
 fn peers(v: &[(&str, f64)]) -> Vec<(String, f64)> {
@@ -34,7 +37,15 @@ pub fn rows(cfg: &Config) -> Vec<Row> {
     let small = work::build_tree(10); // 1,023 nodes
     let reps = cfg.n(2000);
     let per = 1023 * reps;
-    let tree_ns = |f: &dyn Fn() -> u64| median_ns(cfg, per, || time(|| for _ in 0..reps { black_box(f()); }));
+    let tree_ns = |f: &dyn Fn() -> u64| {
+        median_ns(cfg, per, || {
+            time(|| {
+                for _ in 0..reps {
+                    black_box(f());
+                }
+            })
+        })
+    };
     let plain_small = tree_ns(&|| work::sum_plain(black_box(&small)));
     let o1_small = o1.install(|| tree_ns(&|| work::sum_ours(black_box(&small))));
     let r1_small = r1.install(|| tree_ns(&|| work::sum_rayon(black_box(&small))));
@@ -50,7 +61,9 @@ pub fn rows(cfg: &Config) -> Vec<Row> {
     ));
     let mut r = Row::measured(
         "S1-1023-all",
-        &format!("tree sum 1,023 nodes, {all} threads (ns/node) vs plain recursion; ratio = ours/plain"),
+        &format!(
+            "tree sum 1,023 nodes, {all} threads (ns/node) vs plain recursion; ratio = ours/plain"
+        ),
         oa_small,
         peers(&[("plain", plain_small), ("rayon", ra_small)]),
         Goal::MaxRatio(1.0),
@@ -65,7 +78,13 @@ pub fn rows(cfg: &Config) -> Vec<Row> {
     let depth = if cfg.scale < 1.0 { 18 } else { 20 };
     let big = work::build_tree(depth);
     let nodes = (1usize << depth) - 1;
-    let big_ns = |f: &dyn Fn() -> u64| median_ns(cfg, nodes, || time(|| { black_box(f()); }));
+    let big_ns = |f: &dyn Fn() -> u64| {
+        median_ns(cfg, nodes, || {
+            time(|| {
+                black_box(f());
+            })
+        })
+    };
     let plain_big = big_ns(&|| work::sum_plain(black_box(&big)));
     let o1_big = o1.install(|| big_ns(&|| work::sum_ours(black_box(&big))));
     let r1_big = r1.install(|| big_ns(&|| work::sum_rayon(black_box(&big))));
@@ -123,9 +142,25 @@ pub fn rows(cfg: &Config) -> Vec<Row> {
     ));
     let fib_n = 27u64;
     let calls = 832_039 * 2; // ~fib(27) calls: ns per call is relative only
-    let o = oa.install(|| median_ns(cfg, calls, || time(|| { black_box(work::fib_ours(black_box(fib_n))); })));
-    let r = ra.install(|| median_ns(cfg, calls, || time(|| { black_box(work::fib_rayon(black_box(fib_n))); })));
-    let seq_fib = median_ns(cfg, calls, || time(|| { black_box(work::fib_plain(black_box(fib_n))); }));
+    let o = oa.install(|| {
+        median_ns(cfg, calls, || {
+            time(|| {
+                black_box(work::fib_ours(black_box(fib_n)));
+            })
+        })
+    });
+    let r = ra.install(|| {
+        median_ns(cfg, calls, || {
+            time(|| {
+                black_box(work::fib_rayon(black_box(fib_n)));
+            })
+        })
+    });
+    let seq_fib = median_ns(cfg, calls, || {
+        time(|| {
+            black_box(work::fib_plain(black_box(fib_n)));
+        })
+    });
     rows.push(Row::measured(
         "S3-fib",
         &format!("fib({fib_n}) by join, {all} threads (ns/call; fib(32) in criterion); plain = {seq_fib:.2}"),
@@ -136,8 +171,20 @@ pub fn rows(cfg: &Config) -> Vec<Row> {
     ));
     let slen = cfg.n(10_000_000);
     let data = work::random_vec(slen);
-    let o = oa.install(|| median_ns(cfg, slen, || time(|| { black_box(work::sum_slice_ours(black_box(&data))); })));
-    let r = ra.install(|| median_ns(cfg, slen, || time(|| { black_box(work::sum_slice_rayon(black_box(&data))); })));
+    let o = oa.install(|| {
+        median_ns(cfg, slen, || {
+            time(|| {
+                black_box(work::sum_slice_ours(black_box(&data)));
+            })
+        })
+    });
+    let r = ra.install(|| {
+        median_ns(cfg, slen, || {
+            time(|| {
+                black_box(work::sum_slice_rayon(black_box(&data)));
+            })
+        })
+    });
     rows.push(Row::measured(
         "S3-sum",
         &format!("parallel sum of {slen} u64, {all} threads (ns/element; 10^8 in criterion)"),
@@ -160,7 +207,10 @@ pub fn rows(cfg: &Config) -> Vec<Row> {
         &format!("idle wake latency p50 (ns), {samples} spawns after 1 ms idle, {all} threads"),
         o50,
         peers(&[("rayon", r50)]),
-        Goal::Both { max_ratio: 1.0, max_ns: 5000.0 },
+        Goal::Both {
+            max_ratio: 1.0,
+            max_ns: 5000.0,
+        },
         "<= rayon; p50 < 5 us",
     ));
     rows.push(Row::measured(
@@ -173,11 +223,25 @@ pub fn rows(cfg: &Config) -> Vec<Row> {
     ));
 
     // ---- S5 1-thread pool vs sequential -----------------------------------------------
-    let o = o1.install(|| median_ns(cfg, calls, || time(|| { black_box(work::fib_ours(black_box(fib_n))); })));
-    let r = r1.install(|| median_ns(cfg, calls, || time(|| { black_box(work::fib_rayon(black_box(fib_n))); })));
+    let o = o1.install(|| {
+        median_ns(cfg, calls, || {
+            time(|| {
+                black_box(work::fib_ours(black_box(fib_n)));
+            })
+        })
+    });
+    let r = r1.install(|| {
+        median_ns(cfg, calls, || {
+            time(|| {
+                black_box(work::fib_rayon(black_box(fib_n)));
+            })
+        })
+    });
     let mut row = Row::measured(
         "S5",
-        &format!("1-thread pool running fib({fib_n}) vs sequential (ns/call); rayon 1-thread shown"),
+        &format!(
+            "1-thread pool running fib({fib_n}) vs sequential (ns/call); rayon 1-thread shown"
+        ),
         o,
         peers(&[("sequential", seq_fib), ("rayon-1t", r)]),
         Goal::MaxRatio(1.05),
@@ -189,18 +253,32 @@ pub fn rows(cfg: &Config) -> Vec<Row> {
 
     // ---- T2 ----------------------------------------------------------------------------
     let reps = cfg.n(300);
-    let o = median_ns(cfg, reps, || time(|| for _ in 0..reps {
-        portalis_scheduler::thread::Thread::spawn(|| black_box(1)).unwrap().join().unwrap();
-    }));
-    let s = median_ns(cfg, reps, || time(|| for _ in 0..reps {
-        std::thread::spawn(|| black_box(1)).join().unwrap();
-    }));
+    let o = median_ns(cfg, reps, || {
+        time(|| {
+            for _ in 0..reps {
+                portalis_scheduler::thread::Thread::spawn(|| black_box(1))
+                    .unwrap()
+                    .join()
+                    .unwrap();
+            }
+        })
+    });
+    let s = median_ns(cfg, reps, || {
+        time(|| {
+            for _ in 0..reps {
+                std::thread::spawn(|| black_box(1)).join().unwrap();
+            }
+        })
+    });
     rows.push(Row::measured(
         "T2-thread",
         "OS thread spawn + join (ns): portalis Thread::spawn vs std::thread",
         o,
         peers(&[("std::thread", s)]),
-        Goal::Both { max_ratio: 1.1, max_ns: 10_000.0 },
+        Goal::Both {
+            max_ratio: 1.1,
+            max_ns: 10_000.0,
+        },
         "<= 1.1 of std::thread",
     ));
     let n = cfg.n(100_000);

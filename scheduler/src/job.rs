@@ -184,7 +184,10 @@ impl<L, F, R> StackJob<L, F, R> {
     pub(crate) fn take_result(&self) -> R {
         // SAFETY: the latch was observed set (Acquire), so the executor's write happened
         // before and nobody touches the job any more.
-        let r = unsafe { self.result.with_mut(|slot| core::mem::replace(&mut *slot, JobResult::None)) };
+        let r = unsafe {
+            self.result
+                .with_mut(|slot| core::mem::replace(&mut *slot, JobResult::None))
+        };
         r.into_return_value()
     }
 }

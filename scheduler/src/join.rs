@@ -74,11 +74,7 @@ where
     // SAFETY: `job` stays on this stack frame until it is popped (and, if promoted, reclaimed
     // or its latch observed), including on unwind (FrameGuard).
     let idx = wt.push_frame(unsafe { job.as_job_ref() });
-    let guard = FrameGuard {
-        wt,
-        idx,
-        job: &job,
-    };
+    let guard = FrameGuard { wt, idx, job: &job };
     let ra = a();
     core::mem::forget(guard);
     if !wt.pop_frame(idx) {

@@ -127,7 +127,10 @@ impl Latch for LockLatch {
 /// broadcast; the owner is a worker of the pool.
 pub(crate) enum CountLatch {
     /// The owner is a worker of the pool.
-    Worker { counter: AtomicUsize, core: SpinLatch },
+    Worker {
+        counter: AtomicUsize,
+        core: SpinLatch,
+    },
 }
 
 impl CountLatch {

@@ -41,7 +41,9 @@ pub struct BuildError {
 enum BuildErrorKind {
     #[error("the global thread pool was already initialized; build it once, before first use")]
     GlobalPoolAlreadyInitialized,
-    #[error("num_threads({0}) is more than the maximum of {MAX_NUM_THREADS}; ask for fewer threads")]
+    #[error(
+        "num_threads({0}) is more than the maximum of {MAX_NUM_THREADS}; ask for fewer threads"
+    )]
     TooManyThreads(usize),
     #[error("could not spawn a worker thread: {0}")]
     Spawn(#[source] std::io::Error),
@@ -654,7 +656,9 @@ impl ThreadPool {
         OP: FnOnce(&crate::ScopeFifo<'scope>) -> R + Send,
         R: Send,
     {
-        Registry::in_worker(&self.registry, |wt| crate::scope::scope_fifo_in_worker(wt, op))
+        Registry::in_worker(&self.registry, |wt| {
+            crate::scope::scope_fifo_in_worker(wt, op)
+        })
     }
 
     /// Queues a `'static` job (LIFO on the calling worker, else via the injector). Its panic

@@ -10,11 +10,14 @@ use portalis_primitives::sync::{Arc, Mutex};
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
 
+/// Makes the scope invariant in `'scope` (as rayon's does).
+type ScopeMarker<'scope> = PhantomData<Box<dyn FnOnce(&Scope<'scope>) + Send + Sync + 'scope>>;
+
 struct ScopeBase<'scope> {
     registry: Arc<Registry>,
     latch: CountLatch,
     panic: Mutex<Option<Payload>>,
-    _marker: PhantomData<Box<dyn FnOnce(&Scope<'scope>) + Send + Sync + 'scope>>,
+    _marker: ScopeMarker<'scope>,
 }
 
 /// A scope for spawning jobs that may borrow from outside it; see [`scope`].

@@ -202,7 +202,9 @@ pub struct ThreadHandle<T> {
 
 impl<T> fmt::Debug for ThreadHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ThreadHandle").field("thread", &self.thread).finish()
+        f.debug_struct("ThreadHandle")
+            .field("thread", &self.thread)
+            .finish()
     }
 }
 

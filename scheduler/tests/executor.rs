@@ -13,7 +13,9 @@ fn submit_result_exception_done_callback() {
         .build()
         .unwrap();
     assert_eq!(ex.max_workers(), 2);
-    let f = ex.submit(|| std::thread::current().name().unwrap().to_string()).unwrap();
+    let f = ex
+        .submit(|| std::thread::current().name().unwrap().to_string())
+        .unwrap();
     assert!(f.result(None).unwrap().starts_with("exec_"));
     assert!(f.done() && !f.cancelled() && !f.running());
     assert_eq!(f.exception(None).unwrap(), None);
@@ -32,7 +34,10 @@ fn result_timeout_and_cancel() {
     let (tx, rx) = mpsc::channel::<()>();
     let blocker = ex.submit(move || rx.recv().unwrap()).unwrap();
     let queued = ex.submit(|| 5).unwrap();
-    assert_eq!(blocker.result(Some(Duration::from_millis(20))), Err(FutureError::Timeout));
+    assert_eq!(
+        blocker.result(Some(Duration::from_millis(20))),
+        Err(FutureError::Timeout)
+    );
     assert!(queued.cancel());
     assert!(queued.cancelled());
     assert_eq!(queued.result(None), Err(FutureError::Cancelled));
@@ -84,7 +89,11 @@ fn wait_modes_and_as_completed() {
     let fs = vec![slow.clone(), fast.clone()];
     let r = wait(&fs, None, ReturnWhen::FirstCompleted);
     assert!(!r.done.is_empty());
-    let r = wait(&fs, Some(Duration::from_millis(20)), ReturnWhen::AllCompleted);
+    let r = wait(
+        &fs,
+        Some(Duration::from_millis(20)),
+        ReturnWhen::AllCompleted,
+    );
     assert_eq!(r.not_done.len(), 1);
     let it: Vec<_> = as_completed(&fs, Some(Duration::from_millis(20))).collect();
     assert!(matches!(it.last(), Some(Err(FutureError::Timeout))));

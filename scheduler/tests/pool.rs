@@ -129,7 +129,10 @@ fn spawn_panic_goes_to_handler_and_pool_keeps_workers() {
     let p = ThreadPoolBuilder::new()
         .num_threads(2)
         .panic_handler(move |p| {
-            let msg = p.downcast_ref::<&str>().map(|s| s.to_string()).unwrap_or_default();
+            let msg = p
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .unwrap_or_default();
             tx.lock().unwrap().send(msg).unwrap();
         })
         .build()
@@ -163,7 +166,9 @@ fn spawn_fifo_and_free_spawn() {
     }
     let tx2 = tx.clone();
     spawn(move || tx2.send(100).unwrap());
-    let mut got: Vec<i32> = (0..11).map(|_| rx.recv_timeout(Duration::from_secs(10)).unwrap()).collect();
+    let mut got: Vec<i32> = (0..11)
+        .map(|_| rx.recv_timeout(Duration::from_secs(10)).unwrap())
+        .collect();
     got.sort();
     assert_eq!(got.last(), Some(&100));
 }
@@ -191,7 +196,10 @@ fn nested_pools() {
     let outer = pool(2);
     let inner = pool(2);
     let r = outer.install(|| {
-        join(|| inner.install(|| sum_tree(10)), || inner.join(|| sum_tree(9), || 1).0)
+        join(
+            || inner.install(|| sum_tree(10)),
+            || inner.join(|| sum_tree(9), || 1).0,
+        )
     });
     assert_eq!(r, ((1 << 11) - 1, (1 << 10) - 1));
 }
@@ -212,14 +220,20 @@ fn current_thread_index_and_num_threads() {
 fn num_threads_zero_is_default_and_huge_is_an_error() {
     let p = pool(0);
     assert!(p.current_num_threads() >= 1);
-    let e = ThreadPoolBuilder::new().num_threads(usize::MAX).build().unwrap_err();
+    let e = ThreadPoolBuilder::new()
+        .num_threads(usize::MAX)
+        .build()
+        .unwrap_err();
     assert!(e.to_string().contains("maximum"));
 }
 
 #[test]
 fn second_global_pool_is_an_error() {
     let _ = ThreadPoolBuilder::new().num_threads(2).build_global();
-    let e = ThreadPoolBuilder::new().num_threads(2).build_global().unwrap_err();
+    let e = ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build_global()
+        .unwrap_err();
     assert!(e.is_global_pool_already_initialized());
 }
 
@@ -295,7 +309,11 @@ fn shutdown_timeout_reports() {
 
 #[test]
 fn use_current_thread_runs_install_inline() {
-    let p = ThreadPoolBuilder::new().num_threads(2).use_current_thread().build().unwrap();
+    let p = ThreadPoolBuilder::new()
+        .num_threads(2)
+        .use_current_thread()
+        .build()
+        .unwrap();
     assert_eq!(p.current_thread_index(), Some(0));
     let me = std::thread::current().id();
     assert_eq!(p.install(|| std::thread::current().id()), me);

@@ -1,6 +1,8 @@
 //! Thread handles: results, panics, names, ids, enumerate.
 
-use portalis_scheduler::thread::{active_count, current_thread, enumerate, Builder, Thread, ThreadError};
+use portalis_scheduler::thread::{
+    active_count, current_thread, enumerate, Builder, Thread, ThreadError,
+};
 use std::sync::mpsc;
 
 #[test]
@@ -33,7 +35,10 @@ fn names_ids_enumerate_and_active_count() {
     let (name, id) = seen_rx.recv().unwrap();
     assert_eq!(name, "worker-x");
     assert_eq!(id, h.thread().id());
-    assert_eq!(std::thread::current().name().is_some(), current_thread().name() != "");
+    assert_eq!(
+        std::thread::current().name().is_some(),
+        current_thread().name() != ""
+    );
     assert!(enumerate().iter().any(|t| t.id() == id));
     assert!(active_count() >= 2);
     assert_ne!(current_thread().id(), id);

@@ -29,8 +29,11 @@ enum State<T> {
 
 type Callback<T> = Box<dyn FnOnce(&Future<T>) + Send>;
 
+/// State, pending done-callbacks, registered `wait`/`as_completed` waiters.
+type Slot<T> = (State<T>, Vec<Callback<T>>, Vec<Arc<Waiter>>);
+
 struct Inner<T> {
-    state: Mutex<(State<T>, Vec<Callback<T>>, Vec<Arc<Waiter>>)>,
+    state: Mutex<Slot<T>>,
     cv: Condvar,
 }
 

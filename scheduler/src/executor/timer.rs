@@ -45,7 +45,9 @@ impl Timer {
                 }
                 let now = Instant::now();
                 match deadline {
-                    Some(d) if now < d => cancelled = cv.wait_timeout(cancelled, d - now).unwrap().0,
+                    Some(d) if now < d => {
+                        cancelled = cv.wait_timeout(cancelled, d - now).unwrap().0
+                    }
                     Some(_) => break,
                     None => cancelled = cv.wait(cancelled).unwrap(),
                 }

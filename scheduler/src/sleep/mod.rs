@@ -32,7 +32,9 @@ impl Sleep {
     pub fn new(n: usize) -> Self {
         Sleep {
             sleepers: CachePadded::new(AtomicU32::new(0)),
-            words: (0..n).map(|_| CachePadded::new(AtomicU32::new(AWAKE))).collect(),
+            words: (0..n)
+                .map(|_| CachePadded::new(AtomicU32::new(AWAKE)))
+                .collect(),
             next: AtomicUsize::new(0),
         }
     }
@@ -111,7 +113,9 @@ impl Sleep {
         if !idle() {
             // Withdraw. Acquire: pairs with a waker's Release CAS if we lose (not needed for
             // data, which the queues order, but keeps the word's history simple).
-            if w.compare_exchange(SLEEPING, AWAKE, Acquire, Relaxed).is_ok() {
+            if w.compare_exchange(SLEEPING, AWAKE, Acquire, Relaxed)
+                .is_ok()
+            {
                 self.sleepers.fetch_sub(1, Relaxed);
             }
             return;
@@ -124,7 +128,9 @@ impl Sleep {
             }
             if futex::wait(w, SLEEPING, None).is_err() {
                 // Cannot block on this thread: withdraw and let the caller spin.
-                if w.compare_exchange(SLEEPING, AWAKE, Acquire, Relaxed).is_ok() {
+                if w.compare_exchange(SLEEPING, AWAKE, Acquire, Relaxed)
+                    .is_ok()
+                {
                     self.sleepers.fetch_sub(1, Relaxed);
                 }
                 return;
