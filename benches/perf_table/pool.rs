@@ -23,6 +23,20 @@ fn rayon_pool(n: usize) -> rayon::ThreadPool {
         .unwrap()
 }
 
+/// Times `a` and `b` alternately (`cfg.samples` pairs, after a warm-up each) on the calling
+/// thread and returns both medians in ns per `per`: drift on a shared machine hits both alike.
+fn paired(cfg: &Config, per: usize, a: &dyn Fn(), b: &dyn Fn()) -> (f64, f64) {
+    a();
+    b();
+    let mut xs = Vec::new();
+    let mut ys = Vec::new();
+    for _ in 0..cfg.samples.max(1) {
+        xs.push(time(a).as_nanos() as f64 / per as f64);
+        ys.push(time(b).as_nanos() as f64 / per as f64);
+    }
+    (percentile(&mut xs, 50.0), percentile(&mut ys, 50.0))
+}
+
 fn peers(v: &[(&str, f64)]) -> Vec<(String, f64)> {
     v.iter().map(|(n, x)| (n.to_string(), *x)).collect()
 }
@@ -37,25 +51,35 @@ pub fn rows(cfg: &Config) -> Vec<Row> {
     let small = work::build_tree(10); // 1,023 nodes
     let reps = cfg.n(2000);
     let per = 1023 * reps;
-    let tree_ns = |f: &dyn Fn() -> u64| {
-        median_ns(cfg, per, || {
-            time(|| {
+    let small_pair = |f: &(dyn Fn() -> u64 + Sync)| {
+        paired(
+            cfg,
+            per,
+            &|| {
+                for _ in 0..reps {
+                    black_box(work::sum_plain(black_box(&small)));
+                }
+            },
+            &|| {
                 for _ in 0..reps {
                     black_box(f());
                 }
-            })
-        })
+            },
+        )
     };
-    let plain_small = tree_ns(&|| work::sum_plain(black_box(&small)));
-    let o1_small = o1.install(|| tree_ns(&|| work::sum_ours(black_box(&small))));
-    let r1_small = r1.install(|| tree_ns(&|| work::sum_rayon(black_box(&small))));
-    let oa_small = oa.install(|| tree_ns(&|| work::sum_ours(black_box(&small))));
-    let ra_small = ra.install(|| tree_ns(&|| work::sum_rayon(black_box(&small))));
+    // Plain recursion is timed on the same pool thread, alternating with each scheduler
+    // (thread placement and neighbours' load move the numbers by more than the overhead).
+    let (plain_small, o1_small) = o1.install(|| small_pair(&|| work::sum_ours(black_box(&small))));
+    let (plain_small_r, r1_small) =
+        r1.install(|| small_pair(&|| work::sum_rayon(black_box(&small))));
+    let (plain_small_a, oa_small) =
+        oa.install(|| small_pair(&|| work::sum_ours(black_box(&small))));
+    let (_, ra_small) = ra.install(|| small_pair(&|| work::sum_rayon(black_box(&small))));
     rows.push(Row::measured(
         "S1-1023-1t",
         &format!("tree sum 1,023 nodes, 1 thread: join overhead (ns/join) = pool − plain ({plain_small:.2} ns/node); peer = rayon overhead"),
         (o1_small - plain_small).max(0.0),
-        peers(&[("rayon", (r1_small - plain_small).max(0.0))]),
+        peers(&[("rayon", (r1_small - plain_small_r).max(0.0))]),
         Goal::MaxNs(2.0),
         "<= 2 ns per join",
     ));
@@ -65,11 +89,11 @@ pub fn rows(cfg: &Config) -> Vec<Row> {
             "tree sum 1,023 nodes, {all} threads (ns/node) vs plain recursion; ratio = ours/plain"
         ),
         oa_small,
-        peers(&[("plain", plain_small), ("rayon", ra_small)]),
+        peers(&[("plain", plain_small_a), ("rayon", ra_small)]),
         Goal::MaxRatio(1.0),
         "no slowdown vs plain recursion",
     );
-    r.ratio_override = Some(oa_small / plain_small);
+    r.ratio_override = Some(oa_small / plain_small_a);
     r.ratio_basis = Some("plain recursion".into());
     rows.push(r);
     drop(small);
@@ -78,23 +102,27 @@ pub fn rows(cfg: &Config) -> Vec<Row> {
     let depth = if cfg.scale < 1.0 { 18 } else { 20 };
     let big = work::build_tree(depth);
     let nodes = (1usize << depth) - 1;
-    let big_ns = |f: &dyn Fn() -> u64| {
-        median_ns(cfg, nodes, || {
-            time(|| {
+    let big_pair = |f: &(dyn Fn() -> u64 + Sync)| {
+        paired(
+            cfg,
+            nodes,
+            &|| {
+                black_box(work::sum_plain(black_box(&big)));
+            },
+            &|| {
                 black_box(f());
-            })
-        })
+            },
+        )
     };
-    let plain_big = big_ns(&|| work::sum_plain(black_box(&big)));
-    let o1_big = o1.install(|| big_ns(&|| work::sum_ours(black_box(&big))));
-    let r1_big = r1.install(|| big_ns(&|| work::sum_rayon(black_box(&big))));
-    let oa_big = oa.install(|| big_ns(&|| work::sum_ours(black_box(&big))));
-    let ra_big = ra.install(|| big_ns(&|| work::sum_rayon(black_box(&big))));
+    let (plain_big, o1_big) = o1.install(|| big_pair(&|| work::sum_ours(black_box(&big))));
+    let (plain_big_r, r1_big) = r1.install(|| big_pair(&|| work::sum_rayon(black_box(&big))));
+    let (_, oa_big) = oa.install(|| big_pair(&|| work::sum_ours(black_box(&big))));
+    let (_, ra_big) = ra.install(|| big_pair(&|| work::sum_rayon(black_box(&big))));
     rows.push(Row::measured(
         "S1-2^24-1t",
         &format!("tree sum 2^{depth}-1 nodes (2^24-1 in criterion), 1 thread: join overhead (ns/join) vs plain ({plain_big:.2} ns/node); peer = rayon overhead"),
         (o1_big - plain_big).max(0.0),
-        peers(&[("rayon", (r1_big - plain_big).max(0.0))]),
+        peers(&[("rayon", (r1_big - plain_big_r).max(0.0))]),
         Goal::MaxNs(2.0),
         "<= 2 ns per join",
     ));
@@ -222,13 +250,18 @@ pub fn rows(cfg: &Config) -> Vec<Row> {
         "<= rayon",
     ));
 
-    // ---- S5 1-thread pool vs sequential -----------------------------------------------
-    let o = o1.install(|| {
-        median_ns(cfg, calls, || {
-            time(|| {
+    // ---- S5 1-thread pool vs sequential (paired on the pool thread) -------------------
+    let (seq_fib, o) = o1.install(|| {
+        paired(
+            cfg,
+            calls,
+            &|| {
+                black_box(work::fib_plain(black_box(fib_n)));
+            },
+            &|| {
                 black_box(work::fib_ours(black_box(fib_n)));
-            })
-        })
+            },
+        )
     });
     let r = r1.install(|| {
         median_ns(cfg, calls, || {
