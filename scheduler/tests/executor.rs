@@ -1,4 +1,5 @@
 //! The executor: futures, submit/map/shutdown, wait, as_completed, Timer, Local.
+#![cfg(not(any(portalis_loom, portalis_shuttle)))] // native behaviour; the models run loom_*/shuttle_* files
 
 use portalis_scheduler::executor::*;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};

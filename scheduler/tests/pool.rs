@@ -1,4 +1,5 @@
 //! Public behaviour of the pool: join/scope/spawn/broadcast, panics, shutdown, bad input.
+#![cfg(not(any(portalis_loom, portalis_shuttle)))] // native behaviour; the models run loom_*/shuttle_* files
 
 use portalis_scheduler::*;
 use std::panic::{self, AssertUnwindSafe};

@@ -1,4 +1,5 @@
 //! Stress: many OS threads, a million spawned jobs, nested pools, deep recursion.
+#![cfg(not(any(portalis_loom, portalis_shuttle)))] // native behaviour; the models run loom_*/shuttle_* files
 
 use portalis_scheduler::thread::Thread;
 use portalis_scheduler::{join, scope, ThreadPoolBuilder};

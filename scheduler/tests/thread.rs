@@ -1,4 +1,5 @@
 //! Thread handles: results, panics, names, ids, enumerate.
+#![cfg(not(any(portalis_loom, portalis_shuttle)))] // native behaviour; the models run loom_*/shuttle_* files
 
 use portalis_scheduler::thread::{
     active_count, current_thread, enumerate, Builder, Thread, ThreadError,
