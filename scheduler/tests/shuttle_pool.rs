@@ -11,11 +11,19 @@ use std::panic::{self, AssertUnwindSafe};
 const ITERATIONS: usize = 300;
 
 fn check(f: impl Fn() + Send + Sync + 'static) {
+    // Counts executions outside the model (std atomic on purpose), to assert the runs happened.
+    let runs = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let r2 = runs.clone();
+    let f = move || {
+        r2.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        f()
+    };
     let mut config = shuttle::Config::default();
     config.max_steps = shuttle::MaxSteps::FailAfter(200_000);
     let scheduler = shuttle::scheduler::RandomScheduler::new_from_seed(0x5eed, ITERATIONS);
     let runner = shuttle::Runner::new(scheduler, config);
     runner.run(f);
+    assert_eq!(runs.load(std::sync::atomic::Ordering::Relaxed), ITERATIONS);
 }
 
 fn tree(d: u32) -> usize {
