@@ -423,17 +423,22 @@ impl Registry {
 
     /// Runs a `'static` job: inline without threads, else queued.
     pub(crate) fn spawn_job(this: &Arc<Self>, f: impl FnOnce() + Send + 'static, fifo: bool) {
-        let reg = this.clone();
-        let job = HeapJob::new(move || {
-            if let Err(p) = panic::catch_unwind(AssertUnwindSafe(f)) {
-                reg.handle_panic(p);
-            }
-        });
         if this.inline {
-            // SAFETY: runs now, once.
-            unsafe { job.into_job_ref().execute() };
+            // No threads: run it now, on the caller.
+            if let Err(p) = panic::catch_unwind(AssertUnwindSafe(f)) {
+                this.handle_panic(p);
+            }
             return;
         }
+        // No `Arc<Registry>` clone per job (two contended RMWs): the job runs on a worker of
+        // this registry and finds it through the worker's TLS when it needs the panic handler.
+        let job = HeapJob::new(move || {
+            if let Err(p) = panic::catch_unwind(AssertUnwindSafe(f)) {
+                // SAFETY: spawned jobs run only on workers of their registry (non-null TLS).
+                let wt = unsafe { &*WorkerThread::current() };
+                wt.registry.handle_panic(p);
+            }
+        });
         // SAFETY: the closure is 'static; the job frees itself when run.
         let job = unsafe { job.into_job_ref() };
         if fifo {
