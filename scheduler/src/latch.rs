@@ -40,6 +40,12 @@ pub(crate) struct SpinLatch {
     owner: usize,
 }
 
+// SAFETY: the registry pointer is only dereferenced by `set`, which runs on a worker of that
+// registry (which holds an `Arc` to it); the rest is an atomic and an index.
+unsafe impl Send for SpinLatch {}
+// SAFETY: as above; shared access is through the atomic state only.
+unsafe impl Sync for SpinLatch {}
+
 impl SpinLatch {
     #[inline]
     pub(crate) fn new(registry: *const Registry, owner: usize) -> Self {

@@ -337,3 +337,32 @@ fn deep_recursion_through_join() {
     assert_eq!(p.install(|| down(DEPTH)), DEPTH);
     assert_eq!(down(DEPTH), DEPTH);
 }
+
+#[test]
+fn scope_is_shareable_across_join() {
+    let p = pool(2);
+    let n = AtomicUsize::new(0);
+    p.scope(|s| {
+        join(
+            || {
+                s.spawn(|_| {
+                    n.fetch_add(1, SeqCst);
+                })
+            },
+            || {
+                s.spawn(|_| {
+                    n.fetch_add(1, SeqCst);
+                })
+            },
+        );
+    });
+    assert_eq!(n.load(SeqCst), 2);
+}
+
+#[test]
+fn pool_and_scope_are_send_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<ThreadPool>();
+    assert_send_sync::<Scope<'static>>();
+    assert_send_sync::<ScopeFifo<'static>>();
+}
