@@ -23,7 +23,8 @@ fn sum_tree(depth: u32) -> u64 {
 fn join_tree_every_thread_count() {
     for n in [1, 2, 3, 8] {
         let p = pool(n);
-        assert_eq!(p.install(|| sum_tree(14)), (1 << 15) - 1, "threads {n}");
+        let d = if cfg!(miri) { 5 } else { 14 };
+        assert_eq!(p.install(|| sum_tree(d)), (1 << (d + 1)) - 1, "threads {n}");
     }
 }
 
@@ -325,7 +326,7 @@ fn use_current_thread_runs_install_inline() {
 
 #[test]
 fn deep_recursion_through_join() {
-    const DEPTH: usize = 10_000;
+    const DEPTH: usize = if cfg!(miri) { 50 } else { 10_000 };
     fn down(n: usize) -> usize {
         if n == 0 {
             return 0;

@@ -7,17 +7,19 @@ use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering::Relaxed};
 use std::sync::Arc;
 
 const OS_THREADS: usize = if cfg!(miri) { 20 } else { 10_000 };
+/// Threads alive at once (spawned and joined in waves).
+const WAVE: usize = if cfg!(miri) { 10 } else { 100 };
 const JOBS: usize = if cfg!(miri) { 1_000 } else { 1_000_000 };
 
 #[test]
 fn stress_ten_thousand_os_threads() {
     let sum = Arc::new(AtomicUsize::new(0));
-    // Spawn in waves of 100 so the process never holds 10,000 stacks at once.
-    for wave in 0..OS_THREADS / 100 {
-        let hs: Vec<_> = (0..100)
+    // Spawn in waves so the process never holds 10,000 stacks at once.
+    for wave in 0..OS_THREADS / WAVE {
+        let hs: Vec<_> = (0..WAVE)
             .map(|i| {
                 let sum = sum.clone();
-                Thread::spawn(move || sum.fetch_add(wave * 100 + i, Relaxed)).unwrap()
+                Thread::spawn(move || sum.fetch_add(wave * WAVE + i, Relaxed)).unwrap()
             })
             .collect();
         for h in hs {
@@ -81,7 +83,7 @@ fn stress_nested_pools_three_deep() {
 
 #[test]
 fn stress_deep_recursion_many_threads() {
-    const DEPTH: usize = 10_000;
+    const DEPTH: usize = if cfg!(miri) { 50 } else { 10_000 };
     fn down(n: usize) -> usize {
         if n == 0 {
             return 0;
