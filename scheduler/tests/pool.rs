@@ -65,7 +65,7 @@ fn join_panic_in_a_or_b_propagates_and_pool_survives() {
 #[test]
 fn scope_borrows_and_waits() {
     let p = pool(3);
-    let mut v = vec![0usize; 1000];
+    let mut v = vec![0usize; if cfg!(miri) { 50 } else { 1000 }];
     p.scope(|s| {
         for (i, x) in v.iter_mut().enumerate() {
             s.spawn(move |_| *x = i * 2);
@@ -265,16 +265,17 @@ fn handlers_and_names() {
 
 #[test]
 fn drop_finishes_queued_work() {
+    const N: usize = if cfg!(miri) { 20 } else { 1000 };
     let count = Arc::new(AtomicUsize::new(0));
     let p = pool(2);
-    for _ in 0..1000 {
+    for _ in 0..N {
         let c = count.clone();
         p.spawn(move || {
             c.fetch_add(1, SeqCst);
         });
     }
     drop(p);
-    assert_eq!(count.load(SeqCst), 1000);
+    assert_eq!(count.load(SeqCst), N);
 }
 
 #[test]
