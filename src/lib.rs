@@ -14,3 +14,14 @@ pub use portalis_primitives::channel;
 pub use portalis_primitives::futex;
 pub use portalis_primitives::select;
 pub use portalis_primitives::{Backoff, Parker, Unparker};
+
+// Scheduler (issue 5): the rayon-core-shaped pool, executor and thread handles.
+#[cfg(not(any(portalis_loom, portalis_shuttle)))]
+pub use portalis_scheduler::executor;
+#[cfg(not(any(portalis_loom, portalis_shuttle)))]
+pub use portalis_scheduler::thread;
+pub use portalis_scheduler::{
+    broadcast, current_num_threads, current_thread_index, join, scope, scope_fifo, spawn,
+    spawn_fifo, yield_now, Backend, BroadcastContext, BuildError, Scope, ScopeFifo, ThreadPool,
+    ThreadPoolBuilder, Yield,
+};

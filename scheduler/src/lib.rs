@@ -1,6 +1,55 @@
 //! Work-stealing scheduler with the rayon-core API shape, on `portalis-primitives`.
 //!
-//! (Being built: see issue "Work-stealing scheduler".)
+//! # Map
+//! * [`pool`](ThreadPoolBuilder): builder, the shared registry, [`ThreadPool`], the lazily
+//!   built global pool and the free functions ([`join`], [`scope`], [`spawn`], ...).
+//! * `worker`: a worker's private state, main loop and wait loop.
+//! * `join`: lazy join frames promoted by heartbeats (ADR 030, 031).
+//! * `scope`: [`Scope`] / [`ScopeFifo`].
+//! * `sleep`: spin → announce → futex sleep (`sleep/PROTOCOL.md`, ADR 032).
+//! * `deque`: crossbeam-deque, or a shim-built twin under the model cfgs.
+//! * [`Backend`]: how threads exist (native now; WASI/browser plug in).
+//! * [`executor`]: `Future`, `ThreadPoolExecutor`, `wait`, `as_completed`, `Timer`, `Local`.
+//! * [`thread`]: `Thread::spawn` / `ThreadHandle::join`, names, ids, `enumerate`.
+//!
+//! # A job's path
+//! `join(a, b)` on a worker records `b` in the worker's frame stack and runs `a`. If a hungry
+//! worker set this worker's heartbeat flag, the oldest frame is pushed to the worker's deque
+//! (P1–P3 of the sleep protocol wake a sleeper if any); a thief steals it, runs it, and sets
+//! the frame's latch; the owner reclaims or waits. Outside callers inject into the
+//! `Injector` and park on a latch.
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
 pub mod web;
+
+mod backend;
+mod deque;
+mod job;
+mod join;
+mod latch;
+mod pool;
+mod scope;
+mod sleep;
+
+/// The sleep protocol, exposed to the loom model in `tests/loom_sleep.rs` only.
+#[cfg(portalis_loom)]
+#[doc(hidden)]
+pub mod model {
+    pub use crate::sleep::Sleep;
+}
+mod worker;
+
+// The executor and thread bookkeeping use process-wide statics; they are not model subjects.
+#[cfg(not(any(portalis_loom, portalis_shuttle)))]
+pub mod executor;
+#[cfg(not(any(portalis_loom, portalis_shuttle)))]
+pub mod thread;
+
+pub use backend::Backend;
+pub use join::join;
+pub use pool::{
+    broadcast, current_num_threads, current_thread_index, spawn, spawn_fifo, yield_now,
+    BroadcastContext, BuildError, ThreadPool, ThreadPoolBuilder, Yield, DEFAULT_STACK_SIZE,
+    MAX_NUM_THREADS,
+};
+pub use scope::{scope, scope_fifo, Scope, ScopeFifo};

@@ -1,0 +1,364 @@
+//! `Future<T>`, `wait`, `as_completed`.
+
+use super::CancelFn;
+use portalis_primitives::sync::{Arc, Condvar, Mutex};
+use std::fmt;
+use std::panic::{self, AssertUnwindSafe};
+use std::time::{Duration, Instant};
+
+/// Why a future has no value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FutureError {
+    /// Cancelled before it ran (Python: CancelledError).
+    #[error("the future was cancelled")]
+    Cancelled,
+    /// The timeout elapsed first (Python: TimeoutError).
+    #[error("timed out waiting for the future")]
+    Timeout,
+    /// The callable panicked; the panic message (Python: the exception).
+    #[error("the callable panicked: {0}")]
+    Panicked(String),
+}
+
+enum State<T> {
+    Pending,
+    Running,
+    Done(Result<T, FutureError>),
+}
+
+type Callback<T> = Box<dyn FnOnce(&Future<T>) + Send>;
+
+/// State, pending done-callbacks, registered `wait`/`as_completed` waiters.
+type Slot<T> = (State<T>, Vec<Callback<T>>, Vec<Arc<Waiter>>);
+
+struct Inner<T> {
+    state: Mutex<Slot<T>>,
+    cv: Condvar,
+}
+
+/// A shared wake-up point for `wait` / `as_completed`.
+struct Waiter {
+    count: Mutex<usize>,
+    cv: Condvar,
+}
+
+impl Waiter {
+    fn notify(&self) {
+        *self.count.lock().unwrap() += 1;
+        self.cv.notify_all();
+    }
+}
+
+/// The eventual result of a submitted call (Python's `concurrent.futures.Future`).
+pub struct Future<T> {
+    inner: Arc<Inner<T>>,
+}
+
+impl<T> Clone for Future<T> {
+    fn clone(&self) -> Self {
+        Future {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<T> fmt::Debug for Future<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = match self.inner.state.lock().unwrap().0 {
+            State::Pending => "pending",
+            State::Running => "running",
+            State::Done(Ok(_)) => "finished",
+            State::Done(Err(FutureError::Cancelled)) => "cancelled",
+            State::Done(Err(_)) => "raised",
+        };
+        f.debug_struct("Future").field("state", &s).finish()
+    }
+}
+
+fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "<non-string panic payload>".into())
+}
+
+impl<T: Send + 'static> Future<T> {
+    pub(crate) fn pending() -> Self {
+        Future {
+            inner: Arc::new(Inner {
+                state: Mutex::new((State::Pending, Vec::new(), Vec::new())),
+                cv: Condvar::new(),
+            }),
+        }
+    }
+
+    /// A hook that cancels the future if still pending; returns `true` once it is done.
+    pub(crate) fn cancel_hook(&self) -> CancelFn {
+        let weak = Arc::downgrade(&self.inner);
+        Box::new(move |cancel| match weak.upgrade() {
+            Some(inner) => {
+                let f = Future { inner };
+                if cancel {
+                    f.cancel();
+                }
+                f.done()
+            }
+            None => true,
+        })
+    }
+
+    /// Runs `f` unless cancelled, storing its outcome.
+    pub(crate) fn run(&self, f: impl FnOnce() -> T) {
+        {
+            let mut g = self.inner.state.lock().unwrap();
+            match g.0 {
+                State::Pending => g.0 = State::Running,
+                _ => return, // cancelled
+            }
+        }
+        let r = panic::catch_unwind(AssertUnwindSafe(f))
+            .map_err(|p| FutureError::Panicked(panic_message(&*p)));
+        self.finish(r);
+    }
+
+    fn finish(&self, r: Result<T, FutureError>) {
+        let (callbacks, waiters) = {
+            let mut g = self.inner.state.lock().unwrap();
+            g.0 = State::Done(r);
+            (std::mem::take(&mut g.1), std::mem::take(&mut g.2))
+        };
+        self.inner.cv.notify_all();
+        for w in waiters {
+            w.notify();
+        }
+        for cb in callbacks {
+            let _ = panic::catch_unwind(AssertUnwindSafe(|| cb(self)));
+        }
+    }
+
+    /// Cancels the call if it has not started; `true` if the future is (now) cancelled.
+    pub fn cancel(&self) -> bool {
+        {
+            let g = self.inner.state.lock().unwrap();
+            match g.0 {
+                State::Pending => {}
+                State::Done(Err(FutureError::Cancelled)) => return true,
+                _ => return false,
+            }
+        }
+        // Pending → cancelled under the lock, so `run` cannot start it in between.
+        let mut g = self.inner.state.lock().unwrap();
+        if let State::Pending = g.0 {
+            g.0 = State::Running; // reserved; `finish` below publishes Cancelled
+            drop(g);
+            self.finish(Err(FutureError::Cancelled));
+            return true;
+        }
+        false
+    }
+
+    /// `true` if cancelled.
+    pub fn cancelled(&self) -> bool {
+        matches!(
+            self.inner.state.lock().unwrap().0,
+            State::Done(Err(FutureError::Cancelled))
+        )
+    }
+
+    /// `true` while the call runs.
+    pub fn running(&self) -> bool {
+        matches!(self.inner.state.lock().unwrap().0, State::Running)
+    }
+
+    /// `true` once finished, failed or cancelled.
+    pub fn done(&self) -> bool {
+        matches!(self.inner.state.lock().unwrap().0, State::Done(_))
+    }
+
+    /// Calls `f(&future)` when the future is done (at once if it already is).
+    pub fn add_done_callback(&self, f: impl FnOnce(&Future<T>) + Send + 'static) {
+        let mut g = self.inner.state.lock().unwrap();
+        if let State::Done(_) = g.0 {
+            drop(g);
+            f(self);
+        } else {
+            g.1.push(Box::new(f));
+        }
+    }
+
+    fn wait_done(&self, timeout: Option<Duration>) -> Result<(), FutureError> {
+        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
+        let mut g = self.inner.state.lock().unwrap();
+        loop {
+            if let State::Done(_) = g.0 {
+                return Ok(());
+            }
+            match deadline {
+                None => g = self.inner.cv.wait(g).unwrap(),
+                Some(d) => {
+                    let now = Instant::now();
+                    if now >= d {
+                        return Err(FutureError::Timeout);
+                    }
+                    g = self.inner.cv.wait_timeout(g, d - now).unwrap().0;
+                }
+            }
+        }
+    }
+
+    /// Waits up to `timeout` (`None` = forever) and returns the value.
+    ///
+    /// # Errors
+    /// [`FutureError::Timeout`], [`FutureError::Cancelled`], or [`FutureError::Panicked`].
+    pub fn result(&self, timeout: Option<Duration>) -> Result<T, FutureError>
+    where
+        T: Clone,
+    {
+        self.wait_done(timeout)?;
+        match &self.inner.state.lock().unwrap().0 {
+            State::Done(r) => r.clone(),
+            _ => unreachable!(),
+        }
+    }
+
+    /// Waits up to `timeout`; the panic message if the call panicked, else `None`.
+    ///
+    /// # Errors
+    /// [`FutureError::Timeout`] or [`FutureError::Cancelled`].
+    pub fn exception(&self, timeout: Option<Duration>) -> Result<Option<String>, FutureError> {
+        self.wait_done(timeout)?;
+        match &self.inner.state.lock().unwrap().0 {
+            State::Done(Err(FutureError::Panicked(m))) => Ok(Some(m.clone())),
+            State::Done(Err(e)) => Err(e.clone()),
+            _ => Ok(None),
+        }
+    }
+
+    fn add_waiter(&self, w: &Arc<Waiter>) -> bool {
+        let mut g = self.inner.state.lock().unwrap();
+        if let State::Done(_) = g.0 {
+            return true;
+        }
+        g.2.push(w.clone());
+        false
+    }
+
+    fn failed(&self) -> bool {
+        matches!(
+            self.inner.state.lock().unwrap().0,
+            State::Done(Err(FutureError::Panicked(_)))
+        )
+    }
+}
+
+/// When [`wait`] returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReturnWhen {
+    /// As soon as any future is done.
+    FirstCompleted,
+    /// As soon as any future panicked, or all are done.
+    FirstException,
+    /// When all are done.
+    AllCompleted,
+}
+
+/// What [`wait`] found.
+#[derive(Debug)]
+pub struct WaitOutcome<T> {
+    /// Futures that are done.
+    pub done: Vec<Future<T>>,
+    /// Futures still pending or running.
+    pub not_done: Vec<Future<T>>,
+}
+
+/// Waits for `fs` per `return_when`, up to `timeout`; never errors (like Python's `wait`).
+pub fn wait<T: Send + 'static>(
+    fs: &[Future<T>],
+    timeout: Option<Duration>,
+    return_when: ReturnWhen,
+) -> WaitOutcome<T> {
+    let waiter = Arc::new(Waiter {
+        count: Mutex::new(0),
+        cv: Condvar::new(),
+    });
+    for f in fs {
+        f.add_waiter(&waiter);
+    }
+    let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
+    let satisfied = || {
+        let done = fs.iter().filter(|f| f.done()).count();
+        match return_when {
+            ReturnWhen::AllCompleted => done == fs.len(),
+            ReturnWhen::FirstCompleted => done > 0 || fs.is_empty(),
+            ReturnWhen::FirstException => done == fs.len() || fs.iter().any(|f| f.failed()),
+        }
+    };
+    let mut g = waiter.count.lock().unwrap();
+    while !satisfied() {
+        match deadline {
+            None => g = waiter.cv.wait(g).unwrap(),
+            Some(d) => {
+                let now = Instant::now();
+                if now >= d {
+                    break;
+                }
+                g = waiter.cv.wait_timeout(g, d - now).unwrap().0;
+            }
+        }
+    }
+    drop(g);
+    let (done, not_done) = fs.iter().cloned().partition(|f| f.done());
+    WaitOutcome { done, not_done }
+}
+
+/// Yields each future as it completes; an `Err(Timeout)` item ends the iteration when
+/// `timeout` (from the call) elapses first.
+///
+/// # Examples
+/// ```
+/// use portalis_scheduler::executor::{as_completed, ThreadPoolExecutor};
+/// let ex = ThreadPoolExecutor::new(2).unwrap();
+/// let fs: Vec<_> = (0..3).map(|i| ex.submit(move || i).unwrap()).collect();
+/// let mut got: Vec<i32> = as_completed(&fs, None).map(|f| f.unwrap().result(None).unwrap()).collect();
+/// got.sort();
+/// assert_eq!(got, [0, 1, 2]);
+/// ```
+pub fn as_completed<T: Send + 'static>(
+    fs: &[Future<T>],
+    timeout: Option<Duration>,
+) -> impl Iterator<Item = Result<Future<T>, FutureError>> + '_ {
+    let waiter = Arc::new(Waiter {
+        count: Mutex::new(0),
+        cv: Condvar::new(),
+    });
+    for f in fs {
+        f.add_waiter(&waiter);
+    }
+    let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
+    let mut yielded = vec![false; fs.len()];
+    let mut finished = false;
+    std::iter::from_fn(move || {
+        if finished || yielded.iter().all(|&y| y) {
+            return None;
+        }
+        let mut g = waiter.count.lock().unwrap();
+        loop {
+            if let Some(i) = (0..fs.len()).find(|&i| !yielded[i] && fs[i].done()) {
+                yielded[i] = true;
+                return Some(Ok(fs[i].clone()));
+            }
+            match deadline {
+                None => g = waiter.cv.wait(g).unwrap(),
+                Some(d) => {
+                    let now = Instant::now();
+                    if now >= d {
+                        finished = true;
+                        return Some(Err(FutureError::Timeout));
+                    }
+                    g = waiter.cv.wait_timeout(g, d - now).unwrap().0;
+                }
+            }
+        }
+    })
+}

@@ -1,0 +1,193 @@
+//! Jobs: a type-erased [`JobRef`] (pointer + execute fn) that the deques carry, the on-stack
+//! [`StackJob`] used by `join`/`install`, and the boxed [`HeapJob`] used by `spawn`.
+
+use crate::latch::Latch;
+use portalis_primitives::sync::cell::UnsafeCell;
+use std::any::Any;
+use std::panic::{self, AssertUnwindSafe};
+
+/// A panic payload carried from the thread that ran a job to the one that waits on it.
+pub(crate) type Payload = Box<dyn Any + Send + 'static>;
+
+/// A job that can be executed through a raw pointer.
+pub(crate) trait Job {
+    /// Runs the job.
+    ///
+    /// # Safety
+    /// `this` points to a live `Self` that no other thread executes; the caller has exclusive
+    /// rights to run it once.
+    unsafe fn execute(this: *const ());
+}
+
+/// A type-erased job pointer: what the deques hold.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct JobRef {
+    pointer: *const (),
+    execute_fn: unsafe fn(*const ()),
+}
+
+// SAFETY: a JobRef is a handle whose creator guarantees the job may run on any thread (the
+// closures are `Send`); ownership of the right to execute moves with the JobRef.
+unsafe impl Send for JobRef {}
+// SAFETY: as above; sharing the handle value itself is harmless.
+unsafe impl Sync for JobRef {}
+
+impl JobRef {
+    /// # Safety
+    /// `data` must stay valid until the job has executed (or been reclaimed by its owner).
+    #[inline]
+    pub(crate) unsafe fn new<T: Job>(data: *const T) -> JobRef {
+        JobRef {
+            pointer: data.cast(),
+            execute_fn: <T as Job>::execute,
+        }
+    }
+
+    /// # Safety
+    /// Runs the job once; see [`Job::execute`].
+    #[inline]
+    pub(crate) unsafe fn execute(self) {
+        // SAFETY: forwarded from the caller.
+        unsafe { (self.execute_fn)(self.pointer) }
+    }
+}
+
+impl PartialEq for JobRef {
+    /// Identity: the same job object (the fn pointer adds nothing and is not unique).
+    fn eq(&self, other: &Self) -> bool {
+        core::ptr::eq(self.pointer, other.pointer)
+    }
+}
+impl Eq for JobRef {}
+
+/// The outcome slot of a job.
+pub(crate) enum JobResult<T> {
+    None,
+    Ok(T),
+    Panic(Payload),
+}
+
+impl<T> JobResult<T> {
+    /// Runs `f`, catching a panic.
+    #[inline]
+    pub(crate) fn call(f: impl FnOnce() -> T) -> Self {
+        match panic::catch_unwind(AssertUnwindSafe(f)) {
+            Ok(v) => JobResult::Ok(v),
+            Err(p) => JobResult::Panic(p),
+        }
+    }
+
+    /// The value, or resumes the carried panic on the calling thread.
+    pub(crate) fn into_return_value(self) -> T {
+        match self {
+            JobResult::Ok(v) => v,
+            JobResult::Panic(p) => panic::resume_unwind(p),
+            JobResult::None => unreachable!("job result read before the job ran"),
+        }
+    }
+}
+
+/// A job living on the stack of the thread that waits for it; `L` tells that thread it ran.
+pub(crate) struct StackJob<L, F, R> {
+    pub(crate) latch: L,
+    func: UnsafeCell<Option<F>>,
+    result: UnsafeCell<JobResult<R>>,
+}
+
+impl<L: Latch, F: FnOnce(bool) -> R, R> StackJob<L, F, R> {
+    #[inline]
+    pub(crate) fn new(func: F, latch: L) -> Self {
+        StackJob {
+            latch,
+            func: UnsafeCell::new(Some(func)),
+            result: UnsafeCell::new(JobResult::None),
+        }
+    }
+
+    /// # Safety
+    /// The job must not be executing or have executed elsewhere, and must stay alive while
+    /// the returned `JobRef` may still run.
+    #[inline]
+    pub(crate) unsafe fn as_job_ref(&self) -> JobRef {
+        // SAFETY: forwarded from the caller.
+        unsafe { JobRef::new(self) }
+    }
+
+    /// Takes the closure back to run it inline (the job was never shared, or was reclaimed).
+    #[inline]
+    pub(crate) fn take_func(&self) -> F {
+        // SAFETY: only the owner calls this, and only when no thief can hold the JobRef (never
+        // promoted, or popped back from the owner's deque), so nobody else touches `func`.
+        unsafe { self.func.with_mut(|f| (*f).take()) }.expect("job function already taken")
+    }
+
+    /// Runs the closure inline on the owning thread.
+    #[inline]
+    pub(crate) fn run_inline(&self, migrated: bool) -> R {
+        (self.take_func())(migrated)
+    }
+
+    /// The result after the latch was observed set.
+    pub(crate) fn into_result(self) -> R {
+        self.result.into_inner().into_return_value()
+    }
+}
+
+impl<L: Latch, F: FnOnce(bool) -> R, R> Job for StackJob<L, F, R> {
+    unsafe fn execute(this: *const ()) {
+        // SAFETY: `this` was made from a `&StackJob<L, F, R>` by `as_job_ref`; the owner keeps
+        // it alive until the latch is set.
+        let this = unsafe { &*(this as *const Self) };
+        // SAFETY: the JobRef is executed once, by us; the owner does not touch `func` or
+        // `result` until it sees the latch set.
+        let func = unsafe { this.func.with_mut(|f| (*f).take()) }.expect("job run twice");
+        let r = JobResult::call(|| func(true));
+        // SAFETY: as above: exclusive until the latch is set below.
+        unsafe { this.result.with_mut(|slot| *slot = r) };
+        // SAFETY: the latch lives in the job, which is alive until `set` publishes; `set`
+        // touches nothing of the job after its publishing store.
+        unsafe { L::set(&this.latch) };
+    }
+}
+
+/// A boxed job for `spawn`: runs once and frees itself.
+pub(crate) struct HeapJob<F> {
+    func: F,
+}
+
+impl<F: FnOnce() + Send> HeapJob<F> {
+    pub(crate) fn new(func: F) -> Box<Self> {
+        Box::new(HeapJob { func })
+    }
+
+    /// Leaks the box into a `JobRef`; executing the JobRef frees it.
+    ///
+    /// # Safety
+    /// The closure may borrow data that must outlive the job's execution (the caller's
+    /// obligation: scopes wait for their jobs; `'static` spawns borrow nothing).
+    pub(crate) unsafe fn into_job_ref(self: Box<Self>) -> JobRef {
+        // SAFETY: the box stays allocated until `execute` reclaims it.
+        unsafe { JobRef::new(Box::into_raw(self)) }
+    }
+}
+
+impl<F: FnOnce() + Send> Job for HeapJob<F> {
+    unsafe fn execute(this: *const ()) {
+        // SAFETY: `this` came from `Box::into_raw` in `into_job_ref` and runs exactly once.
+        let this = unsafe { Box::from_raw(this as *mut Self) };
+        (this.func)();
+    }
+}
+
+impl<L, F, R> StackJob<L, F, R> {
+    /// Takes the result out after the latch was observed set (the job stays in place).
+    pub(crate) fn take_result(&self) -> R {
+        // SAFETY: the latch was observed set (Acquire), so the executor's write happened
+        // before and nobody touches the job any more.
+        let r = unsafe {
+            self.result
+                .with_mut(|slot| core::mem::replace(&mut *slot, JobResult::None))
+        };
+        r.into_return_value()
+    }
+}

@@ -1,0 +1,150 @@
+//! `join` with lazy frames (heartbeat scheduling; ADR 030/031).
+//!
+//! A join records its `b` closure as a frame in the worker's private frame stack — two
+//! plain stores, no atomics — runs `a`, and pops the frame. If nobody asked for work in the
+//! meantime, `b` runs inline as a plain call. A hungry worker sets the owner's heartbeat flag;
+//! the owner checks it (one relaxed load) at each join entry and then promotes its *oldest*
+//! recorded frame into its crossbeam deque, where thieves find it. A promoted frame is
+//! reclaimed (popped back and run inline) or waited for at the join's end.
+
+use crate::job::StackJob;
+use crate::latch::{Probe, SpinLatch};
+use crate::pool::{global_registry, Registry};
+use crate::worker::WorkerThread;
+
+/// Runs `a` and `b`, potentially in parallel, and returns both results.
+///
+/// A panic in either closure propagates to the caller after both have finished (or one was
+/// never started). Called outside any pool, it runs in the global pool.
+///
+/// # Examples
+/// ```
+/// fn fib(n: u64) -> u64 {
+///     if n < 2 { return n; }
+///     let (a, b) = portalis_scheduler::join(|| fib(n - 1), || fib(n - 2));
+///     a + b
+/// }
+/// assert_eq!(fib(20), 6765);
+/// ```
+#[inline]
+pub fn join<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
+where
+    A: FnOnce() -> RA + Send,
+    B: FnOnce() -> RB + Send,
+    RA: Send,
+    RB: Send,
+{
+    let wt = WorkerThread::current();
+    if wt.is_null() {
+        return join_cold(a, b);
+    }
+    // SAFETY: a non-null TLS pointer is the live worker running on this thread.
+    join_in_worker(unsafe { &*wt }, a, b)
+}
+
+#[cold]
+#[inline(never)]
+fn join_cold<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
+where
+    A: FnOnce() -> RA + Send,
+    B: FnOnce() -> RB + Send,
+    RA: Send,
+    RB: Send,
+{
+    Registry::in_worker(global_registry(), |wt| join_in_worker(wt, a, b))
+}
+
+/// `join` on a known worker.
+#[inline(always)]
+pub(crate) fn join_in_worker<A, B, RA, RB>(wt: &WorkerThread, a: A, b: B) -> (RA, RB)
+where
+    A: FnOnce() -> RA + Send,
+    B: FnOnce() -> RB + Send,
+    RA: Send,
+    RB: Send,
+{
+    if wt.single {
+        // One worker: nobody could take `b`; plain calls, no frame, no atomics.
+        return (a(), b());
+    }
+    let job = StackJob::new(
+        move |_migrated: bool| b(),
+        SpinLatch::new(&*wt.registry, wt.index),
+    );
+    // SAFETY: `job` stays on this stack frame until it is popped (and, if promoted, reclaimed
+    // or its latch observed), including on unwind (FrameGuard).
+    let idx = wt.push_frame(unsafe { job.as_job_ref() });
+    let guard = FrameGuard { wt, idx, job: &job };
+    let ra = a();
+    core::mem::forget(guard);
+    if !wt.pop_frame(idx) {
+        // Never shared: run `b` as a plain call.
+        return (ra, job.run_inline(false));
+    }
+    (ra, join_promoted(wt, &job))
+}
+
+/// The frame was promoted: reclaim it from our deque, or help until a thief finishes it.
+#[cold]
+#[inline(never)]
+fn join_promoted<F, R>(wt: &WorkerThread, job: &StackJob<SpinLatch, F, R>) -> R
+where
+    F: FnOnce(bool) -> R,
+{
+    // SAFETY: used only as an identity to compare with popped JobRefs.
+    let ours = unsafe { job.as_job_ref() };
+    while !job.latch.probe() {
+        match wt.deque.pop() {
+            Some(j) if j == ours => return job.run_inline(false),
+            // SAFETY: taken from our deque: we hold the right to run it.
+            Some(j) => unsafe { wt.execute(j) },
+            None => {
+                wt.wait_until(&job.latch);
+                break;
+            }
+        }
+    }
+    job.take_result()
+}
+
+/// What the unwind guard needs of a frame, without its closure types.
+trait Frame {
+    fn reclaim_or_wait(&self, wt: &WorkerThread);
+}
+
+impl<F: FnOnce(bool) -> R, R> Frame for StackJob<SpinLatch, F, R> {
+    fn reclaim_or_wait(&self, wt: &WorkerThread) {
+        // SAFETY: identity only.
+        let ours = unsafe { self.as_job_ref() };
+        while !self.latch.probe() {
+            match wt.deque.pop() {
+                Some(j) if j == ours => {
+                    drop(self.take_func());
+                    return;
+                }
+                // SAFETY: taken from our deque.
+                Some(j) => unsafe { wt.execute(j) },
+                None => {
+                    wt.wait_until(&self.latch);
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// Runs only when `a` unwinds: pops the frame and, if it was shared, makes sure no thief
+/// still uses it before the stack frame dies (HEARTBEAT.md pitfall 6).
+struct FrameGuard<'a> {
+    wt: &'a WorkerThread,
+    idx: usize,
+    job: &'a dyn Frame,
+}
+
+impl Drop for FrameGuard<'_> {
+    fn drop(&mut self) {
+        if self.wt.pop_frame(self.idx) {
+            self.job.reclaim_or_wait(self.wt);
+        }
+    }
+}

@@ -1,0 +1,370 @@
+//! Public behaviour of the pool: join/scope/spawn/broadcast, panics, shutdown, bad input.
+#![cfg(not(any(portalis_loom, portalis_shuttle)))] // native behaviour; the models run loom_*/shuttle_* files
+
+use portalis_scheduler::*;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::{mpsc, Arc};
+use std::time::Duration;
+
+fn pool(n: usize) -> ThreadPool {
+    ThreadPoolBuilder::new().num_threads(n).build().unwrap()
+}
+
+fn sum_tree(depth: u32) -> u64 {
+    if depth == 0 {
+        return 1;
+    }
+    let (a, b) = join(|| sum_tree(depth - 1), || sum_tree(depth - 1));
+    a + b + 1
+}
+
+#[test]
+fn join_tree_every_thread_count() {
+    for n in [1, 2, 3, 8] {
+        let p = pool(n);
+        let d = if cfg!(miri) { 5 } else { 14 };
+        assert_eq!(p.install(|| sum_tree(d)), (1 << (d + 1)) - 1, "threads {n}");
+    }
+}
+
+#[test]
+fn join_outside_pool_uses_global() {
+    assert_eq!(sum_tree(10), (1 << 11) - 1);
+    assert!(current_num_threads() >= 1);
+    assert_eq!(current_thread_index(), None);
+}
+
+#[test]
+fn join_panic_in_a_or_b_propagates_and_pool_survives() {
+    let p = pool(2);
+    for which in 0..2 {
+        let r = panic::catch_unwind(AssertUnwindSafe(|| {
+            p.install(|| {
+                join(
+                    || {
+                        if which == 0 {
+                            panic!("a")
+                        }
+                        sum_tree(8)
+                    },
+                    || {
+                        if which == 1 {
+                            panic!("b")
+                        }
+                        sum_tree(8)
+                    },
+                )
+            })
+        }));
+        assert!(r.is_err());
+    }
+    assert_eq!(p.install(|| sum_tree(12)), (1 << 13) - 1);
+}
+
+#[test]
+fn scope_borrows_and_waits() {
+    let p = pool(3);
+    let mut v = vec![0usize; if cfg!(miri) { 50 } else { 1000 }];
+    p.scope(|s| {
+        for (i, x) in v.iter_mut().enumerate() {
+            s.spawn(move |_| *x = i * 2);
+        }
+    });
+    assert!(v.iter().enumerate().all(|(i, &x)| x == i * 2));
+}
+
+#[test]
+fn scope_nested_spawns() {
+    let p = pool(2);
+    let count = AtomicUsize::new(0);
+    p.scope(|s| {
+        for _ in 0..10 {
+            s.spawn(|s| {
+                for _ in 0..10 {
+                    s.spawn(|_| {
+                        count.fetch_add(1, SeqCst);
+                    });
+                }
+            });
+        }
+    });
+    assert_eq!(count.load(SeqCst), 100);
+}
+
+#[test]
+fn scope_panic_propagates_after_all_jobs() {
+    let p = pool(2);
+    let done = AtomicUsize::new(0);
+    let r = panic::catch_unwind(AssertUnwindSafe(|| {
+        p.scope(|s| {
+            s.spawn(|_| panic!("job"));
+            for _ in 0..50 {
+                s.spawn(|_| {
+                    done.fetch_add(1, SeqCst);
+                });
+            }
+        })
+    }));
+    assert!(r.is_err());
+    assert_eq!(done.load(SeqCst), 50);
+}
+
+#[test]
+fn scope_fifo_runs_all() {
+    let p = pool(2);
+    let count = AtomicUsize::new(0);
+    p.scope_fifo(|s| {
+        for _ in 0..100 {
+            s.spawn_fifo(|_| {
+                count.fetch_add(1, SeqCst);
+            });
+        }
+    });
+    assert_eq!(count.load(SeqCst), 100);
+}
+
+#[test]
+fn spawn_panic_goes_to_handler_and_pool_keeps_workers() {
+    let (tx, rx) = mpsc::channel::<String>();
+    let tx = std::sync::Mutex::new(tx);
+    let p = ThreadPoolBuilder::new()
+        .num_threads(2)
+        .panic_handler(move |p| {
+            let msg = p
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .unwrap_or_default();
+            tx.lock().unwrap().send(msg).unwrap();
+        })
+        .build()
+        .unwrap();
+    for _ in 0..4 {
+        p.spawn(|| panic!("boom"));
+    }
+    for _ in 0..4 {
+        assert_eq!(rx.recv_timeout(Duration::from_secs(10)).unwrap(), "boom");
+    }
+    // Both workers still answer.
+    let idx = p.broadcast(|ctx| ctx.index());
+    assert_eq!(idx, vec![0, 1]);
+}
+
+#[test]
+fn spawn_default_handler_keeps_running() {
+    let p = pool(1);
+    p.spawn(|| panic!("reported, not fatal"));
+    let (tx, rx) = mpsc::channel();
+    p.spawn(move || tx.send(7).unwrap());
+    assert_eq!(rx.recv_timeout(Duration::from_secs(10)).unwrap(), 7);
+}
+
+#[test]
+fn spawn_fifo_and_free_spawn() {
+    let (tx, rx) = mpsc::channel();
+    for i in 0..10 {
+        let tx = tx.clone();
+        spawn_fifo(move || tx.send(i).unwrap());
+    }
+    let tx2 = tx.clone();
+    spawn(move || tx2.send(100).unwrap());
+    let mut got: Vec<i32> = (0..11)
+        .map(|_| rx.recv_timeout(Duration::from_secs(10)).unwrap())
+        .collect();
+    got.sort();
+    assert_eq!(got.last(), Some(&100));
+}
+
+#[test]
+fn broadcast_runs_once_per_worker() {
+    let p = pool(3);
+    let v = p.broadcast(|ctx| (ctx.index(), ctx.num_threads()));
+    assert_eq!(v, vec![(0, 3), (1, 3), (2, 3)]);
+    // From inside the pool too.
+    let v = p.install(|| broadcast(|ctx| ctx.index()));
+    assert_eq!(v, vec![0, 1, 2]);
+}
+
+#[test]
+fn install_inside_same_pool_does_not_deadlock() {
+    let p = Arc::new(pool(1));
+    let p2 = p.clone();
+    let r = p.install(move || p2.install(|| 5) + p2.current_thread_index().unwrap());
+    assert_eq!(r, 5);
+}
+
+#[test]
+fn nested_pools() {
+    let outer = pool(2);
+    let inner = pool(2);
+    let r = outer.install(|| {
+        join(
+            || inner.install(|| sum_tree(10)),
+            || inner.join(|| sum_tree(9), || 1).0,
+        )
+    });
+    assert_eq!(r, ((1 << 11) - 1, (1 << 10) - 1));
+}
+
+#[test]
+fn current_thread_index_and_num_threads() {
+    let p = pool(3);
+    assert_eq!(p.current_num_threads(), 3);
+    assert_eq!(p.current_thread_index(), None);
+    let i = p.install(|| (current_thread_index().unwrap(), current_num_threads()));
+    assert!(i.0 < 3);
+    assert_eq!(i.1, 3);
+    assert!(p.install(|| p.yield_now()).is_some());
+    assert!(p.yield_now().is_none());
+}
+
+#[test]
+fn num_threads_zero_is_default_and_huge_is_an_error() {
+    let p = pool(0);
+    assert!(p.current_num_threads() >= 1);
+    let e = ThreadPoolBuilder::new()
+        .num_threads(usize::MAX)
+        .build()
+        .unwrap_err();
+    assert!(e.to_string().contains("maximum"));
+}
+
+#[test]
+fn second_global_pool_is_an_error() {
+    let _ = ThreadPoolBuilder::new().num_threads(2).build_global();
+    let e = ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build_global()
+        .unwrap_err();
+    assert!(e.is_global_pool_already_initialized());
+}
+
+#[test]
+fn handlers_and_names() {
+    let starts = Arc::new(AtomicUsize::new(0));
+    let exits = Arc::new(AtomicUsize::new(0));
+    let (s2, e2) = (starts.clone(), exits.clone());
+    let p = ThreadPoolBuilder::new()
+        .num_threads(2)
+        .thread_name(|i| format!("sched-test-{i}"))
+        .stack_size(1 << 20)
+        .start_handler(move |_| {
+            s2.fetch_add(1, SeqCst);
+        })
+        .exit_handler(move |_| {
+            e2.fetch_add(1, SeqCst);
+        })
+        .build()
+        .unwrap();
+    let names = p.broadcast(|_| std::thread::current().name().unwrap().to_string());
+    assert_eq!(names, vec!["sched-test-0", "sched-test-1"]);
+    drop(p);
+    assert_eq!(starts.load(SeqCst), 2);
+    assert_eq!(exits.load(SeqCst), 2);
+}
+
+#[test]
+fn drop_finishes_queued_work() {
+    const N: usize = if cfg!(miri) { 20 } else { 1000 };
+    let count = Arc::new(AtomicUsize::new(0));
+    let p = pool(2);
+    for _ in 0..N {
+        let c = count.clone();
+        p.spawn(move || {
+            c.fetch_add(1, SeqCst);
+        });
+    }
+    drop(p);
+    assert_eq!(count.load(SeqCst), N);
+}
+
+#[test]
+fn shutdown_without_wait_returns_despite_blocked_job() {
+    let p = pool(1);
+    let (tx, rx) = mpsc::channel::<()>();
+    let (started_tx, started_rx) = mpsc::channel::<()>();
+    p.spawn(move || {
+        started_tx.send(()).unwrap();
+        let _ = rx.recv(); // blocks until the test ends (sender dropped at exit)
+    });
+    started_rx.recv().unwrap();
+    p.shutdown(false);
+    let p2 = pool(1);
+    assert!(!p2.install(|| false));
+    // The blocked worker is released when `tx` drops.
+    drop(tx);
+}
+
+#[test]
+fn shutdown_timeout_reports() {
+    let p = pool(2);
+    let (tx, rx) = mpsc::channel::<()>();
+    p.spawn(move || {
+        let _ = rx.recv_timeout(Duration::from_secs(30));
+    });
+    std::thread::sleep(Duration::from_millis(20));
+    assert!(!p.shutdown_timeout(Duration::from_millis(50)));
+    drop(tx);
+    let p = pool(2);
+    p.spawn(|| {});
+    assert!(p.shutdown_timeout(Duration::from_secs(10)));
+}
+
+#[test]
+fn use_current_thread_runs_install_inline() {
+    let p = ThreadPoolBuilder::new()
+        .num_threads(2)
+        .use_current_thread()
+        .build()
+        .unwrap();
+    assert_eq!(p.current_thread_index(), Some(0));
+    let me = std::thread::current().id();
+    assert_eq!(p.install(|| std::thread::current().id()), me);
+    assert_eq!(p.install(|| sum_tree(12)), (1 << 13) - 1);
+    drop(p);
+    assert_eq!(current_thread_index(), None);
+}
+
+#[test]
+fn deep_recursion_through_join() {
+    const DEPTH: usize = if cfg!(miri) { 50 } else { 10_000 };
+    fn down(n: usize) -> usize {
+        if n == 0 {
+            return 0;
+        }
+        let (a, b) = join(|| down(n - 1), || 1);
+        a + b
+    }
+    let p = pool(2);
+    assert_eq!(p.install(|| down(DEPTH)), DEPTH);
+    assert_eq!(down(DEPTH), DEPTH);
+}
+
+#[test]
+fn scope_is_shareable_across_join() {
+    let p = pool(2);
+    let n = AtomicUsize::new(0);
+    p.scope(|s| {
+        join(
+            || {
+                s.spawn(|_| {
+                    n.fetch_add(1, SeqCst);
+                })
+            },
+            || {
+                s.spawn(|_| {
+                    n.fetch_add(1, SeqCst);
+                })
+            },
+        );
+    });
+    assert_eq!(n.load(SeqCst), 2);
+}
+
+#[test]
+fn pool_and_scope_are_send_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<ThreadPool>();
+    assert_send_sync::<Scope<'static>>();
+    assert_send_sync::<ScopeFifo<'static>>();
+}

@@ -1,0 +1,108 @@
+//! Shuttle runs of whole-pool scenarios on the shim-built deque twin (crossbeam-deque is
+//! invisible to the model). Fixed seeds, bounded iterations. Run with
+//! `RUSTFLAGS="--cfg portalis_shuttle" cargo test --release -p portalis-scheduler --test shuttle_pool`.
+#![cfg(portalis_shuttle)]
+
+use portalis_primitives::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use portalis_primitives::sync::Arc;
+use portalis_scheduler::{join, ThreadPoolBuilder};
+use std::panic::{self, AssertUnwindSafe};
+
+const ITERATIONS: usize = 300;
+
+fn check(f: impl Fn() + Send + Sync + 'static) {
+    // Counts executions outside the model (std atomic on purpose), to assert the runs happened.
+    let runs = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let r2 = runs.clone();
+    let f = move || {
+        r2.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        f()
+    };
+    let mut config = shuttle::Config::default();
+    config.max_steps = shuttle::MaxSteps::FailAfter(200_000);
+    let scheduler = shuttle::scheduler::RandomScheduler::new_from_seed(0x5eed, ITERATIONS);
+    let runner = shuttle::Runner::new(scheduler, config);
+    runner.run(f);
+    assert_eq!(runs.load(std::sync::atomic::Ordering::Relaxed), ITERATIONS);
+}
+
+fn tree(d: u32) -> usize {
+    if d == 0 {
+        return 1;
+    }
+    let (a, b) = join(|| tree(d - 1), || tree(d - 1));
+    a + b + 1
+}
+
+#[test]
+fn shuttle_pool_nested_join() {
+    check(|| {
+        let pool = ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        assert_eq!(pool.install(|| tree(4)), 31);
+    });
+}
+
+#[test]
+fn shuttle_pool_scope_spawn_nested() {
+    check(|| {
+        let pool = ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let n = AtomicUsize::new(0);
+        pool.scope(|s| {
+            for _ in 0..2 {
+                s.spawn(|s| {
+                    s.spawn(|_| {
+                        n.fetch_add(1, SeqCst);
+                    });
+                    let (a, b) = join(|| 1, || 2);
+                    n.fetch_add(a + b, SeqCst);
+                });
+            }
+        });
+        assert_eq!(n.load(SeqCst), 8);
+    });
+}
+
+#[test]
+fn shuttle_pool_join_panic_propagates() {
+    check(|| {
+        let pool = ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let r = panic::catch_unwind(AssertUnwindSafe(|| {
+            pool.install(|| join(|| tree(2), || -> usize { panic!("b") }))
+        }));
+        assert!(r.is_err());
+        assert_eq!(pool.install(|| tree(2)), 7);
+    });
+}
+
+#[test]
+fn shuttle_pool_spawn_panic_then_shutdown_during_work() {
+    check(|| {
+        let pool = ThreadPoolBuilder::new()
+            .num_threads(2)
+            .panic_handler(|_| {})
+            .build()
+            .unwrap();
+        let n = Arc::new(AtomicUsize::new(0));
+        pool.spawn(|| panic!("spawned"));
+        for _ in 0..3 {
+            let n = n.clone();
+            pool.spawn(move || {
+                n.fetch_add(1, SeqCst);
+            });
+        }
+        drop(pool); // finishes queued work, joins threads
+        assert_eq!(n.load(SeqCst), 3);
+    });
+}
+
+#[test]
+fn shuttle_pool_broadcast_and_install_from_outside() {
+    check(|| {
+        let pool = Arc::new(ThreadPoolBuilder::new().num_threads(2).build().unwrap());
+        let p2 = pool.clone();
+        let t = portalis_primitives::sync::thread::spawn(move || p2.install(|| tree(2)));
+        let v = pool.broadcast(|ctx| ctx.index());
+        assert_eq!(v, vec![0, 1]);
+        assert_eq!(t.join().unwrap(), 7);
+    });
+}
