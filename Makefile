@@ -54,6 +54,7 @@ test-native:
 
 test-miri:
 	@bash verify/scripts/miri.sh
+	@bash verify/scripts/miri-scheduler.sh
 
 test-loom:
 	@bash verify/scripts/loom.sh

@@ -10,4 +10,4 @@ export CARGO_TARGET_DIR=target/loom
 # interleaving with at most this many preemptions.
 export LOOM_MAX_PREEMPTIONS=${LOOM_MAX_PREEMPTIONS:-2}
 # --release: loom models run ~10x faster optimised. `loom_` selects only model tests.
-cargo test --release --workspace -- loom_
+cargo test --release --workspace --tests -- loom_

@@ -10,5 +10,5 @@ cd "$(dirname "$0")/../.."
 # -Zmiri-ignore-leaks: the lazily built global pool's threads live for the process lifetime.
 export MIRIFLAGS="-Zmiri-disable-isolation -Zmiri-preemption-rate=0 -Zmiri-tree-borrows -Zmiri-ignore-leaks"
 # Own target dir: miri's sysroot and flags would otherwise rebuild the normal build's deps.
-export CARGO_TARGET_DIR=target/miri
+export CARGO_TARGET_DIR=target/miri-scheduler
 cargo +nightly miri test -p portalis-scheduler --test pool --test stress "$@"

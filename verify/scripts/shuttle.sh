@@ -5,4 +5,4 @@ cd "$(dirname "$0")/../.."
 # --cfg portalis_shuttle swaps the sync shim to shuttle; separate target dir as for loom.
 export RUSTFLAGS="--cfg portalis_shuttle"
 export CARGO_TARGET_DIR=target/shuttle
-cargo test --release --workspace -- shuttle_
+cargo test --release --workspace --tests -- shuttle_
