@@ -12,3 +12,10 @@ pub use portalis_scheduler as scheduler;
 
 pub use portalis_primitives::futex;
 pub use portalis_primitives::{Backoff, Parker, Unparker};
+pub use portalis_primitives::{
+    Atom, AtomicCell, Barrier, BoundedSemaphore, BrokenBarrierError, Condvar, Event, Latch,
+    LockError, Mutex, MutexGuard, Once, OnceLock, ReentrantMutex, ReentrantMutexGuard,
+    ReleaseError, RwLock, RwLockReadGuard, RwLockWriteGuard, Semaphore, SemaphoreNewError,
+    SemaphoreReleaseError, SharedState, WaitGroup, WaitGroupError, WaitTimeoutResult,
+    ZeroPartiesError,
+};
