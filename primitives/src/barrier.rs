@@ -332,7 +332,8 @@ impl fmt::Debug for Barrier {
     }
 }
 
-#[cfg(test)]
+// Unit tests use real threads and sleeps; the models run tests/loom_* and tests/shuttle_*.
+#[cfg(all(test, not(any(portalis_loom, portalis_shuttle))))]
 mod tests {
     use super::*;
     use crate::sync::atomic::AtomicUsize;

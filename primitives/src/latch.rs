@@ -278,7 +278,8 @@ impl fmt::Debug for WaitGroup {
     }
 }
 
-#[cfg(test)]
+// Unit tests use real threads and sleeps; the models run tests/loom_* and tests/shuttle_*.
+#[cfg(all(test, not(any(portalis_loom, portalis_shuttle))))]
 mod tests {
     use super::*;
 

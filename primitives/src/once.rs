@@ -286,7 +286,7 @@ impl<T> OnceLock<T> {
         if self.once.is_completed() {
             self.once = Once::new();
             // SAFETY: it was initialized, and the fresh `Once` marks it empty.
-            Some(unsafe { self.value.get_mut().assume_init_read() })
+            Some(self.value.with_mut(|p| unsafe { (*p).assume_init_read() }))
         } else {
             None
         }
@@ -302,7 +302,7 @@ impl<T> Drop for OnceLock<T> {
     fn drop(&mut self) {
         if self.once.is_completed() {
             // SAFETY: initialized and never dropped before (take resets `once`).
-            unsafe { self.value.get_mut().assume_init_drop() }
+            self.value.with_mut(|p| unsafe { (*p).assume_init_drop() })
         }
     }
 }
@@ -313,7 +313,8 @@ impl<T: fmt::Debug> fmt::Debug for OnceLock<T> {
     }
 }
 
-#[cfg(test)]
+// Unit tests use real threads and sleeps; the models run tests/loom_* and tests/shuttle_*.
+#[cfg(all(test, not(any(portalis_loom, portalis_shuttle))))]
 mod tests {
     use super::*;
     use crate::sync::{thread, Arc};

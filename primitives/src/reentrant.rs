@@ -271,7 +271,8 @@ impl<T: fmt::Debug> fmt::Debug for ReentrantMutexGuard<'_, T> {
     }
 }
 
-#[cfg(test)]
+// Unit tests use real threads and sleeps; the models run tests/loom_* and tests/shuttle_*.
+#[cfg(all(test, not(any(portalis_loom, portalis_shuttle))))]
 mod tests {
     use super::*;
     use crate::sync::{thread, Arc};

@@ -175,7 +175,8 @@ impl<T> RwLock<T> {
 
     /// Mutable access without locking.
     pub fn get_mut(&mut self) -> &mut T {
-        self.data.get_mut()
+        // SAFETY: `&mut self` proves no guard and no other reference exists.
+        self.data.with_mut(|p| unsafe { &mut *p })
     }
 
     /// Consumes the lock, returning the data.
@@ -283,9 +284,14 @@ impl<T> RwLock<T> {
             }
             // Acquire: pairs with the Release increment in `wake_writer`.
             let seq = self.writer_seq.load(Acquire);
-            // Re-check after reading `seq`: a release between our bit store and here either
-            // shows up in this load or bumps `seq` after our read of it (so the wait returns).
-            if is_free(self.state.load(Relaxed)) {
+            // Re-check after reading `seq`: the lock must still be held AND our bit still set.
+            // A releaser clears the bit and then bumps `seq` (Release): if our `seq` load saw
+            // the bump, this load sees the cleared bit and we retry; if not, the bump makes
+            // the wait below return. (Checking only "held" lost a wake-up: a releaser cleared
+            // the bit, a reader entered, and we slept with no bit for its unlock to see —
+            // found by loom_rwlock_two_writers_and_a_reader.)
+            let now = self.state.load(Relaxed);
+            if is_free(now) || now & WRITERS_WAITING_BIT == 0 {
                 continue;
             }
             extra = WRITERS_WAITING_BIT;
@@ -476,7 +482,8 @@ impl<T: fmt::Debug> fmt::Debug for RwLockWriteGuard<'_, T> {
     }
 }
 
-#[cfg(test)]
+// Unit tests use real threads and sleeps; the models run tests/loom_* and tests/shuttle_*.
+#[cfg(all(test, not(any(portalis_loom, portalis_shuttle))))]
 mod tests {
     use super::*;
     use crate::sync::{thread, Arc};

@@ -176,5 +176,6 @@ pub(crate) fn deadline(timeout: Duration) -> Option<std::time::Instant> {
     std::time::Instant::now().checked_add(timeout)
 }
 
-#[cfg(test)]
+// The contract tests use real threads (and `futex::parked`, absent under the models).
+#[cfg(all(test, not(any(portalis_loom, portalis_shuttle))))]
 mod tests;
