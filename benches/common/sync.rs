@@ -316,8 +316,10 @@ pub fn l2_contended<L: Lock>(threads: usize, per_thread: usize) -> Duration {
             })
         })
         .collect();
-    go.wait();
+    // Start the clock before releasing the threads: on 2 cores they may finish before this
+    // thread runs again after the barrier.
     let t = Instant::now();
+    go.wait();
     for h in hs {
         h.join().unwrap();
     }
@@ -347,8 +349,10 @@ pub fn l3_read_mostly<R: RwLock>(threads: usize, per_thread: usize) -> Duration 
             })
         })
         .collect();
-    go.wait();
+    // Start the clock before releasing the threads: on 2 cores they may finish before this
+    // thread runs again after the barrier.
     let t = Instant::now();
+    go.wait();
     for h in hs {
         h.join().unwrap();
     }
@@ -382,8 +386,10 @@ pub fn l4_semaphore_contended<S: Sem>(threads: usize, per_thread: usize) -> Dura
             })
         })
         .collect();
-    go.wait();
+    // Start the clock before releasing the threads: on 2 cores they may finish before this
+    // thread runs again after the barrier.
     let t = Instant::now();
+    go.wait();
     for h in hs {
         h.join().unwrap();
     }

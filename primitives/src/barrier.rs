@@ -21,7 +21,7 @@
 //! over a Mutex+Condvar barrier comes from: the last arrival usually finds nobody asleep and
 //! makes no system call.
 
-use crate::deadline::{block, spins, Blocked, Deadline, DEADLOCK_MSG};
+use crate::deadline::{backoff_step, block, Blocked, Deadline, DEADLOCK_MSG};
 use crate::error::{BrokenBarrierError, ZeroPartiesError};
 use crate::futex;
 use crate::mutex::{Mutex, MutexGuard};
@@ -29,7 +29,6 @@ use crate::sync::atomic::{
     AtomicU32,
     Ordering::{Acquire, Relaxed, Release},
 };
-use crate::sync::hint;
 use core::fmt;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::time::Duration;
@@ -292,9 +291,7 @@ impl Barrier {
             if now & !SLEEPERS_BIT != e {
                 break;
             }
-            if spun < spins(SPIN_LIMIT) {
-                spun += 1;
-                hint::spin_loop();
+            if backoff_step(&mut spun, SPIN_LIMIT) {
                 continue;
             }
             if now & SLEEPERS_BIT == 0

@@ -121,3 +121,27 @@ pub(crate) const fn spins(n: u32) -> u32 {
         n
     }
 }
+
+/// Yields (`sched_yield`) after the spin phase and before sleeping: on 2 cores with more
+/// runnable threads than cores, giving the core to the thread we wait for is cheaper than a
+/// futex round trip (≈0.6 µs per yield vs ≈5 µs per wait/wake). Heuristic, tuned with the
+/// L2/L4 rows of `benches/perf_table/sync.rs`.
+pub(crate) const YIELD_LIMIT: u32 = 8;
+
+/// One step of a spin-then-yield phase: `false` once the budget (`spin` PAUSEs, then
+/// [`YIELD_LIMIT`] yields) is used up.
+#[inline]
+pub(crate) fn backoff_step(step: &mut u32, spin: u32) -> bool {
+    let spin = spins(spin);
+    let total = spin + if crate::sync::MODEL { 0 } else { YIELD_LIMIT };
+    if *step >= total {
+        return false;
+    }
+    if *step < spin {
+        crate::sync::hint::spin_loop();
+    } else {
+        crate::sync::thread::yield_now();
+    }
+    *step += 1;
+    true
+}

@@ -11,13 +11,12 @@
 //! [`SPIN_LIMIT`] times, then CASes `UNSET → UNSET_WAITERS` and sleeps on `UNSET_WAITERS`.
 //! `clear` CASes `SET → UNSET` (a `UNSET_WAITERS` word is already clear).
 
-use crate::deadline::{block, spins, Blocked, Deadline, DEADLOCK_MSG};
+use crate::deadline::{backoff_step, block, Blocked, Deadline, DEADLOCK_MSG};
 use crate::futex;
 use crate::sync::atomic::{
     AtomicU32,
     Ordering::{Acquire, Relaxed, Release},
 };
-use crate::sync::hint;
 use core::fmt;
 use std::time::{Duration, Instant};
 
@@ -116,11 +115,11 @@ impl Event {
 
     #[cold]
     fn wait_slow(&self, deadline: Deadline) -> bool {
-        for _ in 0..spins(SPIN_LIMIT) {
-            if self.is_set() {
-                return true;
+        let mut step = 0;
+        while !self.is_set() {
+            if !backoff_step(&mut step, SPIN_LIMIT) {
+                break;
             }
-            hint::spin_loop();
         }
         loop {
             // Acquire: pairs with the Release swap in `set`.

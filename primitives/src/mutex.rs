@@ -28,7 +28,7 @@
 //! No poisoning: a panic while holding the guard just unlocks (the data may be half-updated,
 //! as with `parking_lot`).
 
-use crate::deadline::{block, spins, Blocked, Deadline};
+use crate::deadline::{backoff_step, block, Blocked, Deadline};
 use crate::error::LockError;
 use crate::futex;
 use crate::sync::atomic::{
@@ -36,7 +36,6 @@ use crate::sync::atomic::{
     Ordering::{Acquire, Relaxed, Release},
 };
 use crate::sync::cell::UnsafeCell;
-use crate::sync::hint;
 use core::fmt;
 use core::marker::PhantomData;
 use core::ops::{Deref, DerefMut};
@@ -121,11 +120,9 @@ impl RawMutex {
                     Err(_) => continue,
                 }
             }
-            if has_sleepers(s) || spin >= spins(SPIN_LIMIT) {
+            if has_sleepers(s) || !backoff_step(&mut spin, SPIN_LIMIT) {
                 break;
             }
-            spin += 1;
-            hint::spin_loop();
         }
         // Step 3: announce ourselves and sleep.
         loop {

@@ -22,14 +22,13 @@
 //!
 //! No poisoning.
 
-use crate::deadline::{block, spins, Blocked, Deadline};
+use crate::deadline::{backoff_step, block, Blocked, Deadline};
 use crate::futex;
 use crate::sync::atomic::{
     AtomicU32,
     Ordering::{Acquire, Relaxed, Release},
 };
 use crate::sync::cell::UnsafeCell;
-use crate::sync::hint;
 use core::fmt;
 use core::marker::PhantomData;
 use core::ops::{Deref, DerefMut};
@@ -225,9 +224,7 @@ impl<T> RwLock<T> {
                 }
                 continue;
             }
-            if spin < spins(SPIN_LIMIT) && s & READERS_WAITING_BIT == 0 {
-                spin += 1;
-                hint::spin_loop();
+            if s & READERS_WAITING_BIT == 0 && backoff_step(&mut spin, SPIN_LIMIT) {
                 continue;
             }
             if s & READERS_WAITING_BIT == 0 {
@@ -269,9 +266,7 @@ impl<T> RwLock<T> {
                 }
                 continue;
             }
-            if spin < spins(SPIN_LIMIT) && s & WRITERS_WAITING_BIT == 0 {
-                spin += 1;
-                hint::spin_loop();
+            if s & WRITERS_WAITING_BIT == 0 && backoff_step(&mut spin, SPIN_LIMIT) {
                 continue;
             }
             if s & WRITERS_WAITING_BIT == 0

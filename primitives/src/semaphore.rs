@@ -25,14 +25,14 @@
 //!
 //! If 1023 threads already sleep, further waiters poll with `yield_now` instead of sleeping.
 
-use crate::deadline::{block, spins, Blocked, Deadline, DEADLOCK_MSG};
+use crate::deadline::{backoff_step, block, Blocked, Deadline, DEADLOCK_MSG};
 use crate::error::{SemaphoreNewError, SemaphoreReleaseError};
 use crate::futex;
 use crate::sync::atomic::{
     AtomicU32,
     Ordering::{AcqRel, Acquire, Relaxed, Release},
 };
-use crate::sync::{hint, thread};
+use crate::sync::thread;
 use core::fmt;
 use std::time::{Duration, Instant};
 
@@ -216,11 +216,11 @@ impl Semaphore {
     #[cold]
     fn acquire_slow(&self, n: u32, deadline: Deadline) -> bool {
         assert!(n <= Self::MAX_PERMITS, "acquire of more than MAX_PERMITS permits");
-        for _ in 0..spins(SPIN_LIMIT) {
+        let mut step = 0;
+        while backoff_step(&mut step, SPIN_LIMIT) {
             if self.try_acquire_many(n) {
                 return true;
             }
-            hint::spin_loop();
         }
         if n > 1 {
             // Relaxed: published by the Release registration CAS below.
