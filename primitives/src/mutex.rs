@@ -1,29 +1,28 @@
 //! [`Mutex<T>`]: a one-word futex mutex, and the [`RawMutex`] the other primitives build on.
 //!
 //! # State word
-//! | bit | name | meaning |
+//! | bits | name | meaning |
 //! |---|---|---|
 //! | 0 | [`LOCKED_BIT`] | held |
-//! | 1 | [`PARKED_BIT`] | a thread may be asleep in `futex::wait` on this word: unlock must wake one |
-//! | 2..=31 | – | always 0 |
-//!
-//! `0` is free; `LOCKED_BIT` is held with nobody asleep (the only state the fast paths touch);
-//! `LOCKED_BIT | PARKED_BIT` is held with possible sleepers. `PARKED_BIT` alone is never
-//! stored: unlock swaps in 0.
+//! | 1..=31 | sleepers | number of threads registered to sleep on the word (exact) |
 //!
 //! # Protocol
 //! 1. `lock` fast path: CAS `0 → LOCKED` (one RMW). Fails → `lock_contended`.
-//! 2. `lock_contended` spins up to [`SPIN_LIMIT`] iterations while the holder has no sleepers,
-//!    retrying the CAS whenever the lock bit clears (keeping `PARKED_BIT` if present).
-//! 3. Then it swaps in `LOCKED | PARKED`. If the old value was free we own the lock (and
-//!    keep the pessimistic `PARKED_BIT`, because we cannot know whether others sleep);
-//!    otherwise we sleep on the word while it equals `LOCKED | PARKED` and go to 3.
-//! 4. `unlock` swaps in 0; if the old value had `PARKED_BIT`, it wakes one sleeper (the only
-//!    case that enters the kernel: we wake only when someone announced it may be waiting).
+//! 2. `lock_contended` spins [`SPIN_LIMIT`] PAUSEs, then yields `YIELD_LIMIT` times, while
+//!    the lock is held and **nobody sleeps** (a sleeper means the queue is long: get in line),
+//!    taking the lock with a CAS whenever the lock bit clears (sleepers are kept).
+//! 3. Then it registers: CAS `s → s + SLEEPER` and sleeps while the word equals what it
+//!    stored. On every wake-up it takes a free lock and deregisters in one CAS
+//!    (`s → (s − SLEEPER) | LOCKED`); on timeout it deregisters; otherwise it spins again
+//!    (step 2 rules, with its own registration not counted) and sleeps on the new value.
+//! 4. `unlock`: `fetch_sub(LOCKED)`; if the old value shows sleepers, `wake_one` (the only
+//!    case that enters the kernel).
 //!
-//! No lost wake-up: a sleeper sleeps only on `LOCKED | PARKED`, which it stored itself (3)
-//! with a swap ordered before any later unlock's swap on the same word; that unlock sees
-//! `PARKED_BIT` and wakes. If the unlock came first, the word differs and the wait returns.
+//! No lost wake-up: a sleeper sleeps only on a value that has the lock bit set and counts
+//! itself; the unlock that clears that bit is a later RMW on the same word, sees the count
+//! and wakes one; if the unlock came first, the word differs and the wait returns.
+//! Unlike a "parked" bit (std's and Drepper's design), the count is exact, so once the last
+//! sleeper is gone newcomers spin again instead of every contender going to the kernel.
 //!
 //! No poisoning: a panic while holding the guard just unlocks (the data may be half-updated,
 //! as with `parking_lot`).
@@ -43,13 +42,13 @@ use std::time::{Duration, Instant};
 
 /// Held.
 pub(crate) const LOCKED_BIT: u32 = 1;
-/// Held, and a thread may be asleep on the word.
-pub(crate) const PARKED_BIT: u32 = 2;
+/// One registered sleeper.
+const SLEEPER: u32 = 2;
 
-/// Spin iterations before sleeping (each one `spin_loop` ≈ one PAUSE, ≈25 ns on the 2-vCPU
-/// KVM machines this was tuned on, so ≈1 µs, about a fifth of a futex wait/wake round trip).
-/// Heuristic from `benches/sync.rs` `spin_budget` (L2 with 0/10/40/100/400 spins): 40 was
-/// within noise of the best at 2 and 4 threads and clearly better than 0 and 400 at 16.
+/// Spin iterations (`spin_loop` ≈ one PAUSE) before the yield phase and sleeping. Heuristic,
+/// tuned with rows L2 of `benches/perf_table/sync.rs` on the 2-vCPU machines (see ADR 010):
+/// with the exact sleeper count, ≈1 µs of spinning before yielding was the best of the
+/// values tried.
 pub(crate) const SPIN_LIMIT: u32 = 40;
 
 #[inline]
@@ -58,8 +57,8 @@ fn is_locked(s: u32) -> bool {
 }
 
 #[inline]
-fn has_sleepers(s: u32) -> bool {
-    s & PARKED_BIT != 0
+fn sleepers(s: u32) -> u32 {
+    s >> 1
 }
 
 /// A mutual-exclusion lock without data: the building block of [`Mutex`], [`Condvar`]'s
@@ -80,15 +79,37 @@ impl RawMutex {
 
     #[inline]
     pub(crate) fn try_lock(&self) -> bool {
-        // Acquire: pairs with the Release swap in `unlock`.
+        // Acquire: pairs with the Release fetch_sub in `unlock`.
         self.state
             .compare_exchange(0, LOCKED_BIT, Acquire, Relaxed)
             .is_ok()
+            || self.try_lock_slow(0)
+    }
+
+    /// Takes a free lock whatever the sleeper count; `me` = our own registration to remove.
+    fn try_lock_slow(&self, me: u32) -> bool {
+        let mut s = self.state.load(Relaxed);
+        while !is_locked(s) {
+            // Acquire: pairs with the Release fetch_sub in `unlock`.
+            match self
+                .state
+                .compare_exchange_weak(s, (s - me) | LOCKED_BIT, Acquire, Relaxed)
+            {
+                Ok(_) => return true,
+                Err(now) => s = now,
+            }
+        }
+        false
     }
 
     #[inline]
     pub(crate) fn lock(&self) {
-        if !self.try_lock() {
+        if self
+            .state
+            .compare_exchange(0, LOCKED_BIT, Acquire, Relaxed)
+            .is_err()
+        {
+            // Acquire above: pairs with the Release fetch_sub in `unlock`.
             self.lock_contended(Deadline::never()).unwrap_or_else(|_| {
                 panic!("{}", crate::deadline::DEADLOCK_MSG);
             });
@@ -104,61 +125,91 @@ impl RawMutex {
         self.lock_contended(deadline)
     }
 
+    /// Step 2: spin/yield while held and nobody (else) sleeps. `true` once we hold the lock.
+    fn spin_phase(&self, me: u32) -> bool {
+        let mut step = 0;
+        loop {
+            if self.try_lock_slow(me) {
+                return true;
+            }
+            let s = self.state.load(Relaxed);
+            if sleepers(s) > me / SLEEPER || !backoff_step(&mut step, SPIN_LIMIT) {
+                return false;
+            }
+        }
+    }
+
     #[cold]
     fn lock_contended(&self, deadline: Deadline) -> Result<bool, LockError> {
-        // Step 2: spin while the holder has no sleepers (it is probably running).
-        let mut spin = 0;
+        if self.spin_phase(0) {
+            return Ok(true);
+        }
+        // Step 3: register (or take the lock if it came free).
+        let mut s = self.state.load(Relaxed);
         loop {
-            let s = self.state.load(Relaxed);
             if !is_locked(s) {
-                // Acquire: pairs with the Release swap in `unlock`.
+                // Acquire: pairs with the Release fetch_sub in `unlock`.
                 match self
                     .state
                     .compare_exchange_weak(s, s | LOCKED_BIT, Acquire, Relaxed)
                 {
                     Ok(_) => return Ok(true),
-                    Err(_) => continue,
+                    Err(now) => s = now,
                 }
+                continue;
             }
-            if has_sleepers(s) || !backoff_step(&mut spin, SPIN_LIMIT) {
-                break;
+            assert!(sleepers(s) < u32::MAX >> 1, "too many threads sleeping on one mutex");
+            match self
+                .state
+                .compare_exchange_weak(s, s + SLEEPER, Relaxed, Relaxed)
+            {
+                Ok(_) => {
+                    s += SLEEPER;
+                    break;
+                }
+                Err(now) => s = now,
             }
         }
-        // Step 3: announce ourselves and sleep.
         loop {
-            // Acquire: pairs with the Release swap in `unlock` when this takes a free lock.
-            if !is_locked(self.state.swap(LOCKED_BIT | PARKED_BIT, Acquire)) {
+            let timed_out = match block(&self.state, s, deadline) {
+                Ok(Blocked::Woken) => false,
+                Ok(Blocked::TimedOut) => true,
+                Err(_) => {
+                    self.state.fetch_sub(SLEEPER, Relaxed);
+                    return Err(LockError::WouldDeadlock);
+                }
+            };
+            if !timed_out && self.spin_phase(SLEEPER) {
                 return Ok(true);
             }
-            match block(&self.state, LOCKED_BIT | PARKED_BIT, deadline) {
-                Ok(Blocked::Woken) => {}
-                Ok(Blocked::TimedOut) => {
-                    // Last try: the lock may have been freed just as we timed out. Leaving
-                    // PARKED_BIT behind is harmless (one extra wake).
-                    return Ok(self.try_lock_keep_parked());
+            if timed_out && self.try_lock_slow(SLEEPER) {
+                return Ok(true);
+            }
+            if timed_out {
+                // Relaxed: deregistering publishes nothing.
+                self.state.fetch_sub(SLEEPER, Relaxed);
+                return Ok(false);
+            }
+            // Sleep again only on a value with the lock bit set: its unlock will wake us.
+            loop {
+                s = self.state.load(Relaxed);
+                if is_locked(s) {
+                    break;
                 }
-                Err(_) => return Err(LockError::WouldDeadlock),
+                if self.try_lock_slow(SLEEPER) {
+                    return Ok(true);
+                }
             }
         }
-    }
-
-    /// CAS on a free word, keeping whatever sleeper bit is there.
-    fn try_lock_keep_parked(&self) -> bool {
-        let s = self.state.load(Relaxed);
-        // Acquire: pairs with the Release swap in `unlock`.
-        !is_locked(s)
-            && self
-                .state
-                .compare_exchange(s, s | LOCKED_BIT, Acquire, Relaxed)
-                .is_ok()
     }
 
     /// # Safety
     /// The caller holds the lock.
     #[inline]
     pub(crate) unsafe fn unlock(&self) {
-        // Release: pairs with the Acquire CAS/swap of the next locker (steps 1–3).
-        if has_sleepers(self.state.swap(0, Release)) {
+        // Release: pairs with the Acquire CAS of the next locker (steps 1–3).
+        let s = self.state.fetch_sub(LOCKED_BIT, Release);
+        if sleepers(s) != 0 {
             self.wake_one();
         }
     }
