@@ -183,27 +183,38 @@ impl<T> RwLock<T> {
         self.data.into_inner()
     }
 
+    /// Never fails spuriously: retries while the lock stays readable.
     #[inline]
     fn try_read_fast(&self) -> bool {
-        let s = self.state.load(Relaxed);
-        // Acquire: pairs with the Release in `write_unlock` / `read_unlock`.
-        readable(s)
-            && readers(s) < MAX_READERS
-            && self
+        let mut s = self.state.load(Relaxed);
+        while readable(s) && readers(s) < MAX_READERS {
+            // Acquire: pairs with the Release in `write_unlock` / `read_unlock`.
+            match self
                 .state
                 .compare_exchange_weak(s, s + 1, Acquire, Relaxed)
-                .is_ok()
+            {
+                Ok(_) => return true,
+                Err(now) => s = now,
+            }
+        }
+        false
     }
 
+    /// Never fails spuriously: retries while the lock stays free (waiting bits may change).
     #[inline]
     fn try_write_fast(&self) -> bool {
-        let s = self.state.load(Relaxed);
-        // Acquire: pairs with the Release in `write_unlock` / `read_unlock`.
-        is_free(s)
-            && self
+        let mut s = self.state.load(Relaxed);
+        while is_free(s) {
+            // Acquire: pairs with the Release in `write_unlock` / `read_unlock`.
+            match self
                 .state
-                .compare_exchange(s, s | WRITER_BIT, Acquire, Relaxed)
-                .is_ok()
+                .compare_exchange_weak(s, s | WRITER_BIT, Acquire, Relaxed)
+            {
+                Ok(_) => return true,
+                Err(now) => s = now,
+            }
+        }
+        false
     }
 
     /// Returns `true` with a read lock held, `false` on timeout.

@@ -132,13 +132,19 @@ impl Semaphore {
     /// Takes `n` permits if available now (all or nothing).
     #[inline]
     pub fn try_acquire_many(&self, n: u32) -> bool {
-        let s = self.state.load(Relaxed);
-        // Acquire: pairs with the AcqRel CAS in `release_many`.
-        permits(s) >= n
-            && self
+        let mut s = self.state.load(Relaxed);
+        // Retry while enough permits remain: never fails spuriously.
+        while permits(s) >= n {
+            // Acquire: pairs with the AcqRel CAS in `release_bounded`.
+            match self
                 .state
-                .compare_exchange(s, s - n, Acquire, Relaxed)
-                .is_ok()
+                .compare_exchange_weak(s, s - n, Acquire, Relaxed)
+            {
+                Ok(_) => return true,
+                Err(now) => s = now,
+            }
+        }
+        false
     }
 
     /// Takes one permit, waiting at most `timeout`; `false` on timeout.
