@@ -19,9 +19,15 @@ fn config() -> Criterion {
 
 fn uncontended(c: &mut Criterion) {
     let mut g = c.benchmark_group("mutex_uncontended");
-    g.bench_function(OursMutex::NAME, |b| b.iter_custom(|n| l1_uncontended::<OursMutex>(n as usize)));
-    g.bench_function(StdMutex::NAME, |b| b.iter_custom(|n| l1_uncontended::<StdMutex>(n as usize)));
-    g.bench_function(PlMutex::NAME, |b| b.iter_custom(|n| l1_uncontended::<PlMutex>(n as usize)));
+    g.bench_function(OursMutex::NAME, |b| {
+        b.iter_custom(|n| l1_uncontended::<OursMutex>(n as usize))
+    });
+    g.bench_function(StdMutex::NAME, |b| {
+        b.iter_custom(|n| l1_uncontended::<StdMutex>(n as usize))
+    });
+    g.bench_function(PlMutex::NAME, |b| {
+        b.iter_custom(|n| l1_uncontended::<PlMutex>(n as usize))
+    });
     g.finish();
 }
 
@@ -60,8 +66,12 @@ fn rwlock(c: &mut Criterion) {
 
 fn semaphore(c: &mut Criterion) {
     let mut g = c.benchmark_group("semaphore");
-    g.bench_function(BenchmarkId::new(OursSem::NAME, 1), |b| b.iter_custom(|n| l4_semaphore::<OursSem>(n as usize)));
-    g.bench_function(BenchmarkId::new(CvSem::NAME, 1), |b| b.iter_custom(|n| l4_semaphore::<CvSem>(n as usize)));
+    g.bench_function(BenchmarkId::new(OursSem::NAME, 1), |b| {
+        b.iter_custom(|n| l4_semaphore::<OursSem>(n as usize))
+    });
+    g.bench_function(BenchmarkId::new(CvSem::NAME, 1), |b| {
+        b.iter_custom(|n| l4_semaphore::<CvSem>(n as usize))
+    });
     g.bench_function(BenchmarkId::new(OursSem::NAME, 4), |b| {
         b.iter_custom(|n| l4_semaphore_contended::<OursSem>(4, (n as usize / 4).max(1)))
     });
@@ -73,16 +83,28 @@ fn semaphore(c: &mut Criterion) {
 
 fn barrier_event_pingpong(c: &mut Criterion) {
     let mut g = c.benchmark_group("barrier");
-    g.bench_function(BenchmarkId::new(OursBarrier::NAME, 4), |b| b.iter_custom(|n| l4_barrier::<OursBarrier>(4, n as usize + 1)));
-    g.bench_function(BenchmarkId::new(StdBarrier::NAME, 4), |b| b.iter_custom(|n| l4_barrier::<StdBarrier>(4, n as usize + 1)));
+    g.bench_function(BenchmarkId::new(OursBarrier::NAME, 4), |b| {
+        b.iter_custom(|n| l4_barrier::<OursBarrier>(4, n as usize + 1))
+    });
+    g.bench_function(BenchmarkId::new(StdBarrier::NAME, 4), |b| {
+        b.iter_custom(|n| l4_barrier::<StdBarrier>(4, n as usize + 1))
+    });
     g.finish();
     let mut g = c.benchmark_group("event_pingpong");
-    g.bench_function(OursEvent::NAME, |b| b.iter_custom(|n| l4_event::<OursEvent>(n as usize)));
-    g.bench_function(CvEvent::NAME, |b| b.iter_custom(|n| l4_event::<CvEvent>(n as usize)));
+    g.bench_function(OursEvent::NAME, |b| {
+        b.iter_custom(|n| l4_event::<OursEvent>(n as usize))
+    });
+    g.bench_function(CvEvent::NAME, |b| {
+        b.iter_custom(|n| l4_event::<CvEvent>(n as usize))
+    });
     g.finish();
     let mut g = c.benchmark_group("handoff_pingpong");
-    g.bench_function(SemPair::NAME, |b| b.iter_custom(|n| t1_pingpong::<SemPair>(n as usize)));
-    g.bench_function(CbZero::NAME, |b| b.iter_custom(|n| t1_pingpong::<CbZero>(n as usize)));
+    g.bench_function(SemPair::NAME, |b| {
+        b.iter_custom(|n| t1_pingpong::<SemPair>(n as usize))
+    });
+    g.bench_function(CbZero::NAME, |b| {
+        b.iter_custom(|n| t1_pingpong::<CbZero>(n as usize))
+    });
     g.finish();
 }
 

@@ -11,7 +11,6 @@ pub use portalis_primitives as primitives;
 pub use portalis_scheduler as scheduler;
 
 pub use portalis_primitives::futex;
-pub use portalis_primitives::{Backoff, Parker, Unparker};
 pub use portalis_primitives::{
     Atom, AtomicCell, Barrier, BoundedSemaphore, BrokenBarrierError, Condvar, Event, Latch,
     LockError, Mutex, MutexGuard, Once, OnceLock, ReentrantMutex, ReentrantMutexGuard,
@@ -19,3 +18,4 @@ pub use portalis_primitives::{
     SemaphoreReleaseError, SharedState, WaitGroup, WaitGroupError, WaitTimeoutResult,
     ZeroPartiesError,
 };
+pub use portalis_primitives::{Backoff, Parker, Unparker};

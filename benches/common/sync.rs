@@ -1,7 +1,8 @@
 //! Workloads of rows L1–L4 and T1 (semaphore pair), shared by `benches/sync.rs` (criterion)
 //! and `benches/perf_table/sync.rs`. Every implementation sits behind a small local trait,
 //! so one workload body measures ours and every peer.
-#![allow(dead_code)] // Each includer uses a subset.
+// Bench-only items: `pub` means "used by an includer"; each includer uses a subset.
+#![allow(dead_code, unreachable_pub, missing_docs, missing_debug_implementations)]
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -145,7 +146,10 @@ impl Sem for CvSem {
     }
     #[inline]
     fn acquire(&self) {
-        let mut g = self.1.wait_while(self.0.lock().unwrap(), |n| *n == 0).unwrap();
+        let mut g = self
+            .1
+            .wait_while(self.0.lock().unwrap(), |n| *n == 0)
+            .unwrap();
         *g -= 1;
     }
     #[inline]
@@ -249,7 +253,10 @@ pub trait PingPong: Send + Sync + 'static {
 }
 
 /// Two of our semaphores: each side releases the other's and acquires its own.
-pub struct SemPair(Arc<portalis_threading::Semaphore>, Arc<portalis_threading::Semaphore>);
+pub struct SemPair(
+    Arc<portalis_threading::Semaphore>,
+    Arc<portalis_threading::Semaphore>,
+);
 impl PingPong for SemPair {
     const NAME: &'static str = "portalis semaphore pair";
     fn new() -> (Self, Self) {
@@ -268,7 +275,10 @@ impl PingPong for SemPair {
 }
 
 /// crossbeam-channel bounded(0) in each direction.
-pub struct CbZero(crossbeam_channel::Sender<()>, crossbeam_channel::Receiver<()>);
+pub struct CbZero(
+    crossbeam_channel::Sender<()>,
+    crossbeam_channel::Receiver<()>,
+);
 impl PingPong for CbZero {
     const NAME: &'static str = "crossbeam bounded(0)";
     fn new() -> (Self, Self) {

@@ -3,7 +3,10 @@
 
 use crate::row::{percentile, Config, Goal, Row};
 use portalis_threading::futex;
-use std::sync::atomic::{AtomicU32, Ordering::{Acquire, Release}};
+use std::sync::atomic::{
+    AtomicU32,
+    Ordering::{Acquire, Release},
+};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -12,11 +15,7 @@ const ROUNDS: usize = 4_000;
 
 /// Round-trip samples (ns) of a ping-pong where each side blocks in `wait` and is woken by
 /// the other side's `wake` (word values: odd = ping's turn done, even = pong's).
-fn pingpong(
-    rounds: usize,
-    wait: fn(&AtomicU32, u32),
-    wake: fn(&AtomicU32),
-) -> Vec<f64> {
+fn pingpong(rounds: usize, wait: fn(&AtomicU32, u32), wake: fn(&AtomicU32)) -> Vec<f64> {
     let w = Arc::new(AtomicU32::new(0));
     let w2 = w.clone();
     let t = std::thread::spawn(move || {
@@ -103,7 +102,10 @@ pub fn rows(cfg: &Config) -> Vec<Row> {
         let peers = vec![("std park/unpark".to_string(), percentile(&mut std_park, p))];
         out.push(Row::measured(
             id,
-            &format!("futex wake latency p{p} ({}; half a blocking ping-pong, ns)", futex::BACKEND),
+            &format!(
+                "futex wake latency p{p} ({}; half a blocking ping-pong, ns)",
+                futex::BACKEND
+            ),
             o,
             peers.clone(),
             Goal::MaxRatio(1.0),

@@ -21,20 +21,33 @@ use std::io::Write;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let flag = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1));
+    let flag = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+    };
     let quick = args.iter().any(|a| a == "--quick");
     let only = flag("--only").cloned();
-    let out_dir = flag("--out").cloned().unwrap_or_else(|| "target/perf".into());
+    let out_dir = flag("--out")
+        .cloned()
+        .unwrap_or_else(|| "target/perf".into());
     let gate = flag("--gate").cloned();
     let cfg = if quick {
-        Config { samples: 3, scale: 0.25 }
+        Config {
+            samples: 3,
+            scale: 0.25,
+        }
     } else {
-        Config { samples: 7, scale: 1.0 }
+        Config {
+            samples: 7,
+            scale: 1.0,
+        }
     };
 
     let header = output::machine_header();
     eprintln!("{header}");
-    let sections: Vec<(&str, fn(&Config) -> Vec<Row>)> = vec![
+    type Section = (&'static str, fn(&Config) -> Vec<Row>);
+    let sections: Vec<Section> = vec![
         ("futex", futex::rows),
         ("sync", sync::rows),
         ("channel", channel::rows),
@@ -63,7 +76,9 @@ fn main() {
 
     if let Some(path) = gate {
         match output::check_gates(&path, &rows) {
-            Ok(failures) if failures.is_empty() => eprintln!("bench gate: all ratios within {path}"),
+            Ok(failures) if failures.is_empty() => {
+                eprintln!("bench gate: all ratios within {path}")
+            }
             Ok(failures) => {
                 for f in &failures {
                     eprintln!("bench gate FAILED: {f}");

@@ -7,7 +7,9 @@ use std::path::Path;
 
 /// Cores, CPU model, rustc version and date, for the table header.
 pub fn machine_header() -> String {
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|s| {
@@ -17,19 +19,23 @@ pub fn machine_header() -> String {
                 .map(|m| m.trim().to_string())
         })
         .unwrap_or_else(|| "unknown CPU".into());
-    let rustc = std::process::Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()))
-        .arg("-V")
-        .output()
-        .ok()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_else(|| "rustc (unknown)".into());
+    let rustc =
+        std::process::Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()))
+            .arg("-V")
+            .output()
+            .ok()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_else(|| "rustc (unknown)".into());
     let date = std::process::Command::new("date")
         .args(["-u", "+%Y-%m-%d %H:%M UTC"])
         .output()
         .ok()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .unwrap_or_default();
-    format!("machine: {cores} cores, {cpu}; {rustc}; {date}; futex backend: {}", portalis_threading::futex::BACKEND)
+    format!(
+        "machine: {cores} cores, {cpu}; {rustc}; {date}; futex backend: {}",
+        portalis_threading::futex::BACKEND
+    )
 }
 
 fn fmt_ns(ns: f64) -> String {
@@ -46,7 +52,10 @@ fn fmt_ns(ns: f64) -> String {
 pub fn markdown(header: &str, rows: &[Row]) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# Performance table (native)\n\n{header}\n");
-    let _ = writeln!(s, "| id | workload | ours | peers (same run) | best peer | ratio | goal | met |");
+    let _ = writeln!(
+        s,
+        "| id | workload | ours | peers (same run) | best peer | ratio | goal | met |"
+    );
     let _ = writeln!(s, "|---|---|---|---|---|---|---|---|");
     for r in rows {
         let ours = r.ours_ns.map(fmt_ns).unwrap_or_else(|| "—".into());
@@ -61,11 +70,21 @@ pub fn markdown(header: &str, rows: &[Row]) -> String {
             (None, Some((n, _))) => n.to_string(),
             (None, None) => "—".into(),
         };
-        let ratio = r.ratio().map(|x| format!("{x:.2}")).unwrap_or_else(|| "—".into());
+        let ratio = r
+            .ratio()
+            .map(|x| format!("{x:.2}"))
+            .unwrap_or_else(|| "—".into());
         let _ = writeln!(
             s,
             "| {} | {} | {} | {} | {} | {} | {} | {} |",
-            r.id, r.workload, ours, peers, best, ratio, r.goal_text, r.met()
+            r.id,
+            r.workload,
+            ours,
+            peers,
+            best,
+            ratio,
+            r.goal_text,
+            r.met()
         );
     }
     let met = rows.iter().filter(|r| r.met() == "yes").count();
@@ -117,13 +136,23 @@ pub fn svg(rows: &[Row]) -> String {
     let span = w - left - 20.0;
     let x = |r: f64| left + ((r.log2().clamp(-4.0, 4.0) + 4.0) / 8.0) * span;
     let mut s = String::new();
-    let _ = writeln!(s, r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="monospace" font-size="11">"#);
+    let _ = writeln!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="monospace" font-size="11">"#
+    );
     let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#);
-    let _ = writeln!(s, r#"<text x="10" y="20" font-size="14">ours / best peer (log scale; left of the 1.0 line = faster than the best peer; tick = goal)</text>"#);
+    let _ = writeln!(
+        s,
+        r#"<text x="10" y="20" font-size="14">ours / best peer (log scale; left of the 1.0 line = faster than the best peer; tick = goal)</text>"#
+    );
     for k in [-4, -2, 0, 2, 4] {
         let r = 2f64.powi(k);
         let xx = x(r);
-        let _ = writeln!(s, r##"<line x1="{xx}" y1="{top}" x2="{xx}" y2="{}" stroke="#ccc"/>"##, h - 30.0);
+        let _ = writeln!(
+            s,
+            r##"<line x1="{xx}" y1="{top}" x2="{xx}" y2="{}" stroke="#ccc"/>"##,
+            h - 30.0
+        );
         let _ = writeln!(s, r#"<text x="{}" y="{}">{r}</text>"#, xx - 8.0, h - 15.0);
     }
     for (i, r) in measured.iter().enumerate() {
@@ -132,14 +161,34 @@ pub fn svg(rows: &[Row]) -> String {
         let color = if r.met() == "yes" { "#3a7" } else { "#d54" };
         let (x0, x1) = (x(1.0).min(x(ratio)), x(1.0).max(x(ratio)));
         let _ = writeln!(s, r#"<text x="10" y="{}">{}</text>"#, y + 12.0, r.id);
-        let _ = writeln!(s, r#"<rect x="{x0}" y="{y}" width="{}" height="{bar_h}" fill="{color}"/>"#, (x1 - x0).max(1.0));
-        let _ = writeln!(s, r#"<text x="{}" y="{}">{ratio:.2}</text>"#, x1 + 3.0, y + 12.0);
-        if let crate::row::Goal::MaxRatio(g) | crate::row::Goal::Both { max_ratio: g, .. } = r.goal {
+        let _ = writeln!(
+            s,
+            r#"<rect x="{x0}" y="{y}" width="{}" height="{bar_h}" fill="{color}"/>"#,
+            (x1 - x0).max(1.0)
+        );
+        let _ = writeln!(
+            s,
+            r#"<text x="{}" y="{}">{ratio:.2}</text>"#,
+            x1 + 3.0,
+            y + 12.0
+        );
+        if let crate::row::Goal::MaxRatio(g) | crate::row::Goal::Both { max_ratio: g, .. } = r.goal
+        {
             let gx = x(g);
-            let _ = writeln!(s, r#"<line x1="{gx}" y1="{}" x2="{gx}" y2="{}" stroke="black" stroke-width="2"/>"#, y - 1.0, y + bar_h + 1.0);
+            let _ = writeln!(
+                s,
+                r#"<line x1="{gx}" y1="{}" x2="{gx}" y2="{}" stroke="black" stroke-width="2"/>"#,
+                y - 1.0,
+                y + bar_h + 1.0
+            );
         }
     }
-    let _ = writeln!(s, r##"<line x1="{0}" y1="{top}" x2="{0}" y2="{1}" stroke="#000"/>"##, x(1.0), h - 30.0);
+    let _ = writeln!(
+        s,
+        r##"<line x1="{0}" y1="{top}" x2="{0}" y2="{1}" stroke="#000"/>"##,
+        x(1.0),
+        h - 30.0
+    );
     s.push_str("</svg>\n");
     s
 }

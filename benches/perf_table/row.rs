@@ -91,7 +91,9 @@ impl Row {
 
     /// `yes` / `no` / `not-implemented`.
     pub fn met(&self) -> &'static str {
-        let Some(ours) = self.ours_ns else { return "not-implemented" };
+        let Some(ours) = self.ours_ns else {
+            return "not-implemented";
+        };
         let ok = match self.goal {
             Goal::MaxRatio(m) => self.ratio().is_some_and(|r| r <= m),
             Goal::MaxNs(m) => ours <= m,

@@ -17,7 +17,14 @@ fn lock_row<const T: usize>(cfg: &Config, id: &str, desc: &str, per_thread: usiz
         (StdMutex::NAME.to_string(), run(l2_contended::<StdMutex>)),
         (PlMutex::NAME.to_string(), run(l2_contended::<PlMutex>)),
     ];
-    Row::measured(id, desc, ours, peers, Goal::MaxRatio(1.0), "throughput >= best of std, parking_lot")
+    Row::measured(
+        id,
+        desc,
+        ours,
+        peers,
+        Goal::MaxRatio(1.0),
+        "throughput >= best of std, parking_lot",
+    )
 }
 
 pub fn rows(cfg: &Config) -> Vec<Row> {
@@ -34,14 +41,32 @@ pub fn rows(cfg: &Config) -> Vec<Row> {
             (StdMutex::NAME.into(), l1(l1_uncontended::<StdMutex>)),
             (PlMutex::NAME.into(), l1(l1_uncontended::<PlMutex>)),
         ],
-        Goal::Both { max_ratio: 1.0, max_ns: 10.0 },
+        Goal::Both {
+            max_ratio: 1.0,
+            max_ns: 10.0,
+        },
         "<= 1.0 of std and parking_lot; < 10 ns",
     ));
 
     // L2: contended increments, fixed count per thread.
-    rows.push(lock_row::<2>(cfg, "L2-2t", "mutex contended, 2 threads (ns/increment)", 200_000));
-    rows.push(lock_row::<4>(cfg, "L2-4t", "mutex contended, 4 threads (ns/increment)", 100_000));
-    rows.push(lock_row::<16>(cfg, "L2-16t", "mutex contended, 16 threads (ns/increment)", 25_000));
+    rows.push(lock_row::<2>(
+        cfg,
+        "L2-2t",
+        "mutex contended, 2 threads (ns/increment)",
+        200_000,
+    ));
+    rows.push(lock_row::<4>(
+        cfg,
+        "L2-4t",
+        "mutex contended, 4 threads (ns/increment)",
+        100_000,
+    ));
+    rows.push(lock_row::<16>(
+        cfg,
+        "L2-16t",
+        "mutex contended, 16 threads (ns/increment)",
+        25_000,
+    ));
 
     // L3: 4 threads, 95% reads.
     let per = cfg.n(100_000);
@@ -102,7 +127,10 @@ pub fn rows(cfg: &Config) -> Vec<Row> {
         "ping-pong over a semaphore pair (ns/round trip)",
         pp(t1_pingpong::<SemPair>),
         vec![(CbZero::NAME.into(), pp(t1_pingpong::<CbZero>))],
-        Goal::Both { max_ratio: 0.8, max_ns: 5000.0 },
+        Goal::Both {
+            max_ratio: 0.8,
+            max_ns: 5000.0,
+        },
         "<= 0.8 of crossbeam bounded(0); < 5 us",
     ));
 

@@ -38,7 +38,25 @@ macro_rules! atoms {
         unsafe impl Atom for $t {}
     )* };
 }
-atoms!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, f32, f64, bool, char, ());
+atoms!(
+    u8,
+    u16,
+    u32,
+    u64,
+    u128,
+    usize,
+    i8,
+    i16,
+    i32,
+    i64,
+    i128,
+    isize,
+    f32,
+    f64,
+    bool,
+    char,
+    ()
+);
 
 /// A `T` that threads load, store, swap and compare-exchange atomically.
 ///
@@ -71,8 +89,8 @@ unsafe impl<T: Atom + Send> Sync for AtomicCell<T> {}
 #[cfg(not(any(portalis_loom, portalis_shuttle)))]
 mod lockfree {
     //! Integer atomics of `T`'s size; `T: Atom` makes the byte reinterpretation sound.
-    use core::mem::transmute_copy;
     use crate::sync::atomic::Ordering;
+    use core::mem::transmute_copy;
     use portable_atomic::{AtomicU128, AtomicU16, AtomicU32, AtomicU64, AtomicU8};
 
     pub(super) fn supported(size: usize, align: usize) -> bool {

@@ -379,7 +379,10 @@ mod tests {
         let b2 = b.clone();
         let t = thread::spawn(move || b2.wait());
         let t0 = std::time::Instant::now();
-        assert_eq!(b.wait_timeout(Duration::from_millis(20)), Err(BrokenBarrierError));
+        assert_eq!(
+            b.wait_timeout(Duration::from_millis(20)),
+            Err(BrokenBarrierError)
+        );
         assert!(t0.elapsed() >= Duration::from_millis(20), "returned early");
         assert_eq!(t.join().unwrap(), Err(BrokenBarrierError));
         assert!(b.broken());

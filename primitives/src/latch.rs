@@ -188,7 +188,9 @@ impl Latch {
 
 impl fmt::Debug for Latch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Latch").field("count", &self.count()).finish()
+        f.debug_struct("Latch")
+            .field("count", &self.count())
+            .finish()
     }
 }
 

@@ -26,30 +26,30 @@ mod park;
 pub use backoff::Backoff;
 pub use park::{Parker, Unparker};
 
+mod atomic_cell;
+mod barrier;
+mod condvar;
 mod deadline;
 pub mod error;
-mod mutex;
-mod condvar;
-mod rwlock;
-mod reentrant;
-mod semaphore;
 mod event;
 mod latch;
+mod mutex;
 mod once;
-mod barrier;
-mod atomic_cell;
+mod reentrant;
+mod rwlock;
+mod semaphore;
 
+pub use atomic_cell::{Atom, AtomicCell, SharedState};
+pub use barrier::Barrier;
 pub use condvar::{Condvar, WaitTimeoutResult};
 pub use error::{
     BrokenBarrierError, LockError, ReleaseError, SemaphoreNewError, SemaphoreReleaseError,
     WaitGroupError, ZeroPartiesError,
 };
+pub use event::Event;
+pub use latch::{Latch, WaitGroup};
 pub use mutex::{Mutex, MutexGuard};
+pub use once::{Once, OnceLock};
 pub use reentrant::{ReentrantMutex, ReentrantMutexGuard};
 pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 pub use semaphore::{BoundedSemaphore, Semaphore};
-pub use event::Event;
-pub use latch::{Latch, WaitGroup};
-pub use once::{Once, OnceLock};
-pub use barrier::Barrier;
-pub use atomic_cell::{Atom, AtomicCell, SharedState};

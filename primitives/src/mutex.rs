@@ -158,7 +158,10 @@ impl RawMutex {
                 }
                 continue;
             }
-            assert!(sleepers(s) < u32::MAX >> 1, "too many threads sleeping on one mutex");
+            assert!(
+                sleepers(s) < u32::MAX >> 1,
+                "too many threads sleeping on one mutex"
+            );
             match self
                 .state
                 .compare_exchange_weak(s, s + SLEEPER, Relaxed, Relaxed)
@@ -465,7 +468,10 @@ mod tests {
         assert!(m.try_lock().is_none());
         let t0 = Instant::now();
         assert!(m.try_lock_for(Duration::from_millis(20)).is_none());
-        assert!(t0.elapsed() >= Duration::from_millis(20), "timeout returned early");
+        assert!(
+            t0.elapsed() >= Duration::from_millis(20),
+            "timeout returned early"
+        );
         assert!(m.try_lock_for(Duration::ZERO).is_none());
         assert!(m.try_lock_until(Instant::now()).is_none());
         drop(g);

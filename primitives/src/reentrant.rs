@@ -22,7 +22,8 @@ fn current_id() -> u64 {
     use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
     // DefaultHasher with default keys is deterministic; ThreadIds are unique for the process
     // lifetime, so a collision needs a 64-bit hash collision. 0 is reserved for "no owner".
-    let h = BuildHasherDefault::<DefaultHasher>::default().hash_one(crate::sync::thread::current().id());
+    let h = BuildHasherDefault::<DefaultHasher>::default()
+        .hash_one(crate::sync::thread::current().id());
     h | 1
 }
 

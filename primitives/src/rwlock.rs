@@ -113,10 +113,8 @@ impl<T> RwLock<T> {
     /// Shared access, blocking while a writer holds or waits for the lock.
     #[inline]
     pub fn read(&self) -> RwLockReadGuard<'_, T> {
-        if !self.try_read_fast() {
-            if !self.read_contended(Deadline::never()) {
-                unreachable!("untimed read returned without the lock");
-            }
+        if !self.try_read_fast() && !self.read_contended(Deadline::never()) {
+            unreachable!("untimed read returned without the lock");
         }
         RwLockReadGuard::new(self)
     }
@@ -144,10 +142,8 @@ impl<T> RwLock<T> {
     /// Exclusive access.
     #[inline]
     pub fn write(&self) -> RwLockWriteGuard<'_, T> {
-        if !self.try_write_fast() {
-            if !self.write_contended(Deadline::never()) {
-                unreachable!("untimed write returned without the lock");
-            }
+        if !self.try_write_fast() && !self.write_contended(Deadline::never()) {
+            unreachable!("untimed write returned without the lock");
         }
         RwLockWriteGuard::new(self)
     }
@@ -189,10 +185,7 @@ impl<T> RwLock<T> {
         let mut s = self.state.load(Relaxed);
         while readable(s) && readers(s) < MAX_READERS {
             // Acquire: pairs with the Release in `write_unlock` / `read_unlock`.
-            match self
-                .state
-                .compare_exchange_weak(s, s + 1, Acquire, Relaxed)
-            {
+            match self.state.compare_exchange_weak(s, s + 1, Acquire, Relaxed) {
                 Ok(_) => return true,
                 Err(now) => s = now,
             }
@@ -448,11 +441,7 @@ impl<'a, T> RwLockWriteGuard<'a, T> {
         // Release: pairs with the Acquire of readers that enter after this.
         let s = lock.state.fetch_add(1u32.wrapping_sub(WRITER_BIT), Release);
         if s & READERS_WAITING_BIT != 0
-            && lock
-                .state
-                .fetch_and(!READERS_WAITING_BIT, Relaxed)
-                & READERS_WAITING_BIT
-                != 0
+            && lock.state.fetch_and(!READERS_WAITING_BIT, Relaxed) & READERS_WAITING_BIT != 0
         {
             futex::wake_all(&lock.state);
         }

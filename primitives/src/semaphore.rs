@@ -136,10 +136,7 @@ impl Semaphore {
         // Retry while enough permits remain: never fails spuriously.
         while permits(s) >= n {
             // Acquire: pairs with the AcqRel CAS in `release_bounded`.
-            match self
-                .state
-                .compare_exchange_weak(s, s - n, Acquire, Relaxed)
-            {
+            match self.state.compare_exchange_weak(s, s - n, Acquire, Relaxed) {
                 Ok(_) => return true,
                 Err(now) => s = now,
             }
@@ -194,10 +191,7 @@ impl Semaphore {
             // AcqRel: Release pairs with the Acquire of the acquirer taking these permits;
             // Acquire pairs with the Release registration CAS in `acquire_slow`, so a
             // registered multi-permit waiter's `many_waiters` increment is visible below.
-            match self
-                .state
-                .compare_exchange_weak(s, s + n, AcqRel, Relaxed)
-            {
+            match self.state.compare_exchange_weak(s, s + n, AcqRel, Relaxed) {
                 Ok(_) => break,
                 Err(now) => s = now,
             }
@@ -221,7 +215,10 @@ impl Semaphore {
     /// Steps 2–3 of the protocol. `true` with `n` permits taken, `false` on timeout.
     #[cold]
     fn acquire_slow(&self, n: u32, deadline: Deadline) -> bool {
-        assert!(n <= Self::MAX_PERMITS, "acquire of more than MAX_PERMITS permits");
+        assert!(
+            n <= Self::MAX_PERMITS,
+            "acquire of more than MAX_PERMITS permits"
+        );
         let mut step = 0;
         while backoff_step(&mut step, SPIN_LIMIT) {
             if self.try_acquire_many(n) {
@@ -246,10 +243,7 @@ impl Semaphore {
         let mut registered = loop {
             if permits(s) >= n {
                 // Acquire: pairs with the AcqRel CAS in `release_bounded`.
-                match self
-                    .state
-                    .compare_exchange_weak(s, s - n, Acquire, Relaxed)
-                {
+                match self.state.compare_exchange_weak(s, s - n, Acquire, Relaxed) {
                     Ok(_) => return true,
                     Err(now) => s = now,
                 }

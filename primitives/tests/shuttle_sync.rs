@@ -108,7 +108,11 @@ fn shuttle_semaphore_mixed() {
 #[test]
 fn shuttle_condvar_queue() {
     run(|| {
-        let q = Arc::new((Mutex::new(Vec::<u32>::new()), Condvar::new(), Condvar::new()));
+        let q = Arc::new((
+            Mutex::new(Vec::<u32>::new()),
+            Condvar::new(),
+            Condvar::new(),
+        ));
         let mut hs = Vec::new();
         for p in 0..2 {
             let q = q.clone();
