@@ -2,7 +2,12 @@
 //! and `benches/perf_table/sync.rs`. Every implementation sits behind a small local trait,
 //! so one workload body measures ours and every peer.
 // Bench-only items: `pub` means "used by an includer"; each includer uses a subset.
-#![allow(dead_code, unreachable_pub, missing_docs, missing_debug_implementations)]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    missing_docs,
+    missing_debug_implementations
+)]
 
 use std::hint::black_box;
 use std::sync::Arc;
