@@ -15,8 +15,10 @@
 //! `waiters` mirrors the queue length so `notify_*` with nobody waiting is one relaxed load.
 
 use crate::deadline::{block_or_panic, spins, Blocked, Deadline};
+use crate::error::ReleaseError;
 use crate::futex;
 use crate::mutex::{MutexGuard, RawMutex};
+use crate::reentrant::ReentrantMutex;
 use crate::sync::atomic::{
     AtomicU32, AtomicUsize,
     Ordering::{Acquire, Relaxed, Release},
@@ -182,6 +184,68 @@ impl Condvar {
         (guard, WaitTimeoutResult(false))
     }
 
+    /// Python's `Condition(RLock()).wait(timeout)`: fully releases a [`ReentrantMutex`] held
+    /// (possibly recursively) by this thread, waits for a notification or `timeout` (`None` =
+    /// no limit), then re-acquires it to the same depth. Returns `Ok(true)` when notified,
+    /// `Ok(false)` on timeout; never returns spuriously.
+    ///
+    /// # Examples
+    /// ```
+    /// use portalis_primitives::{Condvar, ReentrantMutex};
+    /// use std::cell::Cell;
+    /// use std::sync::Arc;
+    /// use std::time::Duration;
+    ///
+    /// let p = Arc::new((ReentrantMutex::new(Cell::new(false)), Condvar::new()));
+    /// let p2 = p.clone();
+    /// let t = std::thread::spawn(move || {
+    ///     let g = p2.0.lock();
+    ///     g.set(true);
+    ///     p2.1.notify_all();
+    /// });
+    /// p.0.acquire().unwrap();
+    /// p.0.acquire().unwrap(); // depth 2: wait releases both levels
+    /// while !p.0.lock().get() {
+    ///     p.1.wait_reentrant(&p.0, Some(Duration::from_millis(50))).unwrap();
+    /// }
+    /// p.0.release().unwrap();
+    /// p.0.release().unwrap();
+    /// t.join().unwrap();
+    /// ```
+    ///
+    /// # Errors
+    /// [`ReleaseError::NotOwner`] (Python's `RuntimeError: cannot wait on un-acquired lock`)
+    /// when this thread does not hold `lock`; nothing changes then.
+    ///
+    /// # Panics
+    /// An untimed wait panics on a target without threads.
+    pub fn wait_reentrant<T>(
+        &self,
+        lock: &ReentrantMutex<T>,
+        timeout: Option<Duration>,
+    ) -> Result<bool, ReleaseError> {
+        if !lock.is_owned_by_current_thread() {
+            return Err(ReleaseError::NotOwner);
+        }
+        let deadline = match timeout {
+            None => Deadline::never(),
+            Some(t) => Deadline::after(t),
+        };
+        let node: Node = Arc::new(AtomicU32::new(WAITING));
+        let n2 = node.clone();
+        self.with_queue(|q| {
+            q.push_back(n2);
+            // Relaxed: the queue lock and the user's lock order this for notifiers.
+            self.waiters.fetch_add(1, Relaxed);
+        });
+        let depth = lock.release_all()?;
+        let timed_out = self.sleep(&node, deadline);
+        if lock.acquire_restore(depth).is_err() {
+            panic!("{}", crate::deadline::DEADLOCK_MSG);
+        }
+        Ok(!timed_out)
+    }
+
     fn wait_deadline<'a, T>(
         &self,
         guard: MutexGuard<'a, T>,
@@ -320,6 +384,25 @@ mod tests {
         assert!(!cv.notify_one());
         let (_g, r) = cv.wait_timeout(m.lock(), Duration::from_millis(1));
         assert!(r.timed_out());
+    }
+
+    #[test]
+    fn reentrant_wait() {
+        let m = crate::ReentrantMutex::new(());
+        let cv = Condvar::new();
+        assert_eq!(
+            cv.wait_reentrant(&m, Some(Duration::ZERO)),
+            Err(ReleaseError::NotOwner)
+        );
+        m.acquire().unwrap();
+        m.acquire().unwrap();
+        assert_eq!(
+            cv.wait_reentrant(&m, Some(Duration::from_millis(2))),
+            Ok(false)
+        );
+        m.release().unwrap();
+        m.release().unwrap();
+        assert!(m.release().is_err());
     }
 
     #[test]

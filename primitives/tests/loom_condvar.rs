@@ -73,3 +73,29 @@ fn loom_condvar_notify_all() {
         }
     });
 }
+
+/// Condition over a re-entrant lock held twice: the wait releases both levels (else the
+/// notifier could never lock) and restores them.
+#[test]
+fn loom_condvar_reentrant_wait() {
+    use portalis_primitives::ReentrantMutex;
+    use std::cell::Cell;
+    loom::model(|| {
+        let p = Arc::new((ReentrantMutex::new(Cell::new(false)), Condvar::new()));
+        let p2 = p.clone();
+        let t = thread::spawn(move || {
+            let g = p2.0.lock();
+            g.set(true);
+            p2.1.notify_one();
+        });
+        p.0.acquire().unwrap();
+        p.0.acquire().unwrap();
+        while !p.0.lock().get() {
+            assert_eq!(p.1.wait_reentrant(&p.0, None), Ok(true));
+        }
+        p.0.release().unwrap();
+        p.0.release().unwrap();
+        assert!(p.0.release().is_err());
+        t.join().unwrap();
+    });
+}
