@@ -13,6 +13,13 @@ pub use portalis_scheduler as scheduler;
 pub use portalis_primitives::channel;
 pub use portalis_primitives::futex;
 pub use portalis_primitives::select;
+pub use portalis_primitives::{
+    Atom, AtomicCell, Barrier, BoundedSemaphore, BrokenBarrierError, Condvar, Event, Latch,
+    LockError, Mutex, MutexGuard, Once, OnceLock, ReentrantMutex, ReentrantMutexGuard,
+    ReleaseError, RwLock, RwLockReadGuard, RwLockWriteGuard, Semaphore, SemaphoreNewError,
+    SemaphoreReleaseError, SharedState, WaitGroup, WaitGroupError, WaitTimeoutResult,
+    ZeroPartiesError,
+};
 pub use portalis_primitives::{Backoff, Parker, Unparker};
 
 // Scheduler (issue 5): the rayon-core-shaped pool, executor and thread handles.

@@ -27,3 +27,31 @@ mod park;
 
 pub use backoff::Backoff;
 pub use park::{Parker, Unparker};
+
+mod atomic_cell;
+mod barrier;
+mod condvar;
+mod deadline;
+pub mod error;
+mod event;
+mod latch;
+mod mutex;
+mod once;
+mod reentrant;
+mod rwlock;
+mod semaphore;
+
+pub use atomic_cell::{Atom, AtomicCell, SharedState};
+pub use barrier::Barrier;
+pub use condvar::{Condvar, WaitTimeoutResult};
+pub use error::{
+    BrokenBarrierError, LockError, ReleaseError, SemaphoreNewError, SemaphoreReleaseError,
+    WaitGroupError, ZeroPartiesError,
+};
+pub use event::Event;
+pub use latch::{Latch, WaitGroup};
+pub use mutex::{Mutex, MutexGuard};
+pub use once::{Once, OnceLock};
+pub use reentrant::{ReentrantMutex, ReentrantMutexGuard};
+pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+pub use semaphore::{BoundedSemaphore, Semaphore};

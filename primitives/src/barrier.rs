@@ -1,0 +1,418 @@
+//! [`Barrier`]: Python's `threading.Barrier` (arrival index, action, timeout breaks the
+//! barrier, abort, reset, draining) on a small internal lock and one futex word.
+//!
+//! # Design
+//! The phase machine is Python's (`Lib/threading.py`), under a [`Mutex`]:
+//! `Filling → (last arrival runs the action) → Draining → (last leaver) → Filling`;
+//! `Broken` (timeout, abort, action panic) until `reset`; `Resetting` while waiters of a
+//! reset generation leave. Arrivals during `Draining`/`Resetting` wait until the previous
+//! generation has left, so generations never mix and the barrier is reusable.
+//!
+//! Waiting does not use a queue: every phase change bumps the `epoch` word (under the lock)
+//! and waiters sleep on it, like a condition variable whose only operation is notify-all.
+//!
+//! # Epoch word
+//! | bits | name | meaning |
+//! |---|---|---|
+//! | 0 | [`SLEEPERS_BIT`] | a waiter may be asleep: the next bump wakes all |
+//! | 1..=31 | sequence | bumped by 2 on every phase change |
+//!
+//! Waiters spin [`SPIN_LIMIT`] times on the epoch before sleeping, which is where the speed
+//! over a Mutex+Condvar barrier comes from: the last arrival usually finds nobody asleep and
+//! makes no system call.
+
+use crate::deadline::{backoff_step, block, Blocked, Deadline, DEADLOCK_MSG};
+use crate::error::{BrokenBarrierError, ZeroPartiesError};
+use crate::futex;
+use crate::mutex::{Mutex, MutexGuard};
+use crate::sync::atomic::{
+    AtomicU32,
+    Ordering::{Acquire, Relaxed, Release},
+};
+use core::fmt;
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::time::Duration;
+
+/// A waiter may be asleep on the epoch.
+const SLEEPERS_BIT: u32 = 1;
+/// One epoch step.
+const EPOCH_STEP: u32 = 2;
+/// Spins on the epoch before sleeping (≈2.5 µs of PAUSEs): a barrier round among running
+/// threads completes within that; heuristic, see `benches/sync.rs` (`barrier`).
+const SPIN_LIMIT: u32 = 100;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Filling,
+    Draining,
+    Resetting,
+    Broken,
+}
+
+#[derive(Debug)]
+struct Inner {
+    /// Threads inside `wait` of the current generation (arrived, not yet left).
+    count: u32,
+    phase: Phase,
+}
+
+type Action = Box<dyn Fn() + Send + Sync>;
+
+/// A reusable barrier for a fixed number of parties, with Python's semantics.
+///
+/// # Examples
+/// ```
+/// use portalis_primitives::Barrier;
+/// use std::sync::Arc;
+///
+/// let b = Arc::new(Barrier::new(3).unwrap());
+/// let hs: Vec<_> = (0..3)
+///     .map(|_| {
+///         let b = b.clone();
+///         std::thread::spawn(move || b.wait().unwrap())
+///     })
+///     .collect();
+/// let mut idx: Vec<u32> = hs.into_iter().map(|h| h.join().unwrap()).collect();
+/// idx.sort();
+/// assert_eq!(idx, [0, 1, 2]); // arrival indices, one per thread
+/// ```
+///
+/// # Errors
+/// Waits return [`BrokenBarrierError`] to every waiter when one times out, when the barrier
+/// is aborted or reset while they wait, or when the action panics.
+///
+/// # Panics
+/// An untimed wait panics on a target without threads (the other parties can never come),
+/// unless `parties == 1`. If the action panics, the barrier breaks and the panic resumes in
+/// the thread that ran it.
+///
+/// ## Memory ordering
+/// Everything each party wrote before `wait` is visible to every party after its `wait`
+/// returns (the internal lock orders it), and to the action.
+pub struct Barrier {
+    parties: u32,
+    action: Option<Action>,
+    inner: Mutex<Inner>,
+    epoch: AtomicU32,
+}
+
+impl Barrier {
+    /// A barrier for `parties` threads.
+    ///
+    /// # Errors
+    /// [`ZeroPartiesError`] when `parties == 0`.
+    pub fn new(parties: u32) -> Result<Self, ZeroPartiesError> {
+        Self::build(parties, None)
+    }
+
+    /// A barrier whose `action` one of the parties runs when all have arrived, before any is
+    /// released (Python's `action=`).
+    ///
+    /// # Errors
+    /// [`ZeroPartiesError`] when `parties == 0`.
+    pub fn with_action(
+        parties: u32,
+        action: impl Fn() + Send + Sync + 'static,
+    ) -> Result<Self, ZeroPartiesError> {
+        Self::build(parties, Some(Box::new(action)))
+    }
+
+    fn build(parties: u32, action: Option<Action>) -> Result<Self, ZeroPartiesError> {
+        if parties == 0 {
+            return Err(ZeroPartiesError);
+        }
+        Ok(Barrier {
+            parties,
+            action,
+            inner: Mutex::new(Inner {
+                count: 0,
+                phase: Phase::Filling,
+            }),
+            epoch: AtomicU32::new(0),
+        })
+    }
+
+    /// The number of parties.
+    pub fn parties(&self) -> u32 {
+        self.parties
+    }
+
+    /// Threads currently waiting for the barrier to fill.
+    pub fn n_waiting(&self) -> u32 {
+        let g = self.inner.lock();
+        if g.phase == Phase::Filling {
+            g.count
+        } else {
+            0
+        }
+    }
+
+    /// `true` while broken (until [`reset`](Self::reset)).
+    pub fn broken(&self) -> bool {
+        self.inner.lock().phase == Phase::Broken
+    }
+
+    /// Waits for all parties; returns this thread's arrival index (`0..parties`).
+    ///
+    /// # Errors
+    /// [`BrokenBarrierError`]; see the type's docs.
+    pub fn wait(&self) -> Result<u32, BrokenBarrierError> {
+        self.wait_deadline(Deadline::never())
+    }
+
+    /// As [`wait`](Self::wait), but if not all parties arrive within `timeout` the barrier
+    /// breaks (for every waiter) and this returns the error.
+    ///
+    /// # Errors
+    /// [`BrokenBarrierError`].
+    pub fn wait_timeout(&self, timeout: Duration) -> Result<u32, BrokenBarrierError> {
+        self.wait_deadline(Deadline::after(timeout))
+    }
+
+    fn wait_deadline(&self, deadline: Deadline) -> Result<u32, BrokenBarrierError> {
+        let mut g = self.inner.lock();
+        // Enter: let the previous generation drain first (untimed, as in Python).
+        while matches!(g.phase, Phase::Draining | Phase::Resetting) {
+            g = self.cond_wait(g, Deadline::never()).0;
+        }
+        if g.phase == Phase::Broken {
+            return Err(BrokenBarrierError);
+        }
+        let index = g.count;
+        g.count += 1;
+        let r = if index + 1 == self.parties {
+            self.release(&mut g)
+        } else {
+            let (g2, r) = self.wait_release(g, deadline);
+            g = g2;
+            r
+        };
+        // Exit.
+        g.count -= 1;
+        if g.count == 0 && matches!(g.phase, Phase::Draining | Phase::Resetting) {
+            g.phase = Phase::Filling;
+            self.notify_all();
+        }
+        r.map(|_| index)
+    }
+
+    /// The last arrival: run the action, then start draining.
+    fn release(&self, g: &mut MutexGuard<'_, Inner>) -> Result<(), BrokenBarrierError> {
+        if let Some(a) = &self.action {
+            if let Err(p) = catch_unwind(AssertUnwindSafe(a)) {
+                self.break_locked(g);
+                // Leave the barrier consistently before unwinding.
+                g.count -= 1;
+                resume_unwind(p);
+            }
+        }
+        g.phase = Phase::Draining;
+        self.notify_all();
+        Ok(())
+    }
+
+    fn wait_release<'a>(
+        &'a self,
+        mut g: MutexGuard<'a, Inner>,
+        deadline: Deadline,
+    ) -> (MutexGuard<'a, Inner>, Result<(), BrokenBarrierError>) {
+        while g.phase == Phase::Filling {
+            let (g2, timed_out) = self.cond_wait(g, deadline);
+            g = g2;
+            if timed_out && g.phase == Phase::Filling {
+                self.break_locked(&mut g);
+                return (g, Err(BrokenBarrierError));
+            }
+        }
+        let r = match g.phase {
+            Phase::Broken | Phase::Resetting => Err(BrokenBarrierError),
+            _ => Ok(()),
+        };
+        (g, r)
+    }
+
+    fn break_locked(&self, g: &mut MutexGuard<'_, Inner>) {
+        g.phase = Phase::Broken;
+        self.notify_all();
+    }
+
+    /// Breaks the barrier: current and future waiters get [`BrokenBarrierError`] until
+    /// [`reset`](Self::reset).
+    pub fn abort(&self) {
+        let mut g = self.inner.lock();
+        self.break_locked(&mut g);
+    }
+
+    /// Returns the barrier to its initial state; threads waiting now get
+    /// [`BrokenBarrierError`].
+    pub fn reset(&self) {
+        let mut g = self.inner.lock();
+        if g.count > 0 {
+            if matches!(g.phase, Phase::Filling | Phase::Broken) {
+                g.phase = Phase::Resetting;
+            }
+        } else {
+            g.phase = Phase::Filling;
+        }
+        self.notify_all();
+    }
+
+    /// Bumps the epoch (caller holds the lock) and wakes sleepers if any announced.
+    fn notify_all(&self) {
+        let mut e = self.epoch.load(Relaxed);
+        loop {
+            let new = e.wrapping_add(EPOCH_STEP) & !SLEEPERS_BIT;
+            // Release: pairs with the Acquire loads in `cond_wait` (the lock also orders the
+            // data; this only makes spinning waiters see the bump promptly and safely).
+            match self.epoch.compare_exchange_weak(e, new, Release, Relaxed) {
+                Ok(_) => break,
+                Err(now) => e = now,
+            }
+        }
+        if e & SLEEPERS_BIT != 0 {
+            futex::wake_all(&self.epoch);
+        }
+    }
+
+    /// Unlocks, waits for an epoch bump or `deadline`, relocks. Returns `(guard, timed_out)`.
+    fn cond_wait<'a>(
+        &'a self,
+        g: MutexGuard<'a, Inner>,
+        deadline: Deadline,
+    ) -> (MutexGuard<'a, Inner>, bool) {
+        // Relaxed: read under the lock, which every bump holds.
+        let e = self.epoch.load(Relaxed) & !SLEEPERS_BIT;
+        drop(g);
+        let mut timed_out = false;
+        let mut spun = 0;
+        loop {
+            // Acquire: pairs with the Release CAS in `notify_all`.
+            let now = self.epoch.load(Acquire);
+            if now & !SLEEPERS_BIT != e {
+                break;
+            }
+            if backoff_step(&mut spun, SPIN_LIMIT) {
+                continue;
+            }
+            if now & SLEEPERS_BIT == 0
+                && self
+                    .epoch
+                    .compare_exchange(now, now | SLEEPERS_BIT, Relaxed, Relaxed)
+                    .is_err()
+            {
+                continue;
+            }
+            match block(&self.epoch, e | SLEEPERS_BIT, deadline) {
+                Ok(Blocked::Woken) => {}
+                Ok(Blocked::TimedOut) => {
+                    timed_out = true;
+                    break;
+                }
+                Err(_) if deadline.is_never() => panic!("{}", DEADLOCK_MSG),
+                Err(_) => {
+                    timed_out = true;
+                    break;
+                }
+            }
+        }
+        (self.inner.lock(), timed_out)
+    }
+}
+
+impl fmt::Debug for Barrier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Barrier")
+            .field("parties", &self.parties)
+            .field("n_waiting", &self.n_waiting())
+            .field("broken", &self.broken())
+            .finish_non_exhaustive()
+    }
+}
+
+// Unit tests use real threads and sleeps; the models run tests/loom_* and tests/shuttle_*.
+#[cfg(all(test, not(any(portalis_loom, portalis_shuttle))))]
+mod tests {
+    use super::*;
+    use crate::sync::atomic::AtomicUsize;
+    use crate::sync::{thread, Arc};
+
+    const ROUNDS: usize = if cfg!(miri) { 5 } else { 500 };
+
+    #[test]
+    fn zero_parties_is_an_error() {
+        assert_eq!(Barrier::new(0).err(), Some(ZeroPartiesError));
+        assert_eq!(Barrier::new(1).unwrap().wait(), Ok(0));
+    }
+
+    #[test]
+    fn rounds_with_action() {
+        let runs = Arc::new(AtomicUsize::new(0));
+        let r2 = runs.clone();
+        let b = Arc::new(
+            Barrier::with_action(3, move || {
+                r2.fetch_add(1, Relaxed);
+            })
+            .unwrap(),
+        );
+        let hs: Vec<_> = (0..3)
+            .map(|_| {
+                let b = b.clone();
+                thread::spawn(move || {
+                    let mut last = 0;
+                    for _ in 0..ROUNDS {
+                        if b.wait().unwrap() == 2 {
+                            last += 1;
+                        }
+                    }
+                    last
+                })
+            })
+            .collect();
+        let lasts: usize = hs.into_iter().map(|h| h.join().unwrap()).sum();
+        assert_eq!(lasts, ROUNDS);
+        assert_eq!(runs.load(Relaxed), ROUNDS);
+    }
+
+    #[test]
+    fn timeout_breaks_for_everyone_then_reset() {
+        let b = Arc::new(Barrier::new(3).unwrap());
+        let b2 = b.clone();
+        let t = thread::spawn(move || b2.wait());
+        let t0 = std::time::Instant::now();
+        assert_eq!(
+            b.wait_timeout(Duration::from_millis(20)),
+            Err(BrokenBarrierError)
+        );
+        assert!(t0.elapsed() >= Duration::from_millis(20), "returned early");
+        assert_eq!(t.join().unwrap(), Err(BrokenBarrierError));
+        assert!(b.broken());
+        assert_eq!(b.wait_timeout(Duration::ZERO), Err(BrokenBarrierError));
+        b.reset();
+        assert!(!b.broken());
+        assert_eq!(b.n_waiting(), 0);
+    }
+
+    #[test]
+    fn abort_and_reset_wake_waiters() {
+        let b = Arc::new(Barrier::new(2).unwrap());
+        let b2 = b.clone();
+        let t = thread::spawn(move || b2.wait());
+        while b.n_waiting() == 0 {
+            thread::yield_now();
+        }
+        b.reset();
+        assert_eq!(t.join().unwrap(), Err(BrokenBarrierError));
+        let b3 = b.clone();
+        let t = thread::spawn(move || b3.wait());
+        while b.n_waiting() == 0 {
+            thread::yield_now();
+        }
+        b.abort();
+        assert_eq!(t.join().unwrap(), Err(BrokenBarrierError));
+        b.reset();
+        let b4 = b.clone();
+        let t = thread::spawn(move || b4.wait());
+        assert!(b.wait().is_ok());
+        assert!(t.join().unwrap().is_ok());
+    }
+}

@@ -1,0 +1,436 @@
+//! [`Condvar`]: a condition variable that never wakes spuriously (Python `Condition` semantics).
+//!
+//! # Design
+//! Every waiter owns a [`Node`] (one futex word, `WAITING` → `NOTIFIED`) and appends it to a
+//! FIFO queue under a small internal lock **while still holding the user's mutex**. `notify_one`
+//! pops the front node, stores `NOTIFIED` and wakes that node's word only; `notify_all` drains
+//! the queue. A waiter returns only when its own node says `NOTIFIED` (→ notified) or its
+//! deadline passed and it removed its node from the queue itself (→ timed out). A futex
+//! spurious wake-up is absorbed inside `wait`, never seen by the caller.
+//!
+//! Consequences: notify-before-wait is not remembered (as in Python); a notify that races
+//! with a timeout is never lost: if the notifier popped the node first, the waiter reports
+//! "notified" even though its deadline also passed; FIFO order among waiters.
+//!
+//! `waiters` mirrors the queue length so `notify_*` with nobody waiting is one relaxed load.
+
+use crate::deadline::{block_or_panic, spins, Blocked, Deadline};
+use crate::error::ReleaseError;
+use crate::futex;
+use crate::mutex::{MutexGuard, RawMutex};
+use crate::reentrant::ReentrantMutex;
+use crate::sync::atomic::{
+    AtomicU32, AtomicUsize,
+    Ordering::{Acquire, Relaxed, Release},
+};
+use crate::sync::cell::UnsafeCell;
+use crate::sync::{hint, Arc};
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+/// Node word: still queued (or being popped).
+const WAITING: u32 = 0;
+/// Node word: popped by a notifier; the waiter returns "notified".
+const NOTIFIED: u32 = 1;
+
+/// Spins on the node before sleeping: a notify often follows within a few hundred ns when the
+/// notifier is running on the other core. Heuristic (≈0.5 µs of PAUSEs), cheaper than the
+/// futex round trip it avoids.
+const NODE_SPIN: u32 = 20;
+
+type Node = Arc<AtomicU32>;
+
+/// Whether a timed wait ended by notification or by timeout.
+#[must_use]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct WaitTimeoutResult(bool);
+
+impl WaitTimeoutResult {
+    /// `true` when the wait ended because the timeout elapsed (and no notify picked it).
+    pub fn timed_out(self) -> bool {
+        self.0
+    }
+}
+
+/// A condition variable for [`Mutex`](crate::Mutex) that never returns spuriously: `wait`
+/// returns only after a `notify_one`/`notify_all` chose this waiter, `wait_timeout` only then
+/// or on timeout.
+///
+/// # Examples
+/// ```
+/// use portalis_primitives::{Condvar, Mutex};
+/// use std::sync::Arc;
+///
+/// let pair = Arc::new((Mutex::new(false), Condvar::new()));
+/// let p2 = pair.clone();
+/// let t = std::thread::spawn(move || {
+///     *p2.0.lock() = true;
+///     p2.1.notify_one();
+/// });
+/// let (m, cv) = &*pair;
+/// let g = cv.wait_while(m.lock(), |ready| !*ready);
+/// assert!(*g);
+/// drop(g);
+/// t.join().unwrap();
+/// ```
+///
+/// # Panics
+/// An untimed wait panics on a target without threads (nobody could notify). On the browser
+/// main thread it busy-waits.
+///
+/// ## Memory ordering
+/// Waits return with the mutex re-locked, so the mutex orders data. In addition, everything
+/// the notifier wrote before `notify_*` is visible to the waiter it woke.
+pub struct Condvar {
+    /// Number of queued nodes; written under `lock`, read relaxed by the notify fast path.
+    waiters: AtomicUsize,
+    lock: RawMutex,
+    queue: UnsafeCell<VecDeque<Node>>,
+}
+
+// SAFETY: the queue is only touched under `lock`; nodes are `Arc<AtomicU32>` (Send + Sync).
+unsafe impl Send for Condvar {}
+// SAFETY: as above.
+unsafe impl Sync for Condvar {}
+
+impl Default for Condvar {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl core::fmt::Debug for Condvar {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Condvar")
+            .field("waiters", &self.waiters.load(Relaxed))
+            .finish()
+    }
+}
+
+impl Condvar {
+    /// A condition variable with no waiters.
+    pub fn new() -> Self {
+        Condvar {
+            waiters: AtomicUsize::new(0),
+            lock: RawMutex::new(),
+            queue: UnsafeCell::new(VecDeque::new()),
+        }
+    }
+
+    fn with_queue<R>(&self, f: impl FnOnce(&mut VecDeque<Node>) -> R) -> R {
+        self.lock.lock();
+        // SAFETY: we hold `self.lock`, which guards the queue.
+        let r = self.queue.with_mut(|q| f(unsafe { &mut *q }));
+        // SAFETY: locked just above.
+        unsafe { self.lock.unlock() };
+        r
+    }
+
+    /// Releases the guard's mutex, waits for a notification, re-locks and returns the guard.
+    ///
+    /// # Panics
+    /// On a target without threads (see the type's docs).
+    pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+        self.wait_deadline(guard, Deadline::never()).0
+    }
+
+    /// Waits while `condition` holds, re-checking after each notification.
+    pub fn wait_while<'a, T>(
+        &self,
+        mut guard: MutexGuard<'a, T>,
+        mut condition: impl FnMut(&mut T) -> bool,
+    ) -> MutexGuard<'a, T> {
+        while condition(&mut *guard) {
+            guard = self.wait(guard);
+        }
+        guard
+    }
+
+    /// Waits for a notification or `timeout` (`Duration::MAX` = no limit).
+    pub fn wait_timeout<'a, T>(
+        &self,
+        guard: MutexGuard<'a, T>,
+        timeout: Duration,
+    ) -> (MutexGuard<'a, T>, WaitTimeoutResult) {
+        self.wait_deadline(guard, Deadline::after(timeout))
+    }
+
+    /// Waits for a notification or until `deadline`.
+    pub fn wait_until<'a, T>(
+        &self,
+        guard: MutexGuard<'a, T>,
+        deadline: Instant,
+    ) -> (MutexGuard<'a, T>, WaitTimeoutResult) {
+        self.wait_deadline(guard, Deadline::at(deadline))
+    }
+
+    /// Waits while `condition` holds, at most `timeout` in total (Python's `wait_for`).
+    /// The result says whether it timed out with the condition still true.
+    pub fn wait_timeout_while<'a, T>(
+        &self,
+        mut guard: MutexGuard<'a, T>,
+        timeout: Duration,
+        mut condition: impl FnMut(&mut T) -> bool,
+    ) -> (MutexGuard<'a, T>, WaitTimeoutResult) {
+        let d = Deadline::after(timeout);
+        while condition(&mut *guard) {
+            let (g, r) = self.wait_deadline(guard, d);
+            guard = g;
+            if r.timed_out() {
+                let still = condition(&mut *guard);
+                return (guard, WaitTimeoutResult(still));
+            }
+        }
+        (guard, WaitTimeoutResult(false))
+    }
+
+    /// Python's `Condition(RLock()).wait(timeout)`: fully releases a [`ReentrantMutex`] held
+    /// (possibly recursively) by this thread, waits for a notification or `timeout` (`None` =
+    /// no limit), then re-acquires it to the same depth. Returns `Ok(true)` when notified,
+    /// `Ok(false)` on timeout; never returns spuriously.
+    ///
+    /// # Examples
+    /// ```
+    /// use portalis_primitives::{Condvar, ReentrantMutex};
+    /// use std::cell::Cell;
+    /// use std::sync::Arc;
+    /// use std::time::Duration;
+    ///
+    /// let p = Arc::new((ReentrantMutex::new(Cell::new(false)), Condvar::new()));
+    /// let p2 = p.clone();
+    /// let t = std::thread::spawn(move || {
+    ///     let g = p2.0.lock();
+    ///     g.set(true);
+    ///     p2.1.notify_all();
+    /// });
+    /// p.0.acquire().unwrap();
+    /// p.0.acquire().unwrap(); // depth 2: wait releases both levels
+    /// while !p.0.lock().get() {
+    ///     p.1.wait_reentrant(&p.0, Some(Duration::from_millis(50))).unwrap();
+    /// }
+    /// p.0.release().unwrap();
+    /// p.0.release().unwrap();
+    /// t.join().unwrap();
+    /// ```
+    ///
+    /// # Errors
+    /// [`ReleaseError::NotOwner`] (Python's `RuntimeError: cannot wait on un-acquired lock`)
+    /// when this thread does not hold `lock`; nothing changes then.
+    ///
+    /// # Panics
+    /// An untimed wait panics on a target without threads.
+    pub fn wait_reentrant<T>(
+        &self,
+        lock: &ReentrantMutex<T>,
+        timeout: Option<Duration>,
+    ) -> Result<bool, ReleaseError> {
+        if !lock.is_owned_by_current_thread() {
+            return Err(ReleaseError::NotOwner);
+        }
+        let deadline = match timeout {
+            None => Deadline::never(),
+            Some(t) => Deadline::after(t),
+        };
+        let node: Node = Arc::new(AtomicU32::new(WAITING));
+        let n2 = node.clone();
+        self.with_queue(|q| {
+            q.push_back(n2);
+            // Relaxed: the queue lock and the user's lock order this for notifiers.
+            self.waiters.fetch_add(1, Relaxed);
+        });
+        let depth = lock.release_all()?;
+        let timed_out = self.sleep(&node, deadline);
+        if lock.acquire_restore(depth).is_err() {
+            panic!("{}", crate::deadline::DEADLOCK_MSG);
+        }
+        Ok(!timed_out)
+    }
+
+    fn wait_deadline<'a, T>(
+        &self,
+        guard: MutexGuard<'a, T>,
+        deadline: Deadline,
+    ) -> (MutexGuard<'a, T>, WaitTimeoutResult) {
+        let mutex = MutexGuard::mutex(&guard);
+        let node: Node = Arc::new(AtomicU32::new(WAITING));
+        let n2 = node.clone();
+        self.with_queue(|q| {
+            q.push_back(n2);
+            // Relaxed: the queue lock and the user's mutex order this for notifiers.
+            self.waiters.fetch_add(1, Relaxed);
+        });
+        drop(guard);
+        let timed_out = self.sleep(&node, deadline);
+        mutex.raw.lock();
+        (MutexGuard::relocked(mutex), WaitTimeoutResult(timed_out))
+    }
+
+    /// Sleeps on `node` until notified (`false`) or timed out and dequeued by us (`true`).
+    fn sleep(&self, node: &Node, deadline: Deadline) -> bool {
+        for _ in 0..spins(NODE_SPIN) {
+            // Acquire: pairs with the Release store in `notify_*`.
+            if node.load(Acquire) == NOTIFIED {
+                return false;
+            }
+            hint::spin_loop();
+        }
+        loop {
+            // Acquire: pairs with the Release store in `notify_*`.
+            if node.load(Acquire) == NOTIFIED {
+                return false;
+            }
+            let r = if deadline.is_never() {
+                block_or_panic(node, WAITING, deadline)
+            } else {
+                crate::deadline::block(node, WAITING, deadline).unwrap_or(Blocked::TimedOut)
+            };
+            if r == Blocked::TimedOut {
+                let removed = self.with_queue(|q| {
+                    let i = q.iter().position(|n| Arc::ptr_eq(n, node));
+                    if let Some(i) = i {
+                        q.remove(i);
+                        // Relaxed: under the queue lock.
+                        self.waiters.fetch_sub(1, Relaxed);
+                    }
+                    i.is_some()
+                });
+                if removed {
+                    return true;
+                }
+                // A notifier popped us first: wait for its NOTIFIED store (it is running
+                // `notify_*` right now, so this is short).
+                // Acquire: pairs with the Release store in `notify_*`.
+                while node.load(Acquire) != NOTIFIED {
+                    hint::spin_loop();
+                    crate::sync::thread::yield_now();
+                }
+                return false;
+            }
+        }
+    }
+
+    /// Wakes the longest-waiting thread, if any. Returns whether one was woken.
+    #[inline]
+    pub fn notify_one(&self) -> bool {
+        // Relaxed: a notifier holding the user's mutex sees every waiter that queued under it;
+        // one that does not hold it may miss a concurrent waiter, as with any condvar.
+        if self.waiters.load(Relaxed) == 0 {
+            return false;
+        }
+        self.notify_slow(1) == 1
+    }
+
+    /// Wakes every waiting thread. Returns how many were woken.
+    #[inline]
+    pub fn notify_all(&self) -> usize {
+        // Relaxed: as in `notify_one`.
+        if self.waiters.load(Relaxed) == 0 {
+            return 0;
+        }
+        self.notify_slow(usize::MAX)
+    }
+
+    /// Wakes up to `n` waiters (Python's `notify(n)`). Returns how many were woken.
+    pub fn notify_n(&self, n: usize) -> usize {
+        // Relaxed: as in `notify_one`.
+        if n == 0 || self.waiters.load(Relaxed) == 0 {
+            return 0;
+        }
+        self.notify_slow(n)
+    }
+
+    #[cold]
+    fn notify_slow(&self, n: usize) -> usize {
+        let popped: Vec<Node> = self.with_queue(|q| {
+            let k = n.min(q.len());
+            // Relaxed: under the queue lock.
+            self.waiters.fetch_sub(k, Relaxed);
+            q.drain(..k).collect()
+        });
+        let k = popped.len();
+        for node in popped {
+            // Release: pairs with the Acquire loads in `sleep`.
+            node.store(NOTIFIED, Release);
+            // `node` is our own Arc clone: the word stays valid even if the waiter left.
+            futex::wake_one(&node);
+        }
+        k
+    }
+}
+
+// Unit tests use real threads and sleeps; the models run tests/loom_* and tests/shuttle_*.
+#[cfg(all(test, not(any(portalis_loom, portalis_shuttle))))]
+mod tests {
+    use super::*;
+    use crate::sync::thread;
+    use crate::Mutex;
+
+    #[test]
+    fn timeout_without_notify() {
+        let m = Mutex::new(());
+        let cv = Condvar::new();
+        let t0 = Instant::now();
+        let (g, r) = cv.wait_timeout(m.lock(), Duration::from_millis(10));
+        assert!(r.timed_out());
+        assert!(t0.elapsed() >= Duration::from_millis(10), "returned early");
+        let (_g, r) = cv.wait_timeout(g, Duration::ZERO);
+        assert!(r.timed_out());
+    }
+
+    #[test]
+    fn notify_before_wait_is_not_remembered() {
+        let m = Mutex::new(());
+        let cv = Condvar::new();
+        assert!(!cv.notify_one());
+        let (_g, r) = cv.wait_timeout(m.lock(), Duration::from_millis(1));
+        assert!(r.timed_out());
+    }
+
+    #[test]
+    fn reentrant_wait() {
+        let m = crate::ReentrantMutex::new(());
+        let cv = Condvar::new();
+        assert_eq!(
+            cv.wait_reentrant(&m, Some(Duration::ZERO)),
+            Err(ReleaseError::NotOwner)
+        );
+        m.acquire().unwrap();
+        m.acquire().unwrap();
+        assert_eq!(
+            cv.wait_reentrant(&m, Some(Duration::from_millis(2))),
+            Ok(false)
+        );
+        m.release().unwrap();
+        m.release().unwrap();
+        assert!(m.release().is_err());
+    }
+
+    #[test]
+    fn notify_all_wakes_everyone() {
+        let pair = Arc::new((Mutex::new(0usize), Condvar::new()));
+        let n = 3;
+        let hs: Vec<_> = (0..n)
+            .map(|_| {
+                let p = pair.clone();
+                thread::spawn(move || {
+                    let mut g = p.0.lock();
+                    *g += 1;
+                    let g = p.1.wait(g);
+                    drop(g);
+                })
+            })
+            .collect();
+        loop {
+            let g = pair.0.lock();
+            if *g == n && pair.1.waiters.load(Relaxed) == n {
+                break;
+            }
+            drop(g);
+            thread::yield_now();
+        }
+        assert_eq!(pair.1.notify_all(), n);
+        for h in hs {
+            h.join().unwrap();
+        }
+    }
+}

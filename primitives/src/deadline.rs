@@ -1,0 +1,147 @@
+//! Deadlines and the one blocking step every primitive shares: `futex::wait` with a deadline,
+//! with the browser-main-thread and no-threads outcomes mapped to one documented policy.
+//!
+//! # Policy where a thread cannot block (see each primitive's `# Panics`)
+//! * [`WaitError::MainThreadCannotBlock`] (browser main thread): the futex layer already spun
+//!   for a bounded time; we report a spurious wake-up, so the caller re-checks and keeps
+//!   spinning. The main thread therefore busy-waits until a worker releases the resource (or
+//!   a timed call's deadline passes); it never traps.
+//! * [`WaitError::WouldDeadlock`] (no threads at all): nothing can ever change the word, so an
+//!   untimed wait is a certain deadlock. Timed waits time out (the futex layer sleeps the
+//!   timeout out where it can); untimed infallible calls panic with [`DEADLOCK_MSG`]; fallible
+//!   ones (`ReentrantMutex::acquire`) return an error.
+
+use crate::futex::{self, WaitError, WaitResult};
+use crate::sync::atomic::AtomicU32;
+use std::time::{Duration, Instant};
+
+/// Panic message of untimed blocking calls on a target without threads.
+pub(crate) const DEADLOCK_MSG: &str =
+    "deadlock: this target has no threads, so the resource can never be released; use a timed or try_ call";
+
+/// An optional point in time; `None` waits for ever.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Deadline(Option<Instant>);
+
+impl Deadline {
+    /// No limit.
+    #[inline]
+    pub(crate) const fn never() -> Self {
+        Deadline(None)
+    }
+
+    /// `now + timeout`; a timeout too large to represent (e.g. `Duration::MAX`) means never.
+    #[inline]
+    pub(crate) fn after(timeout: Duration) -> Self {
+        Deadline(Instant::now().checked_add(timeout))
+    }
+
+    /// An absolute deadline.
+    #[inline]
+    pub(crate) fn at(when: Instant) -> Self {
+        Deadline(Some(when))
+    }
+
+    /// Time left: `Some(None)` = unlimited, `Some(Some(d))` = `d` left, `None` = expired.
+    #[inline]
+    fn remaining(self) -> Option<Option<Duration>> {
+        match self.0 {
+            None => Some(None),
+            Some(t) => {
+                let left = t.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    None
+                } else {
+                    Some(Some(left))
+                }
+            }
+        }
+    }
+
+    /// `true` once the deadline has passed (never for an untimed deadline).
+    #[inline]
+    pub(crate) fn is_expired_now(self) -> bool {
+        self.remaining().is_none()
+    }
+
+    /// `true` for an untimed deadline.
+    #[inline]
+    pub(crate) fn is_never(self) -> bool {
+        self.0.is_none()
+    }
+}
+
+/// How one [`block`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Blocked {
+    /// Woken (maybe spuriously): re-check the condition.
+    Woken,
+    /// The deadline passed.
+    TimedOut,
+}
+
+/// Sleeps while `*word == expected`, until woken or `deadline`.
+///
+/// # Errors
+/// [`WaitError::WouldDeadlock`] only for an untimed wait on a target without threads; the
+/// browser main thread's error becomes [`Blocked::Woken`] (see the module policy).
+#[inline]
+pub(crate) fn block(
+    word: &AtomicU32,
+    expected: u32,
+    deadline: Deadline,
+) -> Result<Blocked, WaitError> {
+    let Some(timeout) = deadline.remaining() else {
+        return Ok(Blocked::TimedOut);
+    };
+    match futex::wait(word, expected, timeout) {
+        Ok(WaitResult::Woken) => Ok(Blocked::Woken),
+        Ok(WaitResult::TimedOut) => Ok(Blocked::TimedOut),
+        Err(WaitError::MainThreadCannotBlock) => Ok(Blocked::Woken),
+        Err(e) => Err(e),
+    }
+}
+
+/// [`block`] for infallible callers: panics with [`DEADLOCK_MSG`] on a certain deadlock.
+#[inline]
+pub(crate) fn block_or_panic(word: &AtomicU32, expected: u32, deadline: Deadline) -> Blocked {
+    match block(word, expected, deadline) {
+        Ok(b) => b,
+        Err(_) => panic!("{}", DEADLOCK_MSG),
+    }
+}
+
+/// Spin iterations (`spin_loop` calls) shrink to almost nothing under the model checkers,
+/// where spinning only multiplies the explored interleavings.
+#[inline]
+pub(crate) const fn spins(n: u32) -> u32 {
+    if crate::sync::MODEL {
+        1
+    } else {
+        n
+    }
+}
+
+/// Yields (`sched_yield`) after the spin phase and before sleeping: on 2 cores with more
+/// runnable threads than cores, giving the core to the thread we wait for is cheaper than a
+/// futex round trip (≈0.6 µs per yield vs ≈5 µs per wait/wake). Heuristic, tuned with the
+/// L2/L4 rows of `benches/perf_table/sync.rs`.
+pub(crate) const YIELD_LIMIT: u32 = 8;
+
+/// One step of a spin-then-yield phase: `false` once the budget (`spin` PAUSEs, then
+/// [`YIELD_LIMIT`] yields) is used up.
+#[inline]
+pub(crate) fn backoff_step(step: &mut u32, spin: u32) -> bool {
+    let spin = spins(spin);
+    let total = spin + if crate::sync::MODEL { 0 } else { YIELD_LIMIT };
+    if *step >= total {
+        return false;
+    }
+    if *step < spin {
+        crate::sync::hint::spin_loop();
+    } else {
+        crate::sync::thread::yield_now();
+    }
+    *step += 1;
+    true
+}
