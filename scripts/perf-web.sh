@@ -1,19 +1,60 @@
 #!/usr/bin/env bash
-# `make perf-web`: futex wake latency (F1 rows) in headless Chromium, threaded release build;
-# writes target/perf/web.md and target/perf/web.csv (the native table's formats).
+# `make perf-web`: the browser rows of ../shared/PERF.md in headless Chromium, threaded release
+# build; writes target/perf/web.md and target/perf/web.csv (the native table's formats).
+#   web_perf        (isolated, dedicated worker)  F1 wake latency; W2 channel, S1, idle wake
+#   web_perf_main   (isolated, page main thread)  W2 "main thread never traps"
+#   web_perf_noiso  (no COOP/COEP)                W3 postMessage raw transport; task rows n/i
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh >/dev/null
 source scripts/web-env.sh
 mkdir -p target/perf target/web/logs
-log=target/web/logs/perf.log
-# --release: latency of optimised code; --nocapture: the runner prints the rows it logs.
-"${WEB_CARGO[@]}" --release --test web_perf -- --nocapture >"$log" 2>&1 || {
-  echo "perf-web: FAILED; tail of $log:"; tail -40 "$log"; exit 1; }
-sed -n 's/^.*PERF-MD \{0,1\}//p' "$log" > target/perf/web.md
-sed -n 's/^.*PERF-CSV //p' "$log" > target/perf/web.csv
+LOGS=target/web/logs
+bins=(web_perf web_perf_main web_perf_noiso)
+
+echo "perf-web: building (nightly, build-std, release)"
+"${WEB_CARGO[@]}" --release --no-run "${bins[@]/#/--test=}" >"$LOGS/perf-build.log" 2>&1 || {
+  echo "perf-web: build FAILED; tail of $LOGS/perf-build.log:"; tail -40 "$LOGS/perf-build.log"; exit 1; }
+
+# run N BIN [env...]: --nocapture so the runner prints the rows the test logs.
+run() {
+  local n=$1 bin=$2; shift 2
+  echo "perf-web: [$n/3] $bin"
+  env "$@" "${WEB_CARGO[@]}" --release --test "$bin" -- --nocapture >"$LOGS/$bin.log" 2>&1
+}
+status=0
+run 1 web_perf || { echo "perf-web: web_perf FAILED; tail of $LOGS/web_perf.log:"; tail -40 "$LOGS/web_perf.log"; exit 1; }
+main_ok=1
+run 2 web_perf_main || { main_ok=0; status=1; echo "perf-web: web_perf_main FAILED (see $LOGS/web_perf_main.log)"; }
+run 3 web_perf_noiso WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION=1 || {
+  status=1; echo "perf-web: web_perf_noiso FAILED; tail of $LOGS/web_perf_noiso.log:"; tail -20 "$LOGS/web_perf_noiso.log"; }
+
+md() { sed -n 's/^.*PERF-MD \{0,1\}//p' "$LOGS/$1.log"; }
+csv_rows() { sed -n 's/^.*PERF-CSV //p' "$LOGS/$1.log" | tail -n +2; }
+{
+  md web_perf | sed '/^$/q' | sed 's/^# Performance table (web)/# Performance table (web: headless Chromium)/'
+  md web_perf | sed -n '/^machine:/p' | sed 's/^/F1\/W2 (worker): /'
+  md web_perf_main | sed -n '/^main-thread check:/p'
+  md web_perf_noiso | sed -n '/^W3:/p'
+  echo
+  md web_perf | grep '^| id \|^|---'
+  for b in "${bins[@]}"; do md "$b" | grep '^| [FW]'; done
+  if [ "$main_ok" = 0 ]; then
+    echo "| W2-main-no-trap | page main thread: a blocking call trapped or did not return its typed error (see $LOGS/web_perf_main.log) | — | | — | — | main thread never traps | no |"
+  fi
+} > target/perf/web.md
+{
+  echo "id,workload,ours_ns,best_peer,best_peer_ns,ratio,goal,met"
+  for b in "${bins[@]}"; do csv_rows "$b"; done
+  if [ "$main_ok" = 0 ]; then
+    echo "W2-main-no-trap,page main thread: a blocking call trapped or did not return its typed error,,,,,main thread never traps,no"
+  fi
+} > target/perf/web.csv
+awk -F, 'NR>1 {n++; m[$NF]++} END {printf "\n%d rows: %d met, %d not met, %d not implemented.\n", n, m["yes"], m["no"], m["not-implemented"]}' \
+  target/perf/web.csv >> target/perf/web.md
 if ! grep -q '^| F1-wake-p50 ' target/perf/web.md; then
-  echo "perf-web: no rows in the runner output ($log)"; exit 1
+  echo "perf-web: no rows in the runner output ($LOGS/web_perf.log)"; exit 1
 fi
 cat target/perf/web.md
 echo "wrote target/perf/web.md, target/perf/web.csv"
+exit $status

@@ -3,6 +3,10 @@
 //! spawned worker ping-pong, both blocking, through three routes measured in the same run:
 //! the nightly intrinsics (`futex::wait` = memory.atomic.wait32), the std-park route
 //! (`futex::parked`, std's park is itself wait32 here), and std park/unpark as the peer.
+//! Also the W2 rows of PERF.md ("Other environments"): channel send/recv between two workers,
+//! S1 on the pool (not implemented: the pool has no browser backend, the row records the
+//! builder's error), and the idle-wake row (= F1-wake-p50 of the intrinsics route). The
+//! main-thread check is `web_perf_main.rs`, the postMessage rows (W3) `web_perf_noiso.rs`.
 //! Rows are printed with `PERF-MD ` / `PERF-CSV ` prefixes for scripts/perf-web.sh.
 #![cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
 
@@ -10,7 +14,7 @@
 mod table;
 mod web_common;
 
-use portalis_primitives::futex;
+use portalis_primitives::{channel, futex};
 use portalis_primitives::sync::atomic::{
     AtomicU32,
     Ordering::{Acquire, Release},
@@ -152,6 +156,106 @@ fn uncontended_costs() -> String {
     )
 }
 
+/// Channel cells (W2): `n` messages from a spawned worker to this one (the test thread),
+/// timed at the receiver from the moment the blocked sender is released; ns per message.
+async fn channel_cell(kind: &str, n: u32) -> f64 {
+    let (s, r) = match kind {
+        "bounded1" => channel::bounded(1),
+        "boundedN" => channel::bounded(n as usize),
+        _ => channel::unbounded(),
+    };
+    let go = Arc::new(AtomicU32::new(0));
+    let g = go.clone();
+    let h = spawn(move || {
+        // Acquire: pairs with the test thread's Release store of `go`.
+        while g.load(Acquire) == 0 {
+            let _ = futex::wait(&g, 0, None);
+        }
+        for i in 0..n {
+            s.send(u64::from(i)).unwrap();
+        }
+    })
+    .await;
+    let start = now_ms();
+    go.store(1, Release); // Release: pairs with the sender's Acquire load.
+    futex::wake_one(&go);
+    for _ in 0..n {
+        std::hint::black_box(r.recv().unwrap());
+    }
+    let took = now_ms() - start;
+    h.join().unwrap();
+    took * 1e6 / f64::from(n)
+}
+
+/// Timed samples per channel cell (median reported), after one warm-up run.
+const CHANNEL_SAMPLES: usize = 5;
+
+async fn w2_channel_rows() -> Vec<table::Row> {
+    let mut rows = Vec::new();
+    for (kind, n) in [("bounded1", 20_000), ("boundedN", 200_000), ("unbounded", 200_000)] {
+        let _ = channel_cell(kind, n / 10).await;
+        let mut v = Vec::new();
+        for _ in 0..CHANNEL_SAMPLES {
+            v.push(channel_cell(kind, n).await);
+        }
+        rows.push(table::Row {
+            id: format!("W2-C1-spsc-{kind}"),
+            workload: format!(
+                "channel spsc {kind}, spawned worker -> test worker, {n} msgs, receiver-timed (ns/msg, median of {CHANNEL_SAMPLES})"
+            ),
+            ours_ns: table::percentile(&mut v, 50.0),
+            max_ns: Some(100.0),
+            goal: "send < 100 ns".into(),
+            ..table::Row::default()
+        });
+    }
+    rows
+}
+
+fn tree_sum(depth: u32) -> u64 {
+    if depth == 0 {
+        return 0;
+    }
+    let (a, b) = portalis_scheduler::join(|| tree_sum(depth - 1), || tree_sum(depth - 1));
+    u64::from(depth) + a + b
+}
+
+/// S1 in the browser: measured if the pool builds here, else not implemented with the reason.
+fn w2_s1_row() -> table::Row {
+    let goal = "runs in the browser (no numeric W2 goal)";
+    match portalis_scheduler::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+    {
+        Ok(pool) => {
+            const REPS: u32 = 1_000;
+            let ns = pool.install(|| {
+                let _ = tree_sum(10);
+                let start = now_ms();
+                for _ in 0..REPS {
+                    std::hint::black_box(tree_sum(std::hint::black_box(10)));
+                }
+                (now_ms() - start) * 1e6 / f64::from(1023 * REPS)
+            });
+            table::Row {
+                id: "W2-S1-1023-2t".into(),
+                workload: "tree sum 1,023 nodes, pool of 2 threads (ns/node)".into(),
+                ours_ns: ns,
+                goal: goal.into(),
+                ..table::Row::default()
+            }
+        }
+        Err(e) => table::Row::not_implemented(
+            "W2-S1-1023-2t",
+            &format!(
+                "tree sum 1,023 nodes on the pool: not implemented, the scheduler has no browser \
+                 backend (ThreadPoolBuilder::build here: {e})"
+            ),
+            goal,
+        ),
+    }
+}
+
 #[wasm_bindgen_test]
 async fn perf_futex_wake_latency() {
     let uncontended = uncontended_costs();
@@ -173,7 +277,21 @@ async fn perf_futex_wake_latency() {
         table::mean(&parked),
         table::mean(&std_park)
     );
-    let rows = table::f1_rows(futex::BACKEND, "web", &mut ours, &mut parked, &mut std_park);
+    let wake_p50 = table::percentile(&mut ours.clone(), 50.0);
+    let mut rows = table::f1_rows(futex::BACKEND, "web", &mut ours, &mut parked, &mut std_park);
+    rows.extend(w2_channel_rows().await);
+    rows.push(w2_s1_row());
+    rows.push(table::Row {
+        id: "W2-wake-p50".into(),
+        workload: format!(
+            "idle wake p50 = F1-wake-p50 ({}): a blocked worker woken by another, half a blocking ping-pong (ns)",
+            futex::BACKEND
+        ),
+        ours_ns: wake_p50,
+        max_ns: Some(50_000.0),
+        goal: "p50 < 50 µs".into(),
+        ..table::Row::default()
+    });
     let header = format!(
         "machine: headless Chromium, wasm32-unknown-unknown +atomics (nightly, build-std, release), \
          dedicated worker <-> spawned worker; futex backend: {}; {ROUNDS} round trips per route in {PASSES} rotated passes after a warm-up; \

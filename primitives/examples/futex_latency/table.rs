@@ -4,30 +4,65 @@
 //! `examples/futex_latency` (WASI) and `scheduler/tests/web_perf.rs` (browser) by `#[path]`.
 #![allow(dead_code, unreachable_pub)]
 
-/// One measured row; the goal is `ours / best peer <= max_ratio`.
+/// One row. The goal is `ours / best peer <= max_ratio` (when set) and `ours <= max_ns` (when
+/// set); a `not_implemented` row has no figure and its workload text says why.
+#[derive(Default)]
 pub struct Row {
     pub id: String,
     pub workload: String,
     pub ours_ns: f64,
     pub peers: Vec<(String, f64)>,
-    pub max_ratio: f64,
+    pub max_ratio: Option<f64>,
+    pub max_ns: Option<f64>,
     pub goal: String,
+    /// Shown in the best-peer column instead of the peer's name (e.g. "native (same code)").
+    pub basis: Option<String>,
+    pub not_implemented: bool,
 }
 
 impl Row {
+    /// A row that cannot be measured yet; `why` goes into the workload text.
+    pub fn not_implemented(id: &str, workload: &str, goal: &str) -> Row {
+        Row {
+            id: id.into(),
+            workload: workload.into(),
+            goal: goal.into(),
+            not_implemented: true,
+            ..Row::default()
+        }
+    }
     fn best(&self) -> Option<(&str, f64)> {
         self.peers
             .iter()
+            .filter(|(_, v)| v.is_finite() && *v > 0.0)
             .min_by(|a, b| a.1.total_cmp(&b.1))
             .map(|(n, v)| (n.as_str(), *v))
     }
     fn ratio(&self) -> Option<f64> {
+        if self.not_implemented {
+            return None;
+        }
         self.best().map(|(_, b)| self.ours_ns / b)
     }
-    fn met(&self) -> &'static str {
-        match self.ratio() {
-            Some(r) if r <= self.max_ratio => "yes",
-            _ => "no",
+    fn best_name(&self) -> &str {
+        self.basis
+            .as_deref()
+            .or(self.best().map(|b| b.0))
+            .unwrap_or("")
+    }
+    /// `yes` / `no` / `not-implemented`.
+    pub fn met(&self) -> &'static str {
+        if self.not_implemented {
+            return "not-implemented";
+        }
+        let ratio_ok = self
+            .max_ratio
+            .is_none_or(|m| self.ratio().is_some_and(|r| r <= m));
+        let ns_ok = self.max_ns.is_none_or(|m| self.ours_ns <= m);
+        if ratio_ok && ns_ok {
+            "yes"
+        } else {
+            "no"
         }
     }
 }
@@ -70,9 +105,17 @@ pub fn markdown(title: &str, header: &str, rows: &[Row]) -> String {
             "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
             r.id,
             r.workload,
-            fmt_ns(r.ours_ns),
+            if r.not_implemented {
+                "—".into()
+            } else {
+                fmt_ns(r.ours_ns)
+            },
             peers.join("; "),
-            r.best().map_or("—", |b| b.0),
+            if r.best_name().is_empty() {
+                "—"
+            } else {
+                r.best_name()
+            },
             r.ratio().map_or("—".into(), |x| format!("{x:.2}")),
             r.goal,
             r.met()
@@ -95,11 +138,15 @@ pub fn csv(rows: &[Row]) -> String {
     for r in rows {
         let best = r.best();
         s.push_str(&format!(
-            "{},{},{:.2},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{},{}\n",
             csv_field(&r.id),
             csv_field(&r.workload),
-            r.ours_ns,
-            csv_field(best.map_or("", |b| b.0)),
+            if r.not_implemented {
+                String::new()
+            } else {
+                format!("{:.2}", r.ours_ns)
+            },
+            csv_field(r.best_name()),
             best.map_or(String::new(), |b| format!("{:.2}", b.1)),
             r.ratio().map_or(String::new(), |x| format!("{x:.4}")),
             csv_field(&r.goal),
@@ -128,16 +175,18 @@ pub fn f1_rows(
             ),
             ours_ns: percentile(ours, p),
             peers: peers.clone(),
-            max_ratio: 1.0,
+            max_ratio: Some(1.0),
             goal: "<= std park/unpark".into(),
+            ..Row::default()
         });
         out.push(Row {
             id: format!("{id}-parked"),
             workload: format!("futex wake latency p{p} (portable parked table; {env}; ns)"),
             ours_ns: percentile(parked, p),
             peers,
-            max_ratio: 1.5,
+            max_ratio: Some(1.5),
             goal: "<= 1.5 of std park/unpark".into(),
+            ..Row::default()
         });
     }
     out
