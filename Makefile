@@ -15,8 +15,8 @@ help:
 	@echo "make test        every test: native, lint, miri, loom, shuttle, WASI, browser"
 	@echo "make bench-gate  quick perf pass; fails when a ratio exceeds benches/gates.txt"
 	@echo "make bench       full criterion benches (HTML report in target/criterion)"
-	@echo "make perf-wasi   futex wake latency under wasmtime (target/perf/wasi.md, .csv)"
-	@echo "make perf-web    futex wake latency in headless Chromium (target/perf/web.md, .csv)"
+	@echo "make perf-wasi   W1 + F1 rows under wasmtime (target/perf/wasi.md, .csv)"
+	@echo "make perf-web    W2, W3 + F1 rows in headless Chromium (target/perf/web.md, .csv)"
 
 setup:
 	@bash scripts/setup.sh
@@ -68,7 +68,7 @@ test-wasi:
 test-web:
 	@bash scripts/test-web.sh
 
-## Futex wake latency (F1 rows) in the wasm environments: target/perf/{wasi,web}.{md,csv}.
+## The W1–W3 rows (and F1) in the wasm environments: target/perf/{wasi,web}.{md,csv}.
 perf-wasi:
 	@bash scripts/perf-wasi.sh
 

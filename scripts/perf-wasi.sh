@@ -27,7 +27,7 @@ header="machine: $cores cores, ${cpu:-unknown CPU}; $(rustc -V); $(date -u '+%Y-
 
 echo "perf-wasi: [1/3] F1 futex wake latency under wasmtime"
 # --dir HOST::GUEST: the only host directory the program may write (its --out).
-"${WT[@]}" --dir "$tmp::/out" "$wasm_dir/futex_latency.wasm" --env f1 --out /out >/dev/null
+"${WT[@]}" --dir "$tmp::/out" "$wasm_dir/futex_latency.wasm" --env wasi --out /out >/dev/null
 echo "perf-wasi: [2/3] W1 workloads natively"
 target/release/examples/perf_wasi --raw "$tmp/w1-native.tsv" >/dev/null
 echo "perf-wasi: [3/3] W1 workloads under wasmtime"
@@ -37,12 +37,12 @@ echo "perf-wasi: [3/3] W1 workloads under wasmtime"
 # Merge: W1's header and table, with the F1 rows first; F1's own header line as a note.
 {
   sed -n '1,/^|---/p' "$tmp/wasi-w1.md"
-  grep '^| F1' "$tmp/f1.md"
+  grep '^| F1' "$tmp/wasi.md"
   sed -n '/^|---/,$p' "$tmp/wasi-w1.md" | tail -n +2
   echo
-  echo "F1 rows: $(grep '^machine:' "$tmp/f1.md")"
+  echo "F1 rows: $(grep '^machine:' "$tmp/wasi.md")"
 } > target/perf/wasi.md
-{ cat "$tmp/f1.csv"; tail -n +2 "$tmp/wasi-w1.csv"; } > target/perf/wasi.csv
+{ cat "$tmp/wasi.csv"; tail -n +2 "$tmp/wasi-w1.csv"; } > target/perf/wasi.csv
 awk -F, 'NR>1 {n++; m[$NF]++} END {printf "\n%d rows: %d met, %d not met, %d not implemented.\n", n, m["yes"], m["no"], m["not-implemented"]}' \
   target/perf/wasi.csv >> target/perf/wasi.md
 cat target/perf/wasi.md

@@ -14,11 +14,11 @@
 mod table;
 mod web_common;
 
-use portalis_primitives::{channel, futex};
 use portalis_primitives::sync::atomic::{
     AtomicU32,
     Ordering::{Acquire, Release},
 };
+use portalis_primitives::{channel, futex};
 use std::sync::{Arc, Mutex};
 use wasm_bindgen_test::*;
 use web_common::*;
@@ -192,7 +192,11 @@ const CHANNEL_SAMPLES: usize = 5;
 
 async fn w2_channel_rows() -> Vec<table::Row> {
     let mut rows = Vec::new();
-    for (kind, n) in [("bounded1", 20_000), ("boundedN", 200_000), ("unbounded", 200_000)] {
+    for (kind, n) in [
+        ("bounded1", 20_000),
+        ("boundedN", 200_000),
+        ("unbounded", 200_000),
+    ] {
         let _ = channel_cell(kind, n / 10).await;
         let mut v = Vec::new();
         for _ in 0..CHANNEL_SAMPLES {

@@ -25,7 +25,10 @@ const CALLS: usize = 21;
 
 #[wasm_bindgen_test]
 async fn perf_main_thread_never_traps() {
-    assert!(!futex::can_block(), "this binary must run on the main thread");
+    assert!(
+        !futex::can_block(),
+        "this binary must run on the main thread"
+    );
     let w = AtomicU32::new(0);
     let mut give_up = Vec::new();
     for _ in 0..CALLS {

@@ -53,7 +53,11 @@ async fn perf_postmessage_raw_transport() {
     let isolated = js_sys::Reflect::get(&js_sys::global(), &"crossOriginIsolated".into())
         .unwrap()
         .as_bool();
-    assert_eq!(isolated, Some(false), "this binary must run without isolation");
+    assert_eq!(
+        isolated,
+        Some(false),
+        "this binary must run without isolation"
+    );
     let f = js_sys::Function::new_with_args("", ECHO_JS);
     let p = f
         .call2(
