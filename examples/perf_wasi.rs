@@ -31,7 +31,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 /// Timed samples per workload (the median is reported), after one untimed warm-up.
-const SAMPLES: usize = 5;
+const SAMPLES: usize = 11;
 /// Threads per side in the channel cells (crossbeam's suite and the native table use 4).
 const T: usize = 4;
 /// Messages per run: hand-off cells (bounded 0/1) and buffered cells.

@@ -23,7 +23,7 @@ wasm_dir="$WASI_TARGET_DIR/wasm32-wasip1-threads/release/examples"
 
 cores=$(nproc)
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
-header="machine: $cores cores, ${cpu:-unknown CPU}; $(rustc -V); $(date -u '+%Y-%m-%d %H:%M UTC'); $("${WT[0]}" --version) (-W threads=y -S threads=y); W1 ratio = wasi / native of the same program (examples/perf_wasi.rs, release), median of 5 samples"
+header="machine: $cores cores, ${cpu:-unknown CPU}; $(rustc -V); $(date -u '+%Y-%m-%d %H:%M UTC'); $("${WT[0]}" --version) (-W threads=y -S threads=y); W1 ratio = wasi / native of the same program (examples/perf_wasi.rs, release), median of 11 samples"
 
 echo "perf-wasi: [1/3] F1 futex wake latency under wasmtime"
 # --dir HOST::GUEST: the only host directory the program may write (its --out).

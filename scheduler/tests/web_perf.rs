@@ -188,7 +188,7 @@ async fn channel_cell(kind: &str, n: u32) -> f64 {
 }
 
 /// Timed samples per channel cell (median reported), after one warm-up run.
-const CHANNEL_SAMPLES: usize = 5;
+const CHANNEL_SAMPLES: usize = 9;
 
 async fn w2_channel_rows() -> Vec<table::Row> {
     let mut rows = Vec::new();
