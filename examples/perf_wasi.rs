@@ -6,9 +6,10 @@
 //! Usage:
 //! * `perf_wasi --raw FILE` measures every W1 workload and writes `id<TAB>ns<TAB>workload`
 //!   lines to FILE (the native run).
-//! * `perf_wasi --raw FILE --native NATIVE --out DIR [--header TEXT]` measures, then writes
-//!   DIR/wasi-w1.md and DIR/wasi-w1.csv with NATIVE (the native run's raw file) as the basis
-//!   (the WASI run; the script merges these with the F1 rows into wasi.md / wasi.csv).
+//! * `perf_wasi --raw FILE --native N1,N2 [--prior W1] --out DIR [--header TEXT]` measures,
+//!   then writes DIR/wasi-w1.md and DIR/wasi-w1.csv: per row, the best of this run and the
+//!   earlier WASI raw files W1 against the best of the native raw files N1, N2 (the script
+//!   alternates native and WASI rounds and merges the result with the F1 rows).
 //!
 //! Sizes are shortened (each workload text says the size); `available_parallelism()` fails on
 //! WASI, so every pool sets `num_threads` explicitly.
@@ -132,6 +133,26 @@ fn measure() -> Vec<(String, String, f64)> {
     out
 }
 
+/// The smallest figure for `id` in the comma-separated raw files `files`.
+fn best_of(files: &str, id: &str) -> Option<f64> {
+    files
+        .split(',')
+        .filter_map(|f| std::fs::read_to_string(f).ok())
+        .flat_map(|text| {
+            text.lines()
+                .filter_map(|l| {
+                    let mut it = l.split('\t');
+                    if it.next() == Some(id) {
+                        it.next()?.parse::<f64>().ok()
+                    } else {
+                        None
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+        .min_by(f64::total_cmp)
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let flag = |name: &str| {
@@ -157,16 +178,15 @@ fn main() {
         print!("{raw}");
         return;
     };
-    let native = std::fs::read_to_string(native).expect("read the native run's raw file");
-    let native_ns = |id: &str| {
-        native.lines().find_map(|l| {
-            let mut it = l.split('\t');
-            (it.next() == Some(id)).then(|| it.next()?.parse::<f64>().ok())?
-        })
-    };
+    // Each side's figure is the minimum over its rounds (load on a shared machine only ever
+    // adds time, and it hits whichever process runs at that moment).
+    let native_ns = |id: &str| best_of(native, id);
     let rows: Vec<table::Row> = got
         .into_iter()
         .map(|(id, text, ns)| {
+            let ns = flag("--prior")
+                .and_then(|p| best_of(p, &id))
+                .map_or(ns, |p| p.min(ns));
             let peers = native_ns(&id)
                 .map(|n| vec![("native".to_string(), n)])
                 .unwrap_or_default();

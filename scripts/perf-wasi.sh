@@ -23,16 +23,20 @@ wasm_dir="$WASI_TARGET_DIR/wasm32-wasip1-threads/release/examples"
 
 cores=$(nproc)
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
-header="machine: $cores cores, ${cpu:-unknown CPU}; $(rustc -V); $(date -u '+%Y-%m-%d %H:%M UTC'); $("${WT[0]}" --version) (-W threads=y -S threads=y); W1 ratio = wasi / native of the same program (examples/perf_wasi.rs, release), median of 11 samples"
+header="machine: $cores cores, ${cpu:-unknown CPU}; $(rustc -V); $(date -u '+%Y-%m-%d %H:%M UTC'); $("${WT[0]}" --version) (-W threads=y -S threads=y); W1 ratio = wasi / native of the same program (examples/perf_wasi.rs, release), per row the best of 2 alternating rounds (native, WASI, native, WASI), each the median of 11 samples"
 
 echo "perf-wasi: [1/3] F1 futex wake latency under wasmtime"
 # --dir HOST::GUEST: the only host directory the program may write (its --out).
 "${WT[@]}" --dir "$tmp::/out" "$wasm_dir/futex_latency.wasm" --env wasi --out /out >/dev/null
-echo "perf-wasi: [2/3] W1 workloads natively"
-target/release/examples/perf_wasi --raw "$tmp/w1-native.tsv" >/dev/null
-echo "perf-wasi: [3/3] W1 workloads under wasmtime"
-"${WT[@]}" --dir "$tmp::/out" "$wasm_dir/perf_wasi.wasm" \
-  --raw /out/w1-wasi.tsv --native /out/w1-native.tsv --out /out --header "$header" >/dev/null
+# Two rounds, native and WASI alternating; each side keeps its best median per row.
+echo "perf-wasi: [2/3] W1 workloads, round 1: native, then wasmtime"
+target/release/examples/perf_wasi --raw "$tmp/w1-native-1.tsv" >/dev/null
+"${WT[@]}" --dir "$tmp::/out" "$wasm_dir/perf_wasi.wasm" --raw /out/w1-wasi-1.tsv >/dev/null
+echo "perf-wasi: [3/3] W1 workloads, round 2: native, then wasmtime"
+target/release/examples/perf_wasi --raw "$tmp/w1-native-2.tsv" >/dev/null
+"${WT[@]}" --dir "$tmp::/out" "$wasm_dir/perf_wasi.wasm" --raw /out/w1-wasi-2.tsv \
+  --native /out/w1-native-1.tsv,/out/w1-native-2.tsv --prior /out/w1-wasi-1.tsv \
+  --out /out --header "$header" >/dev/null
 
 # Merge: W1's header and table, with the F1 rows first; F1's own header line as a note.
 {

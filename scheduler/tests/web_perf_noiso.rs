@@ -5,7 +5,8 @@
 //! would sit on: a plain echo Web Worker (from a Blob URL), the time until its first message
 //! arrives, and postMessage round trips of a small payload. This is a floor for the fallback,
 //! not a figure of ours. `performance.now()` is coarsened to 100 µs on a non-isolated page, so
-//! the p50 is quantised to 0.1 ms; the mean (total / count) is exact and is printed with it.
+//! the row reports an upper bound of the p50 (quantised p50 + one clock step); the mean
+//! (total / count, exact) is printed with it.
 //! Rows are printed with `PERF-MD ` / `PERF-CSV ` prefixes for scripts/perf-web.sh.
 #![cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
 
@@ -20,6 +21,8 @@ wasm_bindgen_test_configure!(run_in_browser);
 /// Untimed round trips before the timed ones, and timed round trips.
 const WARMUP: u32 = 100;
 const ROUND_TRIPS: u32 = 2_000;
+/// `performance.now()` step on a page without cross-origin isolation (Chromium: 100 µs).
+const CLOCK_STEP_NS: f64 = 100_000.0;
 
 /// Starts an echo worker and resolves to `[ready_ms, total_ms, rtt_ms...]`.
 const ECHO_JS: &str = r#"
@@ -75,15 +78,16 @@ async fn perf_postmessage_raw_transport() {
         .collect();
     let (ready, total, mut rtts) = (v[0], v[1], v[2..].to_vec());
     let mean = total / rtts.len() as f64;
-    let p50 = table::percentile(&mut rtts, 50.0);
+    // Quantised samples: the true p50 lies below the quantised p50 plus one clock step.
+    let p50_bound = table::percentile(&mut rtts, 50.0) + CLOCK_STEP_NS;
     let rows = vec![
         table::Row {
             id: "W3-rtt-p50".into(),
             workload: format!(
-                "RAW TRANSPORT, not a task backend: postMessage echo round trip, small payload, plain Blob-URL worker, page not isolated; p50 of {ROUND_TRIPS} after {WARMUP} warm-up (clock 100 µs; mean {:.1} µs) (ns)",
+                "RAW TRANSPORT, not a task backend: postMessage echo round trip, small payload, plain Blob-URL worker, page not isolated, {ROUND_TRIPS} after {WARMUP} warm-up; figure = UPPER BOUND of the p50 (quantised p50 + the 100 µs clock step; exact mean {:.1} µs) (ns)",
                 mean / 1e3
             ),
-            ours_ns: p50,
+            ours_ns: p50_bound,
             max_ns: Some(1e6),
             goal: "p50 round trip < 1 ms".into(),
             ..table::Row::default()
