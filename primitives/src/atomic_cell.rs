@@ -484,6 +484,7 @@ mod tests {
         assert!(AtomicCell::<u32>::is_lock_free());
     }
 
+    #[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
     #[test]
     fn concurrent_increments() {
         const N: u64 = if cfg!(miri) { 50 } else { 10_000 };

@@ -344,6 +344,7 @@ mod tests {
         assert_eq!(Barrier::new(1).unwrap().wait(), Ok(0));
     }
 
+    #[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
     #[test]
     fn rounds_with_action() {
         let runs = Arc::new(AtomicUsize::new(0));
@@ -373,6 +374,7 @@ mod tests {
         assert_eq!(runs.load(Relaxed), ROUNDS);
     }
 
+    #[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
     #[test]
     fn timeout_breaks_for_everyone_then_reset() {
         let b = Arc::new(Barrier::new(3).unwrap());
@@ -392,6 +394,7 @@ mod tests {
         assert_eq!(b.n_waiting(), 0);
     }
 
+    #[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
     #[test]
     fn abort_and_reset_wake_waiters() {
         let b = Arc::new(Barrier::new(2).unwrap());

@@ -405,6 +405,7 @@ mod tests {
         assert!(m.release().is_err());
     }
 
+    #[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
     #[test]
     fn notify_all_wakes_everyone() {
         let pair = Arc::new((Mutex::new(0usize), Condvar::new()));

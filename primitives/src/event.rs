@@ -172,6 +172,7 @@ mod tests {
         assert!(!e.is_set());
     }
 
+    #[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
     #[test]
     fn ping_pong() {
         const ROUNDS: usize = if cfg!(miri) { 20 } else { 2_000 };

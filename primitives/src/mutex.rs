@@ -442,6 +442,7 @@ mod tests {
 
     const ROUNDS: usize = if cfg!(miri) { 50 } else { 20_000 };
 
+    #[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
     #[test]
     fn counts_under_contention() {
         let m = Arc::new(Mutex::new(0usize));
@@ -479,6 +480,7 @@ mod tests {
         assert!(m.try_lock_for(Duration::MAX).is_some());
     }
 
+    #[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
     #[test]
     fn dropping_guard_wakes_a_sleeper() {
         let m = Arc::new(Mutex::new(0));
@@ -492,6 +494,7 @@ mod tests {
         assert_eq!(*m.lock(), 1);
     }
 
+    #[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
     #[test]
     #[cfg(panic = "unwind")] // needs to catch a panicking thread (WASI is panic=abort)
     fn no_poisoning() {

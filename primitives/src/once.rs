@@ -319,6 +319,7 @@ mod tests {
     use super::*;
     use crate::sync::{thread, Arc};
 
+    #[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
     #[test]
     #[cfg(panic = "unwind")] // needs to catch a panicking thread (WASI is panic=abort)
     fn panic_is_not_poison() {

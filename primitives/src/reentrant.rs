@@ -298,6 +298,7 @@ mod tests {
         assert!(!m.is_owned_by_current_thread());
     }
 
+    #[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
     #[test]
     fn other_thread_excluded() {
         let m = Arc::new(ReentrantMutex::new(()));

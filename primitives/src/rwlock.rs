@@ -485,6 +485,7 @@ mod tests {
 
     const ROUNDS: usize = if cfg!(miri) { 30 } else { 10_000 };
 
+    #[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
     #[test]
     fn readers_and_writers() {
         let l = Arc::new(RwLock::new((0usize, 0usize)));

@@ -451,6 +451,7 @@ mod tests {
 
     const ROUNDS: usize = if cfg!(miri) { 50 } else { 20_000 };
 
+    #[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
     #[test]
     fn conservation_under_contention() {
         let s = Arc::new(Semaphore::new(2).unwrap());

@@ -1,5 +1,6 @@
 //! Stress tests of the synchronization primitives with real threads (sized down under miri).
 #![cfg(not(any(portalis_loom, portalis_shuttle)))]
+#![cfg(not(portalis_no_threads))] // Spawns threads; wasm32-wasip1 has none.
 
 use portalis_primitives::{Barrier, Condvar, Event, Mutex, RwLock, Semaphore};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
