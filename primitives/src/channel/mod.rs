@@ -58,6 +58,7 @@ mod macros;
 pub mod oneshot;
 mod select;
 mod timer;
+mod ring;
 mod waiter;
 
 #[doc(inline)]
