@@ -30,8 +30,8 @@
 //!    retries from step 1. A running partner then fills or drains a batch instead of turning
 //!    every message into a hand-off (crossbeam's array/list flavours behave the same way).
 //!
-//! # Ring flavour (`bounded(n)`, 2 ≤ n ≤ `RING_MAX`; ADR 025)
-//! The messages live in the lock-free [`Ring`] (`ring.rs`); `inner.queue` and the
+//! # Lock-free flavours (`bounded(n)`, 2 ≤ n ≤ `RING_MAX`, and `unbounded()`; ADR 025)
+//! The messages live in a lock-free [`Buf`] ([`Ring`] in `ring.rs`, [`List`] in `list.rs`); `inner.queue` and the
 //! reservations stay unused and the lock guards only the waiter queues and `disconnected`.
 //! * R1. A blocked `send`/`recv` (after a short poll) registers an *observer* entry under the
 //!   lock, publishes the queue lengths in `rx_waiting`/`tx_waiting`, then re-checks the ring
@@ -51,6 +51,7 @@
 
 use super::error::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
 use super::lock::{Guard, Lock};
+use super::list::List;
 use super::ring::Ring;
 use super::waiter::{Context, Entry, Waiters, Woken};
 use crate::sync::atomic::{
@@ -89,21 +90,71 @@ pub(crate) struct Chan<T> {
     /// `queue.len()` as of the last unlock (a Relaxed store under the lock): lets a blocking
     /// call poll for a change without taking the lock before it registers (step 6).
     len_hint: AtomicUsize,
-    /// The lock-free buffer of `bounded(n)`, 2 ≤ n ≤ [`RING_MAX`] (`ring.rs`, ADR 025); when
-    /// set, `inner.queue` stays empty and only the waiter queues live under the lock.
-    ring: Option<Ring<T>>,
-    /// Ring flavour: `inner.receivers.len()` as of the last change under the lock; read by a
+    /// The lock-free buffer of `bounded(n)`, 2 ≤ n ≤ [`RING_MAX`] (`ring.rs`) and of
+    /// `unbounded()` (`list.rs`; ADR 025). When set, `inner.queue` stays empty and only the
+    /// waiter queues live under the lock.
+    ring: Option<Buf<T>>,
+    /// Lock-free flavours: `inner.receivers.len()` as of the last change under the lock; read by a
     /// sender after its push to decide whether to notify (the fence pair, step R2).
     rx_waiting: AtomicUsize,
-    /// Ring flavour: `inner.senders.len()`, read by a receiver after its pop (step R2).
+    /// Lock-free flavours: `inner.senders.len()`, read by a receiver after its pop (step R2).
     tx_waiting: AtomicUsize,
-    /// Ring flavour: a copy of `inner.disconnected` for the lock-free fast paths (step R3).
+    /// Lock-free flavours: a copy of `inner.disconnected` for the lock-free fast paths (step R3).
     closed: AtomicBool,
 }
 
 /// Largest capacity served by the lock-free ring: its slots are allocated and stamped up front,
 /// so a larger capacity stays on the lock core, whose memory follows occupancy.
 const RING_MAX: usize = 1 << 24;
+
+/// A lock-free buffer (steps R1–R4).
+#[derive(Debug)]
+pub(crate) enum Buf<T> {
+    /// `bounded(n)`.
+    Ring(Ring<T>),
+    /// `unbounded()`.
+    List(List<T>),
+}
+
+impl<T> Buf<T> {
+    #[inline]
+    fn push(&self, msg: T) -> Result<(), T> {
+        match self {
+            Buf::Ring(r) => r.push(msg).map_err(|f| f.0),
+            Buf::List(l) => {
+                l.push(msg);
+                Ok(())
+            }
+        }
+    }
+    #[inline]
+    fn pop(&self) -> Option<T> {
+        match self {
+            Buf::Ring(r) => r.pop(),
+            Buf::List(l) => l.pop(),
+        }
+    }
+    fn len(&self) -> usize {
+        match self {
+            Buf::Ring(r) => r.len(),
+            Buf::List(l) => l.len(),
+        }
+    }
+    /// `true` if a message is queued (a snapshot).
+    fn has_msg(&self) -> bool {
+        match self {
+            Buf::Ring(r) => r.len() > 0,
+            Buf::List(l) => !l.is_empty(),
+        }
+    }
+    /// `true` if a push would find room (a snapshot).
+    fn has_room(&self) -> bool {
+        match self {
+            Buf::Ring(r) => r.len() < r.cap(),
+            Buf::List(_) => true,
+        }
+    }
+}
 
 /// Poll rounds (`Backoff::snooze` steps: 1, 2, 4 … spins, then yields) a buffered `send`/`recv`
 /// spends watching `len_hint` before registering a packet (step 6). Heuristic: long enough for
@@ -163,7 +214,8 @@ impl<T> Chan<T> {
             receivers: AtomicUsize::new(1),
             len_hint: AtomicUsize::new(0),
             ring: match cap {
-                Some(c) if (2..=RING_MAX).contains(&c) => Ring::new(c),
+                Some(c) if (2..=RING_MAX).contains(&c) => Ring::new(c).map(Buf::Ring),
+                None => Some(Buf::List(List::new())),
                 _ => None,
             },
             rx_waiting: AtomicUsize::new(0),
@@ -172,7 +224,7 @@ impl<T> Chan<T> {
         }
     }
 
-    /// Ring flavour: publishes the waiter-queue lengths for step R2 (call under the lock after
+    /// Lock-free flavours: publishes the waiter-queue lengths for step R2 (call under the lock after
     /// any change to them).
     #[inline]
     fn sync_waiting(&self, g: &Inner<T>) {
@@ -183,7 +235,7 @@ impl<T> Chan<T> {
         }
     }
 
-    /// Ring flavour, step R2 (notifier side): after a push (`recv_side == true`) or a pop,
+    /// Lock-free flavours, step R2 (notifier side): after a push (`recv_side == true`) or a pop,
     /// wake one registered waiter of the other side if there is any.
     #[inline]
     fn notify(&self, recv_side: bool) {
@@ -212,7 +264,7 @@ impl<T> Chan<T> {
         }
     }
 
-    /// Ring flavour, step R1: registers an observer entry for `cx` on one side, then (after the
+    /// Lock-free flavours, step R1: registers an observer entry for `cx` on one side, then (after the
     /// fence of step R2) re-checks with `ready`. `Some(true)`: ready, nothing stays registered;
     /// `Some(false)`: registered, wait; `None`: disconnected, nothing registered.
     fn register_ring(
@@ -253,7 +305,7 @@ impl<T> Chan<T> {
         Some(false)
     }
 
-    /// Ring flavour: after a wait that did not end selected, removes our entry.
+    /// Lock-free flavours: after a wait that did not end selected, removes our entry.
     fn unregister_ring(&self, cx: &Arc<Context>, recv_side: bool) {
         let mut g = self.lock();
         let removed = if recv_side {
@@ -266,9 +318,9 @@ impl<T> Chan<T> {
         drop(removed);
     }
 
-    /// Ring flavour: non-blocking send (step R3 for disconnection).
+    /// Lock-free flavours: non-blocking send (step R3 for disconnection).
     #[inline]
-    fn try_send_ring(&self, ring: &Ring<T>, msg: T) -> Result<(), TrySendError<T>> {
+    fn try_send_ring(&self, ring: &Buf<T>, msg: T) -> Result<(), TrySendError<T>> {
         // Acquire: partner of the Release store in `disconnect`.
         if self.closed.load(Acquire) {
             return Err(TrySendError::Disconnected(msg));
@@ -278,14 +330,14 @@ impl<T> Chan<T> {
                 self.notify(true);
                 Ok(())
             }
-            Err(f) => Err(TrySendError::Full(f.0)),
+            Err(m) => Err(TrySendError::Full(m)),
         }
     }
 
-    /// Ring flavour: non-blocking receive (step R3: after `closed` is seen, one more pop
+    /// Lock-free flavours: non-blocking receive (step R3: after `closed` is seen, one more pop
     /// collects messages sent before the last sender left).
     #[inline]
-    fn try_recv_ring(&self, ring: &Ring<T>) -> Result<T, TryRecvError> {
+    fn try_recv_ring(&self, ring: &Buf<T>) -> Result<T, TryRecvError> {
         if let Some(m) = ring.pop() {
             self.notify(false);
             return Ok(m);
@@ -304,10 +356,10 @@ impl<T> Chan<T> {
         Err(TryRecvError::Empty)
     }
 
-    /// Ring flavour: blocking send (steps R1–R2).
+    /// Lock-free flavours: blocking send (steps R1–R2).
     fn send_ring(
         &self,
-        ring: &Ring<T>,
+        ring: &Buf<T>,
         mut msg: T,
         deadline: Option<Instant>,
     ) -> Result<(), SendTimeoutError<T>> {
@@ -324,11 +376,11 @@ impl<T> Chan<T> {
             }
             if !polled {
                 polled = true;
-                self.poll_before_wait(|| ring.len() < ring.cap());
+                self.poll_before_wait(|| ring.has_room());
                 continue;
             }
             let cx = Context::new();
-            match self.register_ring(&cx, 0, false, || ring.len() < ring.cap()) {
+            match self.register_ring(&cx, 0, false, || ring.has_room()) {
                 None => return Err(SendTimeoutError::Disconnected(msg)),
                 Some(true) => continue,
                 Some(false) => {}
@@ -344,8 +396,8 @@ impl<T> Chan<T> {
         }
     }
 
-    /// Ring flavour: blocking receive (steps R1–R2).
-    fn recv_ring(&self, ring: &Ring<T>, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
+    /// Lock-free flavours: blocking receive (steps R1–R2).
+    fn recv_ring(&self, ring: &Buf<T>, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
         let mut expired = false;
         let mut polled = false;
         loop {
@@ -359,14 +411,14 @@ impl<T> Chan<T> {
             }
             if !polled {
                 polled = true;
-                self.poll_before_wait(|| ring.len() > 0);
+                self.poll_before_wait(|| ring.has_msg());
                 continue;
             }
             let cx = Context::new();
             // `closed` counts as ready: the retry reports the disconnection.
             // Relaxed: re-checked with Acquire in `try_recv_ring`.
             match self.register_ring(&cx, 0, true, || {
-                ring.len() > 0 || self.closed.load(Relaxed)
+                ring.has_msg() || self.closed.load(Relaxed)
             }) {
                 None | Some(true) => continue,
                 Some(false) => {}
@@ -743,12 +795,12 @@ impl<T> Chan<T> {
     /// Reserves a message for a selected receive.
     pub(crate) fn try_reserve_recv(&self) -> Option<Token> {
         if let Some(r) = &self.ring {
-            // Ring flavour: a readiness verdict only; `read` pops (step R4).
-            return if r.len() > 0 {
+            // Lock-free flavours: a readiness verdict only; `read` pops (step R4).
+            return if r.has_msg() {
                 Some(Token::Buffered)
             } else if self.closed.load(Acquire) {
                 // Acquire: as in `try_recv_ring`; re-check for messages sent before.
-                Some(if r.len() > 0 { Token::Buffered } else { Token::Disconnected })
+                Some(if r.has_msg() { Token::Buffered } else { Token::Disconnected })
             } else {
                 None
             };
@@ -786,11 +838,11 @@ impl<T> Chan<T> {
     /// Reserves a slot (or a waiting receiver) for a selected send.
     pub(crate) fn try_reserve_send(&self) -> Option<Token> {
         if let Some(r) = &self.ring {
-            // Ring flavour: a readiness verdict only; `write` pushes (step R4).
+            // Lock-free flavours: a readiness verdict only; `write` pushes (step R4).
             // Acquire: as in `try_send_ring`.
             return if self.closed.load(Acquire) {
                 Some(Token::Disconnected)
-            } else if r.len() < r.cap() {
+            } else if r.has_room() {
                 Some(Token::Buffered)
             } else {
                 None
@@ -827,7 +879,7 @@ impl<T> Chan<T> {
             let _ = observe; // ring entries are always observers
             // Relaxed: `closed` is re-read with Acquire by the retry.
             let ready = self.register_ring(cx, oper, true, || {
-                r.len() > 0 || self.closed.load(Relaxed)
+                r.has_msg() || self.closed.load(Relaxed)
             });
             return (ready != Some(false), core::ptr::null_mut());
         }
@@ -868,7 +920,7 @@ impl<T> Chan<T> {
     /// Registers a select's send case (always an observer); `true` if ready now.
     pub(crate) fn register_send(&self, oper: usize, cx: &Arc<Context>) -> bool {
         if let Some(r) = &self.ring {
-            return self.register_ring(cx, oper, false, || r.len() < r.cap()) != Some(false);
+            return self.register_ring(cx, oper, false, || r.has_room()) != Some(false);
         }
         let mut notified = Vec::new();
         let mut g = self.lock();

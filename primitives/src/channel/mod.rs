@@ -58,6 +58,7 @@ mod macros;
 pub mod oneshot;
 mod select;
 mod timer;
+mod list;
 mod ring;
 mod waiter;
 
