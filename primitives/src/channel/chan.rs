@@ -239,12 +239,19 @@ impl<T> Chan<T> {
     /// wake one registered waiter of the other side if there is any.
     #[inline]
     fn notify(&self, recv_side: bool) {
-        // SeqCst fence: the Dekker pair with the fence in `register_ring`: either this load
-        // sees the waiter's count, or the waiter's re-check after its fence sees our push/pop.
-        fence(SeqCst);
+        // The Dekker pair with the fence in `register_ring` (step R2). Our push/pop claimed
+        // its position with a SeqCst RMW on `tail`/`head` (ring.rs, list.rs); this SeqCst load
+        // follows it. C++20 [atomics.order]/4.3 + 4.2: if the waiter's re-check (after its
+        // SeqCst fence) missed our RMW, its fence precedes our RMW in the single total order,
+        // so our SeqCst load, later in that order, sees its count store. On x86 both cost
+        // nothing extra (a locked RMW, a plain load). loom models SeqCst accesses as AcqRel,
+        // so under the models a fence stands in for the RMW's ordering (the fence-fence form
+        // of the same pair, which loom checks).
+        if crate::sync::MODEL {
+            fence(SeqCst);
+        }
         let waiting = if recv_side { &self.rx_waiting } else { &self.tx_waiting };
-        // Relaxed: ordered by the fence above.
-        if waiting.load(Relaxed) != 0 {
+        if waiting.load(SeqCst) != 0 {
             self.notify_slow(recv_side);
         }
     }

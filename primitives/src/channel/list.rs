@@ -25,7 +25,7 @@
 
 use crate::sync::atomic::{
     AtomicPtr, AtomicUsize,
-    Ordering::{AcqRel, Acquire, Relaxed, Release},
+    Ordering::{AcqRel, Acquire, Relaxed, Release, SeqCst},
 };
 use crate::sync::cell::UnsafeCell;
 use crossbeam_utils::CachePadded;
@@ -175,12 +175,13 @@ impl<T> List<T> {
                 next_block = Block::alloc();
             }
             let new_tail = tail + (1 << SHIFT);
-            // Relaxed on success: the slot's WRITE bit publishes the value; Acquire on
-            // failure: as the load above.
+            // SeqCst on success: one side of the channel's wake-up Dekker pair (chan.rs step
+            // R2; free on x86). The slot's WRITE bit publishes the value. Acquire on failure:
+            // as the load above.
             match self
                 .tail
                 .pos
-                .compare_exchange_weak(tail, new_tail, Relaxed, Acquire)
+                .compare_exchange_weak(tail, new_tail, SeqCst, Acquire)
             {
                 Ok(_) => {
                     if offset + 1 == BLOCK {
@@ -243,12 +244,13 @@ impl<T> List<T> {
                     new_head |= MORE;
                 }
             }
-            // Relaxed on success: the value is published by WRITE; Acquire on failure: as
-            // the load above.
+            // SeqCst on success: as in `push` (step R2 for waiting senders; an unbounded
+            // channel has none, but select observers use the same path). The value is
+            // published by WRITE. Acquire on failure: as the load above.
             match self
                 .head
                 .pos
-                .compare_exchange_weak(head, new_head, Relaxed, Acquire)
+                .compare_exchange_weak(head, new_head, SeqCst, Acquire)
             {
                 Ok(_) => {
                     // SAFETY (all derefs of `block` below): our claimed slot is not READ yet,

@@ -32,7 +32,7 @@
 
 use crate::sync::atomic::{
     AtomicUsize,
-    Ordering::{Acquire, Relaxed, Release},
+    Ordering::{Acquire, Relaxed, Release, SeqCst},
 };
 use crate::sync::cell::UnsafeCell;
 use crossbeam_utils::CachePadded;
@@ -113,9 +113,14 @@ impl<T> Ring<T> {
             // reader's move-out of the value happens before our write.
             let stamp = slot.stamp.load(Acquire);
             if stamp == tail {
-                // Relaxed CAS: ownership of the slot comes from the stamp (Acquire above);
-                // `tail` itself publishes nothing.
-                match self.tail.compare_exchange_weak(tail, self.next(tail), Relaxed, Relaxed) {
+                // SeqCst on success: one side of the channel's wake-up Dekker pair (chan.rs
+                // step R2: this RMW is the StoreLoad barrier before the waiter-count read; free on
+                // x86, where every locked RMW is one). Ownership of the slot comes from the
+                // stamp (Acquire above); `tail` itself publishes nothing.
+                match self
+                    .tail
+                    .compare_exchange_weak(tail, self.next(tail), SeqCst, Relaxed)
+                {
                     Ok(_) => {
                         // SAFETY: our CAS moved `tail` past this position, and the stamp said
                         // the slot is free for it: we are its only writer until the stamp
@@ -155,8 +160,11 @@ impl<T> Ring<T> {
             // value is visible.
             let stamp = slot.stamp.load(Acquire);
             if stamp == head + 1 {
-                // Relaxed CAS: as in `push`.
-                match self.head.compare_exchange_weak(head, self.next(head), Relaxed, Relaxed) {
+                // SeqCst on success: as in `push` (step R2 for waiting senders).
+                match self
+                    .head
+                    .compare_exchange_weak(head, self.next(head), SeqCst, Relaxed)
+                {
                     Ok(_) => {
                         // SAFETY: the stamp says the slot holds the value written at `head`,
                         // and our CAS made us its only reader.
