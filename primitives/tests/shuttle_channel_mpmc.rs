@@ -69,6 +69,60 @@ fn shuttle_channel_mpmc_bounded4() {
     run(3, || mpmc(|| bounded(4)));
 }
 
+/// The lock-free ring at its smallest size: senders hit "full" and wait (ADR 025).
+#[test]
+fn shuttle_channel_mpmc_ring2() {
+    run(6, || mpmc(|| bounded(2)));
+}
+
+/// Producers and consumers in `select!` over a ring and a block list (lock-free flavours:
+/// readiness-only reservations, observer wake-ups; chan.rs steps R1–R4).
+#[test]
+fn shuttle_channel_select_both_lockfree() {
+    run(7, || {
+        let (s1, r1) = bounded::<usize>(2);
+        let (s2, r2) = unbounded::<usize>();
+        let producers: Vec<_> = (0..2)
+            .map(|p| {
+                let (s1, s2) = (s1.clone(), s2.clone());
+                thread::spawn(move || {
+                    for i in 0..3 {
+                        select! {
+                            send(s1, p * 10 + i) -> r => r.unwrap(),
+                            send(s2, p * 10 + i) -> r => r.unwrap(),
+                        }
+                    }
+                })
+            })
+            .collect();
+        drop((s1, s2));
+        let consumers: Vec<_> = (0..2)
+            .map(|_| {
+                let (r1, r2) = (r1.clone(), r2.clone());
+                thread::spawn(move || {
+                    let mut got = Vec::new();
+                    for _ in 0..3 {
+                        select! {
+                            recv(r1) -> m => got.push(m.unwrap()),
+                            recv(r2) -> m => got.push(m.unwrap()),
+                        }
+                    }
+                    got
+                })
+            })
+            .collect();
+        for p in producers {
+            p.join().unwrap();
+        }
+        let mut got: Vec<usize> = consumers
+            .into_iter()
+            .flat_map(|c| c.join().unwrap())
+            .collect();
+        got.sort_unstable();
+        assert_eq!(got, vec![0, 1, 2, 10, 11, 12]);
+    });
+}
+
 #[test]
 fn shuttle_channel_mpmc_unbounded() {
     run(4, || mpmc(unbounded));
