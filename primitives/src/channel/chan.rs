@@ -50,8 +50,8 @@
 //!   took the message or the slot in between (a single receiver / sender never waits there).
 
 use super::error::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
-use super::lock::{Guard, Lock};
 use super::list::List;
+use super::lock::{Guard, Lock};
 use super::ring::Ring;
 use super::waiter::{Context, Entry, Waiters, Woken};
 use crate::sync::atomic::{
@@ -250,7 +250,11 @@ impl<T> Chan<T> {
         if crate::sync::MODEL {
             fence(SeqCst);
         }
-        let waiting = if recv_side { &self.rx_waiting } else { &self.tx_waiting };
+        let waiting = if recv_side {
+            &self.rx_waiting
+        } else {
+            &self.tx_waiting
+        };
         if waiting.load(SeqCst) != 0 {
             self.notify_slow(recv_side);
         }
@@ -375,7 +379,9 @@ impl<T> Chan<T> {
         loop {
             match self.try_send_ring(ring, msg) {
                 Ok(()) => return Ok(()),
-                Err(TrySendError::Disconnected(m)) => return Err(SendTimeoutError::Disconnected(m)),
+                Err(TrySendError::Disconnected(m)) => {
+                    return Err(SendTimeoutError::Disconnected(m))
+                }
                 Err(TrySendError::Full(m)) => msg = m,
             }
             if expired || deadline.is_some_and(|d| Instant::now() >= d) {
@@ -424,9 +430,7 @@ impl<T> Chan<T> {
             let cx = Context::new();
             // `closed` counts as ready: the retry reports the disconnection.
             // Relaxed: re-checked with Acquire in `try_recv_ring`.
-            match self.register_ring(&cx, 0, true, || {
-                ring.has_msg() || self.closed.load(Relaxed)
-            }) {
+            match self.register_ring(&cx, 0, true, || ring.has_msg() || self.closed.load(Relaxed)) {
                 None | Some(true) => continue,
                 Some(false) => {}
             }
@@ -807,7 +811,11 @@ impl<T> Chan<T> {
                 Some(Token::Buffered)
             } else if self.closed.load(Acquire) {
                 // Acquire: as in `try_recv_ring`; re-check for messages sent before.
-                Some(if r.has_msg() { Token::Buffered } else { Token::Disconnected })
+                Some(if r.has_msg() {
+                    Token::Buffered
+                } else {
+                    Token::Disconnected
+                })
             } else {
                 None
             };
@@ -884,10 +892,9 @@ impl<T> Chan<T> {
     ) -> (bool, *mut ()) {
         if let Some(r) = &self.ring {
             let _ = observe; // ring entries are always observers
-            // Relaxed: `closed` is re-read with Acquire by the retry.
-            let ready = self.register_ring(cx, oper, true, || {
-                r.has_msg() || self.closed.load(Relaxed)
-            });
+                             // Relaxed: `closed` is re-read with Acquire by the retry.
+            let ready =
+                self.register_ring(cx, oper, true, || r.has_msg() || self.closed.load(Relaxed));
             return (ready != Some(false), core::ptr::null_mut());
         }
         let mut notified = Vec::new();

@@ -102,7 +102,8 @@ impl<T> Block<T> {
             let slot = unsafe { &(*this).slots[i] };
             // Acquire: partner of the reader's AcqRel `fetch_or(READ)`; AcqRel RMW: partner of
             // the reader's `fetch_or(READ)` the other way round (it then sees DESTROY).
-            if slot.state.load(Acquire) & READ == 0 && slot.state.fetch_or(DESTROY, AcqRel) & READ == 0
+            if slot.state.load(Acquire) & READ == 0
+                && slot.state.fetch_or(DESTROY, AcqRel) & READ == 0
             {
                 return; // that slot's reader continues
             }

@@ -53,13 +53,13 @@ mod chan;
 #[cfg(feature = "envelope")]
 pub mod envelope;
 mod error;
+mod list;
 mod lock;
 mod macros;
 pub mod oneshot;
+mod ring;
 mod select;
 mod timer;
-mod list;
-mod ring;
 mod waiter;
 
 #[doc(inline)]

@@ -65,7 +65,9 @@ unsafe impl<T: Send> Send for Ring<T> {}
 
 impl<T> core::fmt::Debug for Ring<T> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Ring").field("cap", &self.slots.len()).finish()
+        f.debug_struct("Ring")
+            .field("cap", &self.slots.len())
+            .finish()
     }
 }
 
