@@ -254,13 +254,15 @@ impl<T> List<T> {
                 .compare_exchange_weak(head, new_head, SeqCst, Acquire)
             {
                 Ok(_) => {
-                    // SAFETY (all derefs of `block` below): our claimed slot is not READ yet,
-                    // so the block is not freed (step 3).
                     if offset + 1 == BLOCK {
+                        // SAFETY: our claimed slot is not READ yet, so `block` is not freed
+                        // (step 3).
                         let next = unsafe { (*block).wait_next() };
                         let mut next_pos = (new_head & !MORE) + (1 << SHIFT);
                         // Relaxed: `next`'s links are re-read with Acquire where used; this
                         // only decides the MORE hint.
+                        // SAFETY: `next` is alive: none of its slots can be read before our
+                        // `head.pos` store below.
                         if !unsafe { (*next).next.load(Relaxed) }.is_null() {
                             next_pos |= MORE;
                         }
@@ -269,6 +271,7 @@ impl<T> List<T> {
                         // Release: partner of the readers' Acquire `pos` loads.
                         self.head.pos.store(next_pos, Release);
                     }
+                    // SAFETY: as above, `block` lives while our slot is not READ.
                     let slot = unsafe { &(*block).slots[offset] };
                     slot.wait_write();
                     // SAFETY: WRITE seen (Acquire) and our claim makes us the only reader.
@@ -345,6 +348,7 @@ impl<T> Drop for List<T> {
                 // SAFETY: we are the only owner; the next block was linked when this one
                 // filled.
                 let next = unsafe { (*block).next.load(Relaxed) };
+                // SAFETY: as above; nothing points into `block` any more.
                 drop(unsafe { Box::from_raw(block) });
                 block = next;
             }
