@@ -56,9 +56,11 @@ struct Slot<T> {
 impl<T> Slot<T> {
     /// Step 2: waits for the writer that claimed this slot to finish.
     fn wait_write(&self) {
+        // Spin, then yield: the thread we wait for may be preempted (CHANNELS.md §4).
+        let backoff = crate::Backoff::new();
         // Acquire: partner of the Release `fetch_or(WRITE)` in `push` (the value is visible).
         while self.state.load(Acquire) & WRITE == 0 {
-            crate::sync::hint::spin_loop();
+            backoff.snooze();
         }
     }
 }
@@ -81,13 +83,15 @@ impl<T> Block<T> {
 
     /// Waits until the next block is linked (step 1) and returns it.
     fn wait_next(&self) -> *mut Block<T> {
+        // Spin, then yield: the thread we wait for may be preempted (CHANNELS.md §4).
+        let backoff = crate::Backoff::new();
         loop {
             // Acquire: partner of the Release store of `next` in `push`.
             let n = self.next.load(Acquire);
             if !n.is_null() {
                 return n;
             }
-            crate::sync::hint::spin_loop();
+            backoff.snooze();
         }
     }
 
@@ -156,6 +160,8 @@ impl<T> List<T> {
     /// Step 1: enqueues `msg` (never fails).
     #[inline]
     pub(crate) fn push(&self, msg: T) {
+        // Spin, then yield: the thread we wait for may be preempted (CHANNELS.md §4).
+        let backoff = crate::Backoff::new();
         let mut next_block: *mut Block<T> = core::ptr::null_mut();
         // Acquire: partner of the Release `tail.pos` store of a block installer (step 1), so
         // the `tail.block` load below sees that block or a later one.
@@ -166,7 +172,7 @@ impl<T> List<T> {
             let offset = (tail >> SHIFT) % LAP;
             if offset == BLOCK {
                 // The next block is being installed.
-                crate::sync::hint::spin_loop();
+                backoff.snooze();
                 // Acquire: as above.
                 tail = self.tail.pos.load(Acquire);
                 block = self.tail.block.load(Acquire);
@@ -220,6 +226,8 @@ impl<T> List<T> {
     /// Step 2: dequeues a message, or `None` if the list is empty.
     #[inline]
     pub(crate) fn pop(&self) -> Option<T> {
+        // Spin, then yield: the thread we wait for may be preempted (CHANNELS.md §4).
+        let backoff = crate::Backoff::new();
         // Acquire: partner of the Release `head.pos` store of a reader advancing blocks.
         let mut head = self.head.pos.load(Acquire);
         // Acquire: as above (the block pointer was stored before the position).
@@ -227,7 +235,7 @@ impl<T> List<T> {
         loop {
             let offset = (head >> SHIFT) % LAP;
             if offset == BLOCK {
-                crate::sync::hint::spin_loop();
+                backoff.snooze();
                 // Acquire: as above.
                 head = self.head.pos.load(Acquire);
                 block = self.head.block.load(Acquire);

@@ -107,6 +107,8 @@ impl<T> Ring<T> {
     /// Steps 1–2: enqueues `msg`, or hands it back if the ring is full.
     #[inline]
     pub(crate) fn push(&self, msg: T) -> Result<(), Full<T>> {
+        // Spin, then yield: the thread we wait for may be preempted (CHANNELS.md §4).
+        let backoff = crate::Backoff::new();
         // Relaxed: only a guess; the stamp's Acquire below validates the slot.
         let mut tail = self.tail.load(Relaxed);
         loop {
@@ -140,11 +142,11 @@ impl<T> Ring<T> {
                 if head.wrapping_add(self.span) == tail {
                     return Err(Full(msg));
                 }
-                crate::sync::hint::spin_loop();
+                backoff.snooze();
                 // Relaxed: a fresh guess, validated by the stamp as above.
                 tail = self.tail.load(Relaxed);
             } else {
-                crate::sync::hint::spin_loop();
+                backoff.snooze();
                 // Relaxed: as above.
                 tail = self.tail.load(Relaxed);
             }
@@ -154,6 +156,8 @@ impl<T> Ring<T> {
     /// Steps 3–4: dequeues a message, or `None` if the ring is empty.
     #[inline]
     pub(crate) fn pop(&self) -> Option<T> {
+        // Spin, then yield: the thread we wait for may be preempted (CHANNELS.md §4).
+        let backoff = crate::Backoff::new();
         // Relaxed: only a guess; the stamp's Acquire below validates the slot.
         let mut head = self.head.load(Relaxed);
         loop {
@@ -184,11 +188,11 @@ impl<T> Ring<T> {
                 if tail == head {
                     return None;
                 }
-                crate::sync::hint::spin_loop();
+                backoff.snooze();
                 // Relaxed: a fresh guess.
                 head = self.head.load(Relaxed);
             } else {
-                crate::sync::hint::spin_loop();
+                backoff.snooze();
                 // Relaxed: a fresh guess.
                 head = self.head.load(Relaxed);
             }
