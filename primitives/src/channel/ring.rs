@@ -12,6 +12,11 @@
 //! * After reading position `p`, the reader stores `p + span` (the next lap's writer position
 //!   for the same slot).
 //!
+//! Slots store their stamp *minus their index* (wrapping), so the initial stamps are all zero
+//! and the ring comes from `alloc_zeroed` without an initialisation pass: pages are touched only
+//! when a message first reaches them (CHANNELS.md §3.4: a big, mostly empty ring costs no page
+//! faults up front). The model builds, whose atomics cannot be zero-filled, initialise normally.
+//!
 //! A writer claims a position with one CAS on `tail`, writes the value, then publishes with a
 //! Release store of the stamp; a reader mirrors it on `head`. Laps make stamps unique, so a
 //! stale position can never be mistaken for a current one (no ABA).
@@ -79,18 +84,42 @@ impl<T> Ring<T> {
     pub(crate) fn new(cap: usize) -> Option<Ring<T>> {
         debug_assert!(cap >= 1);
         let span = (cap.checked_add(1)?).checked_next_power_of_two()?;
-        let mut v: Vec<Slot<T>> = Vec::new();
-        v.try_reserve_exact(cap).ok()?;
-        v.extend((0..cap).map(|i| Slot {
-            stamp: AtomicUsize::new(i),
-            val: UnsafeCell::new(MaybeUninit::uninit()),
-        }));
         Some(Ring {
             head: CachePadded::new(AtomicUsize::new(0)),
             tail: CachePadded::new(AtomicUsize::new(0)),
-            slots: v.into_boxed_slice(),
+            slots: Self::alloc_slots(cap)?,
             span,
         })
+    }
+
+    /// `cap` slots with stored stamp 0 (= stamp `i` for slot `i`), zero-filled by the allocator.
+    #[cfg(not(any(portalis_loom, portalis_shuttle)))]
+    fn alloc_slots(cap: usize) -> Option<Box<[Slot<T>]>> {
+        let layout = std::alloc::Layout::array::<Slot<T>>(cap).ok()?;
+        if layout.size() == 0 {
+            return None; // unreachable: a slot holds an AtomicUsize and cap ≥ 1
+        }
+        // SAFETY: the layout has a non-zero size.
+        let p = unsafe { std::alloc::alloc_zeroed(layout) } as *mut Slot<T>;
+        if p.is_null() {
+            return None;
+        }
+        // SAFETY: all-zero bytes are a valid `Slot<T>` (an `AtomicUsize` 0 and a `MaybeUninit`
+        // inside a transparent cell); the memory comes from the global allocator with the layout
+        // of `[Slot<T>; cap]`, which is how `Box<[Slot<T>]>` frees it.
+        Some(unsafe { Box::from_raw(core::ptr::slice_from_raw_parts_mut(p, cap)) })
+    }
+
+    /// Model builds: the shim's atomics are objects that must be constructed.
+    #[cfg(any(portalis_loom, portalis_shuttle))]
+    fn alloc_slots(cap: usize) -> Option<Box<[Slot<T>]>> {
+        let mut v: Vec<Slot<T>> = Vec::new();
+        v.try_reserve_exact(cap).ok()?;
+        v.extend((0..cap).map(|_| Slot {
+            stamp: AtomicUsize::new(0),
+            val: UnsafeCell::new(MaybeUninit::uninit()),
+        }));
+        Some(v.into_boxed_slice())
     }
 
     /// The position after `pos` (wrapping to the next lap after the last slot).
@@ -112,10 +141,11 @@ impl<T> Ring<T> {
         // Relaxed: only a guess; the stamp's Acquire below validates the slot.
         let mut tail = self.tail.load(Relaxed);
         loop {
-            let slot = &self.slots[tail & (self.span - 1)];
+            let idx = tail & (self.span - 1);
+            let slot = &self.slots[idx];
             // Acquire: partner of the Release stamp store in `pop` (step 3): the previous
             // reader's move-out of the value happens before our write.
-            let stamp = slot.stamp.load(Acquire);
+            let stamp = slot.stamp.load(Acquire).wrapping_add(idx);
             if stamp == tail {
                 // SeqCst on success: one side of the channel's wake-up Dekker pair (chan.rs
                 // step R2: this RMW is the StoreLoad barrier before the waiter-count read; free on
@@ -131,7 +161,7 @@ impl<T> Ring<T> {
                         // store below hands it to one reader.
                         slot.val.with_mut(|p| unsafe { (*p).write(msg) });
                         // Release: partner of the Acquire stamp load in `pop` (step 3).
-                        slot.stamp.store(tail + 1, Release);
+                        slot.stamp.store((tail + 1).wrapping_sub(idx), Release);
                         return Ok(());
                     }
                     Err(t) => tail = t,
@@ -161,10 +191,11 @@ impl<T> Ring<T> {
         // Relaxed: only a guess; the stamp's Acquire below validates the slot.
         let mut head = self.head.load(Relaxed);
         loop {
-            let slot = &self.slots[head & (self.span - 1)];
+            let idx = head & (self.span - 1);
+            let slot = &self.slots[idx];
             // Acquire: partner of the Release stamp store in `push` (step 1): the writer's
             // value is visible.
-            let stamp = slot.stamp.load(Acquire);
+            let stamp = slot.stamp.load(Acquire).wrapping_add(idx);
             if stamp == head + 1 {
                 // SeqCst on success: as in `push` (step R2 for waiting senders).
                 match self
@@ -176,7 +207,8 @@ impl<T> Ring<T> {
                         // and our CAS made us its only reader.
                         let msg = slot.val.with(|p| unsafe { (*p).assume_init_read() });
                         // Release: partner of the Acquire stamp load in `push` (step 1).
-                        slot.stamp.store(head.wrapping_add(self.span), Release);
+                        slot.stamp
+                            .store(head.wrapping_add(self.span).wrapping_sub(idx), Release);
                         return Some(msg);
                     }
                     Err(h) => head = h,
