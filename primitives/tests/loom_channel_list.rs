@@ -75,3 +75,23 @@ fn loom_channel_list_disconnect_races_blocked_receiver() {
         t.join().unwrap();
     });
 }
+
+/// Two receivers read the two slots of one block concurrently: whichever reader of the last
+/// slot starts freeing may find the other still reading (the `DESTROY` hand-over of
+/// list.rs step 3). The block is freed exactly once, after both reads (loom checks the cell
+/// accesses and the free).
+#[test]
+fn loom_channel_list_concurrent_readers_free_block_once() {
+    loom::model(|| {
+        let (s, r) = unbounded::<u32>();
+        s.send(1).unwrap();
+        s.send(2).unwrap();
+        drop(s);
+        let r2 = r.clone();
+        let t = thread::spawn(move || r2.recv().unwrap());
+        let a = r.recv().unwrap();
+        let b = t.join().unwrap();
+        assert_eq!(a + b, 3);
+        assert_eq!(r.recv(), Err(RecvError));
+    });
+}

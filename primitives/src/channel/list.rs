@@ -12,19 +12,20 @@
 //!    slot installs the next block (allocated *before* its CAS, so no allocation happens in
 //!    the window): stores `tail.block`, then `tail.pos` (past the gap, Release, partner: the
 //!    Acquire loads of writers), then links `block.next` (Release, partner: readers' Acquire
-//!    in `wait_next`). It then writes its slot and sets `WRITE` (Release, partner: the reader's
-//!    Acquire in `wait_write`).
+//!    in `wait_next`). It then writes its slot and sets its `written` flag with a plain Release
+//!    store (partner: the reader's Acquire in `wait_write`) — a flag apart from the reader's
+//!    `READ`/`DESTROY` word, so the writer needs no second RMW.
 //! 2. Reader: unless `MORE` is set, compare with `tail.pos` to report empty; then CAS
 //!    `head.pos` forward. The claimant of a block's last slot advances `head` to the next block
-//!    the same way (waiting for `next`). It then waits for `WRITE` and moves the value out.
+//!    the same way (waiting for `next`). It then waits for `written` and moves the value out.
 //! 3. Freeing: a block is freed by the last reader to leave it. The reader of the last slot
-//!    starts [`Block::destroy`]: for every earlier slot whose `READ` bit is clear it sets
-//!    `DESTROY` and, if `READ` was still clear, stops — that slot's reader, on setting `READ`
-//!    (AcqRel, partner: the `DESTROY` RMW), sees `DESTROY` and continues from the next slot.
+//!    starts [`Block::destroy`]: for every earlier slot whose `READ` bit is clear it swaps in
+//!    `DESTROY` and, if `READ` was still clear, stops — that slot's reader, on swapping in `READ`
+//!    (AcqRel, partner: the `DESTROY` swap), sees `DESTROY` and continues from the next slot.
 //!    Exactly one thread frees each block, after every reader of it has finished.
 
 use crate::sync::atomic::{
-    AtomicPtr, AtomicUsize,
+    AtomicBool, AtomicPtr, AtomicU8, AtomicUsize,
     Ordering::{AcqRel, Acquire, Relaxed, Release, SeqCst},
 };
 use crate::sync::cell::UnsafeCell;
@@ -41,16 +42,19 @@ const SHIFT: usize = 1;
 /// `head.pos` flag: head's block is not the last one.
 const MORE: usize = 1;
 
-/// Slot state bit: the value is written (step 1).
-const WRITE: usize = 1;
 /// Slot state bit: the value was moved out (step 2).
-const READ: usize = 2;
+const READ: u8 = 2;
 /// Slot state bit: the block's destruction reached this slot before its reader finished (step 3).
-const DESTROY: usize = 4;
+const DESTROY: u8 = 4;
 
 struct Slot<T> {
     val: UnsafeCell<MaybeUninit<T>>,
-    state: AtomicUsize,
+    /// The value is written (step 1); only the slot's writer stores it.
+    written: AtomicBool,
+    /// `READ` / `DESTROY` (steps 2–3). Each is set once, by a `swap` (one `xchg`, no CAS loop):
+    /// whoever swaps second sees the other's bit and carries on the destruction, and nobody
+    /// reads the word after both.
+    state: AtomicU8,
 }
 
 impl<T> Slot<T> {
@@ -58,8 +62,8 @@ impl<T> Slot<T> {
     fn wait_write(&self) {
         // Spin, then yield: the thread we wait for may be preempted (CHANNELS.md §4).
         let backoff = crate::Backoff::new();
-        // Acquire: partner of the Release `fetch_or(WRITE)` in `push` (the value is visible).
-        while self.state.load(Acquire) & WRITE == 0 {
+        // Acquire: partner of the Release `written` store in `push` (the value is visible).
+        while !self.written.load(Acquire) {
             backoff.snooze();
         }
     }
@@ -76,7 +80,8 @@ impl<T> Block<T> {
             next: AtomicPtr::new(core::ptr::null_mut()),
             slots: core::array::from_fn(|_| Slot {
                 val: UnsafeCell::new(MaybeUninit::uninit()),
-                state: AtomicUsize::new(0),
+                written: AtomicBool::new(false),
+                state: AtomicU8::new(0),
             }),
         }))
     }
@@ -104,10 +109,9 @@ impl<T> Block<T> {
         for i in start..BLOCK - 1 {
             // SAFETY: the block is alive: we have not freed it and nobody else may (step 3).
             let slot = unsafe { &(*this).slots[i] };
-            // Acquire: partner of the reader's AcqRel `fetch_or(READ)`; AcqRel RMW: partner of
-            // the reader's `fetch_or(READ)` the other way round (it then sees DESTROY).
-            if slot.state.load(Acquire) & READ == 0
-                && slot.state.fetch_or(DESTROY, AcqRel) & READ == 0
+            // Acquire: partner of the reader's AcqRel `swap(READ)` (its read of the value is
+            // done); AcqRel swap: the same pair the other way round (it then sees DESTROY).
+            if slot.state.load(Acquire) & READ == 0 && slot.state.swap(DESTROY, AcqRel) & READ == 0
             {
                 return; // that slot's reader continues
             }
@@ -183,7 +187,7 @@ impl<T> List<T> {
             }
             let new_tail = tail + (1 << SHIFT);
             // SeqCst on success: one side of the channel's wake-up Dekker pair (chan.rs step
-            // R2; free on x86). The slot's WRITE bit publishes the value. Acquire on failure:
+            // R2; free on x86). The slot's `written` flag publishes the value. Acquire on failure:
             // as the load above.
             match self
                 .tail
@@ -202,12 +206,12 @@ impl<T> List<T> {
                         unsafe { (*block).next.store(nb, Release) };
                     }
                     // SAFETY: our CAS claimed this slot; the block stays alive until its reader
-                    // (who waits for WRITE) leaves.
+                    // (who waits for `written`) leaves.
                     let slot = unsafe { &(*block).slots[offset] };
                     // SAFETY: the claim makes us the slot's only writer.
                     slot.val.with_mut(|p| unsafe { (*p).write(msg) });
                     // Release: partner of the Acquire in `wait_write`.
-                    slot.state.fetch_or(WRITE, Release);
+                    slot.written.store(true, Release);
                     if !next_block.is_null() {
                         // SAFETY: allocated by us and never shared (another thread installed).
                         drop(unsafe { Box::from_raw(next_block) });
@@ -244,7 +248,7 @@ impl<T> List<T> {
             let mut new_head = head + (1 << SHIFT);
             if new_head & MORE == 0 {
                 // Relaxed: an emptiness verdict; the channel's slow path re-checks after its
-                // SeqCst fence, and a claimed slot is waited for (WRITE) anyway.
+                // SeqCst fence, and a claimed slot is waited for (`written`) anyway.
                 let tail = self.tail.pos.load(Relaxed);
                 if head >> SHIFT == tail >> SHIFT {
                     return None;
@@ -255,7 +259,7 @@ impl<T> List<T> {
             }
             // SeqCst on success: as in `push` (step R2 for waiting senders; an unbounded
             // channel has none, but select observers use the same path). The value is
-            // published by WRITE. Acquire on failure: as the load above.
+            // published by `written`. Acquire on failure: as the load above.
             match self
                 .head
                 .pos
@@ -282,13 +286,13 @@ impl<T> List<T> {
                     // SAFETY: as above, `block` lives while our slot is not READ.
                     let slot = unsafe { &(*block).slots[offset] };
                     slot.wait_write();
-                    // SAFETY: WRITE seen (Acquire) and our claim makes us the only reader.
+                    // SAFETY: `written` seen (Acquire) and our claim makes us the only reader.
                     let msg = slot.val.with(|p| unsafe { (*p).assume_init_read() });
                     if offset + 1 == BLOCK {
                         // SAFETY: we read the last slot; step 3.
                         unsafe { Block::destroy(block, 0) };
-                    } else if slot.state.fetch_or(READ, AcqRel) & DESTROY != 0 {
-                        // AcqRel: partner of `destroy`'s `fetch_or(DESTROY)`.
+                    } else if slot.state.swap(READ, AcqRel) & DESTROY != 0 {
+                        // AcqRel: partner of `destroy`'s `swap(DESTROY)`.
                         // SAFETY: destruction stopped at our slot and is ours to continue.
                         unsafe { Block::destroy(block, offset + 1) };
                     }
