@@ -53,11 +53,9 @@ mod chan;
 #[cfg(feature = "envelope")]
 pub mod envelope;
 mod error;
-mod list;
 mod lock;
 mod macros;
 pub mod oneshot;
-mod ring;
 mod select;
 mod timer;
 mod waiter;
