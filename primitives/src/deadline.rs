@@ -21,7 +21,29 @@ pub(crate) const DEADLOCK_MSG: &str =
 
 /// An optional point in time; `None` waits for ever.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Deadline(Option<Instant>);
+pub(crate) struct Deadline(Option<At>);
+
+/// The clock behind a [`Deadline`]: std's `Instant`, except in the browser builds, where
+/// `Instant::now` panics ("time not implemented on this platform") and the futex layer's own
+/// deadline (`performance.now()`, or the whole timeout where there is no clock) is used.
+#[cfg(not(any(
+    all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics),
+    all(
+        target_arch = "wasm32",
+        target_os = "unknown",
+        not(portalis_wasm_atomics)
+    )
+)))]
+type At = Instant;
+#[cfg(any(
+    all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics),
+    all(
+        target_arch = "wasm32",
+        target_os = "unknown",
+        not(portalis_wasm_atomics)
+    )
+))]
+type At = futex::Deadline;
 
 impl Deadline {
     /// No limit.
@@ -33,13 +55,56 @@ impl Deadline {
     /// `now + timeout`; a timeout too large to represent (e.g. `Duration::MAX`) means never.
     #[inline]
     pub(crate) fn after(timeout: Duration) -> Self {
-        Deadline(Instant::now().checked_add(timeout))
+        #[cfg(not(any(
+            all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics),
+            all(
+                target_arch = "wasm32",
+                target_os = "unknown",
+                not(portalis_wasm_atomics)
+            )
+        )))]
+        {
+            Deadline(Instant::now().checked_add(timeout))
+        }
+        #[cfg(any(
+            all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics),
+            all(
+                target_arch = "wasm32",
+                target_os = "unknown",
+                not(portalis_wasm_atomics)
+            )
+        ))]
+        {
+            Deadline(futex::Deadline::after(timeout))
+        }
     }
 
-    /// An absolute deadline.
+    /// An absolute deadline. (In the browser builds no `Instant` can exist, since
+    /// `Instant::now` panics there; the conversion below is only for completeness.)
     #[inline]
     pub(crate) fn at(when: Instant) -> Self {
-        Deadline(Some(when))
+        #[cfg(not(any(
+            all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics),
+            all(
+                target_arch = "wasm32",
+                target_os = "unknown",
+                not(portalis_wasm_atomics)
+            )
+        )))]
+        {
+            Deadline(Some(when))
+        }
+        #[cfg(any(
+            all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics),
+            all(
+                target_arch = "wasm32",
+                target_os = "unknown",
+                not(portalis_wasm_atomics)
+            )
+        ))]
+        {
+            Self::after(when.saturating_duration_since(Instant::now()))
+        }
     }
 
     /// Time left: `Some(None)` = unlimited, `Some(Some(d))` = `d` left, `None` = expired.
@@ -48,7 +113,24 @@ impl Deadline {
         match self.0 {
             None => Some(None),
             Some(t) => {
+                #[cfg(not(any(
+                    all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics),
+                    all(
+                        target_arch = "wasm32",
+                        target_os = "unknown",
+                        not(portalis_wasm_atomics)
+                    )
+                )))]
                 let left = t.saturating_duration_since(Instant::now());
+                #[cfg(any(
+                    all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics),
+                    all(
+                        target_arch = "wasm32",
+                        target_os = "unknown",
+                        not(portalis_wasm_atomics)
+                    )
+                ))]
+                let left = t.remaining();
                 if left.is_zero() {
                     None
                 } else {
