@@ -271,6 +271,7 @@ async fn semaphore_conserves_permits_and_times_out() {
 async fn bounded_semaphore_rejects_over_release() {
     let s = Arc::new(BoundedSemaphore::new(1).unwrap());
     assert_eq!(s.release(), Err(SemaphoreReleaseError::OverRelease));
+    assert!(s.try_acquire()); // the test thread holds the only permit
     let (s2, got) = (s.clone(), Arc::new(Event::new()));
     let g2 = got.clone();
     let h = spawn(move || {
@@ -278,7 +279,6 @@ async fn bounded_semaphore_rejects_over_release() {
         g2.set();
     })
     .await;
-    assert!(s.try_acquire());
     nap(10);
     assert!(!got.is_set());
     s.release().unwrap();
