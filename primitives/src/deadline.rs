@@ -153,6 +153,81 @@ impl Deadline {
     }
 }
 
+/// The instant type of the channels' deadlines: std's `Instant`, except in the threaded
+/// browser build, where `Instant::now` panics and `performance.now()` is used instead.
+/// Public APIs taking a `std::time::Instant` convert with [`moment`].
+#[cfg(not(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics)))]
+pub(crate) use std::time::Instant as Moment;
+
+/// A `std::time::Instant` as a [`Moment`] (the identity outside the browser build).
+#[cfg(not(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics)))]
+#[inline]
+pub(crate) fn moment(i: Instant) -> Moment {
+    i
+}
+
+/// A point on `performance.now()`'s clock, in ms.
+#[cfg(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics))]
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Moment(f64);
+
+// Total order (`f64::total_cmp`): `Iterator::min` over timer deadlines needs `Ord`.
+#[cfg(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics))]
+impl PartialEq for Moment {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == core::cmp::Ordering::Equal
+    }
+}
+#[cfg(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics))]
+impl Eq for Moment {}
+#[cfg(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics))]
+impl PartialOrd for Moment {
+    fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+#[cfg(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics))]
+impl Ord for Moment {
+    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+#[cfg(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics))]
+impl Moment {
+    #[inline]
+    pub(crate) fn now() -> Moment {
+        Moment(futex::now_ms())
+    }
+
+    /// `None` beyond the wait32 timeout's range (more than `i64::MAX` ns: "forever").
+    #[inline]
+    pub(crate) fn checked_add(self, d: Duration) -> Option<Moment> {
+        i64::try_from(d.as_nanos()).ok()?;
+        Some(Moment(self.0 + d.as_secs_f64() * 1e3))
+    }
+}
+
+#[cfg(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics))]
+impl core::ops::Sub for Moment {
+    type Output = Duration;
+    /// Saturating, as `Instant`'s `-`.
+    #[inline]
+    fn sub(self, earlier: Moment) -> Duration {
+        Duration::from_secs_f64(((self.0 - earlier.0) / 1e3).max(0.0))
+    }
+}
+
+/// A `std::time::Instant` as a [`Moment`]. Unreachable in practice: no `Instant` can be made
+/// in the browser build (`Instant::now` panics there, as it does here).
+#[cfg(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics))]
+pub(crate) fn moment(i: Instant) -> Moment {
+    let left = i.saturating_duration_since(Instant::now());
+    Moment::now()
+        .checked_add(left)
+        .unwrap_or(Moment(f64::INFINITY))
+}
+
 /// How one [`block`] ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Blocked {

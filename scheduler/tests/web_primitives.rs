@@ -516,12 +516,9 @@ async fn channel_disconnect_wakes_a_blocked_receiver() {
     assert_eq!(out.load(SeqCst), 1);
 }
 
-/// Known failure, kept visible: the channels' timed calls compute their deadline with
-/// `std::time::Instant::now()`, which panics on wasm32-unknown-unknown ("time not implemented
-/// on this platform"); the sync primitives were moved to the futex layer's clock
-/// (`deadline.rs`), the channels (chan/waiter/select/oneshot/broadcast) not yet.
+/// Regression: channel deadlines used `std::time::Instant::now()`, which panics on
+/// wasm32-unknown-unknown; they now use `deadline::Moment` (`performance.now()` here).
 #[wasm_bindgen_test]
-#[ignore = "channel timeouts use std::time::Instant, which panics in the browser build"]
 async fn channel_recv_timeout_times_out_then_receives() {
     let (s, r) = channel::unbounded::<u32>();
     let start = now_ms();

@@ -147,12 +147,9 @@ async fn channel_try_calls_on_main_thread() {
     assert_eq!(r.try_recv(), Err(TryRecvError::Disconnected));
 }
 
-/// Known failure, kept visible: channel timeouts compute their deadline with
-/// `std::time::Instant::now()`, which panics on wasm32-unknown-unknown; with panic=abort that
-/// traps the main thread. ADR 022 documents `Timeout` here; it holds only once the channels use
-/// the futex layer's clock as the sync primitives now do (`primitives/src/deadline.rs`).
+/// ADR 022: timed channel calls on the main thread spin out their timeout and return
+/// `Timeout` (regression: they used `std::time::Instant::now()`, which panics here).
 #[wasm_bindgen_test]
-#[ignore = "channel timeouts use std::time::Instant, which panics in the browser build"]
 async fn channel_timed_calls_on_main_thread() {
     let (s, r) = channel::bounded::<u32>(1);
     let start = now_ms();
@@ -180,4 +177,54 @@ async fn channel_timed_calls_on_main_thread() {
         r.recv_timeout(Duration::from_millis(5)),
         Err(RecvTimeoutError::Disconnected)
     );
+}
+
+#[wasm_bindgen_test]
+async fn oneshot_broadcast_and_select_timeouts_on_main_thread() {
+    // oneshot: times out (not early), then receives what a worker sends meanwhile.
+    let (s, mut r) = channel::oneshot::<u32>();
+    let start = now_ms();
+    assert_eq!(
+        r.recv_timeout(Duration::from_millis(20)),
+        Err(RecvTimeoutError::Timeout)
+    );
+    assert!(now_ms() - start >= 20.0 - CLOCK_SLACK_MS);
+    let h = spawn(move || {
+        nap(10);
+        s.send(8).unwrap();
+    })
+    .await;
+    assert_eq!(r.recv_timeout(Duration::from_secs(10)), Ok(8));
+    h.join_async().await;
+
+    // broadcast: a timed receive with nothing sent reports Empty after its timeout.
+    let (tx, mut rx) = channel::broadcast::<u32>(4);
+    let start = now_ms();
+    assert_eq!(
+        rx.recv_timeout(Duration::from_millis(20)),
+        Err(channel::broadcast::TryRecvError::Empty)
+    );
+    assert!(now_ms() - start >= 20.0 - CLOCK_SLACK_MS);
+    tx.send(1).unwrap();
+    assert_eq!(rx.recv_timeout(Duration::from_millis(20)), Ok(1));
+
+    // select! with a timeout: times out, then picks the channel a worker sends on.
+    let (s1, r1) = channel::bounded::<u32>(0);
+    let (_s2, r2) = channel::unbounded::<u32>();
+    let start = now_ms();
+    let got = channel::select! {
+        recv(r1) -> m => m.ok(),
+        recv(r2) -> m => m.ok(),
+        default(Duration::from_millis(20)) => None,
+    };
+    assert_eq!(got, None);
+    assert!(now_ms() - start >= 20.0 - CLOCK_SLACK_MS);
+    let h = spawn(move || s1.send(4).unwrap()).await;
+    let got = channel::select! {
+        recv(r1) -> m => m.ok(),
+        recv(r2) -> m => m.ok().map(|v| v + 100),
+        default(Duration::from_secs(10)) => None,
+    };
+    assert_eq!(got, Some(4));
+    h.join_async().await;
 }
