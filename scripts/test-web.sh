@@ -2,7 +2,9 @@
 # Browser tests (`make test-web`): the threaded wasm32-unknown-unknown build in headless
 # Chromium, in three modes, each a wasm-bindgen-test binary of portalis-scheduler:
 #   worker        tests/web_worker.rs        cross-origin isolated; test thread = dedicated worker
+#                 tests/web_primitives.rs    (sync primitives and channels across workers)
 #   main          tests/web_main.rs          cross-origin isolated; test thread = page main thread
+#                 tests/web_primitives_main.rs (primitives/channels never trap there)
 #   no-isolation  tests/web_no_isolation.rs  no COOP/COEP (no SharedArrayBuffer)
 # Prints passed/failed per mode; fails if any test failed or a mode ran zero tests.
 set -euo pipefail
@@ -13,16 +15,20 @@ LOG_DIR=target/web/logs
 mkdir -p "$LOG_DIR"
 
 # Build once (cached in target/web), so the runs below only link-check and execute.
-"${WEB_CARGO[@]}" --no-run --test web_worker --test web_main --test web_no_isolation 2>&1 \
+"${WEB_CARGO[@]}" --no-run --test web_worker --test web_primitives --test web_main \
+  --test web_primitives_main --test web_no_isolation 2>&1 \
   | grep -vE '^warning: unstable feature specified|^  \||^  = note: this feature is not stably' || true
 
 status=0
 total=0
 summary=""
-run_mode() { # mode test-binary [env...]
-  local mode=$1 bin=$2; shift 2
-  local log="$LOG_DIR/$mode.log" rc=0
-  env "$@" "${WEB_CARGO[@]}" --test "$bin" >"$log" 2>&1 || rc=$?
+run_mode() { # mode "test-binary..." [env...]  (the binaries of one mode run one after another)
+  local mode=$1 bins=$2; shift 2
+  local log="$LOG_DIR/$mode.log" rc=0 bin
+  : >"$log"
+  for bin in $bins; do
+    env "$@" "${WEB_CARGO[@]}" --test "$bin" >>"$log" 2>&1 || rc=$?
+  done
   local passed failed
   passed=$(sed -n 's/^test result: .* \([0-9][0-9]*\) passed.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
   failed=$(sed -n 's/^test result: .* \([0-9][0-9]*\) failed.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
@@ -34,8 +40,8 @@ run_mode() { # mode test-binary [env...]
     tail -40 "$log"
   fi
 }
-run_mode worker web_worker
-run_mode main web_main
+run_mode worker "web_worker web_primitives"
+run_mode main "web_main web_primitives_main"
 run_mode no-isolation web_no_isolation WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION=1
 echo "test-web (headless $(chromium --version 2>/dev/null | head -1)):$summary"
 if [ "$status" -ne 0 ]; then

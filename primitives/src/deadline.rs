@@ -21,7 +21,29 @@ pub(crate) const DEADLOCK_MSG: &str =
 
 /// An optional point in time; `None` waits for ever.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Deadline(Option<Instant>);
+pub(crate) struct Deadline(Option<At>);
+
+/// The clock behind a [`Deadline`]: std's `Instant`, except in the browser builds, where
+/// `Instant::now` panics ("time not implemented on this platform") and the futex layer's own
+/// deadline (`performance.now()`, or the whole timeout where there is no clock) is used.
+#[cfg(not(any(
+    all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics),
+    all(
+        target_arch = "wasm32",
+        target_os = "unknown",
+        not(portalis_wasm_atomics)
+    )
+)))]
+type At = Instant;
+#[cfg(any(
+    all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics),
+    all(
+        target_arch = "wasm32",
+        target_os = "unknown",
+        not(portalis_wasm_atomics)
+    )
+))]
+type At = futex::Deadline;
 
 impl Deadline {
     /// No limit.
@@ -33,13 +55,56 @@ impl Deadline {
     /// `now + timeout`; a timeout too large to represent (e.g. `Duration::MAX`) means never.
     #[inline]
     pub(crate) fn after(timeout: Duration) -> Self {
-        Deadline(Instant::now().checked_add(timeout))
+        #[cfg(not(any(
+            all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics),
+            all(
+                target_arch = "wasm32",
+                target_os = "unknown",
+                not(portalis_wasm_atomics)
+            )
+        )))]
+        {
+            Deadline(Instant::now().checked_add(timeout))
+        }
+        #[cfg(any(
+            all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics),
+            all(
+                target_arch = "wasm32",
+                target_os = "unknown",
+                not(portalis_wasm_atomics)
+            )
+        ))]
+        {
+            Deadline(futex::Deadline::after(timeout))
+        }
     }
 
-    /// An absolute deadline.
+    /// An absolute deadline. (In the browser builds no `Instant` can exist, since
+    /// `Instant::now` panics there; the conversion below is only for completeness.)
     #[inline]
     pub(crate) fn at(when: Instant) -> Self {
-        Deadline(Some(when))
+        #[cfg(not(any(
+            all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics),
+            all(
+                target_arch = "wasm32",
+                target_os = "unknown",
+                not(portalis_wasm_atomics)
+            )
+        )))]
+        {
+            Deadline(Some(when))
+        }
+        #[cfg(any(
+            all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics),
+            all(
+                target_arch = "wasm32",
+                target_os = "unknown",
+                not(portalis_wasm_atomics)
+            )
+        ))]
+        {
+            Self::after(when.saturating_duration_since(Instant::now()))
+        }
     }
 
     /// Time left: `Some(None)` = unlimited, `Some(Some(d))` = `d` left, `None` = expired.
@@ -48,7 +113,24 @@ impl Deadline {
         match self.0 {
             None => Some(None),
             Some(t) => {
+                #[cfg(not(any(
+                    all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics),
+                    all(
+                        target_arch = "wasm32",
+                        target_os = "unknown",
+                        not(portalis_wasm_atomics)
+                    )
+                )))]
                 let left = t.saturating_duration_since(Instant::now());
+                #[cfg(any(
+                    all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics),
+                    all(
+                        target_arch = "wasm32",
+                        target_os = "unknown",
+                        not(portalis_wasm_atomics)
+                    )
+                ))]
+                let left = t.remaining();
                 if left.is_zero() {
                     None
                 } else {
@@ -69,6 +151,81 @@ impl Deadline {
     pub(crate) fn is_never(self) -> bool {
         self.0.is_none()
     }
+}
+
+/// The instant type of the channels' deadlines: std's `Instant`, except in the threaded
+/// browser build, where `Instant::now` panics and `performance.now()` is used instead.
+/// Public APIs taking a `std::time::Instant` convert with [`moment`].
+#[cfg(not(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics)))]
+pub(crate) use std::time::Instant as Moment;
+
+/// A `std::time::Instant` as a [`Moment`] (the identity outside the browser build).
+#[cfg(not(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics)))]
+#[inline]
+pub(crate) fn moment(i: Instant) -> Moment {
+    i
+}
+
+/// A point on `performance.now()`'s clock, in ms.
+#[cfg(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics))]
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Moment(f64);
+
+// Total order (`f64::total_cmp`): `Iterator::min` over timer deadlines needs `Ord`.
+#[cfg(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics))]
+impl PartialEq for Moment {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == core::cmp::Ordering::Equal
+    }
+}
+#[cfg(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics))]
+impl Eq for Moment {}
+#[cfg(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics))]
+impl PartialOrd for Moment {
+    fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+#[cfg(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics))]
+impl Ord for Moment {
+    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+#[cfg(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics))]
+impl Moment {
+    #[inline]
+    pub(crate) fn now() -> Moment {
+        Moment(futex::now_ms())
+    }
+
+    /// `None` beyond the wait32 timeout's range (more than `i64::MAX` ns: "forever").
+    #[inline]
+    pub(crate) fn checked_add(self, d: Duration) -> Option<Moment> {
+        i64::try_from(d.as_nanos()).ok()?;
+        Some(Moment(self.0 + d.as_secs_f64() * 1e3))
+    }
+}
+
+#[cfg(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics))]
+impl core::ops::Sub for Moment {
+    type Output = Duration;
+    /// Saturating, as `Instant`'s `-`.
+    #[inline]
+    fn sub(self, earlier: Moment) -> Duration {
+        Duration::from_secs_f64(((self.0 - earlier.0) / 1e3).max(0.0))
+    }
+}
+
+/// A `std::time::Instant` as a [`Moment`]. Unreachable in practice: no `Instant` can be made
+/// in the browser build (`Instant::now` panics there, as it does here).
+#[cfg(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics))]
+pub(crate) fn moment(i: Instant) -> Moment {
+    let left = i.saturating_duration_since(Instant::now());
+    Moment::now()
+        .checked_add(left)
+        .unwrap_or(Moment(f64::INFINITY))
 }
 
 /// How one [`block`] ended.

@@ -21,6 +21,7 @@
 //! ```
 
 use super::error::{CapacityError, SendError};
+use crate::deadline::Moment as Instant;
 use crate::futex;
 use crate::sync::atomic::{
     AtomicU32, AtomicUsize,
@@ -28,7 +29,7 @@ use crate::sync::atomic::{
 };
 use crate::sync::{thread, Arc, Mutex, MutexGuard, MODEL};
 use core::fmt;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Yields before sleeping; heuristic as in `waiter.rs`.
 const YIELDS: u32 = if MODEL { 0 } else { 16 };
@@ -322,7 +323,7 @@ impl<T: Clone> Receiver<T> {
                     if deadline.is_none() {
                         panic!("broadcast recv would block: {e}");
                     }
-                    return Err(TryRecvError::Empty);
+                    // Timed: spin out the timeout (ADR 022); the loop re-checks the deadline.
                 }
             }
         }

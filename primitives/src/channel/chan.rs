@@ -33,6 +33,7 @@
 use super::error::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
 use super::lock::{Guard, Lock};
 use super::waiter::{Context, Entry, Waiters, Woken};
+use crate::deadline::Moment;
 use crate::sync::atomic::{
     AtomicUsize,
     Ordering::{AcqRel, Relaxed},
@@ -293,11 +294,7 @@ impl<T> Chan<T> {
     ///
     /// # Panics
     /// If the thread cannot block (`futex::WaitError`) and no deadline was given.
-    pub(crate) fn send(
-        &self,
-        msg: T,
-        deadline: Option<Instant>,
-    ) -> Result<(), SendTimeoutError<T>> {
+    pub(crate) fn send(&self, msg: T, deadline: Option<Moment>) -> Result<(), SendTimeoutError<T>> {
         let mut msg = msg;
         // Set once a wait timed out: the deadline counts as passed from then on.
         let mut expired = false;
@@ -320,7 +317,7 @@ impl<T> Chan<T> {
                 }
                 Err(m) => msg = m,
             }
-            if expired || deadline.is_some_and(|d| Instant::now() >= d) {
+            if expired || deadline.is_some_and(|d| Moment::now() >= d) {
                 drop(g);
                 wakes.complete();
                 return Err(SendTimeoutError::Timeout(msg));
@@ -355,8 +352,12 @@ impl<T> Chan<T> {
             let back = unsafe { packet.with_mut(|m| (*m).take()) };
             match (woken, back) {
                 (_, None) => return Ok(()), // a receiver took it
-                (Woken::CannotBlock(e), Some(_)) => panic!("channel send would block: {e}"),
-                (_, Some(m)) => msg = m, // notified, disconnected or timed out: step 1 decides
+                (Woken::CannotBlock(e), Some(_)) if deadline.is_none() => {
+                    panic!("channel send would block: {e}")
+                }
+                // Notified, disconnected, timed out, or (timed call on a thread that cannot
+                // block: spin out the timeout, ADR 022) cannot block: step 1 decides.
+                (_, Some(m)) => msg = m,
             }
         }
     }
@@ -365,7 +366,7 @@ impl<T> Chan<T> {
     ///
     /// # Panics
     /// If the thread cannot block (`futex::WaitError`) and no deadline was given.
-    pub(crate) fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
+    pub(crate) fn recv(&self, deadline: Option<Moment>) -> Result<T, RecvTimeoutError> {
         // Set once a wait timed out: the deadline counts as passed from then on.
         let mut expired = false;
         // Set once step 6's poll ran for this call.
@@ -383,7 +384,7 @@ impl<T> Chan<T> {
                 wakes.complete();
                 return Err(RecvTimeoutError::Disconnected);
             }
-            if expired || deadline.is_some_and(|d| Instant::now() >= d) {
+            if expired || deadline.is_some_and(|d| Moment::now() >= d) {
                 drop(g);
                 wakes.complete();
                 return Err(RecvTimeoutError::Timeout);
@@ -416,7 +417,10 @@ impl<T> Chan<T> {
                 return Ok(m);
             }
             if let Woken::CannotBlock(e) = woken {
-                panic!("channel recv would block: {e}");
+                // A timed call spins out its timeout instead (ADR 022): loop and re-check.
+                if deadline.is_none() {
+                    panic!("channel recv would block: {e}");
+                }
             }
         }
     }

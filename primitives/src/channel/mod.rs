@@ -70,6 +70,7 @@ pub use error::{
 pub use oneshot::oneshot;
 pub use select::{Select, SelectedOperation};
 
+use crate::deadline::{moment, Moment};
 use crate::sync::Arc;
 use chan::{Chan, Token};
 use core::fmt;
@@ -258,7 +259,7 @@ impl<T> Sender<T> {
     /// # Errors
     /// [`SendTimeoutError`] with the message.
     pub fn send_timeout(&self, msg: T, timeout: Duration) -> Result<(), SendTimeoutError<T>> {
-        self.chan.send(msg, Instant::now().checked_add(timeout))
+        self.chan.send(msg, Moment::now().checked_add(timeout))
     }
 
     /// Sends, waiting until `deadline`.
@@ -266,7 +267,7 @@ impl<T> Sender<T> {
     /// # Errors
     /// [`SendTimeoutError`] with the message.
     pub fn send_deadline(&self, msg: T, deadline: Instant) -> Result<(), SendTimeoutError<T>> {
-        self.chan.send(msg, Some(deadline))
+        self.chan.send(msg, Some(moment(deadline)))
     }
 
     /// Number of queued messages.
@@ -342,7 +343,7 @@ impl<T> Receiver<T> {
     /// # Errors
     /// [`RecvTimeoutError`].
     pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
-        match Instant::now().checked_add(timeout) {
+        match Moment::now().checked_add(timeout) {
             Some(d) => self.recv_inner(Some(d)),
             None => self.recv().map_err(|_| RecvTimeoutError::Disconnected),
         }
@@ -353,10 +354,10 @@ impl<T> Receiver<T> {
     /// # Errors
     /// [`RecvTimeoutError`].
     pub fn recv_deadline(&self, deadline: Instant) -> Result<T, RecvTimeoutError> {
-        self.recv_inner(Some(deadline))
+        self.recv_inner(Some(moment(deadline)))
     }
 
-    fn recv_inner(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
+    fn recv_inner(&self, deadline: Option<Moment>) -> Result<T, RecvTimeoutError> {
         match &self.flavor {
             Flavor::Chan(c) => c.recv(deadline),
             Flavor::At(a) => a.recv(deadline).map(instant_as),
@@ -537,7 +538,7 @@ impl<T> SelectHandle for Receiver<T> {
         // SAFETY: as above, and the entry was unregistered.
         unsafe { Chan::<T>::free_packet(p) }
     }
-    fn deadline(&self) -> Option<Instant> {
+    fn deadline(&self) -> Option<Moment> {
         match &self.flavor {
             Flavor::At(a) => a.deadline(),
             Flavor::Tick(t) => t.deadline(),
@@ -575,7 +576,7 @@ impl<T> SelectHandle for Sender<T> {
         false
     }
     fn free_packet(&self, _p: *mut ()) {}
-    fn deadline(&self) -> Option<Instant> {
+    fn deadline(&self) -> Option<Moment> {
         None
     }
     fn release(&self, token: Token) {

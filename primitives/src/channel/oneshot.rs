@@ -12,6 +12,7 @@
 //!    `RECEIVER_GONE` and drops a value it finds `FULL` (exactly once).
 
 use super::error::{RecvError, RecvTimeoutError, SendError, TryRecvError};
+use crate::deadline::Moment as Instant;
 use crate::futex;
 use crate::sync::atomic::{
     AtomicU32,
@@ -20,7 +21,7 @@ use crate::sync::atomic::{
 use crate::sync::cell::UnsafeCell;
 use crate::sync::{thread, Arc, MODEL};
 use core::fmt;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Nothing sent yet.
 const EMPTY: u32 = 0;
@@ -222,7 +223,7 @@ impl<T> Receiver<T> {
                     if deadline.is_none() {
                         panic!("oneshot recv would block: {e}");
                     }
-                    return Err(RecvTimeoutError::Timeout);
+                    // Timed: spin out the timeout (ADR 022); the loop re-checks the deadline.
                 }
             }
         }

@@ -20,6 +20,7 @@
 use super::chan::Token;
 use super::waiter::{Context, Woken};
 use super::{error::*, Receiver, Sender};
+use crate::deadline::{moment, Moment};
 use crate::sync::Arc;
 use core::fmt;
 use std::time::{Duration, Instant};
@@ -41,7 +42,7 @@ pub(crate) trait SelectHandle {
     /// Frees the packet from `register`.
     fn free_packet(&self, p: *mut ());
     /// When a timer case becomes ready.
-    fn deadline(&self) -> Option<Instant>;
+    fn deadline(&self) -> Option<Moment>;
     /// Gives back a reservation.
     fn release(&self, token: Token);
     /// Channel identity (to check the handle passed to `SelectedOperation`).
@@ -124,7 +125,7 @@ enum Mode {
     /// One poll, never block.
     Try,
     /// Block until `deadline` (`None`: forever).
-    Block(Option<Instant>),
+    Block(Option<Moment>),
 }
 
 /// Steps 1–4; `observe` registers rendezvous receive cases as observers (for `ready`).
@@ -164,7 +165,7 @@ fn run(cases: &[Case<'_>], mode: Mode, observe: bool) -> Option<(usize, Token)> 
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        if expired || deadline.is_some_and(|d| Instant::now() >= d) {
+        if expired || deadline.is_some_and(|d| Moment::now() >= d) {
             return poll(random_start(n));
         }
         // Step 2.
@@ -199,9 +200,9 @@ fn run(cases: &[Case<'_>], mode: Mode, observe: bool) -> Option<(usize, Token)> 
                         cases[i].handle.free_packet(*p);
                     }
                     if wake_at.is_some() {
-                        // Cannot block: fall back to sleeping until the deadline is the
-                        // futex layer's job; an error here means no thread can wake us.
-                        return poll(random_start(n));
+                        // Timed (or a timer case): spin out the time (ADR 022); the loop
+                        // re-polls and re-checks the deadline.
+                        continue;
                     }
                     panic!("select would block: {e}");
                 }
@@ -290,8 +291,8 @@ impl<'a> Select<'a> {
         &mut self,
         timeout: Duration,
     ) -> Result<SelectedOperation<'a>, SelectTimeoutError> {
-        match Instant::now().checked_add(timeout) {
-            Some(d) => self.select_deadline(d),
+        match Moment::now().checked_add(timeout) {
+            Some(d) => self.select_moment(d),
             None => Ok(self.select()),
         }
     }
@@ -303,6 +304,13 @@ impl<'a> Select<'a> {
     pub fn select_deadline(
         &mut self,
         deadline: Instant,
+    ) -> Result<SelectedOperation<'a>, SelectTimeoutError> {
+        self.select_moment(moment(deadline))
+    }
+
+    fn select_moment(
+        &mut self,
+        deadline: Moment,
     ) -> Result<SelectedOperation<'a>, SelectTimeoutError> {
         if self.cases.is_empty() {
             super::timer::sleep_until(Some(deadline));
@@ -336,7 +344,7 @@ impl<'a> Select<'a> {
     /// # Errors
     /// [`ReadyTimeoutError`] if nothing was ready in time.
     pub fn ready_timeout(&mut self, timeout: Duration) -> Result<usize, ReadyTimeoutError> {
-        let deadline = Instant::now().checked_add(timeout);
+        let deadline = Moment::now().checked_add(timeout);
         if self.cases.is_empty() {
             super::timer::sleep_until(deadline);
             return Err(ReadyTimeoutError);

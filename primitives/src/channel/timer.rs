@@ -6,14 +6,15 @@
 //! use `try_recv` or `select!` with `default` instead.
 
 use super::error::{RecvTimeoutError, TryRecvError};
+use crate::deadline::{moment, Moment};
 use crate::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use crate::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Sleeps until `until` (or forever for `None`).
-pub(crate) fn sleep_until(until: Option<Instant>) {
+pub(crate) fn sleep_until(until: Option<Moment>) {
     loop {
-        let now = Instant::now();
+        let now = Moment::now();
         let left = match until {
             Some(d) if now >= d => return,
             Some(d) => d - now,
@@ -51,18 +52,19 @@ impl At {
         }
     }
 
-    pub(crate) fn recv(&self, deadline: Option<Instant>) -> Result<Instant, RecvTimeoutError> {
+    pub(crate) fn recv(&self, deadline: Option<Moment>) -> Result<Instant, RecvTimeoutError> {
         loop {
             if let Ok(t) = self.try_recv() {
                 return Ok(t);
             }
+            let when = moment(self.when);
             // Relaxed: as in `try_recv`.
             let until = if self.taken.load(Relaxed) {
                 deadline
             } else {
-                Some(deadline.map_or(self.when, |d| d.min(self.when)))
+                Some(deadline.map_or(when, |d| d.min(when)))
             };
-            if deadline.is_some_and(|d| Instant::now() >= d) {
+            if deadline.is_some_and(|d| Moment::now() >= d) {
                 return Err(RecvTimeoutError::Timeout);
             }
             sleep_until(until);
@@ -76,9 +78,9 @@ impl At {
     }
 
     /// When a select must wake up to find this case ready.
-    pub(crate) fn deadline(&self) -> Option<Instant> {
+    pub(crate) fn deadline(&self) -> Option<Moment> {
         // Relaxed: as in `try_recv`.
-        (!self.taken.load(Relaxed)).then_some(self.when)
+        (!self.taken.load(Relaxed)).then(|| moment(self.when))
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -124,21 +126,21 @@ impl Tick {
         }
     }
 
-    pub(crate) fn recv(&self, deadline: Option<Instant>) -> Result<Instant, RecvTimeoutError> {
+    pub(crate) fn recv(&self, deadline: Option<Moment>) -> Result<Instant, RecvTimeoutError> {
         loop {
             if let Ok(t) = self.try_recv() {
                 return Ok(t);
             }
-            let when = *self.next();
-            if deadline.is_some_and(|d| Instant::now() >= d) {
+            let when = moment(*self.next());
+            if deadline.is_some_and(|d| Moment::now() >= d) {
                 return Err(RecvTimeoutError::Timeout);
             }
             sleep_until(Some(deadline.map_or(when, |d| d.min(when))));
         }
     }
 
-    pub(crate) fn deadline(&self) -> Option<Instant> {
-        Some(*self.next())
+    pub(crate) fn deadline(&self) -> Option<Moment> {
+        Some(moment(*self.next()))
     }
 
     pub(crate) fn is_empty(&self) -> bool {

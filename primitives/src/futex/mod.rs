@@ -173,6 +173,13 @@ pub fn can_block() -> bool {
 /// The name of the active backend, for diagnostics and the perf table header.
 pub const BACKEND: &str = imp::NAME;
 
+/// `performance.now()` in ms: the threaded browser build's clock (`Instant::now` panics there).
+#[cfg(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics))]
+#[inline]
+pub(crate) fn now_ms() -> f64 {
+    imp::now_ms()
+}
+
 /// Turns a relative timeout into a deadline; `None` when it does not fit (treat as untimed).
 #[allow(dead_code)] // Not every backend needs deadlines.
 #[inline]

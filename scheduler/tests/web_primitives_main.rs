@@ -1,0 +1,233 @@
+//! Browser, shared memory, test thread = the page's main thread (blocking forbidden): the sync
+//! primitives and channels never trap there (ADR 015, ADR 022). Timed calls return their
+//! timeout result while a worker holds the resource; untimed `lock`/`acquire`/`wait` spin until
+//! a worker releases. Run by scripts/test-web.sh ("main" mode, cross-origin isolated).
+//!
+//! Not tested here: an untimed channel `recv()`/`send()` that has to wait on the main thread
+//! panics by design (ADR 022), and a panic is a trap in this `panic=abort` build, which would
+//! end the whole test binary; its documented alternative, the timed variant, is tested instead.
+#![cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+
+mod web_common;
+
+use portalis_primitives::channel::{self, RecvTimeoutError, TryRecvError};
+use portalis_primitives::futex;
+use portalis_primitives::sync::atomic::{AtomicU32, Ordering::SeqCst};
+use portalis_primitives::{Condvar, Event, Mutex, RwLock, Semaphore};
+use std::sync::Arc;
+use std::time::Duration;
+use wasm_bindgen_test::*;
+use web_common::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Blocks the calling worker for about `ms`.
+fn nap(ms: u64) {
+    let w = AtomicU32::new(0);
+    let start = now_ms();
+    while now_ms() - start < ms as f64 {
+        let _ = futex::wait(&w, 0, Some(Duration::from_millis(ms)));
+    }
+}
+
+#[wasm_bindgen_test]
+fn on_the_main_thread() {
+    assert!(!futex::can_block());
+}
+
+#[wasm_bindgen_test]
+async fn timed_calls_time_out_while_a_worker_holds_the_resource() {
+    let m = Arc::new(Mutex::new(0u32));
+    let l = Arc::new(RwLock::new(0u32));
+    let s = Arc::new(Semaphore::new(1).unwrap());
+    let (held, release) = (Arc::new(AtomicU32::new(0)), Arc::new(Event::new()));
+    let (m2, l2, s2, h2, r2) = (
+        m.clone(),
+        l.clone(),
+        s.clone(),
+        held.clone(),
+        release.clone(),
+    );
+    let h = spawn(move || {
+        let _g = m2.lock();
+        let _w = l2.write();
+        s2.acquire();
+        h2.store(1, SeqCst);
+        r2.wait();
+        s2.release().unwrap();
+    })
+    .await;
+    until(|| held.load(SeqCst) == 1).await;
+    let t = Duration::from_millis(30);
+    let start = now_ms();
+    assert!(m.try_lock_for(t).is_none());
+    assert!(now_ms() - start >= 30.0 - CLOCK_SLACK_MS);
+    assert!(m.try_lock().is_none());
+    assert!(l.try_read_for(t).is_none());
+    assert!(l.try_write_for(t).is_none());
+    let start = now_ms();
+    assert!(!s.acquire_timeout(t));
+    assert!(now_ms() - start >= 30.0 - CLOCK_SLACK_MS);
+    assert!(
+        !release.wait_timeout(Duration::from_millis(5)),
+        "nobody set it yet"
+    );
+    release.set();
+    h.join_async().await;
+    assert!(m.try_lock_for(t).is_some());
+    assert!(s.acquire_timeout(t));
+}
+
+#[wasm_bindgen_test]
+async fn untimed_calls_spin_until_a_worker_releases() {
+    // ADR 015: lock()/acquire()/wait() on the main thread busy-wait (futex errors are treated
+    // as spurious wake-ups) and succeed once a worker releases soon.
+    let m = Arc::new(Mutex::new(0u32));
+    let s = Arc::new(Semaphore::new(0).unwrap());
+    let ev = Arc::new(Event::new());
+    let held = Arc::new(AtomicU32::new(0));
+    let (m2, s2, e2, h2) = (m.clone(), s.clone(), ev.clone(), held.clone());
+    let h = spawn(move || {
+        let mut g = m2.lock();
+        h2.store(1, SeqCst);
+        nap(40); // longer than the futex layer's main-thread spin budget
+        *g = 7;
+        drop(g);
+        nap(20);
+        s2.release().unwrap();
+        nap(20);
+        e2.set();
+    })
+    .await;
+    until(|| held.load(SeqCst) == 1).await;
+    assert_eq!(*m.lock(), 7); // the worker's write happened before its unlock
+    s.acquire();
+    ev.wait();
+    h.join_async().await;
+    assert_eq!(s.available(), 0);
+}
+
+#[wasm_bindgen_test]
+async fn condvar_wait_timeout_on_main_thread_returns() {
+    let pair = Arc::new((Mutex::new(false), Condvar::new()));
+    let g = pair.0.lock();
+    let (g, r) = pair.1.wait_timeout(g, Duration::from_millis(10));
+    assert!(r.timed_out());
+    drop(g);
+    // Notified by a worker while the main thread spins in an untimed wait_while.
+    let p = pair.clone();
+    let h = spawn(move || {
+        nap(20);
+        *p.0.lock() = true;
+        p.1.notify_all();
+    })
+    .await;
+    let g = pair.1.wait_while(pair.0.lock(), |f| !*f);
+    assert!(*g);
+    drop(g);
+    h.join_async().await;
+}
+
+#[wasm_bindgen_test]
+async fn channel_try_calls_on_main_thread() {
+    let (s, r) = channel::bounded::<u32>(1);
+    assert_eq!(r.try_recv(), Err(TryRecvError::Empty));
+    let s2 = s.clone();
+    let h = spawn(move || s2.send(3).unwrap()).await;
+    h.join_async().await;
+    assert!(s.try_send(4).is_err(), "full");
+    assert_eq!(r.try_recv(), Ok(3));
+    // A worker blocked in an untimed send is completed by the main thread's try_recv.
+    let (s, r) = channel::bounded::<u32>(0);
+    let h = spawn(move || s.send(9).unwrap()).await;
+    let mut got = Err(TryRecvError::Empty);
+    while got == Err(TryRecvError::Empty) {
+        sleep_ms(1).await;
+        got = r.try_recv();
+    }
+    assert_eq!(got, Ok(9));
+    h.join_async().await;
+    assert_eq!(r.try_recv(), Err(TryRecvError::Disconnected));
+}
+
+/// ADR 022: timed channel calls on the main thread spin out their timeout and return
+/// `Timeout` (regression: they used `std::time::Instant::now()`, which panics here).
+#[wasm_bindgen_test]
+async fn channel_timed_calls_on_main_thread() {
+    let (s, r) = channel::bounded::<u32>(1);
+    let start = now_ms();
+    assert_eq!(
+        r.recv_timeout(Duration::from_millis(20)),
+        Err(RecvTimeoutError::Timeout)
+    );
+    assert!(now_ms() - start >= 20.0 - CLOCK_SLACK_MS);
+    // A worker sends while the main thread waits with a timeout: the message arrives.
+    let s2 = s.clone();
+    let h = spawn(move || {
+        nap(10);
+        s2.send(5).unwrap();
+    })
+    .await;
+    assert_eq!(r.recv_timeout(Duration::from_secs(10)), Ok(5));
+    h.join_async().await;
+    // send_timeout on a full channel times out and hands the message back.
+    s.send(1).unwrap();
+    let e = s.send_timeout(2, Duration::from_millis(10)).unwrap_err();
+    assert_eq!(e.into_inner(), 2);
+    assert_eq!(r.try_recv(), Ok(1));
+    drop(s);
+    assert_eq!(
+        r.recv_timeout(Duration::from_millis(5)),
+        Err(RecvTimeoutError::Disconnected)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn oneshot_broadcast_and_select_timeouts_on_main_thread() {
+    // oneshot: times out (not early), then receives what a worker sends meanwhile.
+    let (s, mut r) = channel::oneshot::<u32>();
+    let start = now_ms();
+    assert_eq!(
+        r.recv_timeout(Duration::from_millis(20)),
+        Err(RecvTimeoutError::Timeout)
+    );
+    assert!(now_ms() - start >= 20.0 - CLOCK_SLACK_MS);
+    let h = spawn(move || {
+        nap(10);
+        s.send(8).unwrap();
+    })
+    .await;
+    assert_eq!(r.recv_timeout(Duration::from_secs(10)), Ok(8));
+    h.join_async().await;
+
+    // broadcast: a timed receive with nothing sent reports Empty after its timeout.
+    let (tx, mut rx) = channel::broadcast::<u32>(4);
+    let start = now_ms();
+    assert_eq!(
+        rx.recv_timeout(Duration::from_millis(20)),
+        Err(channel::broadcast::TryRecvError::Empty)
+    );
+    assert!(now_ms() - start >= 20.0 - CLOCK_SLACK_MS);
+    tx.send(1).unwrap();
+    assert_eq!(rx.recv_timeout(Duration::from_millis(20)), Ok(1));
+
+    // select! with a timeout: times out, then picks the channel a worker sends on.
+    let (s1, r1) = channel::bounded::<u32>(0);
+    let (_s2, r2) = channel::unbounded::<u32>();
+    let start = now_ms();
+    let got = channel::select! {
+        recv(r1) -> m => m.ok(),
+        recv(r2) -> m => m.ok(),
+        default(Duration::from_millis(20)) => None,
+    };
+    assert_eq!(got, None);
+    assert!(now_ms() - start >= 20.0 - CLOCK_SLACK_MS);
+    let h = spawn(move || s1.send(4).unwrap()).await;
+    let got = channel::select! {
+        recv(r1) -> m => m.ok(),
+        recv(r2) -> m => m.ok().map(|v| v + 100),
+        default(Duration::from_secs(10)) => None,
+    };
+    assert_eq!(got, Some(4));
+    h.join_async().await;
+}
