@@ -317,6 +317,7 @@ impl<T: fmt::Debug> fmt::Debug for OnceLock<T> {
 #[cfg(all(test, not(any(portalis_loom, portalis_shuttle))))]
 mod tests {
     use super::*;
+    #[cfg(panic = "unwind")] // only the panic test spawns a thread
     use crate::sync::{thread, Arc};
 
     #[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
