@@ -1,13 +1,17 @@
 //! Criterion bench of the scheduler at PERF.md's full sizes: S1 (tree sum 1,023 and
 //! 2^24−1 nodes), S2 (10^6 scope spawns), S3 (quicksort 10^7, fib(32), sum 10^8), S5, T2 —
-//! ours, rayon and plain recursion in the same group.
+//! ours, rayon and plain recursion in the same group; and the perf table's latency rows:
+//! `S4-idle-wake` (one spawn from outside into a pool idle for 1 ms, time to job start; the
+//! idle gap is outside the timed part) and `T2-task-spawn` (one iteration = one task spawned
+//! from outside and run), ours vs rayon on pools of all cores.
 #![allow(missing_docs, unreachable_pub)]
 
 #[path = "common/pool.rs"]
 mod work;
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode};
 use std::hint::black_box;
+use std::time::Duration;
 
 fn pools(n: usize) -> (portalis_scheduler::ThreadPool, rayon::ThreadPool) {
     (
@@ -123,5 +127,50 @@ fn t2(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, s1, s2, s3, t2);
+/// Idle gap before each S4 spawn (as the perf table).
+const S4_GAP: Duration = Duration::from_millis(1);
+
+fn s4(c: &mut Criterion) {
+    let all = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let (o, r) = pools(all);
+    let mut g = c.benchmark_group("S4-idle-wake");
+    // Each iteration sleeps S4_GAP untimed: keep the timed total small so the wall time is
+    // bounded (a few thousand iterations at most).
+    g.sampling_mode(SamplingMode::Flat)
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(2))
+        .measurement_time(Duration::from_millis(10));
+    g.bench_function("portalis", |b| {
+        b.iter_custom(|it| {
+            let ns: f64 = work::idle_wake(&|f| o.spawn(f), it as usize, S4_GAP)
+                .iter()
+                .sum();
+            Duration::from_nanos(ns as u64)
+        })
+    });
+    g.bench_function("rayon", |b| {
+        b.iter_custom(|it| {
+            let ns: f64 = work::idle_wake(&|f| r.spawn(f), it as usize, S4_GAP)
+                .iter()
+                .sum();
+            Duration::from_nanos(ns as u64)
+        })
+    });
+    g.finish();
+}
+
+fn t2_task(c: &mut Criterion) {
+    let all = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let (o, r) = pools(all);
+    let mut g = c.benchmark_group("T2-task-spawn");
+    g.bench_function("portalis", |b| {
+        b.iter_custom(|it| work::task_spawn(&|f| o.spawn(f), it as usize))
+    });
+    g.bench_function("rayon", |b| {
+        b.iter_custom(|it| work::task_spawn(&|f| r.spawn(f), it as usize))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, s1, s2, s3, t2, s4, t2_task);
 criterion_main!(benches);

@@ -414,3 +414,130 @@ impl Chan for StdMpsc {
         r.recv().unwrap()
     }
 }
+
+// ---- Row C3: oversubscription ----------------------------------------------------------------
+
+/// Row C3's two shapes: `(workload, t for 2 threads, t for 16 threads)`, where `t` is the
+/// threads-per-side argument of [`run`] (mpsc: `t` producers + 1 consumer; mpmc: `t` + `t`).
+pub const C3_SHAPES: [(Workload, usize, usize); 2] =
+    [(Workload::Mpsc, 1, 15), (Workload::Mpmc, 1, 8)];
+
+/// Messages per run on hand-off cells (bounded(0), bounded(1)) where N is shortened.
+pub const N_HANDOFF: usize = 10_000;
+/// Messages per run on buffered cells where N is shortened.
+pub const N_BUFFERED: usize = 200_000;
+
+/// The shortened message count for flavour `f` (hand-off cells cost 1–15 µs/msg at peers).
+pub fn short_n(f: Flavour) -> usize {
+    match f {
+        Flavour::Bounded0 | Flavour::Bounded1 => N_HANDOFF,
+        _ => N_BUFFERED,
+    }
+}
+
+// ---- Row C4: oneshot and broadcast -------------------------------------------------------------
+
+/// `reps` times: create a one-message channel with `make`, send `i` on it, receive it.
+/// The same loop drives ours (`oneshot`) and the peers (`bounded(1)` per message).
+pub fn oneshot_loop<S, R>(
+    reps: usize,
+    make: impl Fn() -> (S, R),
+    send: impl Fn(S, u64),
+    recv: impl Fn(R) -> u64,
+) -> Duration {
+    let t = Instant::now();
+    for i in 0..reps as u64 {
+        let (s, r) = make();
+        send(s, i);
+        std::hint::black_box(recv(r));
+    }
+    t.elapsed()
+}
+
+pub fn oneshot_ours(reps: usize) -> Duration {
+    oneshot_loop(
+        reps,
+        portalis_threading::channel::oneshot::<u64>,
+        |s, v| s.send(v).unwrap(),
+        |r| r.recv().unwrap(),
+    )
+}
+
+pub fn oneshot_crossbeam(reps: usize) -> Duration {
+    oneshot_loop(
+        reps,
+        || crossbeam_channel::bounded::<u64>(1),
+        |s, v| s.send(v).unwrap(),
+        |r| r.recv().unwrap(),
+    )
+}
+
+pub fn oneshot_flume(reps: usize) -> Duration {
+    oneshot_loop(
+        reps,
+        || flume::bounded::<u64>(1),
+        |s, v| s.send(v).unwrap(),
+        |r| r.recv().unwrap(),
+    )
+}
+
+/// Receivers (one thread each) of the broadcast workload.
+pub const BCAST_RECEIVERS: usize = 4;
+/// Ring capacity of the broadcast channel (and of each peer channel).
+pub const BCAST_CAP: usize = 1024;
+
+/// Ours: one broadcast channel, 4 subscribers; each receiver accounts for every message:
+/// received, or skipped as `Lagged(n)`.
+pub fn broadcast_ours(msgs: usize) -> Duration {
+    use portalis_threading::channel::broadcast::{broadcast, RecvError};
+    let (tx, rx) = broadcast::<u64>(BCAST_CAP);
+    let rxs: Vec<_> = (0..BCAST_RECEIVERS).map(|_| tx.subscribe()).collect();
+    drop(rx);
+    let start = Instant::now();
+    thread::scope(|sc| {
+        for mut rx in rxs {
+            sc.spawn(move || {
+                let mut seen = 0u64;
+                while seen < msgs as u64 {
+                    match rx.recv() {
+                        Ok(v) => {
+                            std::hint::black_box(v);
+                            seen += 1;
+                        }
+                        Err(RecvError::Lagged(n)) => seen += n,
+                        Err(RecvError::Closed) => break,
+                    }
+                }
+            });
+        }
+        for i in 0..msgs as u64 {
+            tx.send(i).unwrap();
+        }
+        drop(tx);
+    });
+    start.elapsed()
+}
+
+/// Peer: 4 crossbeam `bounded(1024)` channels, the sender sends every message on each.
+pub fn broadcast_crossbeam(msgs: usize) -> Duration {
+    let (ss, rs): (Vec<_>, Vec<_>) = (0..BCAST_RECEIVERS)
+        .map(|_| crossbeam_channel::bounded::<u64>(BCAST_CAP))
+        .unzip();
+    let start = Instant::now();
+    thread::scope(|sc| {
+        for r in rs {
+            sc.spawn(move || {
+                for v in r.iter() {
+                    std::hint::black_box(v);
+                }
+            });
+        }
+        for i in 0..msgs as u64 {
+            for s in &ss {
+                s.send(i).unwrap();
+            }
+        }
+        drop(ss);
+    });
+    start.elapsed()
+}

@@ -209,3 +209,22 @@ pub fn idle_wake(
     }
     out
 }
+
+/// Task spawn from outside the pool (row T2-task): `n` jobs handed to `spawn` from the calling
+/// thread, each bumping a counter; returns the time until all `n` have run.
+pub fn task_spawn(spawn: &dyn Fn(Box<dyn FnOnce() + Send + 'static>), n: usize) -> Duration {
+    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+    use std::sync::Arc;
+    let done = Arc::new(AtomicUsize::new(0));
+    let t = Instant::now();
+    for _ in 0..n {
+        let d = done.clone();
+        spawn(Box::new(move || {
+            d.fetch_add(1, Relaxed);
+        }));
+    }
+    while done.load(Relaxed) < n {
+        std::thread::yield_now();
+    }
+    t.elapsed()
+}

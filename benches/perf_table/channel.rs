@@ -7,20 +7,13 @@ mod common;
 
 use crate::row::{median_ns, Config, Goal, Row};
 use common::{Chan, Crossbeam, Flavour, Flume, Kanal, Ours, StdMpsc, Workload};
-use std::time::{Duration, Instant};
 
 /// Threads per side, as crossbeam's suite.
 const T: usize = 4;
-/// Messages per run on hand-off cells (bounded(0), bounded(1)); peers need 1–15 µs/msg here.
-const N_HANDOFF: usize = 10_000;
-/// Messages per run on buffered cells.
-const N_BUFFERED: usize = 200_000;
 
+/// Shortened N: hand-off cells (bounded(0), bounded(1)) need 1–15 µs/msg at the peers.
 fn n_for(cfg: &Config, f: Flavour) -> usize {
-    match f {
-        Flavour::Bounded0 | Flavour::Bounded1 => cfg.n(N_HANDOFF),
-        _ => cfg.n(N_BUFFERED),
-    }
+    cfg.n(common::short_n(f))
 }
 
 /// Median ns/msg of one implementation on one cell (3 samples at most: the 60 s budget).
@@ -86,7 +79,7 @@ pub fn rows(cfg: &Config) -> Vec<Row> {
     v.extend(c2);
 
     // C3: growth of ns/msg from 2 threads to 16 threads on 2 cores (worst flavour of ours).
-    for (w, t2, t16) in [(Workload::Mpsc, 1, 15), (Workload::Mpmc, 1, 8)] {
+    for (w, t2, t16) in common::C3_SHAPES {
         let mut worst = (0.0f64, 0.0f64, "");
         let mut peer_growth = Vec::new();
         for f in [Flavour::Bounded0, Flavour::Bounded1, Flavour::Unbounded] {
@@ -132,33 +125,9 @@ pub fn rows(cfg: &Config) -> Vec<Row> {
         samples: cfg.samples.min(5),
         ..*cfg
     };
-    let ours = median_ns(&c, reps, || {
-        let t = Instant::now();
-        for i in 0..reps {
-            let (s, r) = portalis_threading::channel::oneshot::<u64>();
-            s.send(i as u64).unwrap();
-            std::hint::black_box(r.recv().unwrap());
-        }
-        t.elapsed()
-    });
-    let cb = median_ns(&c, reps, || {
-        let t = Instant::now();
-        for i in 0..reps {
-            let (s, r) = crossbeam_channel::bounded::<u64>(1);
-            s.send(i as u64).unwrap();
-            std::hint::black_box(r.recv().unwrap());
-        }
-        t.elapsed()
-    });
-    let fl = median_ns(&c, reps, || {
-        let t = Instant::now();
-        for i in 0..reps {
-            let (s, r) = flume::bounded::<u64>(1);
-            s.send(i as u64).unwrap();
-            std::hint::black_box(r.recv().unwrap());
-        }
-        t.elapsed()
-    });
+    let ours = median_ns(&c, reps, || common::oneshot_ours(reps));
+    let cb = median_ns(&c, reps, || common::oneshot_crossbeam(reps));
+    let fl = median_ns(&c, reps, || common::oneshot_flume(reps));
     v.push(Row::measured(
         "C4-oneshot",
         "oneshot create+send+recv (ns)",
@@ -173,8 +142,8 @@ pub fn rows(cfg: &Config) -> Vec<Row> {
 
     // C4: broadcast to 4 receivers (threads); peer: 4 crossbeam bounded(1024) channels.
     let msgs = cfg.n(100_000);
-    let ours = median_ns(&c, msgs, || broadcast_ours(msgs));
-    let cb = median_ns(&c, msgs, || broadcast_crossbeam(msgs));
+    let ours = median_ns(&c, msgs, || common::broadcast_ours(msgs));
+    let cb = median_ns(&c, msgs, || common::broadcast_crossbeam(msgs));
     v.push(Row::measured(
         "C4-broadcast",
         "broadcast to 4 receivers (ns/msg)",
@@ -204,61 +173,4 @@ pub fn rows(cfg: &Config) -> Vec<Row> {
         "<= 0.8 of crossbeam bounded(0); < 5 us",
     ));
     v
-}
-
-const BCAST_RECEIVERS: usize = 4;
-const BCAST_CAP: usize = 1024;
-
-/// Each receiver accounts for every message: received, or skipped as `Lagged(n)`.
-fn broadcast_ours(msgs: usize) -> Duration {
-    use portalis_threading::channel::broadcast::{broadcast, RecvError};
-    let (tx, rx) = broadcast::<u64>(BCAST_CAP);
-    let rxs: Vec<_> = (0..BCAST_RECEIVERS).map(|_| tx.subscribe()).collect();
-    drop(rx);
-    let start = Instant::now();
-    std::thread::scope(|sc| {
-        for mut rx in rxs {
-            sc.spawn(move || {
-                let mut seen = 0u64;
-                while seen < msgs as u64 {
-                    match rx.recv() {
-                        Ok(v) => {
-                            std::hint::black_box(v);
-                            seen += 1;
-                        }
-                        Err(RecvError::Lagged(n)) => seen += n,
-                        Err(RecvError::Closed) => break,
-                    }
-                }
-            });
-        }
-        for i in 0..msgs as u64 {
-            tx.send(i).unwrap();
-        }
-        drop(tx);
-    });
-    start.elapsed()
-}
-
-fn broadcast_crossbeam(msgs: usize) -> Duration {
-    let (ss, rs): (Vec<_>, Vec<_>) = (0..BCAST_RECEIVERS)
-        .map(|_| crossbeam_channel::bounded::<u64>(BCAST_CAP))
-        .unzip();
-    let start = Instant::now();
-    std::thread::scope(|sc| {
-        for r in rs {
-            sc.spawn(move || {
-                for v in r.iter() {
-                    std::hint::black_box(v);
-                }
-            });
-        }
-        for i in 0..msgs as u64 {
-            for s in &ss {
-                s.send(i).unwrap();
-            }
-        }
-        drop(ss);
-    });
-    start.elapsed()
 }

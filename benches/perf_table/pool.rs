@@ -315,22 +315,8 @@ pub fn rows(cfg: &Config) -> Vec<Row> {
         "<= 1.1 of std::thread",
     ));
     let n = cfg.n(100_000);
-    let task = |spawn: &dyn Fn(Box<dyn FnOnce() + Send>)| {
-        median_ns(cfg, n, || {
-            let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-            time(|| {
-                for _ in 0..n {
-                    let d = done.clone();
-                    spawn(Box::new(move || {
-                        d.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    }));
-                }
-                while done.load(std::sync::atomic::Ordering::Relaxed) < n {
-                    std::thread::yield_now();
-                }
-            })
-        })
-    };
+    let task =
+        |spawn: &dyn Fn(Box<dyn FnOnce() + Send>)| median_ns(cfg, n, || work::task_spawn(spawn, n));
     let o = task(&|f| oa.spawn(f));
     let r = task(&|f| ra.spawn(f));
     rows.push(Row::measured(
