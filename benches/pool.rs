@@ -138,8 +138,8 @@ fn s4(c: &mut Criterion) {
     // bounded (a few thousand iterations at most).
     g.sampling_mode(SamplingMode::Flat)
         .sample_size(10)
-        .warm_up_time(Duration::from_millis(2))
-        .measurement_time(Duration::from_millis(10));
+        .warm_up_time(Duration::from_millis(5))
+        .measurement_time(Duration::from_millis(20));
     g.bench_function("portalis", |b| {
         b.iter_custom(|it| {
             let ns: f64 = work::idle_wake(&|f| o.spawn(f), it as usize, S4_GAP)
