@@ -69,6 +69,58 @@ fn shuttle_channel_mpmc_bounded4() {
     run(3, || mpmc(|| bounded(4)));
 }
 
+/// The lock-free ring at its smallest size: senders hit "full" and wait (ADR 025).
+#[test]
+fn shuttle_channel_mpmc_ring2() {
+    run(6, || mpmc(|| bounded(2)));
+}
+
+/// Producers and consumers in `select!` over a ring and a block list (lock-free flavours:
+/// readiness-only reservations, observer wake-ups; chan.rs steps R1–R4).
+#[test]
+fn shuttle_channel_select_both_lockfree() {
+    run(7, || {
+        let (s1, r1) = bounded::<usize>(2);
+        let (s2, r2) = unbounded::<usize>();
+        let producers: Vec<_> = (0..2)
+            .map(|p| {
+                let (s1, s2) = (s1.clone(), s2.clone());
+                thread::spawn(move || {
+                    for i in 0..3 {
+                        select! {
+                            send(s1, p * 10 + i) -> r => r.unwrap(),
+                            send(s2, p * 10 + i) -> r => r.unwrap(),
+                        }
+                    }
+                })
+            })
+            .collect();
+        drop((s1, s2));
+        // One consumer. A drained, disconnected buffered channel is a ready case (and the
+        // models always poll case 0 first), so on the first error it drains both channels.
+        let consumer = thread::spawn(move || {
+            let mut got = Vec::new();
+            loop {
+                let done = select! {
+                    recv(r1) -> m => m.map(|v| got.push(v)).is_err(),
+                    recv(r2) -> m => m.map(|v| got.push(v)).is_err(),
+                };
+                if done {
+                    got.extend(r1.iter());
+                    got.extend(r2.iter());
+                    return got;
+                }
+            }
+        });
+        for p in producers {
+            p.join().unwrap();
+        }
+        let mut got = consumer.join().unwrap();
+        got.sort_unstable();
+        assert_eq!(got, vec![0, 1, 2, 10, 11, 12]);
+    });
+}
+
 #[test]
 fn shuttle_channel_mpmc_unbounded() {
     run(4, || mpmc(unbounded));

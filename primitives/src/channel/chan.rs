@@ -29,14 +29,35 @@
 //!    queue length stored under the lock) for a few backoff steps without the lock, then
 //!    retries from step 1. A running partner then fills or drains a batch instead of turning
 //!    every message into a hand-off (crossbeam's array/list flavours behave the same way).
+//!
+//! # Lock-free flavours (`bounded(n)`, 2 ≤ n ≤ `RING_MAX`, and `unbounded()`; ADR 025)
+//! The messages live in a lock-free [`Buf`] ([`Ring`] in `ring.rs`, [`List`] in `list.rs`); `inner.queue` and the
+//! reservations stay unused and the lock guards only the waiter queues and `disconnected`.
+//! * R1. A blocked `send`/`recv` (after a short poll) registers an *observer* entry under the
+//!   lock, publishes the queue lengths in `rx_waiting`/`tx_waiting`, then re-checks the ring
+//!   after a SeqCst fence; if ready it removes its entry and retries, else it waits. A
+//!   notification only wakes it to retry (step 3 above); there is no direct hand-off.
+//! * R2. The Dekker pair: a push/pop is followed by `fence(SeqCst)` and a Relaxed read of the
+//!   other side's waiting count; only a non-zero count takes the lock to claim one waiter.
+//!   With the registering side's fence between its count store and its ring re-check, at
+//!   least one of the two sees the other: no lost wake-up, and no lock when nobody waits.
+//! * R3. `closed` mirrors `disconnected` (Release store in `disconnect`, Acquire loads on the
+//!   fast paths). A receiver that sees it pops once more, so messages sent before the last
+//!   sender left are still delivered. The last receiver drains the ring; a send racing it
+//!   leaves its message in the ring, dropped with the channel (once).
+//! * R4. Select on the ring reserves nothing: `try_reserve_*` only report readiness and
+//!   `read`/`write` perform a blocking `recv`/`send`, which waits if a competing operation
+//!   took the message or the slot in between (a single receiver / sender never waits there).
 
 use super::error::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
+use super::list::List;
 use super::lock::{Guard, Lock};
+use super::ring::Ring;
 use super::waiter::{Context, Entry, Waiters, Woken};
 use crate::deadline::Moment;
 use crate::sync::atomic::{
-    AtomicUsize,
-    Ordering::{AcqRel, Relaxed},
+    fence, AtomicBool, AtomicUsize,
+    Ordering::{AcqRel, Acquire, Relaxed, Release, SeqCst},
 };
 use crate::sync::cell::UnsafeCell;
 use crate::sync::Arc;
@@ -70,6 +91,70 @@ pub(crate) struct Chan<T> {
     /// `queue.len()` as of the last unlock (a Relaxed store under the lock): lets a blocking
     /// call poll for a change without taking the lock before it registers (step 6).
     len_hint: AtomicUsize,
+    /// The lock-free buffer of `bounded(n)`, 2 ≤ n ≤ [`RING_MAX`] (`ring.rs`) and of
+    /// `unbounded()` (`list.rs`; ADR 025). When set, `inner.queue` stays empty and only the
+    /// waiter queues live under the lock.
+    ring: Option<Buf<T>>,
+    /// Lock-free flavours: `inner.receivers.len()` as of the last change under the lock; read by a
+    /// sender after its push to decide whether to notify (the fence pair, step R2).
+    rx_waiting: AtomicUsize,
+    /// Lock-free flavours: `inner.senders.len()`, read by a receiver after its pop (step R2).
+    tx_waiting: AtomicUsize,
+    /// Lock-free flavours: a copy of `inner.disconnected` for the lock-free fast paths (step R3).
+    closed: AtomicBool,
+}
+
+/// Largest capacity served by the lock-free ring: its slots are allocated and stamped up front,
+/// so a larger capacity stays on the lock core, whose memory follows occupancy.
+const RING_MAX: usize = 1 << 24;
+
+/// A lock-free buffer (steps R1–R4).
+#[derive(Debug)]
+pub(crate) enum Buf<T> {
+    /// `bounded(n)`.
+    Ring(Ring<T>),
+    /// `unbounded()`.
+    List(List<T>),
+}
+
+impl<T> Buf<T> {
+    #[inline]
+    fn push(&self, msg: T) -> Result<(), T> {
+        match self {
+            Buf::Ring(r) => r.push(msg).map_err(|f| f.0),
+            Buf::List(l) => {
+                l.push(msg);
+                Ok(())
+            }
+        }
+    }
+    #[inline]
+    fn pop(&self) -> Option<T> {
+        match self {
+            Buf::Ring(r) => r.pop(),
+            Buf::List(l) => l.pop(),
+        }
+    }
+    fn len(&self) -> usize {
+        match self {
+            Buf::Ring(r) => r.len(),
+            Buf::List(l) => l.len(),
+        }
+    }
+    /// `true` if a message is queued (a snapshot).
+    fn has_msg(&self) -> bool {
+        match self {
+            Buf::Ring(r) => r.len() > 0,
+            Buf::List(l) => !l.is_empty(),
+        }
+    }
+    /// `true` if a push would find room (a snapshot).
+    fn has_room(&self) -> bool {
+        match self {
+            Buf::Ring(r) => r.len() < r.cap(),
+            Buf::List(_) => true,
+        }
+    }
 }
 
 /// Poll rounds (`Backoff::snooze` steps: 1, 2, 4 … spins, then yields) a buffered `send`/`recv`
@@ -129,17 +214,251 @@ impl<T> Chan<T> {
             senders: AtomicUsize::new(1),
             receivers: AtomicUsize::new(1),
             len_hint: AtomicUsize::new(0),
+            ring: match cap {
+                Some(c) if (2..=RING_MAX).contains(&c) => Ring::new(c).map(Buf::Ring),
+                None => Some(Buf::List(List::new())),
+                _ => None,
+            },
+            rx_waiting: AtomicUsize::new(0),
+            tx_waiting: AtomicUsize::new(0),
+            closed: AtomicBool::new(false),
+        }
+    }
+
+    /// Lock-free flavours: publishes the waiter-queue lengths for step R2 (call under the lock after
+    /// any change to them).
+    #[inline]
+    fn sync_waiting(&self, g: &Inner<T>) {
+        if self.ring.is_some() {
+            // Relaxed: the SeqCst fences of step R2 order these stores against the pushes/pops.
+            self.rx_waiting.store(g.receivers.len(), Relaxed);
+            self.tx_waiting.store(g.senders.len(), Relaxed);
+        }
+    }
+
+    /// Lock-free flavours, step R2 (notifier side): after a push (`recv_side == true`) or a pop,
+    /// wake one registered waiter of the other side if there is any.
+    #[inline]
+    fn notify(&self, recv_side: bool) {
+        // The Dekker pair with the fence in `register_ring` (step R2). Our push/pop claimed
+        // its position with a SeqCst RMW on `tail`/`head` (ring.rs, list.rs); this SeqCst load
+        // follows it. C++20 [atomics.order]/4.3 + 4.2: if the waiter's re-check (after its
+        // SeqCst fence) missed our RMW, its fence precedes our RMW in the single total order,
+        // so our SeqCst load, later in that order, sees its count store. On x86 both cost
+        // nothing extra (a locked RMW, a plain load). loom models SeqCst accesses as AcqRel,
+        // so under the models a fence stands in for the RMW's ordering (the fence-fence form
+        // of the same pair, which loom checks).
+        if crate::sync::MODEL {
+            fence(SeqCst);
+        }
+        let waiting = if recv_side {
+            &self.rx_waiting
+        } else {
+            &self.tx_waiting
+        };
+        if waiting.load(SeqCst) != 0 {
+            self.notify_slow(recv_side);
+        }
+    }
+
+    #[cold]
+    fn notify_slow(&self, recv_side: bool) {
+        let mut g = self.lock();
+        let w = if recv_side {
+            g.receivers.claim_one()
+        } else {
+            g.senders.claim_one()
+        };
+        self.sync_waiting(&g);
+        drop(g);
+        if let Some(e) = w {
+            Context::complete(e.cx);
+        }
+    }
+
+    /// Lock-free flavours, step R1: registers an observer entry for `cx` on one side, then (after the
+    /// fence of step R2) re-checks with `ready`. `Some(true)`: ready, nothing stays registered;
+    /// `Some(false)`: registered, wait; `None`: disconnected, nothing registered.
+    fn register_ring(
+        &self,
+        cx: &Arc<Context>,
+        oper: usize,
+        recv_side: bool,
+        ready: impl FnOnce() -> bool,
+    ) -> Option<bool> {
+        let mut g = self.lock();
+        if g.disconnected {
+            return None;
+        }
+        let e = Entry {
+            cx: cx.clone(),
+            oper,
+            packet: core::ptr::null(),
+        };
+        if recv_side {
+            g.receivers.push(e);
+        } else {
+            g.senders.push(e);
+        }
+        self.sync_waiting(&g);
+        // SeqCst fence: the partner of the fence in `notify` (step R2).
+        fence(SeqCst);
+        if ready() {
+            let removed = if recv_side {
+                g.receivers.remove(cx)
+            } else {
+                g.senders.remove(cx)
+            };
+            self.sync_waiting(&g);
+            drop(g);
+            drop(removed);
+            return Some(true);
+        }
+        Some(false)
+    }
+
+    /// Lock-free flavours: after a wait that did not end selected, removes our entry.
+    fn unregister_ring(&self, cx: &Arc<Context>, recv_side: bool) {
+        let mut g = self.lock();
+        let removed = if recv_side {
+            g.receivers.remove(cx)
+        } else {
+            g.senders.remove(cx)
+        };
+        self.sync_waiting(&g);
+        drop(g);
+        drop(removed);
+    }
+
+    /// Lock-free flavours: non-blocking send (step R3 for disconnection).
+    #[inline]
+    fn try_send_ring(&self, ring: &Buf<T>, msg: T) -> Result<(), TrySendError<T>> {
+        // Acquire: partner of the Release store in `disconnect`.
+        if self.closed.load(Acquire) {
+            return Err(TrySendError::Disconnected(msg));
+        }
+        match ring.push(msg) {
+            Ok(()) => {
+                self.notify(true);
+                Ok(())
+            }
+            Err(m) => Err(TrySendError::Full(m)),
+        }
+    }
+
+    /// Lock-free flavours: non-blocking receive (step R3: after `closed` is seen, one more pop
+    /// collects messages sent before the last sender left).
+    #[inline]
+    fn try_recv_ring(&self, ring: &Buf<T>) -> Result<T, TryRecvError> {
+        if let Some(m) = ring.pop() {
+            self.notify(false);
+            return Ok(m);
+        }
+        // Acquire: partner of the Release store in `disconnect`: every send of the departed
+        // senders happened before.
+        if self.closed.load(Acquire) {
+            return match ring.pop() {
+                Some(m) => {
+                    self.notify(false);
+                    Ok(m)
+                }
+                None => Err(TryRecvError::Disconnected),
+            };
+        }
+        Err(TryRecvError::Empty)
+    }
+
+    /// Lock-free flavours: blocking send (steps R1–R2).
+    fn send_ring(
+        &self,
+        ring: &Buf<T>,
+        mut msg: T,
+        deadline: Option<Moment>,
+    ) -> Result<(), SendTimeoutError<T>> {
+        let mut expired = false;
+        let mut polled = false;
+        loop {
+            match self.try_send_ring(ring, msg) {
+                Ok(()) => return Ok(()),
+                Err(TrySendError::Disconnected(m)) => {
+                    return Err(SendTimeoutError::Disconnected(m))
+                }
+                Err(TrySendError::Full(m)) => msg = m,
+            }
+            if expired || deadline.is_some_and(|d| Moment::now() >= d) {
+                return Err(SendTimeoutError::Timeout(msg));
+            }
+            if !polled {
+                polled = true;
+                self.poll_before_wait(|| ring.has_room());
+                continue;
+            }
+            let cx = Context::new();
+            match self.register_ring(&cx, 0, false, || ring.has_room()) {
+                None => return Err(SendTimeoutError::Disconnected(msg)),
+                Some(true) => continue,
+                Some(false) => {}
+            }
+            let woken = cx.wait_until(deadline);
+            expired |= woken == Woken::TimedOut;
+            if !matches!(woken, Woken::Selected(_)) {
+                self.unregister_ring(&cx, false);
+            }
+            if let Woken::CannotBlock(e) = woken {
+                // A timed call spins out its timeout instead (ADR 022): loop and re-check.
+                if deadline.is_none() {
+                    panic!("channel send would block: {e}");
+                }
+            }
+        }
+    }
+
+    /// Lock-free flavours: blocking receive (steps R1–R2).
+    fn recv_ring(&self, ring: &Buf<T>, deadline: Option<Moment>) -> Result<T, RecvTimeoutError> {
+        let mut expired = false;
+        let mut polled = false;
+        loop {
+            match self.try_recv_ring(ring) {
+                Ok(m) => return Ok(m),
+                Err(TryRecvError::Disconnected) => return Err(RecvTimeoutError::Disconnected),
+                Err(TryRecvError::Empty) => {}
+            }
+            if expired || deadline.is_some_and(|d| Moment::now() >= d) {
+                return Err(RecvTimeoutError::Timeout);
+            }
+            if !polled {
+                polled = true;
+                self.poll_before_wait(|| ring.has_msg());
+                continue;
+            }
+            let cx = Context::new();
+            // `closed` counts as ready: the retry reports the disconnection.
+            // Relaxed: re-checked with Acquire in `try_recv_ring`.
+            match self.register_ring(&cx, 0, true, || ring.has_msg() || self.closed.load(Relaxed)) {
+                None | Some(true) => continue,
+                Some(false) => {}
+            }
+            let woken = cx.wait_until(deadline);
+            expired |= woken == Woken::TimedOut;
+            if !matches!(woken, Woken::Selected(_)) {
+                self.unregister_ring(&cx, true);
+            }
+            if let Woken::CannotBlock(e) = woken {
+                // A timed call spins out its timeout instead (ADR 022): loop and re-check.
+                if deadline.is_none() {
+                    panic!("channel recv would block: {e}");
+                }
+            }
         }
     }
 
     /// Step 6: before a blocking call registers, watch `len_hint` for a bounded time; `true`
     /// if it changed so that a retry may succeed.
-    fn poll_before_wait(&self, ready: impl Fn(usize) -> bool) -> bool {
+    fn poll_before_wait(&self, ready: impl Fn() -> bool) -> bool {
         let backoff = crate::Backoff::new();
         for _ in 0..POLL_STEPS {
             backoff.snooze();
-            // Relaxed: only a hint; the retry under the lock decides.
-            if ready(self.len_hint.load(Relaxed)) {
+            if ready() {
                 return true;
             }
         }
@@ -171,6 +490,9 @@ impl<T> Chan<T> {
     }
 
     pub(crate) fn len(&self) -> usize {
+        if let Some(r) = &self.ring {
+            return r.len();
+        }
         self.lock().queue.len()
     }
 
@@ -256,6 +578,9 @@ impl<T> Chan<T> {
     /// Non-blocking send (steps 1–3).
     #[inline]
     pub(crate) fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
+        if let Some(r) = &self.ring {
+            return self.try_send_ring(r, msg);
+        }
         let mut wakes = Wakes::default();
         let mut g = self.lock();
         if g.disconnected {
@@ -277,6 +602,9 @@ impl<T> Chan<T> {
     /// Non-blocking receive (steps 1–3).
     #[inline]
     pub(crate) fn try_recv(&self) -> Result<T, TryRecvError> {
+        if let Some(r) = &self.ring {
+            return self.try_recv_ring(r);
+        }
         let mut wakes = Wakes::default();
         let mut g = self.lock();
         let r = self.take(&mut g, &mut wakes);
@@ -295,6 +623,9 @@ impl<T> Chan<T> {
     /// # Panics
     /// If the thread cannot block (`futex::WaitError`) and no deadline was given.
     pub(crate) fn send(&self, msg: T, deadline: Option<Moment>) -> Result<(), SendTimeoutError<T>> {
+        if let Some(r) = &self.ring {
+            return self.send_ring(r, msg, deadline);
+        }
         let mut msg = msg;
         // Set once a wait timed out: the deadline counts as passed from then on.
         let mut expired = false;
@@ -328,7 +659,8 @@ impl<T> Chan<T> {
                 drop(g);
                 wakes.complete();
                 let cap = self.cap.unwrap_or(usize::MAX);
-                self.poll_before_wait(|len| len < cap);
+                // Relaxed: only a hint; the retry under the lock decides.
+                self.poll_before_wait(|| self.len_hint.load(Relaxed) < cap);
                 continue;
             }
             // Wait with the message in a packet a receiver can take (steps 2–3).
@@ -367,6 +699,9 @@ impl<T> Chan<T> {
     /// # Panics
     /// If the thread cannot block (`futex::WaitError`) and no deadline was given.
     pub(crate) fn recv(&self, deadline: Option<Moment>) -> Result<T, RecvTimeoutError> {
+        if let Some(r) = &self.ring {
+            return self.recv_ring(r, deadline);
+        }
         // Set once a wait timed out: the deadline counts as passed from then on.
         let mut expired = false;
         // Set once step 6's poll ran for this call.
@@ -394,7 +729,8 @@ impl<T> Chan<T> {
                 polled = true;
                 drop(g);
                 wakes.complete();
-                self.poll_before_wait(|len| len > 0);
+                // Relaxed: only a hint; the retry under the lock decides.
+                self.poll_before_wait(|| self.len_hint.load(Relaxed) > 0);
                 continue;
             }
             let cx = Context::new();
@@ -430,14 +766,24 @@ impl<T> Chan<T> {
         let mut claimed = Vec::new();
         let mut g = self.lock();
         g.disconnected = true;
+        // Release: partner of the Acquire loads in `try_send_ring` / `try_recv_ring` (step R3).
+        self.closed.store(true, Release);
         g.senders.claim_all(&mut claimed);
         g.receivers.claim_all(&mut claimed);
-        let dropped = if last_receiver {
+        self.sync_waiting(&g);
+        let mut dropped = if last_receiver {
             core::mem::take(&mut g.queue)
         } else {
             VecDeque::new()
         };
         drop(g);
+        if let (true, Some(r)) = (last_receiver, &self.ring) {
+            // Step R3: the last receiver drains the ring; later sends fail on `closed`, and
+            // any that raced past it are dropped with the ring.
+            while let Some(m) = r.pop() {
+                dropped.push_back(m);
+            }
+        }
         complete_all(claimed);
         drop(dropped); // user `Drop` impls run outside the lock
     }
@@ -469,6 +815,21 @@ impl<T> Chan<T> {
 
     /// Reserves a message for a selected receive.
     pub(crate) fn try_reserve_recv(&self) -> Option<Token> {
+        if let Some(r) = &self.ring {
+            // Lock-free flavours: a readiness verdict only; `read` pops (step R4).
+            return if r.has_msg() {
+                Some(Token::Buffered)
+            } else if self.closed.load(Acquire) {
+                // Acquire: as in `try_recv_ring`; re-check for messages sent before.
+                Some(if r.has_msg() {
+                    Token::Buffered
+                } else {
+                    Token::Disconnected
+                })
+            } else {
+                None
+            };
+        }
         let mut g = self.lock();
         if self.is_zero() {
             let mut notified = Vec::new();
@@ -501,6 +862,17 @@ impl<T> Chan<T> {
 
     /// Reserves a slot (or a waiting receiver) for a selected send.
     pub(crate) fn try_reserve_send(&self) -> Option<Token> {
+        if let Some(r) = &self.ring {
+            // Lock-free flavours: a readiness verdict only; `write` pushes (step R4).
+            // Acquire: as in `try_send_ring`.
+            return if self.closed.load(Acquire) {
+                Some(Token::Disconnected)
+            } else if r.has_room() {
+                Some(Token::Buffered)
+            } else {
+                None
+            };
+        }
         let mut g = self.lock();
         if g.disconnected {
             return Some(Token::Disconnected);
@@ -528,6 +900,13 @@ impl<T> Chan<T> {
         cx: &Arc<Context>,
         observe: bool,
     ) -> (bool, *mut ()) {
+        if let Some(r) = &self.ring {
+            let _ = observe; // ring entries are always observers
+                             // Relaxed: `closed` is re-read with Acquire by the retry.
+            let ready =
+                self.register_ring(cx, oper, true, || r.has_msg() || self.closed.load(Relaxed));
+            return (ready != Some(false), core::ptr::null_mut());
+        }
         let mut notified = Vec::new();
         let mut g = self.lock();
         let ready = if self.is_zero() {
@@ -564,6 +943,9 @@ impl<T> Chan<T> {
 
     /// Registers a select's send case (always an observer); `true` if ready now.
     pub(crate) fn register_send(&self, oper: usize, cx: &Arc<Context>) -> bool {
+        if let Some(r) = &self.ring {
+            return self.register_ring(cx, oper, false, || r.has_room()) != Some(false);
+        }
         let mut notified = Vec::new();
         let mut g = self.lock();
         let ready = g.disconnected
@@ -597,6 +979,7 @@ impl<T> Chan<T> {
         } else {
             g.senders.remove(cx)
         };
+        self.sync_waiting(&g);
         drop(g);
         drop(removed);
     }
@@ -625,6 +1008,11 @@ impl<T> Chan<T> {
     /// Completes a selected receive.
     pub(crate) fn read(&self, token: Token) -> Result<T, super::error::RecvError> {
         match token {
+            Token::Buffered if self.ring.is_some() => {
+                // Step R4: another receiver may have taken the message we saw; then wait for
+                // the next one (or the disconnection).
+                self.recv(None).map_err(|_| super::error::RecvError)
+            }
             Token::Buffered => {
                 let mut g = self.lock();
                 g.reserved_recv -= 1;
@@ -653,6 +1041,14 @@ impl<T> Chan<T> {
     /// Completes a selected send.
     pub(crate) fn write(&self, token: Token, msg: T) -> Result<(), super::error::SendError<T>> {
         match token {
+            Token::Buffered if self.ring.is_some() => {
+                // Step R4: another sender may have taken the slot we saw; then wait for room.
+                self.send(msg, None).map_err(|e| match e {
+                    SendTimeoutError::Disconnected(m) | SendTimeoutError::Timeout(m) => {
+                        super::error::SendError(m)
+                    }
+                })
+            }
             Token::Buffered => {
                 let mut g = self.lock();
                 g.reserved_send -= 1;
@@ -683,6 +1079,7 @@ impl<T> Chan<T> {
     /// `SelectedOperation`).
     pub(crate) fn release(&self, token: Token, recv_side: bool) {
         match token {
+            Token::Buffered if self.ring.is_some() => {} // step R4: nothing was reserved
             Token::Buffered => {
                 let mut g = self.lock();
                 let w = if recv_side {

@@ -53,9 +53,11 @@ mod chan;
 #[cfg(feature = "envelope")]
 pub mod envelope;
 mod error;
+mod list;
 mod lock;
 mod macros;
 pub mod oneshot;
+mod ring;
 mod select;
 mod timer;
 mod waiter;

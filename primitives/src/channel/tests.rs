@@ -409,3 +409,118 @@ impl broadcast::Receiver<usize> {
         n
     }
 }
+
+/// The lock-free buffers (ADR 025): `len` while the ring wraps around many laps and the list
+/// crosses many blocks, FIFO throughout.
+#[test]
+fn lockfree_len_wraps_and_crosses_blocks() {
+    let rounds = if cfg!(miri) { 40 } else { 2_000 };
+    let (s, r) = bounded::<usize>(3);
+    for i in 0..rounds {
+        s.send(2 * i).unwrap();
+        s.send(2 * i + 1).unwrap();
+        assert_eq!(r.len(), 2);
+        assert_eq!(r.recv(), Ok(2 * i));
+        assert_eq!(r.len(), 1);
+        assert_eq!(r.recv(), Ok(2 * i + 1));
+        assert!(r.is_empty());
+    }
+    s.send(0).unwrap();
+    s.send(1).unwrap();
+    s.send(2).unwrap();
+    assert!(s.is_full());
+    assert_eq!(s.try_send(3), Err(TrySendError::Full(3)));
+    let (s, r) = unbounded::<usize>();
+    let mut next = 0;
+    for i in 0..rounds {
+        for _ in 0..5 {
+            s.send(i).unwrap();
+        }
+        assert_eq!(r.len(), 5 * (i + 1) - 3 * i);
+        for _ in 0..3 {
+            assert_eq!(r.recv().map(|v| v <= i), Ok(true));
+            next += 1;
+        }
+    }
+    assert_eq!(r.len(), 5 * rounds - next);
+    assert_eq!(r.try_iter().count(), 5 * rounds - next);
+}
+
+/// Messages left in a partly read list block or a wrapped ring are dropped exactly once when
+/// the last receiver leaves; a later send hands its message back.
+#[test]
+fn lockfree_partial_blocks_dropped_exactly_once() {
+    struct D(Arc<StdAtomicUsize>);
+    impl Drop for D {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, StdOrdering::Relaxed);
+        }
+    }
+    let n = if cfg!(miri) { 150 } else { 1_000 };
+    for cap in [None, Some(7)] {
+        let count = Arc::new(StdAtomicUsize::new(0));
+        let (s, r) = match cap {
+            None => unbounded(),
+            Some(c) => bounded(c),
+        };
+        let mut sent = 0;
+        for i in 0..n {
+            if s.try_send(D(count.clone())).is_ok() {
+                sent += 1;
+            }
+            if i % 3 == 0 {
+                drop(r.try_recv());
+            }
+        }
+        drop(r);
+        match s.send(D(count.clone())) {
+            Err(SendError(d)) => drop(d),
+            Ok(()) => panic!("send after the last receiver left must fail"),
+        }
+        // Every message sent (queued or read) plus the one handed back, once each. Failed
+        // `try_send`s handed theirs back and dropped them too.
+        assert_eq!(count.load(StdOrdering::Relaxed), n + 1, "{cap:?}");
+        assert!(sent <= n);
+        drop(s);
+        assert_eq!(count.load(StdOrdering::Relaxed), n + 1, "{cap:?}");
+    }
+}
+
+/// Many threads on a small ring and on the list, with blocking on both full and empty: every
+/// message arrives exactly once (the wake-up protocol of chan.rs steps R1–R2).
+#[test]
+#[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
+fn lockfree_mpmc_blocking_multiset() {
+    let per = if cfg!(miri) { 20 } else { 20_000 };
+    for cap in [Some(2), None] {
+        let (s, r) = match cap {
+            None => unbounded::<usize>(),
+            Some(c) => bounded(c),
+        };
+        let total = Arc::new(StdAtomicUsize::new(0));
+        let mut ts = Vec::new();
+        for p in 0..3 {
+            let s = s.clone();
+            ts.push(thread::spawn(move || {
+                for i in 0..per {
+                    s.send(p * per + i).unwrap();
+                }
+            }));
+        }
+        for _ in 0..3 {
+            let r = r.clone();
+            let total = total.clone();
+            ts.push(thread::spawn(move || {
+                for v in r.iter() {
+                    total.fetch_add(v, StdOrdering::Relaxed);
+                }
+            }));
+        }
+        drop((s, r));
+        for t in ts {
+            t.join().unwrap();
+        }
+        let n = 3 * per;
+        assert_eq!(total.load(StdOrdering::Relaxed), n * (n - 1) / 2, "{cap:?}");
+    }
+}

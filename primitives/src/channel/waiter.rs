@@ -254,6 +254,9 @@ impl Waiters {
     pub(crate) fn is_empty(&self) -> bool {
         self.q.is_empty()
     }
+    pub(crate) fn len(&self) -> usize {
+        self.q.len()
+    }
     /// Removes every entry of `cx`, returning whether one carried a packet (their packets are
     /// the caller's to free).
     pub(crate) fn remove(&mut self, cx: &Arc<Context>) -> Vec<Entry> {

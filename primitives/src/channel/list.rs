@@ -1,0 +1,374 @@
+//! The lock-free buffer of `unbounded()`: a singly linked list of blocks of slots
+//! (CHANNELS.md §3.5; the block-list technique of crossbeam's list flavour, ADR 025).
+//!
+//! # Positions
+//! `head.pos` / `tail.pos` count messages shifted left by [`SHIFT`]; bit 0 of `head.pos` is
+//! [`MORE`] ("head's block is not the last one", so a reader need not look at `tail`). A block
+//! spans [`LAP`] positions: offsets `0 .. BLOCK` are slots, offset `BLOCK` is a gap that means
+//! "the next block is being installed" (whoever holds such a position waits a moment).
+//!
+//! # Protocol (step numbers are cited in the code)
+//! 1. Writer: CAS `tail.pos` forward (one RMW on the fast path). The claimant of a block's last
+//!    slot installs the next block (allocated *before* its CAS, so no allocation happens in
+//!    the window): stores `tail.block`, then `tail.pos` (past the gap, Release, partner: the
+//!    Acquire loads of writers), then links `block.next` (Release, partner: readers' Acquire
+//!    in `wait_next`). It then writes its slot and sets its `written` flag with a plain Release
+//!    store (partner: the reader's Acquire in `wait_write`) — a flag apart from the reader's
+//!    `READ`/`DESTROY` word, so the writer needs no second RMW.
+//! 2. Reader: unless `MORE` is set, compare with `tail.pos` to report empty; then CAS
+//!    `head.pos` forward. The claimant of a block's last slot advances `head` to the next block
+//!    the same way (waiting for `next`). It then waits for `written` and moves the value out.
+//! 3. Freeing: a block is freed by the last reader to leave it. The reader of the last slot
+//!    starts [`Block::destroy`]: for every earlier slot whose `READ` bit is clear it swaps in
+//!    `DESTROY` and, if `READ` was still clear, stops — that slot's reader, on swapping in `READ`
+//!    (AcqRel, partner: the `DESTROY` swap), sees `DESTROY` and continues from the next slot.
+//!    Exactly one thread frees each block, after every reader of it has finished.
+
+use crate::sync::atomic::{
+    AtomicBool, AtomicPtr, AtomicU8, AtomicUsize,
+    Ordering::{AcqRel, Acquire, Relaxed, Release, SeqCst},
+};
+use crate::sync::cell::UnsafeCell;
+use crossbeam_utils::CachePadded;
+use std::mem::MaybeUninit;
+
+/// Slots per block (CHANNELS.md §3.5 asks for 64–256; LAP = 64 keeps `%`/`/` shifts). Two under
+/// the models, so a handful of messages crosses block boundaries.
+const BLOCK: usize = if crate::sync::MODEL { 2 } else { 63 };
+/// Positions per block: the slots plus the installation gap.
+const LAP: usize = BLOCK + 1;
+/// Low bits of a position reserved for flags.
+const SHIFT: usize = 1;
+/// `head.pos` flag: head's block is not the last one.
+const MORE: usize = 1;
+
+/// Slot state bit: the value was moved out (step 2).
+const READ: u8 = 2;
+/// Slot state bit: the block's destruction reached this slot before its reader finished (step 3).
+const DESTROY: u8 = 4;
+
+struct Slot<T> {
+    val: UnsafeCell<MaybeUninit<T>>,
+    /// The value is written (step 1); only the slot's writer stores it.
+    written: AtomicBool,
+    /// `READ` / `DESTROY` (steps 2–3). Each is set once, by a `swap` (one `xchg`, no CAS loop):
+    /// whoever swaps second sees the other's bit and carries on the destruction, and nobody
+    /// reads the word after both.
+    state: AtomicU8,
+}
+
+impl<T> Slot<T> {
+    /// Step 2: waits for the writer that claimed this slot to finish.
+    fn wait_write(&self) {
+        // Spin, then yield: the thread we wait for may be preempted (CHANNELS.md §4).
+        let backoff = crate::Backoff::new();
+        // Acquire: partner of the Release `written` store in `push` (the value is visible).
+        while !self.written.load(Acquire) {
+            backoff.snooze();
+        }
+    }
+}
+
+struct Block<T> {
+    next: AtomicPtr<Block<T>>,
+    slots: [Slot<T>; BLOCK],
+}
+
+impl<T> Block<T> {
+    fn alloc() -> *mut Block<T> {
+        Box::into_raw(Box::new(Block {
+            next: AtomicPtr::new(core::ptr::null_mut()),
+            slots: core::array::from_fn(|_| Slot {
+                val: UnsafeCell::new(MaybeUninit::uninit()),
+                written: AtomicBool::new(false),
+                state: AtomicU8::new(0),
+            }),
+        }))
+    }
+
+    /// Waits until the next block is linked (step 1) and returns it.
+    fn wait_next(&self) -> *mut Block<T> {
+        // Spin, then yield: the thread we wait for may be preempted (CHANNELS.md §4).
+        let backoff = crate::Backoff::new();
+        loop {
+            // Acquire: partner of the Release store of `next` in `push`.
+            let n = self.next.load(Acquire);
+            if !n.is_null() {
+                return n;
+            }
+            backoff.snooze();
+        }
+    }
+
+    /// Step 3: frees `this` once every reader of slots `start..BLOCK - 1` has finished.
+    ///
+    /// # Safety
+    /// The caller read the block's last slot (or took over from a `DESTROY` mark) and touches
+    /// the block no more.
+    unsafe fn destroy(this: *mut Block<T>, start: usize) {
+        for i in start..BLOCK - 1 {
+            // SAFETY: the block is alive: we have not freed it and nobody else may (step 3).
+            let slot = unsafe { &(*this).slots[i] };
+            // Acquire: partner of the reader's AcqRel `swap(READ)` (its read of the value is
+            // done); AcqRel swap: the same pair the other way round (it then sees DESTROY).
+            if slot.state.load(Acquire) & READ == 0 && slot.state.swap(DESTROY, AcqRel) & READ == 0
+            {
+                return; // that slot's reader continues
+            }
+        }
+        // SAFETY: every reader of the block is done (step 3) and writers finished before
+        // their readers; the block came from `Block::alloc`.
+        drop(unsafe { Box::from_raw(this) });
+    }
+}
+
+/// One end of the list.
+struct End<T> {
+    pos: AtomicUsize,
+    block: AtomicPtr<Block<T>>,
+}
+
+/// An unbounded lock-free MPMC queue.
+pub(crate) struct List<T> {
+    head: CachePadded<End<T>>,
+    tail: CachePadded<End<T>>,
+}
+
+// SAFETY: values move between threads through the list (T: Send); slot access is exclusive by
+// the position claims (module docs).
+unsafe impl<T: Send> Sync for List<T> {}
+// SAFETY: as above.
+unsafe impl<T: Send> Send for List<T> {}
+
+impl<T> core::fmt::Debug for List<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("List").finish_non_exhaustive()
+    }
+}
+
+impl<T> List<T> {
+    pub(crate) fn new() -> List<T> {
+        let b = Block::alloc();
+        List {
+            head: CachePadded::new(End {
+                pos: AtomicUsize::new(0),
+                block: AtomicPtr::new(b),
+            }),
+            tail: CachePadded::new(End {
+                pos: AtomicUsize::new(0),
+                block: AtomicPtr::new(b),
+            }),
+        }
+    }
+
+    /// Step 1: enqueues `msg` (never fails).
+    #[inline]
+    pub(crate) fn push(&self, msg: T) {
+        // Spin, then yield: the thread we wait for may be preempted (CHANNELS.md §4).
+        let backoff = crate::Backoff::new();
+        let mut next_block: *mut Block<T> = core::ptr::null_mut();
+        // Acquire: partner of the Release `tail.pos` store of a block installer (step 1), so
+        // the `tail.block` load below sees that block or a later one.
+        let mut tail = self.tail.pos.load(Acquire);
+        // Acquire: the block's initialisation happened before its pointer was stored.
+        let mut block = self.tail.block.load(Acquire);
+        loop {
+            let offset = (tail >> SHIFT) % LAP;
+            if offset == BLOCK {
+                // The next block is being installed.
+                backoff.snooze();
+                // Acquire: as above.
+                tail = self.tail.pos.load(Acquire);
+                block = self.tail.block.load(Acquire);
+                continue;
+            }
+            if offset + 1 == BLOCK && next_block.is_null() {
+                next_block = Block::alloc();
+            }
+            let new_tail = tail + (1 << SHIFT);
+            // SeqCst on success: one side of the channel's wake-up Dekker pair (chan.rs step
+            // R2; free on x86). The slot's `written` flag publishes the value. Acquire on failure:
+            // as the load above.
+            match self
+                .tail
+                .pos
+                .compare_exchange_weak(tail, new_tail, SeqCst, Acquire)
+            {
+                Ok(_) => {
+                    if offset + 1 == BLOCK {
+                        let nb = core::mem::replace(&mut next_block, core::ptr::null_mut());
+                        // Relaxed: published by the Release `pos` store right after.
+                        self.tail.block.store(nb, Relaxed);
+                        // Release: partner of the writers' Acquire `pos` loads.
+                        self.tail.pos.store(new_tail + (1 << SHIFT), Release);
+                        // SAFETY: `block` is alive: our slot in it is not read yet (step 3).
+                        // Release: partner of the Acquire in `wait_next`.
+                        unsafe { (*block).next.store(nb, Release) };
+                    }
+                    // SAFETY: our CAS claimed this slot; the block stays alive until its reader
+                    // (who waits for `written`) leaves.
+                    let slot = unsafe { &(*block).slots[offset] };
+                    // SAFETY: the claim makes us the slot's only writer.
+                    slot.val.with_mut(|p| unsafe { (*p).write(msg) });
+                    // Release: partner of the Acquire in `wait_write`.
+                    slot.written.store(true, Release);
+                    if !next_block.is_null() {
+                        // SAFETY: allocated by us and never shared (another thread installed).
+                        drop(unsafe { Box::from_raw(next_block) });
+                    }
+                    return;
+                }
+                Err(t) => {
+                    tail = t;
+                    // Acquire: as above.
+                    block = self.tail.block.load(Acquire);
+                }
+            }
+        }
+    }
+
+    /// Step 2: dequeues a message, or `None` if the list is empty.
+    #[inline]
+    pub(crate) fn pop(&self) -> Option<T> {
+        // Spin, then yield: the thread we wait for may be preempted (CHANNELS.md §4).
+        let backoff = crate::Backoff::new();
+        // Acquire: partner of the Release `head.pos` store of a reader advancing blocks.
+        let mut head = self.head.pos.load(Acquire);
+        // Acquire: as above (the block pointer was stored before the position).
+        let mut block = self.head.block.load(Acquire);
+        loop {
+            let offset = (head >> SHIFT) % LAP;
+            if offset == BLOCK {
+                backoff.snooze();
+                // Acquire: as above.
+                head = self.head.pos.load(Acquire);
+                block = self.head.block.load(Acquire);
+                continue;
+            }
+            let mut new_head = head + (1 << SHIFT);
+            if new_head & MORE == 0 {
+                // Relaxed: an emptiness verdict; the channel's slow path re-checks after its
+                // SeqCst fence, and a claimed slot is waited for (`written`) anyway.
+                let tail = self.tail.pos.load(Relaxed);
+                if head >> SHIFT == tail >> SHIFT {
+                    return None;
+                }
+                if (head >> SHIFT) / LAP != (tail >> SHIFT) / LAP {
+                    new_head |= MORE;
+                }
+            }
+            // SeqCst on success: as in `push` (step R2 for waiting senders; an unbounded
+            // channel has none, but select observers use the same path). The value is
+            // published by `written`. Acquire on failure: as the load above.
+            match self
+                .head
+                .pos
+                .compare_exchange_weak(head, new_head, SeqCst, Acquire)
+            {
+                Ok(_) => {
+                    if offset + 1 == BLOCK {
+                        // SAFETY: our claimed slot is not READ yet, so `block` is not freed
+                        // (step 3).
+                        let next = unsafe { (*block).wait_next() };
+                        let mut next_pos = (new_head & !MORE) + (1 << SHIFT);
+                        // Relaxed: `next`'s links are re-read with Acquire where used; this
+                        // only decides the MORE hint.
+                        // SAFETY: `next` is alive: none of its slots can be read before our
+                        // `head.pos` store below.
+                        if !unsafe { (*next).next.load(Relaxed) }.is_null() {
+                            next_pos |= MORE;
+                        }
+                        // Relaxed: published by the Release `pos` store right after.
+                        self.head.block.store(next, Relaxed);
+                        // Release: partner of the readers' Acquire `pos` loads.
+                        self.head.pos.store(next_pos, Release);
+                    }
+                    // SAFETY: as above, `block` lives while our slot is not READ.
+                    let slot = unsafe { &(*block).slots[offset] };
+                    slot.wait_write();
+                    // SAFETY: `written` seen (Acquire) and our claim makes us the only reader.
+                    let msg = slot.val.with(|p| unsafe { (*p).assume_init_read() });
+                    if offset + 1 == BLOCK {
+                        // SAFETY: we read the last slot; step 3.
+                        unsafe { Block::destroy(block, 0) };
+                    } else if slot.state.swap(READ, AcqRel) & DESTROY != 0 {
+                        // AcqRel: partner of `destroy`'s `swap(DESTROY)`.
+                        // SAFETY: destruction stopped at our slot and is ours to continue.
+                        unsafe { Block::destroy(block, offset + 1) };
+                    }
+                    return Some(msg);
+                }
+                Err(h) => {
+                    head = h;
+                    // Acquire: as above.
+                    block = self.head.block.load(Acquire);
+                }
+            }
+        }
+    }
+
+    /// `true` if no message is queued (a snapshot).
+    #[inline]
+    pub(crate) fn is_empty(&self) -> bool {
+        // Relaxed: a snapshot; callers re-validate (see `pop`).
+        let head = self.head.pos.load(Relaxed);
+        let tail = self.tail.pos.load(Relaxed);
+        head >> SHIFT == tail >> SHIFT
+    }
+
+    /// The number of queued messages (a snapshot).
+    pub(crate) fn len(&self) -> usize {
+        loop {
+            // Relaxed: a snapshot; re-read until `tail` is stable around `head`.
+            let tail = self.tail.pos.load(Relaxed);
+            let head = self.head.pos.load(Relaxed);
+            if self.tail.pos.load(Relaxed) != tail {
+                continue;
+            }
+            let (mut h, mut t) = (head >> SHIFT, tail >> SHIFT);
+            // A position in the gap counts as the start of the next block.
+            if h % LAP == BLOCK {
+                h += 1;
+            }
+            if t % LAP == BLOCK {
+                t += 1;
+            }
+            let base = h / LAP * LAP;
+            let (h, t) = (h - base, t - base);
+            return t - h - (t / LAP - h / LAP);
+        }
+    }
+}
+
+impl<T> Drop for List<T> {
+    fn drop(&mut self) {
+        // Relaxed (all loads): `&mut self` — no other thread touches the list any more.
+        let mut head = self.head.pos.load(Relaxed) >> SHIFT;
+        let tail = self.tail.pos.load(Relaxed) >> SHIFT;
+        let mut block = self.head.block.load(Relaxed);
+        while head != tail {
+            let offset = head % LAP;
+            if offset < BLOCK {
+                // SAFETY: positions in [head, tail) were claimed and (all threads gone) written,
+                // and never read; `block` is the live block holding them.
+                unsafe {
+                    (*block).slots[offset]
+                        .val
+                        .with_mut(|p| (*p).assume_init_drop());
+                }
+            } else {
+                // SAFETY: we are the only owner; the next block was linked when this one
+                // filled.
+                let next = unsafe { (*block).next.load(Relaxed) };
+                // SAFETY: as above; nothing points into `block` any more.
+                drop(unsafe { Box::from_raw(block) });
+                block = next;
+            }
+            head += 1;
+        }
+        if !block.is_null() {
+            // SAFETY: the last live block, owned by us.
+            drop(unsafe { Box::from_raw(block) });
+        }
+    }
+}

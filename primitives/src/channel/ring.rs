@@ -1,0 +1,269 @@
+//! The lock-free buffer of `bounded(n)`, n ≥ 2: a fixed array of slots, each carrying a
+//! *stamp* that says whose turn the slot is (CHANNELS.md §3.4; the stamped-ring technique of
+//! Vyukov's bounded MPMC queue, as crossbeam's array flavour uses it).
+//!
+//! # Positions and stamps
+//! A position packs `lap | index`: `index < cap` is the slot, `lap` is a multiple of `span`
+//! (the smallest power of two above `cap`) counting trips around the array. `head` is the next
+//! position to read, `tail` the next to write. Slot `i` starts with stamp `i` (lap 0, free).
+//! * Stamp == `tail` position: the slot is free for the writer of that position.
+//! * Stamp == position + 1: the slot holds the message written at that position; readable by
+//!   the reader whose `head` is that position.
+//! * After reading position `p`, the reader stores `p + span` (the next lap's writer position
+//!   for the same slot).
+//!
+//! Slots store their stamp *minus their index* (wrapping), so the initial stamps are all zero
+//! and the ring comes from `alloc_zeroed` without an initialisation pass: pages are touched only
+//! when a message first reaches them (CHANNELS.md §3.4: a big, mostly empty ring costs no page
+//! faults up front). The model builds, whose atomics cannot be zero-filled, initialise normally.
+//!
+//! A writer claims a position with one CAS on `tail`, writes the value, then publishes with a
+//! Release store of the stamp; a reader mirrors it on `head`. Laps make stamps unique, so a
+//! stale position can never be mistaken for a current one (no ABA).
+//!
+//! # Protocol (step numbers are cited in the code)
+//! 1. `push`: read `tail`, then the slot's stamp (Acquire, partner: step 4's Release store by
+//!    the reader that freed the slot). Stamp == tail: CAS `tail` forward; the winner owns the
+//!    slot, writes, and stores stamp = tail + 1 (Release, partner: step 3).
+//! 2. `push` sees stamp == tail + 1 − span (a message of the previous lap not yet read): the
+//!    ring may be full; it is if `head` (Relaxed: a re-check only decides Full, and the
+//!    caller's slow path re-validates after its SeqCst fence) is a whole lap behind `tail`.
+//!    Otherwise someone is mid-operation: spin and retry.
+//! 3. `pop`: read `head`, then the slot's stamp (Acquire, partner: step 1's Release store).
+//!    Stamp == head + 1: CAS `head` forward; the winner owns the value, reads it, and
+//!    stores stamp = head + span (Release, partner: step 1's Acquire).
+//! 4. `pop` sees stamp == head: the slot is not written yet; the ring is empty if `tail` ==
+//!    `head`, else a writer is between its CAS and its stamp store: spin and retry.
+
+use crate::sync::atomic::{
+    AtomicUsize,
+    Ordering::{Acquire, Relaxed, Release, SeqCst},
+};
+use crate::sync::cell::UnsafeCell;
+use crossbeam_utils::CachePadded;
+use std::mem::MaybeUninit;
+
+/// One slot of the ring.
+struct Slot<T> {
+    /// Whose turn the slot is (module docs).
+    stamp: AtomicUsize,
+    /// The message, initialised between a writer's stamp store and a reader's CAS.
+    val: UnsafeCell<MaybeUninit<T>>,
+}
+
+/// A bounded lock-free MPMC ring.
+pub(crate) struct Ring<T> {
+    /// Next position to read (module docs).
+    head: CachePadded<AtomicUsize>,
+    /// Next position to write (module docs).
+    tail: CachePadded<AtomicUsize>,
+    slots: Box<[Slot<T>]>,
+    /// A power of two > `slots.len()`: the position distance of one lap.
+    span: usize,
+}
+
+// SAFETY: values move between threads through the ring (T: Send); every slot access is
+// exclusive by the stamp protocol (module docs).
+unsafe impl<T: Send> Sync for Ring<T> {}
+// SAFETY: as above.
+unsafe impl<T: Send> Send for Ring<T> {}
+
+impl<T> core::fmt::Debug for Ring<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Ring")
+            .field("cap", &self.slots.len())
+            .finish()
+    }
+}
+
+/// How `Ring::push` failed (the message is handed back).
+pub(crate) struct Full<T>(pub(crate) T);
+
+impl<T> Ring<T> {
+    /// A ring of `cap` slots (`cap ≥ 1`), or `None` if the memory cannot be reserved.
+    pub(crate) fn new(cap: usize) -> Option<Ring<T>> {
+        debug_assert!(cap >= 1);
+        let span = (cap.checked_add(1)?).checked_next_power_of_two()?;
+        Some(Ring {
+            head: CachePadded::new(AtomicUsize::new(0)),
+            tail: CachePadded::new(AtomicUsize::new(0)),
+            slots: Self::alloc_slots(cap)?,
+            span,
+        })
+    }
+
+    /// `cap` slots with stored stamp 0 (= stamp `i` for slot `i`), zero-filled by the allocator.
+    #[cfg(not(any(portalis_loom, portalis_shuttle)))]
+    fn alloc_slots(cap: usize) -> Option<Box<[Slot<T>]>> {
+        let layout = std::alloc::Layout::array::<Slot<T>>(cap).ok()?;
+        if layout.size() == 0 {
+            return None; // unreachable: a slot holds an AtomicUsize and cap ≥ 1
+        }
+        // SAFETY: the layout has a non-zero size.
+        let p = unsafe { std::alloc::alloc_zeroed(layout) } as *mut Slot<T>;
+        if p.is_null() {
+            return None;
+        }
+        // SAFETY: all-zero bytes are a valid `Slot<T>` (an `AtomicUsize` 0 and a `MaybeUninit`
+        // inside a transparent cell); the memory comes from the global allocator with the layout
+        // of `[Slot<T>; cap]`, which is how `Box<[Slot<T>]>` frees it.
+        Some(unsafe { Box::from_raw(core::ptr::slice_from_raw_parts_mut(p, cap)) })
+    }
+
+    /// Model builds: the shim's atomics are objects that must be constructed.
+    #[cfg(any(portalis_loom, portalis_shuttle))]
+    fn alloc_slots(cap: usize) -> Option<Box<[Slot<T>]>> {
+        let mut v: Vec<Slot<T>> = Vec::new();
+        v.try_reserve_exact(cap).ok()?;
+        v.extend((0..cap).map(|_| Slot {
+            stamp: AtomicUsize::new(0),
+            val: UnsafeCell::new(MaybeUninit::uninit()),
+        }));
+        Some(v.into_boxed_slice())
+    }
+
+    /// The position after `pos` (wrapping to the next lap after the last slot).
+    #[inline]
+    fn next(&self, pos: usize) -> usize {
+        let index = pos & (self.span - 1);
+        if index + 1 < self.slots.len() {
+            pos + 1
+        } else {
+            (pos & !(self.span - 1)).wrapping_add(self.span)
+        }
+    }
+
+    /// Steps 1–2: enqueues `msg`, or hands it back if the ring is full.
+    #[inline]
+    pub(crate) fn push(&self, msg: T) -> Result<(), Full<T>> {
+        // Spin, then yield: the thread we wait for may be preempted (CHANNELS.md §4).
+        let backoff = crate::Backoff::new();
+        // Relaxed: only a guess; the stamp's Acquire below validates the slot.
+        let mut tail = self.tail.load(Relaxed);
+        loop {
+            let idx = tail & (self.span - 1);
+            let slot = &self.slots[idx];
+            // Acquire: partner of the Release stamp store in `pop` (step 3): the previous
+            // reader's move-out of the value happens before our write.
+            let stamp = slot.stamp.load(Acquire).wrapping_add(idx);
+            if stamp == tail {
+                // SeqCst on success: one side of the channel's wake-up Dekker pair (chan.rs
+                // step R2: this RMW is the StoreLoad barrier before the waiter-count read; free on
+                // x86, where every locked RMW is one). Ownership of the slot comes from the
+                // stamp (Acquire above); `tail` itself publishes nothing.
+                match self
+                    .tail
+                    .compare_exchange_weak(tail, self.next(tail), SeqCst, Relaxed)
+                {
+                    Ok(_) => {
+                        // SAFETY: our CAS moved `tail` past this position, and the stamp said
+                        // the slot is free for it: we are its only writer until the stamp
+                        // store below hands it to one reader.
+                        slot.val.with_mut(|p| unsafe { (*p).write(msg) });
+                        // Release: partner of the Acquire stamp load in `pop` (step 3).
+                        slot.stamp.store((tail + 1).wrapping_sub(idx), Release);
+                        return Ok(());
+                    }
+                    Err(t) => tail = t,
+                }
+            } else if stamp.wrapping_add(self.span) == tail + 1 {
+                // Step 2. Relaxed: see the module docs.
+                let head = self.head.load(Relaxed);
+                if head.wrapping_add(self.span) == tail {
+                    return Err(Full(msg));
+                }
+                backoff.snooze();
+                // Relaxed: a fresh guess, validated by the stamp as above.
+                tail = self.tail.load(Relaxed);
+            } else {
+                backoff.snooze();
+                // Relaxed: as above.
+                tail = self.tail.load(Relaxed);
+            }
+        }
+    }
+
+    /// Steps 3–4: dequeues a message, or `None` if the ring is empty.
+    #[inline]
+    pub(crate) fn pop(&self) -> Option<T> {
+        // Spin, then yield: the thread we wait for may be preempted (CHANNELS.md §4).
+        let backoff = crate::Backoff::new();
+        // Relaxed: only a guess; the stamp's Acquire below validates the slot.
+        let mut head = self.head.load(Relaxed);
+        loop {
+            let idx = head & (self.span - 1);
+            let slot = &self.slots[idx];
+            // Acquire: partner of the Release stamp store in `push` (step 1): the writer's
+            // value is visible.
+            let stamp = slot.stamp.load(Acquire).wrapping_add(idx);
+            if stamp == head + 1 {
+                // SeqCst on success: as in `push` (step R2 for waiting senders).
+                match self
+                    .head
+                    .compare_exchange_weak(head, self.next(head), SeqCst, Relaxed)
+                {
+                    Ok(_) => {
+                        // SAFETY: the stamp says the slot holds the value written at `head`,
+                        // and our CAS made us its only reader.
+                        let msg = slot.val.with(|p| unsafe { (*p).assume_init_read() });
+                        // Release: partner of the Acquire stamp load in `push` (step 1).
+                        slot.stamp
+                            .store(head.wrapping_add(self.span).wrapping_sub(idx), Release);
+                        return Some(msg);
+                    }
+                    Err(h) => head = h,
+                }
+            } else if stamp == head {
+                // Step 4. Relaxed: an emptiness verdict; the caller's slow path re-checks
+                // after its SeqCst fence.
+                let tail = self.tail.load(Relaxed);
+                if tail == head {
+                    return None;
+                }
+                backoff.snooze();
+                // Relaxed: a fresh guess.
+                head = self.head.load(Relaxed);
+            } else {
+                backoff.snooze();
+                // Relaxed: a fresh guess.
+                head = self.head.load(Relaxed);
+            }
+        }
+    }
+
+    /// The number of queued messages (a snapshot).
+    pub(crate) fn len(&self) -> usize {
+        loop {
+            // Relaxed: a snapshot; re-read until `tail` is stable around `head`.
+            let tail = self.tail.load(Relaxed);
+            let head = self.head.load(Relaxed);
+            if self.tail.load(Relaxed) == tail {
+                let cap = self.slots.len();
+                let hi = head & (self.span - 1);
+                let ti = tail & (self.span - 1);
+                return if hi < ti {
+                    ti - hi
+                } else if hi > ti {
+                    cap - hi + ti
+                } else if tail == head {
+                    0
+                } else {
+                    cap
+                };
+            }
+        }
+    }
+
+    /// The capacity.
+    pub(crate) fn cap(&self) -> usize {
+        self.slots.len()
+    }
+}
+
+impl<T> Drop for Ring<T> {
+    fn drop(&mut self) {
+        // Messages never received are dropped here, exactly once (the channel takes them out
+        // through `pop` when the last receiver leaves, so this only sees late sends).
+        while self.pop().is_some() {}
+    }
+}
