@@ -172,3 +172,45 @@ fn shuttle_channel_select_both_rendezvous() {
         assert_eq!(got, vec![0, 1, 10, 11]);
     });
 }
+
+/// Two consumers select over two lock-free channels, one message each, the senders alive
+/// throughout (no disconnection to wake anyone). Before the fix of ADR 025's select hang, both
+/// consumers could select channel 0 on the same readiness, one took the message and the other
+/// blocked in a `recv` on channel 0 alone while the last message sat in channel 1: shuttle
+/// reported the deadlock.
+fn select_two_consumers(make: fn() -> (Sender<usize>, Receiver<usize>)) {
+    let (s0, r0) = make();
+    let (s1, r1) = make();
+    let consumers: Vec<_> = (0..2)
+        .map(|_| {
+            let (r0, r1) = (r0.clone(), r1.clone());
+            thread::spawn(move || {
+                select! {
+                    recv(r0) -> m => m.unwrap(),
+                    recv(r1) -> m => m.unwrap(),
+                }
+            })
+        })
+        .collect();
+    let producers: Vec<_> = [(s0.clone(), 1), (s1.clone(), 2)]
+        .into_iter()
+        .map(|(s, v)| thread::spawn(move || s.send(v).unwrap()))
+        .collect();
+    for p in producers {
+        p.join().unwrap();
+    }
+    let mut got: Vec<usize> = consumers.into_iter().map(|c| c.join().unwrap()).collect();
+    got.sort_unstable();
+    assert_eq!(got, vec![1, 2]);
+    drop((s0, s1));
+}
+
+#[test]
+fn shuttle_channel_select_two_consumers_ring() {
+    run(11, || select_two_consumers(|| bounded(2)));
+}
+
+#[test]
+fn shuttle_channel_select_two_consumers_list() {
+    run(12, || select_two_consumers(unbounded));
+}

@@ -45,9 +45,11 @@
 //!   fast paths). A receiver that sees it pops once more, so messages sent before the last
 //!   sender left are still delivered. The last receiver drains the ring; a send racing it
 //!   leaves its message in the ring, dropped with the channel (once).
-//! * R4. Select on the ring reserves nothing: `try_reserve_*` only report readiness and
-//!   `read`/`write` perform a blocking `recv`/`send`, which waits if a competing operation
-//!   took the message or the slot in between (a single receiver / sender never waits there).
+//! * R4. A select receive takes its message when selected (`try_reserve_recv(take)` pops it into a
+//!   boxed packet; `Select::ready` only reports readiness), so completing it never waits on
+//!   one channel while the messages go to the select's others (the select_both hang, ADR 025).
+//!   A select send reserves nothing: `write` performs a blocking `send`, which waits if a
+//!   competing sender took the slot in between (a single sender never waits there).
 
 use super::error::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
 use super::list::List;
@@ -813,10 +815,22 @@ impl<T> Chan<T> {
 
     // ---- select support (step 4) ----
 
-    /// Reserves a message for a selected receive.
-    pub(crate) fn try_reserve_recv(&self) -> Option<Token> {
+    /// Reserves a message for a selected receive. `take`: the select will complete the
+    /// operation (not `Select::ready`), so a lock-free buffer's message is taken now (step R4).
+    pub(crate) fn try_reserve_recv(&self, take: bool) -> Option<Token> {
         if let Some(r) = &self.ring {
-            // Lock-free flavours: a readiness verdict only; `read` pops (step R4).
+            if take {
+                // Step R4: the message moves into a boxed packet owned by the selected
+                // operation, so completing it never waits on this channel alone.
+                return match self.try_recv_ring(r) {
+                    Ok(m) => Some(Token::Boxed(
+                        Box::into_raw(Box::new(Packet::<T>::new(Some(m)))) as *mut (),
+                    )),
+                    Err(TryRecvError::Disconnected) => Some(Token::Disconnected),
+                    Err(TryRecvError::Empty) => None,
+                };
+            }
+            // `Select::ready`: a readiness verdict only (the caller follows up itself).
             return if r.has_msg() {
                 Some(Token::Buffered)
             } else if self.closed.load(Acquire) {
@@ -1009,9 +1023,7 @@ impl<T> Chan<T> {
     pub(crate) fn read(&self, token: Token) -> Result<T, super::error::RecvError> {
         match token {
             Token::Buffered if self.ring.is_some() => {
-                // Step R4: another receiver may have taken the message we saw; then wait for
-                // the next one (or the disconnection).
-                self.recv(None).map_err(|_| super::error::RecvError)
+                unreachable!("a selected receive on a lock-free buffer holds its message (R4)")
             }
             Token::Buffered => {
                 let mut g = self.lock();
@@ -1101,6 +1113,17 @@ impl<T> Chan<T> {
                     g.senders.push_front(e);
                 } else {
                     g.receivers.push_front(e);
+                }
+            }
+            Token::Boxed(p) if self.ring.is_some() => {
+                // Step R4: the message taken at selection goes back into the buffer (at the
+                // back: order against later messages is not kept); dropped only if the
+                // channel is full or disconnected meanwhile (documented on
+                // `SelectedOperation`).
+                // SAFETY: our own packet, filled by `try_reserve_recv`, unaliased.
+                let b = unsafe { Box::from_raw(p as *mut Packet<T>) };
+                if let (Some(m), Some(r)) = (b.into_inner(), &self.ring) {
+                    let _ = self.try_send_ring(r, m);
                 }
             }
             Token::Boxed(p) => {

@@ -513,9 +513,9 @@ impl<'a, T> IntoIterator for &'a Receiver<T> {
 }
 
 impl<T> SelectHandle for Receiver<T> {
-    fn try_reserve(&self) -> Option<Token> {
+    fn try_reserve(&self, take: bool) -> Option<Token> {
         match &self.flavor {
-            Flavor::Chan(c) => c.try_reserve_recv(),
+            Flavor::Chan(c) => c.try_reserve_recv(take),
             Flavor::At(a) => a.try_recv().ok().map(Token::Timer),
             Flavor::Tick(t) => t.try_recv().ok().map(Token::Timer),
             Flavor::Never(_) => None,
@@ -565,7 +565,7 @@ impl<T> SelectHandle for Receiver<T> {
 }
 
 impl<T> SelectHandle for Sender<T> {
-    fn try_reserve(&self) -> Option<Token> {
+    fn try_reserve(&self, _take: bool) -> Option<Token> {
         self.chan.try_reserve_send()
     }
     fn register(&self, oper: usize, cx: &Arc<Context>, _observe: bool) -> (bool, *mut ()) {

@@ -31,8 +31,10 @@ const POLL_ROUNDS: u32 = if crate::sync::MODEL { 1 } else { 8 };
 
 /// A channel end that can take part in a select (implemented by [`Sender`] and [`Receiver`]).
 pub(crate) trait SelectHandle {
-    /// Step 1: reserve the operation if it can proceed now.
-    fn try_reserve(&self) -> Option<Token>;
+    /// Step 1: reserve the operation if it can proceed now. `take`: the caller will complete
+    /// the operation (`select`), so a receive on a lock-free buffer takes its message now
+    /// (ADR 025, step R4); `false` for `ready`, which only reports readiness.
+    fn try_reserve(&self, take: bool) -> Option<Token>;
     /// Step 2: register; `(ready, packet)`.
     fn register(&self, oper: usize, cx: &Arc<Context>, observe: bool) -> (bool, *mut ());
     /// Step 4: remove our entries.
@@ -131,10 +133,12 @@ enum Mode {
 /// Steps 1–4; `observe` registers rendezvous receive cases as observers (for `ready`).
 fn run(cases: &[Case<'_>], mode: Mode, observe: bool) -> Option<(usize, Token)> {
     let n = cases.len();
+    // `ready` (observe) only reports readiness; `select` completes what it reserves.
+    let take = !observe;
     let poll = |start: usize| -> Option<(usize, Token)> {
         for k in 0..n {
             let i = (start + k) % n;
-            if let Some(t) = cases[i].handle.try_reserve() {
+            if let Some(t) = cases[i].handle.try_reserve(take) {
                 return Some((i, t));
             }
         }
@@ -224,7 +228,7 @@ fn run(cases: &[Case<'_>], mode: Mode, observe: bool) -> Option<(usize, Token)> 
             return filled;
         }
         if let Some(i) = selected {
-            if let Some(t) = cases[i].handle.try_reserve() {
+            if let Some(t) = cases[i].handle.try_reserve(take) {
                 return Some((i, t));
             }
         }
@@ -364,7 +368,9 @@ impl<'a> Select<'a> {
 /// [`recv`](Self::recv) or [`send`](Self::send) on the same channel.
 ///
 /// Dropping it without completing gives the reservation back, except a rendezvous message
-/// that was already handed into the select (then that message is dropped) — always complete
+/// that was already handed into the select (then that message is dropped); a receive on a
+/// buffered (`bounded(n ≥ 2)`, `unbounded()`) channel puts its message back at the end of the
+/// queue, or drops it if the channel filled up or disconnected meanwhile — always complete
 /// the operation, as crossbeam requires.
 #[must_use = "complete the selected operation with `recv` or `send`"]
 pub struct SelectedOperation<'a> {

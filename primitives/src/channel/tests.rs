@@ -524,3 +524,44 @@ fn lockfree_mpmc_blocking_multiset() {
         assert_eq!(total.load(StdOrdering::Relaxed), n * (n - 1) / 2, "{cap:?}");
     }
 }
+
+/// ADR 025 (the select_both hang): a selected receive on a lock-free buffer (ring, list) owns
+/// its message from the moment it is selected. Before the fix the select only saw readiness,
+/// a competing receiver took the message, and the selected `recv` then blocked on that one
+/// channel forever while the remaining messages went to the select's other channels.
+#[test]
+fn selected_recv_on_lock_free_buffer_owns_its_message() {
+    type Make = fn() -> (Sender<usize>, Receiver<usize>);
+    let flavours: [(&str, Make); 2] = [("ring", || bounded(4)), ("list", unbounded)];
+    for (name, make) in flavours {
+        let (sa, ra) = make();
+        let (sb, rb) = make();
+        sa.send(1).unwrap();
+        let competitor = ra.clone();
+        let mut sel = Select::new();
+        let ia = sel.recv(&ra);
+        sel.recv(&rb);
+        let oper = sel.select();
+        assert_eq!(oper.index(), ia, "{name}");
+        // A competing receiver finds nothing: the selected operation holds the message.
+        assert_eq!(competitor.try_recv(), Err(TryRecvError::Empty), "{name}");
+        sb.send(2).unwrap();
+        assert_eq!(oper.recv(&ra), Ok(1), "{name}");
+        assert_eq!(rb.try_recv(), Ok(2), "{name}");
+    }
+}
+
+/// A selected receive on a lock-free buffer that is dropped uncompleted gives its message back.
+#[test]
+fn dropped_selected_recv_on_lock_free_buffer_gives_message_back() {
+    type Make = fn() -> (Sender<usize>, Receiver<usize>);
+    let flavours: [(&str, Make); 2] = [("ring", || bounded(4)), ("list", unbounded)];
+    for (name, make) in flavours {
+        let (s, r) = make();
+        s.send(7).unwrap();
+        let mut sel = Select::new();
+        sel.recv(&r);
+        drop(sel.select());
+        assert_eq!(r.try_recv(), Ok(7), "{name}");
+    }
+}
