@@ -32,7 +32,7 @@ perf-quick:
 
 bench-gate:
 	@SETUP_ONLY=native bash scripts/setup.sh
-	cargo bench --bench perf_table -- --quick --out target/perf-gate --gate benches/gates.txt
+	cargo bench --bench perf_table -- --quick --passes 2 --out target/perf-gate --gate benches/gates.txt
 
 bench:
 	@SETUP_ONLY=native bash scripts/setup.sh
