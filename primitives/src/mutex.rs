@@ -104,6 +104,7 @@ impl RawMutex {
 
     #[inline]
     pub(crate) fn lock(&self) {
+        // Acquire: pairs with the Release `fetch_sub` in `unlock`.
         if self
             .state
             .compare_exchange(0, LOCKED_BIT, Acquire, Relaxed)
