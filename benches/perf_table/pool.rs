@@ -308,10 +308,7 @@ pub fn rows(cfg: &Config) -> Vec<Row> {
         "OS thread spawn + join (ns): portalis Thread::spawn vs std::thread",
         o,
         peers(&[("std::thread", s)]),
-        Goal::Both {
-            max_ratio: 1.1,
-            max_ns: 10_000.0,
-        },
+        Goal::MaxRatio(1.1),
         "<= 1.1 of std::thread",
     ));
     let n = cfg.n(100_000);
