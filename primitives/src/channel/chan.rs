@@ -63,8 +63,8 @@ use crate::sync::atomic::{
 };
 use crate::sync::cell::UnsafeCell;
 use crate::sync::Arc;
+use crate::time::Instant;
 use std::collections::VecDeque;
-use std::time::Instant;
 
 /// A rendezvous packet: the message slot of a blocked operation (`waiter.rs` Entry::packet).
 pub(crate) type Packet<T> = UnsafeCell<Option<T>>;

@@ -74,11 +74,12 @@ pub use select::{Select, SelectedOperation};
 
 use crate::deadline::{moment, Moment};
 use crate::sync::Arc;
+use crate::time::Instant;
 use chan::{Chan, Token};
 use core::fmt;
 use core::marker::PhantomData;
 use select::SelectHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use waiter::Context;
 
 /// An unbounded channel.

@@ -22,8 +22,9 @@ use super::waiter::{Context, Woken};
 use super::{error::*, Receiver, Sender};
 use crate::deadline::{moment, Moment};
 use crate::sync::Arc;
+use crate::time::Instant;
 use core::fmt;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Poll rounds before registering (step 1); heuristic, keeps a ready partner on a 2-vCPU
 /// machine from forcing a registration (see ADR 024).

@@ -2,9 +2,10 @@
 
 use super::CancelFn;
 use portalis_primitives::sync::{Arc, Condvar, Mutex};
+use portalis_primitives::time::Instant;
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Why a future has no value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
