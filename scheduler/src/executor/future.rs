@@ -253,11 +253,49 @@ impl<T: Send + 'static> Future<T> {
         false
     }
 
+    /// Unregisters `w` (a `wait` or `as_completed` that returned before this future finished),
+    /// so repeated timed waits on a long-running future do not pile up waiters.
+    fn remove_waiter(&self, w: &Arc<Waiter>) {
+        self.inner
+            .state
+            .lock()
+            .unwrap()
+            .2
+            .retain(|x| !Arc::ptr_eq(x, w));
+    }
+
     fn failed(&self) -> bool {
         matches!(
             self.inner.state.lock().unwrap().0,
             State::Done(Err(FutureError::Panicked(_)))
         )
+    }
+}
+
+/// A waiter registered on every future of a `wait` / `as_completed` call; unregistered on drop.
+struct Registration<'a, T: Send + 'static> {
+    fs: &'a [Future<T>],
+    waiter: Arc<Waiter>,
+}
+
+impl<'a, T: Send + 'static> Registration<'a, T> {
+    fn new(fs: &'a [Future<T>]) -> Self {
+        let waiter = Arc::new(Waiter {
+            count: Mutex::new(0),
+            cv: Condvar::new(),
+        });
+        for f in fs {
+            f.add_waiter(&waiter);
+        }
+        Registration { fs, waiter }
+    }
+}
+
+impl<T: Send + 'static> Drop for Registration<'_, T> {
+    fn drop(&mut self) {
+        for f in self.fs {
+            f.remove_waiter(&self.waiter);
+        }
     }
 }
 
@@ -287,13 +325,8 @@ pub fn wait<T: Send + 'static>(
     timeout: Option<Duration>,
     return_when: ReturnWhen,
 ) -> WaitOutcome<T> {
-    let waiter = Arc::new(Waiter {
-        count: Mutex::new(0),
-        cv: Condvar::new(),
-    });
-    for f in fs {
-        f.add_waiter(&waiter);
-    }
+    let reg = Registration::new(fs);
+    let waiter = &reg.waiter;
     let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
     let satisfied = || {
         let done = fs.iter().filter(|f| f.done()).count();
@@ -317,6 +350,7 @@ pub fn wait<T: Send + 'static>(
         }
     }
     drop(g);
+    drop(reg);
     let (done, not_done) = fs.iter().cloned().partition(|f| f.done());
     WaitOutcome { done, not_done }
 }
@@ -337,13 +371,7 @@ pub fn as_completed<T: Send + 'static>(
     fs: &[Future<T>],
     timeout: Option<Duration>,
 ) -> impl Iterator<Item = Result<Future<T>, FutureError>> + '_ {
-    let waiter = Arc::new(Waiter {
-        count: Mutex::new(0),
-        cv: Condvar::new(),
-    });
-    for f in fs {
-        f.add_waiter(&waiter);
-    }
+    let reg = Registration::new(fs);
     let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
     let mut yielded = vec![false; fs.len()];
     let mut finished = false;
@@ -351,6 +379,7 @@ pub fn as_completed<T: Send + 'static>(
         if finished || yielded.iter().all(|&y| y) {
             return None;
         }
+        let waiter = &reg.waiter;
         let mut g = waiter.count.lock().unwrap();
         loop {
             if let Some(i) = (0..fs.len()).find(|&i| !yielded[i] && fs[i].done()) {
@@ -466,5 +495,40 @@ mod loom_tests {
             assert_eq!(got, [0, 1]);
             t.join().unwrap();
         });
+    }
+}
+
+#[cfg(all(test, not(any(portalis_loom, portalis_shuttle))))]
+mod tests {
+    use super::{as_completed, wait, Future, FutureError, ReturnWhen};
+    use std::time::Duration;
+
+    fn waiters(f: &Future<u32>) -> usize {
+        f.inner.state.lock().unwrap().2.len()
+    }
+
+    /// Timed `wait`s and dropped `as_completed` iterators on a future that never finishes
+    /// leave no waiter registered on it (they used to accumulate, one per call).
+    #[test]
+    fn returning_waits_unregister_their_waiter() {
+        let f = Future::<u32>::pending();
+        for _ in 0..50 {
+            let out = wait(
+                std::slice::from_ref(&f),
+                Some(Duration::from_micros(10)),
+                ReturnWhen::FirstCompleted,
+            );
+            assert_eq!(out.not_done.len(), 1);
+        }
+        assert_eq!(waiters(&f), 0);
+        {
+            let fs = [f.clone()];
+            let mut it = as_completed(&fs, Some(Duration::from_micros(10)));
+            assert!(matches!(it.next(), Some(Err(FutureError::Timeout))));
+            assert_eq!(waiters(&f), 1, "registered while the iterator lives");
+        }
+        assert_eq!(waiters(&f), 0);
+        f.run(|| 3);
+        assert_eq!(f.result(None), Ok(3));
     }
 }
