@@ -9,9 +9,10 @@
 //!
 //! # Protocol
 //! 1. `lock` fast path: CAS `0 → LOCKED` (one RMW). Fails → `lock_contended`.
-//! 2. `lock_contended` spins [`SPIN_LIMIT`] PAUSEs, then yields `YIELD_LIMIT` times, while
-//!    the lock is held and **nobody sleeps** (a sleeper means the queue is long: get in line),
-//!    taking the lock with a CAS whenever the lock bit clears (sleepers are kept).
+//! 2. `lock_contended` spins [`SPIN_ROUNDS`] growing rounds of PAUSEs (2, 4, 8), re-checking
+//!    between rounds, then yields `YIELD_LIMIT` times, while the lock is held and **nobody
+//!    sleeps** (a sleeper means the queue is long: get in line), taking the lock with a CAS
+//!    whenever the lock bit clears (sleepers are kept).
 //! 3. Then it registers: CAS `s → s + SLEEPER`. It sleeps only on a value with the lock bit
 //!    set and `WAKING` clear (clearing `WAKING` first if needed). On every return from the
 //!    wait it spins again (step 2 rules, its own registration not counted); a registered
@@ -42,7 +43,7 @@
 //! No poisoning: a panic while holding the guard just unlocks (the data may be half-updated,
 //! as with `parking_lot`).
 
-use crate::deadline::{backoff_step, block, Blocked, Deadline};
+use crate::deadline::{block, spins, Blocked, Deadline, YIELD_LIMIT};
 use crate::error::LockError;
 use crate::futex;
 use crate::sync::atomic::{
@@ -62,11 +63,34 @@ const WAKING: u32 = 2;
 /// One registered sleeper.
 const SLEEPER: u32 = 4;
 
-/// Spin iterations (`spin_loop` ≈ one PAUSE) before the yield phase and sleeping. Heuristic,
-/// tuned with rows L2 of `benches/perf_table/sync.rs` on the 2-vCPU machines (see ADR 010):
-/// with the exact sleeper count, ≈1 µs of spinning before yielding was the best of the
-/// values tried.
-pub(crate) const SPIN_LIMIT: u32 = 40;
+/// Spin rounds (2, 4, 8 PAUSEs, ≈0.35 µs in all) before the yield phase and sleeping.
+/// Heuristic, tuned with rows L2 of `benches/perf_table/sync.rs` on the 2-vCPU machines (ADR
+/// 017 replaced ADR 010's 40 single-PAUSE checks).
+pub(crate) const SPIN_ROUNDS: u32 = 3;
+
+/// One step of the spin phase: rounds `0..SPIN_ROUNDS` spin `2^(round + 1)` PAUSEs (2, 4, 8),
+/// checking the lock between rounds, then [`YIELD_LIMIT`] yields; `false` once used up.
+/// Rounds that grow (parking_lot's `SpinWait` schedule) matter with more threads than cores:
+/// a waiter that re-checks after every PAUSE catches nearly every short unlocked window, so
+/// two running threads hand the lock (and its cache line) back and forth at ≈20 ns per
+/// increment instead of one of them going to sleep and the other running alone at ≈5 ns (ADR 017).
+#[inline]
+fn spin_step(step: &mut u32) -> bool {
+    let rounds = spins(SPIN_ROUNDS);
+    let total = rounds + if crate::sync::MODEL { 0 } else { YIELD_LIMIT };
+    if *step >= total {
+        return false;
+    }
+    if *step < rounds {
+        for _ in 0..spins(2 << *step) {
+            crate::sync::hint::spin_loop();
+        }
+    } else {
+        crate::sync::thread::yield_now();
+    }
+    *step += 1;
+    true
+}
 
 #[inline]
 fn is_locked(s: u32) -> bool {
@@ -160,7 +184,7 @@ impl RawMutex {
                 return true;
             }
             let s = self.state.load(Relaxed);
-            if sleepers(s) > me / SLEEPER || !backoff_step(&mut step, SPIN_LIMIT) {
+            if sleepers(s) > me / SLEEPER || !spin_step(&mut step) {
                 return false;
             }
         }
