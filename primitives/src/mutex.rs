@@ -43,7 +43,7 @@
 //! No poisoning: a panic while holding the guard just unlocks (the data may be half-updated,
 //! as with `parking_lot`).
 
-use crate::deadline::{block, spins, Blocked, Deadline, YIELD_LIMIT};
+use crate::deadline::{block, growing_spin_step, Blocked, Deadline};
 use crate::error::LockError;
 use crate::futex;
 use crate::sync::atomic::{
@@ -67,30 +67,6 @@ const SLEEPER: u32 = 4;
 /// Heuristic, tuned with rows L2 of `benches/perf_table/sync.rs` on the 2-vCPU machines (ADR
 /// 017 replaced ADR 010's 40 single-PAUSE checks).
 pub(crate) const SPIN_ROUNDS: u32 = 3;
-
-/// One step of the spin phase: rounds `0..SPIN_ROUNDS` spin `2^(round + 1)` PAUSEs (2, 4, 8),
-/// checking the lock between rounds, then [`YIELD_LIMIT`] yields; `false` once used up.
-/// Rounds that grow (parking_lot's `SpinWait` schedule) matter with more threads than cores:
-/// a waiter that re-checks after every PAUSE catches nearly every short unlocked window, so
-/// two running threads hand the lock (and its cache line) back and forth at ≈20 ns per
-/// increment instead of one of them going to sleep and the other running alone at ≈5 ns (ADR 017).
-#[inline]
-fn spin_step(step: &mut u32) -> bool {
-    let rounds = spins(SPIN_ROUNDS);
-    let total = rounds + if crate::sync::MODEL { 0 } else { YIELD_LIMIT };
-    if *step >= total {
-        return false;
-    }
-    if *step < rounds {
-        for _ in 0..spins(2 << *step) {
-            crate::sync::hint::spin_loop();
-        }
-    } else {
-        crate::sync::thread::yield_now();
-    }
-    *step += 1;
-    true
-}
 
 #[inline]
 fn is_locked(s: u32) -> bool {
@@ -184,7 +160,7 @@ impl RawMutex {
                 return true;
             }
             let s = self.state.load(Relaxed);
-            if sleepers(s) > me / SLEEPER || !spin_step(&mut step) {
+            if sleepers(s) > me / SLEEPER || !growing_spin_step(&mut step, SPIN_ROUNDS) {
                 return false;
             }
         }
