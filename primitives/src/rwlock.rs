@@ -22,7 +22,7 @@
 //!
 //! No poisoning.
 
-use crate::deadline::{backoff_step, block, Blocked, Deadline};
+use crate::deadline::{block, growing_spin_step, Blocked, Deadline};
 use crate::futex;
 use crate::sync::atomic::{
     AtomicU32,
@@ -46,8 +46,9 @@ pub(crate) const READERS_WAITING_BIT: u32 = 1 << 31;
 /// The most readers at once; one more panics.
 const MAX_READERS: u32 = READERS_MASK - 1;
 
-/// Spins before sleeping (same rationale as `mutex::SPIN_LIMIT`).
-const SPIN_LIMIT: u32 = 40;
+/// Growing spin rounds (2, 4, 8 PAUSEs) before yielding and sleeping, as the mutex (ADR 017):
+/// with 4 threads on 2 cores it cut L3's slow-mode samples (> 20 ns/op) from ≈30% to ≈7%.
+const SPIN_ROUNDS: u32 = 3;
 
 #[inline]
 fn readers(s: u32) -> u32 {
@@ -229,7 +230,7 @@ impl<T> RwLock<T> {
                 }
                 continue;
             }
-            if s & READERS_WAITING_BIT == 0 && backoff_step(&mut spin, SPIN_LIMIT) {
+            if s & READERS_WAITING_BIT == 0 && growing_spin_step(&mut spin, SPIN_ROUNDS) {
                 continue;
             }
             if s & READERS_WAITING_BIT == 0 {
@@ -271,7 +272,7 @@ impl<T> RwLock<T> {
                 }
                 continue;
             }
-            if s & WRITERS_WAITING_BIT == 0 && backoff_step(&mut spin, SPIN_LIMIT) {
+            if s & WRITERS_WAITING_BIT == 0 && growing_spin_step(&mut spin, SPIN_ROUNDS) {
                 continue;
             }
             if s & WRITERS_WAITING_BIT == 0

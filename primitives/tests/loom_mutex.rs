@@ -86,3 +86,51 @@ fn loom_reentrant_exclusion() {
         assert_eq!(m.lock().get(), 2);
     });
 }
+
+/// A timed locker gives up (timed waits time out at once under loom) while two others
+/// contend: it must not take a pending wake-up (`WAKING`) with it, so nobody hangs.
+#[test]
+fn loom_mutex_timeout_passes_wake_on() {
+    loom::model(|| {
+        let m = Arc::new(Mutex::new(0u32));
+        let m2 = m.clone();
+        let m3 = m.clone();
+        let t1 = thread::spawn(move || {
+            if let Some(mut g) = m2.try_lock_for(std::time::Duration::from_millis(1)) {
+                *g += 1;
+            }
+        });
+        let t2 = thread::spawn(move || {
+            *m3.lock() += 10;
+        });
+        *m.lock() += 100;
+        t1.join().unwrap();
+        t2.join().unwrap();
+        let v = *m.lock();
+        assert!(v == 110 || v == 111, "{v}");
+    });
+}
+
+/// Two sleepers and two unlocks per locker: the second unlock must not be swallowed by a
+/// `WAKING` bit whose wake-up went to the other sleeper.
+#[test]
+fn loom_mutex_two_rounds_each() {
+    loom::model(|| {
+        let m = Arc::new(Mutex::new(0u32));
+        let ts: Vec<_> = (0..2)
+            .map(|_| {
+                let m = m.clone();
+                thread::spawn(move || {
+                    for _ in 0..2 {
+                        *m.lock() += 1;
+                    }
+                })
+            })
+            .collect();
+        *m.lock() += 1;
+        for t in ts {
+            t.join().unwrap();
+        }
+        assert_eq!(*m.lock(), 5);
+    });
+}
