@@ -39,7 +39,14 @@ where
         return join_cold(a, b);
     }
     // SAFETY: a non-null TLS pointer is the live worker running on this thread.
-    join_in_worker(unsafe { &*wt }, a, b)
+    let wt = unsafe { &*wt };
+    if wt.single {
+        // One worker: nobody could take `b`; plain calls, no frame, no atomics. Kept apart
+        // from the frame path (an out-of-line call) so the caller's own frame stays as small
+        // as plain recursion's (S5, ADR 034).
+        return (a(), b());
+    }
+    join_frames(wt, a, b)
 }
 
 #[cold]
@@ -55,7 +62,7 @@ where
 }
 
 /// `join` on a known worker.
-#[inline(always)]
+#[inline]
 pub(crate) fn join_in_worker<A, B, RA, RB>(wt: &WorkerThread, a: A, b: B) -> (RA, RB)
 where
     A: FnOnce() -> RA + Send,
@@ -67,6 +74,18 @@ where
         // One worker: nobody could take `b`; plain calls, no frame, no atomics.
         return (a(), b());
     }
+    join_frames(wt, a, b)
+}
+
+/// The lazy-frame path of `join` (more than one worker).
+#[inline(never)]
+fn join_frames<A, B, RA, RB>(wt: &WorkerThread, a: A, b: B) -> (RA, RB)
+where
+    A: FnOnce() -> RA + Send,
+    B: FnOnce() -> RB + Send,
+    RA: Send,
+    RB: Send,
+{
     let job = StackJob::new(
         move |_migrated: bool| b(),
         SpinLatch::new(&*wt.registry, wt.index),
