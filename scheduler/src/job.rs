@@ -1,7 +1,8 @@
 //! Jobs: a type-erased [`JobRef`] (pointer + execute fn) that the deques carry, the on-stack
 //! [`StackJob`] used by `join`/`install`, and the boxed [`HeapJob`] used by `spawn`.
 
-use crate::latch::Latch;
+use crate::latch::{Latch, SpinLatch};
+use core::mem::{ManuallyDrop, MaybeUninit};
 use portalis_primitives::sync::cell::UnsafeCell;
 use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
@@ -147,6 +148,87 @@ impl<L: Latch, F: FnOnce(bool) -> R, R> Job for StackJob<L, F, R> {
         // SAFETY: the latch lives in the job, which is alive until `set` publishes; `set`
         // touches nothing of the job after its publishing store.
         unsafe { L::set(&this.latch) };
+    }
+}
+
+/// The job of a `join` frame: `b`, its result slot and the latch a thief sets. Leaner than a
+/// [`StackJob`] because the join fast path builds one per call (ADR 034): the closure is a
+/// `ManuallyDrop` consumed exactly once (by the owner inline, by the owner after reclaiming
+/// it, by a thief, or dropped by the owner's unwind guard) instead of an `Option` that is
+/// written, tested and dropped; the result slot is written only by a thief, so it needs no
+/// initialisation and no drop.
+pub(crate) struct JoinJob<F, R> {
+    pub(crate) latch: SpinLatch,
+    func: UnsafeCell<ManuallyDrop<F>>,
+    result: UnsafeCell<MaybeUninit<JobResult<R>>>,
+}
+
+impl<F: FnOnce(bool) -> R, R> JoinJob<F, R> {
+    #[inline(always)]
+    pub(crate) fn new(func: F, latch: SpinLatch) -> Self {
+        JoinJob {
+            latch,
+            func: UnsafeCell::new(ManuallyDrop::new(func)),
+            result: UnsafeCell::new(MaybeUninit::uninit()),
+        }
+    }
+
+    /// # Safety
+    /// As [`StackJob::as_job_ref`].
+    #[inline(always)]
+    pub(crate) unsafe fn as_job_ref(&self) -> JobRef {
+        // SAFETY: forwarded from the caller.
+        unsafe { JobRef::new(self) }
+    }
+
+    /// Takes the closure out.
+    ///
+    /// # Safety
+    /// Called at most once per job and only by whoever holds the right to run it: the owner
+    /// when the frame was never promoted or was popped back from its deque (then no thief can
+    /// hold the `JobRef`), or the thief in `execute`.
+    #[inline(always)]
+    pub(crate) unsafe fn take_func(&self) -> F {
+        // SAFETY: forwarded: exclusive access, and the closure is still there.
+        unsafe { self.func.with_mut(|f| ManuallyDrop::take(&mut *f)) }
+    }
+
+    /// The result after the latch was observed set (a thief ran the job).
+    ///
+    /// # Safety
+    /// The latch was observed set (Acquire), and this is called once.
+    pub(crate) unsafe fn take_result(&self) -> R {
+        // SAFETY: the thief wrote the slot before its Release store of the latch, which we
+        // observed with Acquire; nobody touches the job any more.
+        let r = unsafe { self.result.with_mut(|slot| (*slot).assume_init_read()) };
+        r.into_return_value()
+    }
+}
+
+impl<F, R> JoinJob<F, R> {
+    /// Drops the result a thief wrote (a panic payload too), without resuming it.
+    ///
+    /// # Safety
+    /// As [`JoinJob::take_result`].
+    pub(crate) unsafe fn drop_result(&self) {
+        // SAFETY: forwarded: the slot was written and is read once.
+        drop(unsafe { self.result.with_mut(|slot| (*slot).assume_init_read()) });
+    }
+}
+
+impl<F: FnOnce(bool) -> R, R> Job for JoinJob<F, R> {
+    unsafe fn execute(this: *const ()) {
+        // SAFETY: `this` was made from a `&JoinJob<F, R>` by `as_job_ref`; the owner keeps it
+        // alive until the latch is set.
+        let this = unsafe { &*(this as *const Self) };
+        // SAFETY: we took the JobRef from a queue, so we are its only runner (take_func).
+        let func = unsafe { this.take_func() };
+        let r = JobResult::call(|| func(true));
+        // SAFETY: exclusive until the latch is set below; the slot was never written.
+        unsafe { this.result.with_mut(|slot| (*slot).write(r)) };
+        // SAFETY: the latch lives in the job, alive until `set` publishes; `set` touches
+        // nothing of the job after its publishing store.
+        unsafe { SpinLatch::set(&this.latch) };
     }
 }
 

@@ -520,7 +520,7 @@ impl Registry {
             let op = &op;
             let latch = crate::latch::CountLatch::Worker {
                 counter: portalis_primitives::sync::atomic::AtomicUsize::new(n),
-                core: SpinLatch::new(&**this, wt.index),
+                core: SpinLatch::new(wt),
             };
             let jobs: Vec<_> = (0..n)
                 .map(|_| {

@@ -59,7 +59,7 @@ impl<'scope> ScopeBase<'scope> {
             registry: wt.registry.clone(),
             latch: CountLatch::Worker {
                 counter: AtomicUsize::new(1),
-                core: SpinLatch::new(&*wt.registry, wt.index),
+                core: SpinLatch::new(wt),
             },
             panic: Mutex::new(None),
             _marker: PhantomData,

@@ -64,6 +64,52 @@ fn join_panic_in_a_or_b_propagates_and_pool_survives() {
     assert_eq!(p.install(|| sum_tree(12)), (1 << 13) - 1);
 }
 
+/// `a` panics after its join's `b` was promoted and stolen: the join waits for the thief,
+/// drops `b`'s result (here a value that counts its drops, or `b`'s own panic) and then lets
+/// `a`'s panic continue.
+#[cfg(panic = "unwind")] // catches a panic; panic=abort targets (WASI) cannot
+#[test]
+fn join_panic_in_a_after_b_was_stolen_drops_b_result() {
+    use std::sync::atomic::AtomicBool;
+    struct Counted<'a>(&'a AtomicUsize);
+    impl Drop for Counted<'_> {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, SeqCst);
+        }
+    }
+    let p = pool(2);
+    for b_panics in [false, true] {
+        let drops = AtomicUsize::new(0);
+        let b_ran = AtomicBool::new(false);
+        let r = panic::catch_unwind(AssertUnwindSafe(|| {
+            p.install(|| {
+                join(
+                    || {
+                        // Poll points (nested joins) until the idle worker's heartbeat
+                        // request promoted our frame and the worker ran `b`.
+                        while !b_ran.load(SeqCst) {
+                            join(|| (), || ());
+                            std::thread::yield_now();
+                        }
+                        panic!("a");
+                    },
+                    || {
+                        b_ran.store(true, SeqCst);
+                        if b_panics {
+                            panic!("b");
+                        }
+                        Counted(&drops)
+                    },
+                )
+            })
+        }));
+        let msg = r.err().and_then(|p| p.downcast_ref::<&str>().copied());
+        assert_eq!(msg, Some("a"), "b_panics {b_panics}");
+        assert_eq!(drops.load(SeqCst), usize::from(!b_panics));
+    }
+    assert_eq!(p.install(|| sum_tree(10)), (1 << 11) - 1);
+}
+
 #[test]
 fn scope_borrows_and_waits() {
     let p = pool(3);
