@@ -128,21 +128,17 @@ where
     unsafe { job.take_result() }
 }
 
-/// What the unwind guard needs of a frame, without its closure types.
-trait Frame {
-    /// The frame was never promoted: drop the closure in place.
-    fn drop_func(&self);
-    /// The frame was promoted: reclaim it (and drop its closure) or wait for its thief.
-    fn reclaim_or_wait(&self, wt: &WorkerThread);
-}
-
-impl<F: FnOnce(bool) -> R, R> Frame for JoinJob<F, R> {
+impl<F: FnOnce(bool) -> R, R> JoinJob<F, R> {
+    /// The frame was never promoted: drop the closure in place (unwind path).
+    #[cold]
     fn drop_func(&self) {
-        // SAFETY: only the owner's guard calls this, for a frame never promoted: nobody else
-        // can take the closure.
+        // SAFETY: only the owner's guard calls this, for a frame never promoted (or popped
+        // back from its deque): nobody else can take the closure.
         drop(unsafe { self.take_func() });
     }
 
+    /// The frame was promoted: reclaim it (and drop its closure) or wait for its thief.
+    #[cold]
     fn reclaim_or_wait(&self, wt: &WorkerThread) {
         // SAFETY: identity only.
         let ours = unsafe { self.as_job_ref() };
@@ -168,14 +164,16 @@ impl<F: FnOnce(bool) -> R, R> Frame for JoinJob<F, R> {
 }
 
 /// Runs only when `a` unwinds: pops the frame and, if it was shared, makes sure no thief
-/// still uses it before the stack frame dies (HEARTBEAT.md pitfall 6).
-struct FrameGuard<'a> {
+/// still uses it before the stack frame dies (HEARTBEAT.md pitfall 6). Generic, not `dyn`:
+/// the landing pad then finds the job at a fixed stack offset and the fast path stores
+/// nothing for the guard.
+struct FrameGuard<'a, F: FnOnce(bool) -> R, R> {
     wt: &'a WorkerThread,
     idx: usize,
-    job: &'a dyn Frame,
+    job: &'a JoinJob<F, R>,
 }
 
-impl Drop for FrameGuard<'_> {
+impl<F: FnOnce(bool) -> R, R> Drop for FrameGuard<'_, F, R> {
     fn drop(&mut self) {
         if self.wt.pop_frame(self.idx) {
             self.job.reclaim_or_wait(self.wt);
