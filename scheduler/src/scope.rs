@@ -1,6 +1,6 @@
 //! `scope` / `scope_fifo`: spawn borrowed jobs and wait for all of them.
 
-use crate::job::{HeapJob, JobResult, Payload};
+use crate::job::{JobRef, JobResult, Payload};
 use crate::latch::{CountLatch, Latch, SpinLatch};
 use crate::pool::{global_registry, Registry};
 use crate::worker::WorkerThread;
@@ -103,13 +103,14 @@ impl<'scope> Scope<'scope> {
     {
         self.base.latch.increment();
         let ptr = ScopePtr(self as *const Scope<'scope>);
-        let job = HeapJob::new(move || {
+        let run = move || {
             // SAFETY: the scope waits for this job before it is dropped.
             let scope = unsafe { &*ptr.get() };
             scope.base.execute_job(|| body(scope));
-        });
-        // SAFETY: the borrowed data outlives the scope, which outlives the job.
-        let job = unsafe { job.into_job_ref() };
+        };
+        // SAFETY: the borrowed data outlives the scope, which outlives the job (it waits for
+        // it); the job runs once, taken from a queue.
+        let job = unsafe { JobRef::spawned(run) };
         self.base.registry.push_or_inject(job);
     }
 }
@@ -122,13 +123,13 @@ impl<'scope> ScopeFifo<'scope> {
     {
         self.base.latch.increment();
         let ptr = ScopePtr(self as *const ScopeFifo<'scope>);
-        let job = HeapJob::new(move || {
+        let run = move || {
             // SAFETY: the scope waits for this job before it is dropped.
             let scope = unsafe { &*ptr.get() };
             scope.base.execute_job(|| body(scope));
-        });
+        };
         // SAFETY: as in Scope::spawn.
-        let job = unsafe { job.into_job_ref() };
+        let job = unsafe { JobRef::spawned(run) };
         self.base.registry.inject(job);
     }
 }

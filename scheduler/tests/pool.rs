@@ -110,6 +110,48 @@ fn join_panic_in_a_after_b_was_stolen_drops_b_result() {
     assert_eq!(p.install(|| sum_tree(10)), (1 << 11) - 1);
 }
 
+/// Spawned closures small enough to travel inline in the queue (with the scope pointer, at
+/// most two words) and big ones (boxed) each run once and drop their captures once.
+#[test]
+fn spawned_closures_inline_and_boxed_run_and_drop_once() {
+    /// `.0.0` counts runs, `.0.1` drops.
+    struct Counted(Arc<(AtomicUsize, AtomicUsize)>);
+    impl Counted {
+        fn ran(&self, k: usize) {
+            self.0 .0.fetch_add(k, SeqCst);
+        }
+    }
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.0 .1.fetch_add(1, SeqCst);
+        }
+    }
+    let p = pool(2);
+    let counts = Arc::new((AtomicUsize::new(0), AtomicUsize::new(0)));
+    let n = if cfg!(miri) { 4 } else { 100 };
+    p.scope(|s| {
+        for i in 0..n {
+            // One word (+ the scope pointer): inline.
+            let c = Counted(counts.clone());
+            s.spawn(move |_| c.ran(1));
+            // Nine words: boxed.
+            let (c, big) = (Counted(counts.clone()), [i; 8]);
+            s.spawn(move |_| c.ran(big[0] - i + 1));
+        }
+    });
+    for i in 0..n {
+        // One word: inline.
+        let c = Counted(counts.clone());
+        p.spawn(move || c.ran(1));
+        // Three words: boxed.
+        let (c, x, y) = (Counted(counts.clone()), i, i);
+        p.spawn(move || c.ran(x - y + 1));
+    }
+    drop(p); // drains the queue and joins the workers
+    assert_eq!(counts.0.load(SeqCst), 4 * n);
+    assert_eq!(counts.1.load(SeqCst), 4 * n);
+}
+
 #[test]
 fn scope_borrows_and_waits() {
     let p = pool(3);
