@@ -147,10 +147,32 @@ pub(crate) enum CountLatch {
 
 impl CountLatch {
     pub(crate) fn increment(&self) {
+        self.add(1);
+    }
+
+    /// Adds `n` counts at once (a scope owner's reserve, ADR 035).
+    pub(crate) fn add(&self, n: usize) {
         let CountLatch::Worker { counter, .. } = self;
         // Relaxed: the count is only ever decremented by jobs spawned after this increment
         // (the push that hands them over orders it).
-        counter.fetch_add(1, Relaxed);
+        counter.fetch_add(n, Relaxed);
+    }
+
+    /// Removes `n` counts at once; the one that reaches zero sets the core latch. `set` is
+    /// `release(this, 1)`.
+    ///
+    /// # Safety
+    /// As [`Latch::set`]; the caller holds `n` counts.
+    pub(crate) unsafe fn release(this: *const Self, n: usize) {
+        // SAFETY: valid on entry; the owner waits for the core latch, which only the last
+        // decrement sets, so the counter is alive during our decrement.
+        let CountLatch::Worker { counter, core } = unsafe { &*this };
+        // AcqRel: the last decrement acquires every other job's writes (Release from their
+        // decrements) before setting the core latch.
+        if counter.fetch_sub(n, AcqRel) == n {
+            // SAFETY: `core` is alive until set.
+            unsafe { SpinLatch::set(core) };
+        }
     }
 }
 
@@ -163,14 +185,7 @@ impl Probe for CountLatch {
 
 impl Latch for CountLatch {
     unsafe fn set(this: *const Self) {
-        // SAFETY: valid on entry; the owner waits for the core latch, which only the last
-        // decrement sets, so the counter is alive during our decrement.
-        let CountLatch::Worker { counter, core } = unsafe { &*this };
-        // AcqRel: the last decrement acquires every other job's writes (Release from their
-        // decrements) before setting the core latch.
-        if counter.fetch_sub(1, AcqRel) == 1 {
-            // SAFETY: `core` is alive until set.
-            unsafe { SpinLatch::set(core) };
-        }
+        // SAFETY: forwarded; one count.
+        unsafe { CountLatch::release(this, 1) }
     }
 }

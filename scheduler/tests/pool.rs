@@ -182,6 +182,35 @@ fn scope_nested_spawns() {
     assert_eq!(count.load(SeqCst), 100);
 }
 
+/// The scope owner counts its spawns from a reserve (ADR 035): many batches, nested spawns
+/// from jobs on any worker (also on the owner while it waits, after the reserve closed), and
+/// nested scopes on the same thread each keep their own count.
+#[test]
+fn scope_owner_reserve_batches_and_nested_spawns() {
+    let p = pool(2);
+    let count = AtomicUsize::new(0);
+    let n = if cfg!(miri) { 70 } else { 1000 };
+    p.scope(|s| {
+        for _ in 0..n {
+            s.spawn(|s| {
+                count.fetch_add(1, SeqCst);
+                s.spawn(|_| {
+                    count.fetch_add(1, SeqCst);
+                });
+            });
+        }
+        scope(|inner| {
+            for _ in 0..n {
+                inner.spawn(|_| {
+                    count.fetch_add(1, SeqCst);
+                });
+            }
+        });
+        assert!(count.load(SeqCst) >= n, "the inner scope waited for its own jobs");
+    });
+    assert_eq!(count.load(SeqCst), 3 * n);
+}
+
 #[cfg(panic = "unwind")] // catches a panic; panic=abort targets (WASI) cannot
 #[test]
 fn scope_panic_propagates_after_all_jobs() {
