@@ -74,7 +74,10 @@ impl Latch for SpinLatch {
         // built, so reading them races with nothing.
         let (registry, owner): (*const Registry, usize) = unsafe {
             let w = (*this).owner;
-            (&**core::ptr::addr_of!((*w).registry), *core::ptr::addr_of!((*w).index))
+            (
+                &**core::ptr::addr_of!((*w).registry),
+                *core::ptr::addr_of!((*w).index),
+            )
         };
         // SAFETY: still valid here.
         let state = unsafe { &(*this).state };

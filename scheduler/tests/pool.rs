@@ -206,7 +206,10 @@ fn scope_owner_reserve_batches_and_nested_spawns() {
                 });
             }
         });
-        assert!(count.load(SeqCst) >= n, "the inner scope waited for its own jobs");
+        assert!(
+            count.load(SeqCst) >= n,
+            "the inner scope waited for its own jobs"
+        );
     });
     assert_eq!(count.load(SeqCst), 3 * n);
 }
