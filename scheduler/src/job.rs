@@ -112,6 +112,36 @@ impl JobRef {
     }
 }
 
+/// A job-object `JobRef` without the inline words: what a worker's private join-frame array
+/// stores (16 bytes per frame, as before `JobRef` grew the inline words).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FrameRef {
+    pointer: *const (),
+    execute_fn: unsafe fn(*const (), Inline),
+}
+
+impl FrameRef {
+    /// # Safety
+    /// As [`JobRef::new`].
+    #[inline(always)]
+    pub(crate) unsafe fn new<T: Job>(data: *const T) -> FrameRef {
+        FrameRef {
+            pointer: data.cast(),
+            execute_fn: execute_object::<T>,
+        }
+    }
+
+    /// The full `JobRef` (for the deque, when the frame is promoted).
+    #[inline]
+    pub(crate) fn job_ref(self) -> JobRef {
+        JobRef {
+            pointer: self.pointer,
+            inline: [MaybeUninit::uninit(); INLINE_WORDS],
+            execute_fn: self.execute_fn,
+        }
+    }
+}
+
 impl PartialEq for JobRef {
     /// Identity of job objects (the fn pointer adds nothing and is not unique). Used only to
     /// recognise a join frame popped back; inline jobs (null) never equal a frame.
@@ -225,6 +255,14 @@ impl<F: FnOnce(bool) -> R, R> JoinJob<F, R> {
     pub(crate) unsafe fn as_job_ref(&self) -> JobRef {
         // SAFETY: forwarded from the caller.
         unsafe { JobRef::new(self) }
+    }
+
+    /// # Safety
+    /// As [`StackJob::as_job_ref`].
+    #[inline(always)]
+    pub(crate) unsafe fn as_frame_ref(&self) -> FrameRef {
+        // SAFETY: forwarded from the caller.
+        unsafe { FrameRef::new(self) }
     }
 
     /// Takes the closure out.

@@ -91,7 +91,7 @@ where
     let job = JoinJob::new(move |_migrated: bool| b(), SpinLatch::new(wt));
     // SAFETY: `job` stays on this stack frame until it is popped (and, if promoted, reclaimed
     // or its latch observed), including on unwind (FrameGuard).
-    let idx = wt.push_frame(unsafe { job.as_job_ref() });
+    let idx = wt.push_frame(unsafe { job.as_frame_ref() });
     let guard = FrameGuard { wt, idx, job: &job };
     let ra = a();
     core::mem::forget(guard);
