@@ -1,7 +1,10 @@
-//! Jobs: a type-erased [`JobRef`] (pointer + execute fn) that the deques carry, the on-stack
-//! [`StackJob`] used by `join`/`install`, and the boxed [`HeapJob`] used by `spawn`.
+//! Jobs: a type-erased [`JobRef`] (pointer + execute fn, or a small closure carried inline)
+//! that the deques carry, the on-stack [`StackJob`] used by `install`/`broadcast`, the join
+//! frame's [`JoinJob`], and the boxed [`HeapJob`] used by `spawn` for closures too big to
+//! carry inline.
 
-use crate::latch::Latch;
+use crate::latch::{Latch, SpinLatch};
+use core::mem::{align_of, size_of, ManuallyDrop, MaybeUninit};
 use portalis_primitives::sync::cell::UnsafeCell;
 use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
@@ -19,11 +22,22 @@ pub(crate) trait Job {
     unsafe fn execute(this: *const ());
 }
 
-/// A type-erased job pointer: what the deques hold.
+/// How many pointer-sized words of closure a [`JobRef`] carries inline (no allocation).
+const INLINE_WORDS: usize = 2;
+/// An inline job's closure bytes. `MaybeUninit` words: a closure may have padding, and the
+/// words may carry pointers (their provenance travels with the bytes).
+type Inline = [MaybeUninit<*const ()>; INLINE_WORDS];
+
+/// A type-erased job: what the deques hold. Either a pointer to a job object (`StackJob`,
+/// `JoinJob`, `HeapJob`) or, for a `spawn` closure of at most [`INLINE_WORDS`] words, the
+/// closure itself (then `pointer` is null): spawning such a job allocates nothing (ADR 035).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct JobRef {
+    /// The job object; null for an inline job.
     pointer: *const (),
-    execute_fn: unsafe fn(*const ()),
+    /// An inline job's closure (uninitialised otherwise).
+    inline: Inline,
+    execute_fn: unsafe fn(*const (), Inline),
 }
 
 // SAFETY: a JobRef is a handle whose creator guarantees the job may run on any thread (the
@@ -32,14 +46,60 @@ unsafe impl Send for JobRef {}
 // SAFETY: as above; sharing the handle value itself is harmless.
 unsafe impl Sync for JobRef {}
 
+/// `execute_fn` of a job object.
+///
+/// # Safety
+/// As [`Job::execute`] for `pointer`.
+unsafe fn execute_object<T: Job>(pointer: *const (), _: Inline) {
+    // SAFETY: forwarded.
+    unsafe { T::execute(pointer) }
+}
+
+/// `execute_fn` of an inline closure.
+///
+/// # Safety
+/// `inline` holds an `F` written by [`JobRef::spawned`], and this is its only execution.
+unsafe fn execute_inline<F: FnOnce()>(_: *const (), inline: Inline) {
+    // SAFETY: the bytes are an `F` (size and alignment checked when it was written); the
+    // deques hand each JobRef to one runner, so the closure is moved out once.
+    let f = unsafe { core::ptr::read(inline.as_ptr().cast::<F>()) };
+    f();
+}
+
 impl JobRef {
     /// # Safety
     /// `data` must stay valid until the job has executed (or been reclaimed by its owner).
-    #[inline]
+    #[inline(always)]
     pub(crate) unsafe fn new<T: Job>(data: *const T) -> JobRef {
         JobRef {
             pointer: data.cast(),
-            execute_fn: <T as Job>::execute,
+            inline: [MaybeUninit::uninit(); INLINE_WORDS],
+            execute_fn: execute_object::<T>,
+        }
+    }
+
+    /// A job running `f` once: carried inline when it fits in [`INLINE_WORDS`] words, else
+    /// boxed ([`HeapJob`]). Executing it frees the box, if any.
+    ///
+    /// # Safety
+    /// The closure may borrow data that must outlive the job's execution (the caller's
+    /// obligation: scopes wait for their jobs; `'static` spawns borrow nothing). The JobRef
+    /// (or one of its copies) is executed at most once.
+    #[inline]
+    pub(crate) unsafe fn spawned<F: FnOnce() + Send>(f: F) -> JobRef {
+        if size_of::<F>() <= size_of::<Inline>() && align_of::<F>() <= align_of::<Inline>() {
+            let mut inline: Inline = [MaybeUninit::uninit(); INLINE_WORDS];
+            // SAFETY: `F` fits (size and alignment checked above); the bytes are moved, and
+            // `execute_inline` moves them out again exactly once.
+            unsafe { core::ptr::write(inline.as_mut_ptr().cast::<F>(), f) };
+            JobRef {
+                pointer: core::ptr::null(),
+                inline,
+                execute_fn: execute_inline::<F>,
+            }
+        } else {
+            // SAFETY: forwarded from the caller.
+            unsafe { HeapJob::new(f).into_job_ref() }
         }
     }
 
@@ -48,12 +108,43 @@ impl JobRef {
     #[inline]
     pub(crate) unsafe fn execute(self) {
         // SAFETY: forwarded from the caller.
-        unsafe { (self.execute_fn)(self.pointer) }
+        unsafe { (self.execute_fn)(self.pointer, self.inline) }
+    }
+}
+
+/// A job-object `JobRef` without the inline words: what a worker's private join-frame array
+/// stores (16 bytes per frame, as before `JobRef` grew the inline words).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FrameRef {
+    pointer: *const (),
+    execute_fn: unsafe fn(*const (), Inline),
+}
+
+impl FrameRef {
+    /// # Safety
+    /// As [`JobRef::new`].
+    #[inline(always)]
+    pub(crate) unsafe fn new<T: Job>(data: *const T) -> FrameRef {
+        FrameRef {
+            pointer: data.cast(),
+            execute_fn: execute_object::<T>,
+        }
+    }
+
+    /// The full `JobRef` (for the deque, when the frame is promoted).
+    #[inline]
+    pub(crate) fn job_ref(self) -> JobRef {
+        JobRef {
+            pointer: self.pointer,
+            inline: [MaybeUninit::uninit(); INLINE_WORDS],
+            execute_fn: self.execute_fn,
+        }
     }
 }
 
 impl PartialEq for JobRef {
-    /// Identity: the same job object (the fn pointer adds nothing and is not unique).
+    /// Identity of job objects (the fn pointer adds nothing and is not unique). Used only to
+    /// recognise a join frame popped back; inline jobs (null) never equal a frame.
     fn eq(&self, other: &Self) -> bool {
         core::ptr::eq(self.pointer, other.pointer)
     }
@@ -113,20 +204,6 @@ impl<L: Latch, F: FnOnce(bool) -> R, R> StackJob<L, F, R> {
         unsafe { JobRef::new(self) }
     }
 
-    /// Takes the closure back to run it inline (the job was never shared, or was reclaimed).
-    #[inline]
-    pub(crate) fn take_func(&self) -> F {
-        // SAFETY: only the owner calls this, and only when no thief can hold the JobRef (never
-        // promoted, or popped back from the owner's deque), so nobody else touches `func`.
-        unsafe { self.func.with_mut(|f| (*f).take()) }.expect("job function already taken")
-    }
-
-    /// Runs the closure inline on the owning thread.
-    #[inline]
-    pub(crate) fn run_inline(&self, migrated: bool) -> R {
-        (self.take_func())(migrated)
-    }
-
     /// The result after the latch was observed set.
     pub(crate) fn into_result(self) -> R {
         self.result.into_inner().into_return_value()
@@ -150,13 +227,102 @@ impl<L: Latch, F: FnOnce(bool) -> R, R> Job for StackJob<L, F, R> {
     }
 }
 
+/// The job of a `join` frame: `b`, its result slot and the latch a thief sets. Leaner than a
+/// [`StackJob`] because the join fast path builds one per call (ADR 034): the closure is a
+/// `ManuallyDrop` consumed exactly once (by the owner inline, by the owner after reclaiming
+/// it, by a thief, or dropped by the owner's unwind guard) instead of an `Option` that is
+/// written, tested and dropped; the result slot is written only by a thief, so it needs no
+/// initialisation and no drop.
+pub(crate) struct JoinJob<F, R> {
+    pub(crate) latch: SpinLatch,
+    func: UnsafeCell<ManuallyDrop<F>>,
+    result: UnsafeCell<MaybeUninit<JobResult<R>>>,
+}
+
+impl<F: FnOnce(bool) -> R, R> JoinJob<F, R> {
+    #[inline(always)]
+    pub(crate) fn new(func: F, latch: SpinLatch) -> Self {
+        JoinJob {
+            latch,
+            func: UnsafeCell::new(ManuallyDrop::new(func)),
+            result: UnsafeCell::new(MaybeUninit::uninit()),
+        }
+    }
+
+    /// # Safety
+    /// As [`StackJob::as_job_ref`].
+    #[inline(always)]
+    pub(crate) unsafe fn as_job_ref(&self) -> JobRef {
+        // SAFETY: forwarded from the caller.
+        unsafe { JobRef::new(self) }
+    }
+
+    /// # Safety
+    /// As [`StackJob::as_job_ref`].
+    #[inline(always)]
+    pub(crate) unsafe fn as_frame_ref(&self) -> FrameRef {
+        // SAFETY: forwarded from the caller.
+        unsafe { FrameRef::new(self) }
+    }
+
+    /// Takes the closure out.
+    ///
+    /// # Safety
+    /// Called at most once per job and only by whoever holds the right to run it: the owner
+    /// when the frame was never promoted or was popped back from its deque (then no thief can
+    /// hold the `JobRef`), or the thief in `execute`.
+    #[inline(always)]
+    pub(crate) unsafe fn take_func(&self) -> F {
+        // SAFETY: forwarded: exclusive access, and the closure is still there.
+        unsafe { self.func.with_mut(|f| ManuallyDrop::take(&mut *f)) }
+    }
+
+    /// The result after the latch was observed set (a thief ran the job).
+    ///
+    /// # Safety
+    /// The latch was observed set (Acquire), and this is called once.
+    pub(crate) unsafe fn take_result(&self) -> R {
+        // SAFETY: the thief wrote the slot before its Release store of the latch, which we
+        // observed with Acquire; nobody touches the job any more.
+        let r = unsafe { self.result.with_mut(|slot| (*slot).assume_init_read()) };
+        r.into_return_value()
+    }
+}
+
+impl<F, R> JoinJob<F, R> {
+    /// Drops the result a thief wrote (a panic payload too), without resuming it.
+    ///
+    /// # Safety
+    /// As [`JoinJob::take_result`].
+    pub(crate) unsafe fn drop_result(&self) {
+        // SAFETY: forwarded: the slot was written and is read once.
+        drop(unsafe { self.result.with_mut(|slot| (*slot).assume_init_read()) });
+    }
+}
+
+impl<F: FnOnce(bool) -> R, R> Job for JoinJob<F, R> {
+    unsafe fn execute(this: *const ()) {
+        // SAFETY: `this` was made from a `&JoinJob<F, R>` by `as_job_ref`; the owner keeps it
+        // alive until the latch is set.
+        let this = unsafe { &*(this as *const Self) };
+        // SAFETY: we took the JobRef from a queue, so we are its only runner (take_func).
+        let func = unsafe { this.take_func() };
+        let r = JobResult::call(|| func(true));
+        // SAFETY: exclusive until the latch is set below; the slot was never written.
+        unsafe { this.result.with_mut(|slot| (*slot).write(r)) };
+        // SAFETY: the latch lives in the job, alive until `set` publishes; `set` touches
+        // nothing of the job after its publishing store.
+        unsafe { SpinLatch::set(&this.latch) };
+    }
+}
+
 /// A boxed job for `spawn`: runs once and frees itself.
 pub(crate) struct HeapJob<F> {
     func: F,
 }
 
 impl<F: FnOnce() + Send> HeapJob<F> {
-    pub(crate) fn new(func: F) -> Box<Self> {
+    fn new(func: F) -> Box<Self> {
         Box::new(HeapJob { func })
     }
 
@@ -165,7 +331,7 @@ impl<F: FnOnce() + Send> HeapJob<F> {
     /// # Safety
     /// The closure may borrow data that must outlive the job's execution (the caller's
     /// obligation: scopes wait for their jobs; `'static` spawns borrow nothing).
-    pub(crate) unsafe fn into_job_ref(self: Box<Self>) -> JobRef {
+    unsafe fn into_job_ref(self: Box<Self>) -> JobRef {
         // SAFETY: the box stays allocated until `execute` reclaims it.
         unsafe { JobRef::new(Box::into_raw(self)) }
     }
@@ -176,18 +342,5 @@ impl<F: FnOnce() + Send> Job for HeapJob<F> {
         // SAFETY: `this` came from `Box::into_raw` in `into_job_ref` and runs exactly once.
         let this = unsafe { Box::from_raw(this as *mut Self) };
         (this.func)();
-    }
-}
-
-impl<L, F, R> StackJob<L, F, R> {
-    /// Takes the result out after the latch was observed set (the job stays in place).
-    pub(crate) fn take_result(&self) -> R {
-        // SAFETY: the latch was observed set (Acquire), so the executor's write happened
-        // before and nobody touches the job any more.
-        let r = unsafe {
-            self.result
-                .with_mut(|slot| core::mem::replace(&mut *slot, JobResult::None))
-        };
-        r.into_return_value()
     }
 }

@@ -6,6 +6,7 @@
 //! * [`CountLatch`]: a scope's count of unfinished jobs, owned by a worker.
 
 use crate::pool::Registry;
+use crate::worker::WorkerThread;
 use portalis_primitives::sync::atomic::{
     fence, AtomicU32, AtomicUsize,
     Ordering::{AcqRel, Acquire, Relaxed, Release, SeqCst},
@@ -33,25 +34,25 @@ pub(crate) trait Probe {
     fn probe(&self) -> bool;
 }
 
-/// A latch whose owner is a worker of `registry` at `owner`.
+/// A latch whose owner is the worker `owner` (which waits for it, so it outlives the latch's
+/// `set`). One pointer instead of registry + index: the join fast path builds one per call.
 pub(crate) struct SpinLatch {
     state: AtomicU32,
-    registry: *const Registry,
-    owner: usize,
+    owner: *const WorkerThread,
 }
 
-// SAFETY: the registry pointer is only dereferenced by `set`, which runs on a worker of that
-// registry (which holds an `Arc` to it); the rest is an atomic and an index.
+// SAFETY: the owner pointer is only dereferenced by `set`, for the owner's immutable `index`
+// and `registry` fields, while the owner is blocked waiting for this latch (alive); the rest
+// is an atomic.
 unsafe impl Send for SpinLatch {}
 // SAFETY: as above; shared access is through the atomic state only.
 unsafe impl Sync for SpinLatch {}
 
 impl SpinLatch {
-    #[inline]
-    pub(crate) fn new(registry: *const Registry, owner: usize) -> Self {
+    #[inline(always)]
+    pub(crate) fn new(owner: &WorkerThread) -> Self {
         SpinLatch {
             state: AtomicU32::new(UNSET),
-            registry,
             owner,
         }
     }
@@ -68,8 +69,16 @@ impl Probe for SpinLatch {
 impl Latch for SpinLatch {
     unsafe fn set(this: *const Self) {
         // Copy what we need before publishing: the owner may free the latch right after.
-        // SAFETY: `this` is valid until the store below (trait contract).
-        let (registry, owner) = unsafe { ((*this).registry, (*this).owner) };
+        // SAFETY: `this` is valid until the store below (trait contract); the owner worker is
+        // alive (it waits for this latch) and `index`/`registry` never change after it was
+        // built, so reading them races with nothing.
+        let (registry, owner): (*const Registry, usize) = unsafe {
+            let w = (*this).owner;
+            (
+                &**core::ptr::addr_of!((*w).registry),
+                *core::ptr::addr_of!((*w).index),
+            )
+        };
         // SAFETY: still valid here.
         let state = unsafe { &(*this).state };
         // Release: pairs with the Acquire load in `probe`; publishes the job's result.
@@ -141,10 +150,32 @@ pub(crate) enum CountLatch {
 
 impl CountLatch {
     pub(crate) fn increment(&self) {
+        self.add(1);
+    }
+
+    /// Adds `n` counts at once (a scope owner's reserve, ADR 035).
+    pub(crate) fn add(&self, n: usize) {
         let CountLatch::Worker { counter, .. } = self;
         // Relaxed: the count is only ever decremented by jobs spawned after this increment
         // (the push that hands them over orders it).
-        counter.fetch_add(1, Relaxed);
+        counter.fetch_add(n, Relaxed);
+    }
+
+    /// Removes `n` counts at once; the one that reaches zero sets the core latch. `set` is
+    /// `release(this, 1)`.
+    ///
+    /// # Safety
+    /// As [`Latch::set`]; the caller holds `n` counts.
+    pub(crate) unsafe fn release(this: *const Self, n: usize) {
+        // SAFETY: valid on entry; the owner waits for the core latch, which only the last
+        // decrement sets, so the counter is alive during our decrement.
+        let CountLatch::Worker { counter, core } = unsafe { &*this };
+        // AcqRel: the last decrement acquires every other job's writes (Release from their
+        // decrements) before setting the core latch.
+        if counter.fetch_sub(n, AcqRel) == n {
+            // SAFETY: `core` is alive until set.
+            unsafe { SpinLatch::set(core) };
+        }
     }
 }
 
@@ -157,14 +188,7 @@ impl Probe for CountLatch {
 
 impl Latch for CountLatch {
     unsafe fn set(this: *const Self) {
-        // SAFETY: valid on entry; the owner waits for the core latch, which only the last
-        // decrement sets, so the counter is alive during our decrement.
-        let CountLatch::Worker { counter, core } = unsafe { &*this };
-        // AcqRel: the last decrement acquires every other job's writes (Release from their
-        // decrements) before setting the core latch.
-        if counter.fetch_sub(1, AcqRel) == 1 {
-            // SAFETY: `core` is alive until set.
-            unsafe { SpinLatch::set(core) };
-        }
+        // SAFETY: forwarded; one count.
+        unsafe { CountLatch::release(this, 1) }
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::backend::Backend;
 use crate::deque::{Injector, Steal, Stealer, Worker};
-use crate::job::{HeapJob, JobRef, JobResult, Payload, StackJob};
+use crate::job::{JobRef, JobResult, Payload, StackJob};
 use crate::latch::{LockLatch, Probe, SpinLatch};
 use crate::sleep::Sleep;
 use crate::worker::{self, WorkerThread};
@@ -433,15 +433,16 @@ impl Registry {
         }
         // No `Arc<Registry>` clone per job (two contended RMWs): the job runs on a worker of
         // this registry and finds it through the worker's TLS when it needs the panic handler.
-        let job = HeapJob::new(move || {
+        let run = move || {
             if let Err(p) = panic::catch_unwind(AssertUnwindSafe(f)) {
                 // SAFETY: spawned jobs run only on workers of their registry (non-null TLS).
                 let wt = unsafe { &*WorkerThread::current() };
                 wt.registry.handle_panic(p);
             }
-        });
-        // SAFETY: the closure is 'static; the job frees itself when run.
-        let job = unsafe { job.into_job_ref() };
+        };
+        // SAFETY: the closure is 'static; the job (inline, or boxed and freeing itself) runs
+        // once, taken from a queue.
+        let job = unsafe { JobRef::spawned(run) };
         if fifo {
             this.inject(job);
         } else {
@@ -521,7 +522,7 @@ impl Registry {
             let op = &op;
             let latch = crate::latch::CountLatch::Worker {
                 counter: portalis_primitives::sync::atomic::AtomicUsize::new(n),
-                core: SpinLatch::new(&**this, wt.index),
+                core: SpinLatch::new(wt),
             };
             let jobs: Vec<_> = (0..n)
                 .map(|_| {

@@ -1,11 +1,11 @@
 //! `scope` / `scope_fifo`: spawn borrowed jobs and wait for all of them.
 
-use crate::job::{HeapJob, JobResult, Payload};
+use crate::job::{JobRef, JobResult, Payload};
 use crate::latch::{CountLatch, Latch, SpinLatch};
 use crate::pool::{global_registry, Registry};
 use crate::worker::WorkerThread;
 use core::marker::PhantomData;
-use portalis_primitives::sync::atomic::AtomicUsize;
+use portalis_primitives::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use portalis_primitives::sync::{Arc, Mutex};
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
@@ -13,12 +13,29 @@ use std::panic::{self, AssertUnwindSafe};
 /// Makes the scope invariant in `'scope` (as rayon's does).
 type ScopeMarker<'scope> = PhantomData<Box<dyn FnOnce(&Scope<'scope>) + Send + Sync + 'scope>>;
 
+/// How many job counts the scope's owner takes from the shared counter at once (ADR 035).
+const RESERVE_BATCH: usize = 64;
+/// `reserve` after the body finished: the owner counts one by one again.
+const RESERVE_CLOSED: usize = usize::MAX;
+
 struct ScopeBase<'scope> {
     registry: Arc<Registry>,
     latch: CountLatch,
+    /// The worker that created the scope and waits for it.
+    owner: *const WorkerThread,
+    /// Counts the owner added to `latch` in advance and has not used yet: the owner's spawns
+    /// skip the contended counter RMW 63 times out of 64. Read and written only on the
+    /// owner's thread (Relaxed); released with the body's own count in `complete`.
+    reserve: AtomicUsize,
     panic: Mutex<Option<Payload>>,
     _marker: ScopeMarker<'scope>,
 }
+
+// SAFETY: `owner` is compared by address only (never dereferenced through the scope); the
+// rest is Sync.
+unsafe impl Sync for ScopeBase<'_> {}
+// SAFETY: as above.
+unsafe impl Send for ScopeBase<'_> {}
 
 /// A scope for spawning jobs that may borrow from outside it; see [`scope`].
 pub struct Scope<'scope> {
@@ -59,8 +76,10 @@ impl<'scope> ScopeBase<'scope> {
             registry: wt.registry.clone(),
             latch: CountLatch::Worker {
                 counter: AtomicUsize::new(1),
-                core: SpinLatch::new(&*wt.registry, wt.index),
+                core: SpinLatch::new(wt),
             },
+            owner: wt,
+            reserve: AtomicUsize::new(0),
             panic: Mutex::new(None),
             _marker: PhantomData,
         }
@@ -82,11 +101,48 @@ impl<'scope> ScopeBase<'scope> {
         unsafe { CountLatch::set(&self.latch) };
     }
 
+    /// Counts one more job (before it is queued). Returns the current thread's worker (null
+    /// outside any pool) so the caller does not read the TLS twice.
+    #[inline]
+    fn count_job(&self) -> *const WorkerThread {
+        let wt = WorkerThread::current();
+        if core::ptr::eq(wt, self.owner) {
+            // Relaxed: only this (the owner's) thread touches `reserve`.
+            let r = self.reserve.load(Relaxed);
+            if r != RESERVE_CLOSED {
+                if r == 0 {
+                    self.latch.add(RESERVE_BATCH);
+                    self.reserve.store(RESERVE_BATCH - 1, Relaxed);
+                } else {
+                    self.reserve.store(r - 1, Relaxed);
+                }
+                return wt;
+            }
+        }
+        self.latch.increment();
+        wt
+    }
+
+    /// Queues a counted job: on the current worker's deque when it belongs to this pool, else
+    /// through the injector.
+    #[inline]
+    fn push(&self, wt: *const WorkerThread, job: JobRef) {
+        // SAFETY: a non-null TLS pointer is the live worker of this thread.
+        match unsafe { wt.as_ref() } {
+            Some(w) if core::ptr::eq(&*w.registry, &*self.registry) => w.push(job),
+            _ => self.registry.inject(job),
+        }
+    }
+
     /// Runs the scope body, then waits for every spawned job; propagates the first panic.
     fn complete<R>(&self, wt: &WorkerThread, f: impl FnOnce() -> R) -> R {
         let r = JobResult::call(f);
-        // SAFETY: our own count (the initial 1).
-        unsafe { CountLatch::set(&self.latch) };
+        // Close the reserve (jobs this thread runs while waiting may still spawn: they count
+        // one by one) and give back what is left of it with the body's own count.
+        // Relaxed: owner-only, see `reserve`.
+        let unused = self.reserve.swap(RESERVE_CLOSED, Relaxed);
+        // SAFETY: our own count (the initial 1) plus the unused reserve, which we hold.
+        unsafe { CountLatch::release(&self.latch, 1 + unused) };
         wt.wait_until(&self.latch);
         if let Some(p) = self.panic.lock().unwrap().take() {
             panic::resume_unwind(p);
@@ -101,16 +157,17 @@ impl<'scope> Scope<'scope> {
     where
         BODY: FnOnce(&Scope<'scope>) + Send + 'scope,
     {
-        self.base.latch.increment();
+        let wt = self.base.count_job();
         let ptr = ScopePtr(self as *const Scope<'scope>);
-        let job = HeapJob::new(move || {
+        let run = move || {
             // SAFETY: the scope waits for this job before it is dropped.
             let scope = unsafe { &*ptr.get() };
             scope.base.execute_job(|| body(scope));
-        });
-        // SAFETY: the borrowed data outlives the scope, which outlives the job.
-        let job = unsafe { job.into_job_ref() };
-        self.base.registry.push_or_inject(job);
+        };
+        // SAFETY: the borrowed data outlives the scope, which outlives the job (it waits for
+        // it); the job runs once, taken from a queue.
+        let job = unsafe { JobRef::spawned(run) };
+        self.base.push(wt, job);
     }
 }
 
@@ -120,15 +177,15 @@ impl<'scope> ScopeFifo<'scope> {
     where
         BODY: FnOnce(&ScopeFifo<'scope>) + Send + 'scope,
     {
-        self.base.latch.increment();
+        self.base.count_job();
         let ptr = ScopePtr(self as *const ScopeFifo<'scope>);
-        let job = HeapJob::new(move || {
+        let run = move || {
             // SAFETY: the scope waits for this job before it is dropped.
             let scope = unsafe { &*ptr.get() };
             scope.base.execute_job(|| body(scope));
-        });
+        };
         // SAFETY: as in Scope::spawn.
-        let job = unsafe { job.into_job_ref() };
+        let job = unsafe { JobRef::spawned(run) };
         self.base.registry.inject(job);
     }
 }

@@ -2,7 +2,7 @@
 //! loop, and the wait loop every blocked worker runs (execute local work → steal → sleep).
 
 use crate::deque::{Steal, Stealer, Worker};
-use crate::job::JobRef;
+use crate::job::{FrameRef, JobRef};
 use crate::latch::Probe;
 use crate::pool::Registry;
 use core::cell::Cell;
@@ -60,7 +60,7 @@ pub(crate) struct WorkerThread {
     /// Heartbeat flag (set by hungry workers), in the registry's per-worker info.
     beat: *const AtomicBool,
     /// Lazy join frames: `frames[..min(len, MAX_FRAMES)]` are the open joins' `b` jobs.
-    frames: [Cell<Option<JobRef>>; MAX_FRAMES],
+    frames: [Cell<Option<FrameRef>>; MAX_FRAMES],
     /// Number of open joins (may exceed MAX_FRAMES; those are not recorded).
     len: Cell<usize>,
     /// Frames below `head` have been promoted to the deque.
@@ -110,7 +110,7 @@ impl WorkerThread {
 
     /// Records a join frame; returns its index.
     #[inline(always)]
-    pub(crate) fn push_frame(&self, job: JobRef) -> usize {
+    pub(crate) fn push_frame(&self, job: FrameRef) -> usize {
         let idx = self.len.get();
         if idx < MAX_FRAMES {
             self.frames[idx].set(Some(job));
@@ -153,7 +153,7 @@ impl WorkerThread {
         if head < self.len.get().min(MAX_FRAMES) {
             if let Some(job) = self.frames[head].get() {
                 self.head.set(head + 1);
-                self.deque.push(job);
+                self.deque.push(job.job_ref());
                 self.registry.sleep.new_jobs();
             }
         }

@@ -64,6 +64,94 @@ fn join_panic_in_a_or_b_propagates_and_pool_survives() {
     assert_eq!(p.install(|| sum_tree(12)), (1 << 13) - 1);
 }
 
+/// `a` panics after its join's `b` was promoted and stolen: the join waits for the thief,
+/// drops `b`'s result (here a value that counts its drops, or `b`'s own panic) and then lets
+/// `a`'s panic continue.
+#[cfg(panic = "unwind")] // catches a panic; panic=abort targets (WASI) cannot
+#[test]
+fn join_panic_in_a_after_b_was_stolen_drops_b_result() {
+    use std::sync::atomic::AtomicBool;
+    struct Counted<'a>(&'a AtomicUsize);
+    impl Drop for Counted<'_> {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, SeqCst);
+        }
+    }
+    let p = pool(2);
+    for b_panics in [false, true] {
+        let drops = AtomicUsize::new(0);
+        let b_ran = AtomicBool::new(false);
+        let r = panic::catch_unwind(AssertUnwindSafe(|| {
+            p.install(|| {
+                join(
+                    || {
+                        // Poll points (nested joins) until the idle worker's heartbeat
+                        // request promoted our frame and the worker ran `b`.
+                        while !b_ran.load(SeqCst) {
+                            join(|| (), || ());
+                            std::thread::yield_now();
+                        }
+                        panic!("a");
+                    },
+                    || {
+                        b_ran.store(true, SeqCst);
+                        if b_panics {
+                            panic!("b");
+                        }
+                        Counted(&drops)
+                    },
+                )
+            })
+        }));
+        let msg = r.err().and_then(|p| p.downcast_ref::<&str>().copied());
+        assert_eq!(msg, Some("a"), "b_panics {b_panics}");
+        assert_eq!(drops.load(SeqCst), usize::from(!b_panics));
+    }
+    assert_eq!(p.install(|| sum_tree(10)), (1 << 11) - 1);
+}
+
+/// Spawned closures small enough to travel inline in the queue (with the scope pointer, at
+/// most two words) and big ones (boxed) each run once and drop their captures once.
+#[test]
+fn spawned_closures_inline_and_boxed_run_and_drop_once() {
+    /// `.0.0` counts runs, `.0.1` drops.
+    struct Counted(Arc<(AtomicUsize, AtomicUsize)>);
+    impl Counted {
+        fn ran(&self, k: usize) {
+            self.0 .0.fetch_add(k, SeqCst);
+        }
+    }
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.0 .1.fetch_add(1, SeqCst);
+        }
+    }
+    let p = pool(2);
+    let counts = Arc::new((AtomicUsize::new(0), AtomicUsize::new(0)));
+    let n = if cfg!(miri) { 4 } else { 100 };
+    p.scope(|s| {
+        for i in 0..n {
+            // One word (+ the scope pointer): inline.
+            let c = Counted(counts.clone());
+            s.spawn(move |_| c.ran(1));
+            // Nine words: boxed.
+            let (c, big) = (Counted(counts.clone()), [i; 8]);
+            s.spawn(move |_| c.ran(big[0] - i + 1));
+        }
+    });
+    for i in 0..n {
+        // One word: inline.
+        let c = Counted(counts.clone());
+        p.spawn(move || c.ran(1));
+        // Three words: boxed.
+        let (c, x, y) = (Counted(counts.clone()), i, i);
+        p.spawn(move || c.ran(x - y + 1));
+    }
+    drop(p); // drains the queue and joins the workers
+    assert_eq!(counts.0.load(SeqCst), 4 * n);
+    assert_eq!(counts.1.load(SeqCst), 4 * n);
+}
+
 #[test]
 fn scope_borrows_and_waits() {
     let p = pool(3);
@@ -92,6 +180,38 @@ fn scope_nested_spawns() {
         }
     });
     assert_eq!(count.load(SeqCst), 100);
+}
+
+/// The scope owner counts its spawns from a reserve (ADR 035): many batches, nested spawns
+/// from jobs on any worker (also on the owner while it waits, after the reserve closed), and
+/// nested scopes on the same thread each keep their own count.
+#[test]
+fn scope_owner_reserve_batches_and_nested_spawns() {
+    let p = pool(2);
+    let count = AtomicUsize::new(0);
+    let n = if cfg!(miri) { 70 } else { 1000 };
+    p.scope(|s| {
+        for _ in 0..n {
+            s.spawn(|s| {
+                count.fetch_add(1, SeqCst);
+                s.spawn(|_| {
+                    count.fetch_add(1, SeqCst);
+                });
+            });
+        }
+        scope(|inner| {
+            for _ in 0..n {
+                inner.spawn(|_| {
+                    count.fetch_add(1, SeqCst);
+                });
+            }
+        });
+        assert!(
+            count.load(SeqCst) >= n,
+            "the inner scope waited for its own jobs"
+        );
+    });
+    assert_eq!(count.load(SeqCst), 3 * n);
 }
 
 #[cfg(panic = "unwind")] // catches a panic; panic=abort targets (WASI) cannot
