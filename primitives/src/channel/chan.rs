@@ -120,6 +120,23 @@ pub(crate) enum Buf<T> {
 }
 
 impl<T> Buf<T> {
+    /// One uncontended attempt, inlined into `send` (ring.rs `try_push_fast`, list.rs
+    /// `try_push_fast`); `Err(msg)`: undecided, use [`push`](Self::push).
+    #[inline(always)]
+    fn push_fast(&self, msg: T) -> Result<(), T> {
+        match self {
+            Buf::Ring(r) => r.try_push_fast(msg),
+            Buf::List(l) => l.try_push_fast(msg),
+        }
+    }
+    /// One uncontended attempt, inlined into `recv`; `None`: undecided, use [`pop`](Self::pop).
+    #[inline(always)]
+    fn pop_fast(&self) -> Option<T> {
+        match self {
+            Buf::Ring(r) => r.try_pop_fast(),
+            Buf::List(l) => l.try_pop_fast(),
+        }
+    }
     #[inline]
     fn push(&self, msg: T) -> Result<(), T> {
         match self {
@@ -240,7 +257,7 @@ impl<T> Chan<T> {
 
     /// Lock-free flavours, step R2 (notifier side): after a push (`recv_side == true`) or a pop,
     /// wake one registered waiter of the other side if there is any.
-    #[inline]
+    #[inline(always)]
     fn notify(&self, recv_side: bool) {
         // The Dekker pair with the fence in `register_ring` (step R2). Our push/pop claimed
         // its position with a SeqCst RMW on `tail`/`head` (ring.rs, list.rs); this SeqCst load
@@ -624,7 +641,29 @@ impl<T> Chan<T> {
     ///
     /// # Panics
     /// If the thread cannot block (`futex::WaitError`) and no deadline was given.
+    #[inline]
     pub(crate) fn send(&self, msg: T, deadline: Option<Moment>) -> Result<(), SendTimeoutError<T>> {
+        let mut msg = msg;
+        // Lock-free flavours: one inlined attempt (`try_send_ring`'s first step) before the
+        // out-of-line general path; the protocol is unchanged (ADR 026).
+        if let Some(r) = &self.ring {
+            // Acquire: partner of the Release store in `disconnect` (step R3).
+            if !self.closed.load(Acquire) {
+                match r.push_fast(msg) {
+                    Ok(()) => {
+                        self.notify(true);
+                        return Ok(());
+                    }
+                    Err(m) => msg = m,
+                }
+            }
+        }
+        self.send_cold(msg, deadline)
+    }
+
+    /// `send` after its inlined fast path: the general code of every flavour.
+    #[inline(never)]
+    fn send_cold(&self, msg: T, deadline: Option<Moment>) -> Result<(), SendTimeoutError<T>> {
         if let Some(r) = &self.ring {
             return self.send_ring(r, msg, deadline);
         }
@@ -700,7 +739,22 @@ impl<T> Chan<T> {
     ///
     /// # Panics
     /// If the thread cannot block (`futex::WaitError`) and no deadline was given.
+    #[inline]
     pub(crate) fn recv(&self, deadline: Option<Moment>) -> Result<T, RecvTimeoutError> {
+        // Lock-free flavours: one inlined attempt (`try_recv_ring`'s first step) before the
+        // out-of-line general path; the protocol is unchanged (ADR 026).
+        if let Some(r) = &self.ring {
+            if let Some(m) = r.pop_fast() {
+                self.notify(false);
+                return Ok(m);
+            }
+        }
+        self.recv_cold(deadline)
+    }
+
+    /// `recv` after its inlined fast path: the general code of every flavour.
+    #[inline(never)]
+    fn recv_cold(&self, deadline: Option<Moment>) -> Result<T, RecvTimeoutError> {
         if let Some(r) = &self.ring {
             return self.recv_ring(r, deadline);
         }

@@ -59,7 +59,16 @@ struct Slot<T> {
 
 impl<T> Slot<T> {
     /// Step 2: waits for the writer that claimed this slot to finish.
+    #[inline(always)]
     fn wait_write(&self) {
+        // Acquire: partner of the Release `written` store in `push` (the value is visible).
+        if !self.written.load(Acquire) {
+            self.wait_write_slow();
+        }
+    }
+
+    #[cold]
+    fn wait_write_slow(&self) {
         // Spin, then yield: the thread we wait for may be preempted (CHANNELS.md §4).
         let backoff = crate::Backoff::new();
         // Acquire: partner of the Release `written` store in `push` (the value is visible).
@@ -105,6 +114,7 @@ impl<T> Block<T> {
     /// # Safety
     /// The caller read the block's last slot (or took over from a `DESTROY` mark) and touches
     /// the block no more.
+    #[inline(never)]
     unsafe fn destroy(this: *mut Block<T>, start: usize) {
         for i in start..BLOCK - 1 {
             // SAFETY: the block is alive: we have not freed it and nobody else may (step 3).
@@ -161,8 +171,85 @@ impl<T> List<T> {
         }
     }
 
+    /// Step 1 once, for a slot that is not its block's last (no installation, no loop, no
+    /// backoff): the uncontended fast path, small enough to inline into `send`. `Err(msg)`:
+    /// not done (gap, last slot, or a lost CAS); the caller falls back to [`push`](Self::push).
+    #[inline(always)]
+    pub(crate) fn try_push_fast(&self, msg: T) -> Result<(), T> {
+        // Acquire (both): as in `push`.
+        let tail = self.tail.pos.load(Acquire);
+        let block = self.tail.block.load(Acquire);
+        let offset = (tail >> SHIFT) % LAP;
+        // SeqCst on success: as in `push` (chan.rs step R2). Relaxed on failure: we retry in
+        // `push`, which reloads everything. A successful CAS from `tail` proves `block` is
+        // that position's block, as in `push`'s first round.
+        if offset + 1 < BLOCK
+            && self
+                .tail
+                .pos
+                .compare_exchange(tail, tail + (1 << SHIFT), SeqCst, Relaxed)
+                .is_ok()
+        {
+            // SAFETY: as in `push`: our CAS claimed this slot of the live block `block`
+            // (`offset < BLOCK`), and we are its only writer.
+            let slot = unsafe { (*block).slots.get_unchecked(offset) };
+            // SAFETY: as above.
+            slot.val.with_mut(|p| unsafe { (*p).write(msg) });
+            // Release: partner of the Acquire in `wait_write`.
+            slot.written.store(true, Release);
+            return Ok(());
+        }
+        Err(msg)
+    }
+
+    /// Step 2 once, for a slot that is not its block's last (see
+    /// [`try_push_fast`](Self::try_push_fast)). `None`: not decided here (empty, gap, last
+    /// slot, or a lost CAS); the caller falls back to [`pop`](Self::pop).
+    #[inline(always)]
+    pub(crate) fn try_pop_fast(&self) -> Option<T> {
+        // Acquire (both): as in `pop`.
+        let head = self.head.pos.load(Acquire);
+        let block = self.head.block.load(Acquire);
+        let offset = (head >> SHIFT) % LAP;
+        if offset + 1 >= BLOCK {
+            return None;
+        }
+        let mut new_head = head + (1 << SHIFT);
+        if new_head & MORE == 0 {
+            // Relaxed: as in `pop` (an emptiness verdict the general path re-checks).
+            let tail = self.tail.pos.load(Relaxed);
+            if head >> SHIFT == tail >> SHIFT {
+                return None;
+            }
+            if (head >> SHIFT) / LAP != (tail >> SHIFT) / LAP {
+                new_head |= MORE;
+            }
+        }
+        // SeqCst on success: as in `pop`. Relaxed on failure: `pop` reloads everything.
+        if self
+            .head
+            .pos
+            .compare_exchange(head, new_head, SeqCst, Relaxed)
+            .is_err()
+        {
+            return None;
+        }
+        // SAFETY: as in `pop`: our claimed slot (not the last, `offset < BLOCK - 1`) is not
+        // READ yet, so `block` is alive.
+        let slot = unsafe { (*block).slots.get_unchecked(offset) };
+        slot.wait_write();
+        // SAFETY: `written` seen (Acquire) and our claim makes us the only reader.
+        let msg = slot.val.with(|p| unsafe { (*p).assume_init_read() });
+        // AcqRel: partner of `destroy`'s `swap(DESTROY)`, as in `pop`.
+        if slot.state.swap(READ, AcqRel) & DESTROY != 0 {
+            // SAFETY: destruction stopped at our slot and is ours to continue.
+            unsafe { Block::destroy(block, offset + 1) };
+        }
+        Some(msg)
+    }
+
     /// Step 1: enqueues `msg` (never fails).
-    #[inline]
+    #[inline(never)]
     pub(crate) fn push(&self, msg: T) {
         // Spin, then yield: the thread we wait for may be preempted (CHANNELS.md §4).
         let backoff = crate::Backoff::new();
@@ -228,7 +315,7 @@ impl<T> List<T> {
     }
 
     /// Step 2: dequeues a message, or `None` if the list is empty.
-    #[inline]
+    #[inline(never)]
     pub(crate) fn pop(&self) -> Option<T> {
         // Spin, then yield: the thread we wait for may be preempted (CHANNELS.md §4).
         let backoff = crate::Backoff::new();
