@@ -47,8 +47,10 @@ const READ: u8 = 2;
 /// Slot state bit: the block's destruction reached this slot before its reader finished (step 3).
 const DESTROY: u8 = 4;
 
-struct Slot<T> {
-    val: UnsafeCell<MaybeUninit<T>>,
+/// The flags of one slot, kept apart from the payloads (CHANNELS.md §3.5: 1-byte states next
+/// to 8-byte payloads would pad every slot to 16 bytes; apart, a block of `u64` messages is
+/// 8 + 63 × 10 bytes instead of 8 + 63 × 16, and the seq cells' page faults shrink with it).
+struct Slot {
     /// The value is written (step 1); only the slot's writer stores it.
     written: AtomicBool,
     /// `READ` / `DESTROY` (steps 2–3). Each is set once, by a `swap` (one `xchg`, no CAS loop):
@@ -57,7 +59,7 @@ struct Slot<T> {
     state: AtomicU8,
 }
 
-impl<T> Slot<T> {
+impl Slot {
     /// Step 2: waits for the writer that claimed this slot to finish.
     #[inline(always)]
     fn wait_write(&self) {
@@ -80,15 +82,17 @@ impl<T> Slot<T> {
 
 struct Block<T> {
     next: AtomicPtr<Block<T>>,
-    slots: [Slot<T>; BLOCK],
+    /// The payloads; slot `i`'s flags are `slots[i]`.
+    vals: [UnsafeCell<MaybeUninit<T>>; BLOCK],
+    slots: [Slot; BLOCK],
 }
 
 impl<T> Block<T> {
     fn alloc() -> *mut Block<T> {
         Box::into_raw(Box::new(Block {
             next: AtomicPtr::new(core::ptr::null_mut()),
+            vals: core::array::from_fn(|_| UnsafeCell::new(MaybeUninit::uninit())),
             slots: core::array::from_fn(|_| Slot {
-                val: UnsafeCell::new(MaybeUninit::uninit()),
                 written: AtomicBool::new(false),
                 state: AtomicU8::new(0),
             }),
@@ -194,7 +198,9 @@ impl<T> List<T> {
             // (`offset < BLOCK`), and we are its only writer.
             let slot = unsafe { (*block).slots.get_unchecked(offset) };
             // SAFETY: as above.
-            slot.val.with_mut(|p| unsafe { (*p).write(msg) });
+            let val = unsafe { (*block).vals.get_unchecked(offset) };
+            // SAFETY: as above.
+            val.with_mut(|p| unsafe { (*p).write(msg) });
             // Release: partner of the Acquire in `wait_write`.
             slot.written.store(true, Release);
             return Ok(());
@@ -237,9 +243,11 @@ impl<T> List<T> {
         // SAFETY: as in `pop`: our claimed slot (not the last, `offset < BLOCK - 1`) is not
         // READ yet, so `block` is alive.
         let slot = unsafe { (*block).slots.get_unchecked(offset) };
+        // SAFETY: as above.
+        let val = unsafe { (*block).vals.get_unchecked(offset) };
         slot.wait_write();
         // SAFETY: `written` seen (Acquire) and our claim makes us the only reader.
-        let msg = slot.val.with(|p| unsafe { (*p).assume_init_read() });
+        let msg = val.with(|p| unsafe { (*p).assume_init_read() });
         // AcqRel: partner of `destroy`'s `swap(DESTROY)`, as in `pop`.
         if slot.state.swap(READ, AcqRel) & DESTROY != 0 {
             // SAFETY: destruction stopped at our slot and is ours to continue.
@@ -295,8 +303,10 @@ impl<T> List<T> {
                     // SAFETY: our CAS claimed this slot; the block stays alive until its reader
                     // (who waits for `written`) leaves.
                     let slot = unsafe { &(*block).slots[offset] };
+                    // SAFETY: as above.
+                    let val = unsafe { &(*block).vals[offset] };
                     // SAFETY: the claim makes us the slot's only writer.
-                    slot.val.with_mut(|p| unsafe { (*p).write(msg) });
+                    val.with_mut(|p| unsafe { (*p).write(msg) });
                     // Release: partner of the Acquire in `wait_write`.
                     slot.written.store(true, Release);
                     if !next_block.is_null() {
@@ -372,9 +382,11 @@ impl<T> List<T> {
                     }
                     // SAFETY: as above, `block` lives while our slot is not READ.
                     let slot = unsafe { &(*block).slots[offset] };
+                    // SAFETY: as above.
+                    let val = unsafe { &(*block).vals[offset] };
                     slot.wait_write();
                     // SAFETY: `written` seen (Acquire) and our claim makes us the only reader.
-                    let msg = slot.val.with(|p| unsafe { (*p).assume_init_read() });
+                    let msg = val.with(|p| unsafe { (*p).assume_init_read() });
                     if offset + 1 == BLOCK {
                         // SAFETY: we read the last slot; step 3.
                         unsafe { Block::destroy(block, 0) };
@@ -439,9 +451,7 @@ impl<T> Drop for List<T> {
                 // SAFETY: positions in [head, tail) were claimed and (all threads gone) written,
                 // and never read; `block` is the live block holding them.
                 unsafe {
-                    (*block).slots[offset]
-                        .val
-                        .with_mut(|p| (*p).assume_init_drop());
+                    (*block).vals[offset].with_mut(|p| (*p).assume_init_drop());
                 }
             } else {
                 // SAFETY: we are the only owner; the next block was linked when this one
