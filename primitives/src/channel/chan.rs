@@ -33,6 +33,10 @@
 //! # Lock-free flavours (`bounded(n)`, 2 ≤ n ≤ `RING_MAX`, and `unbounded()`; ADR 025)
 //! The messages live in a lock-free [`Buf`] ([`Ring`] in `ring.rs`, [`List`] in `list.rs`); `inner.queue` and the
 //! reservations stay unused and the lock guards only the waiter queues and `disconnected`.
+//! * R0. `send`/`recv` first try one inlined round of the buffer's algorithm
+//!   (`push_fast`/`pop_fast`: no loop, no backoff, no block installation) followed by the same
+//!   `notify`; anything it does not decide goes to the out-of-line `send_cold`/`recv_cold`
+//!   (the general steps below, unchanged). ADR 026.
 //! * R1. A blocked `send`/`recv` (after a short poll) registers an *observer* entry under the
 //!   lock, publishes the queue lengths in `rx_waiting`/`tx_waiting`, then re-checks the ring
 //!   after a SeqCst fence; if ready it removes its entry and retries, else it waits. A
