@@ -13,6 +13,7 @@ pub use portalis_scheduler as scheduler;
 pub use portalis_primitives::channel;
 pub use portalis_primitives::futex;
 pub use portalis_primitives::select;
+pub use portalis_primitives::time;
 pub use portalis_primitives::{
     Atom, AtomicCell, Barrier, BoundedSemaphore, BrokenBarrierError, Condvar, Event, Latch,
     LockError, Mutex, MutexGuard, Once, OnceLock, ReentrantMutex, ReentrantMutexGuard,

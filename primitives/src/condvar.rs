@@ -25,8 +25,9 @@ use crate::sync::atomic::{
 };
 use crate::sync::cell::UnsafeCell;
 use crate::sync::{hint, Arc};
+use crate::time::Instant;
 use std::collections::VecDeque;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Node word: still queued (or being popped).
 const WAITING: u32 = 0;

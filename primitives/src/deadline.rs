@@ -13,37 +13,17 @@
 
 use crate::futex::{self, WaitError, WaitResult};
 use crate::sync::atomic::AtomicU32;
-use std::time::{Duration, Instant};
+use crate::time::Instant;
+use std::time::Duration;
 
 /// Panic message of untimed blocking calls on a target without threads.
 pub(crate) const DEADLOCK_MSG: &str =
     "deadlock: this target has no threads, so the resource can never be released; use a timed or try_ call";
 
-/// An optional point in time; `None` waits for ever.
+/// An optional point in time on [`crate::time::Instant`]'s clock (`performance.now()` in the
+/// browser, std's `Instant` elsewhere); `None` waits for ever.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Deadline(Option<At>);
-
-/// The clock behind a [`Deadline`]: std's `Instant`, except in the browser builds, where
-/// `Instant::now` panics ("time not implemented on this platform") and the futex layer's own
-/// deadline (`performance.now()`, or the whole timeout where there is no clock) is used.
-#[cfg(not(any(
-    all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics),
-    all(
-        target_arch = "wasm32",
-        target_os = "unknown",
-        not(portalis_wasm_atomics)
-    )
-)))]
-type At = Instant;
-#[cfg(any(
-    all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics),
-    all(
-        target_arch = "wasm32",
-        target_os = "unknown",
-        not(portalis_wasm_atomics)
-    )
-))]
-type At = futex::Deadline;
+pub(crate) struct Deadline(Option<Instant>);
 
 impl Deadline {
     /// No limit.
@@ -55,56 +35,13 @@ impl Deadline {
     /// `now + timeout`; a timeout too large to represent (e.g. `Duration::MAX`) means never.
     #[inline]
     pub(crate) fn after(timeout: Duration) -> Self {
-        #[cfg(not(any(
-            all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics),
-            all(
-                target_arch = "wasm32",
-                target_os = "unknown",
-                not(portalis_wasm_atomics)
-            )
-        )))]
-        {
-            Deadline(Instant::now().checked_add(timeout))
-        }
-        #[cfg(any(
-            all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics),
-            all(
-                target_arch = "wasm32",
-                target_os = "unknown",
-                not(portalis_wasm_atomics)
-            )
-        ))]
-        {
-            Deadline(futex::Deadline::after(timeout))
-        }
+        Deadline(Instant::now().checked_add(timeout))
     }
 
-    /// An absolute deadline. (In the browser builds no `Instant` can exist, since
-    /// `Instant::now` panics there; the conversion below is only for completeness.)
+    /// An absolute deadline.
     #[inline]
     pub(crate) fn at(when: Instant) -> Self {
-        #[cfg(not(any(
-            all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics),
-            all(
-                target_arch = "wasm32",
-                target_os = "unknown",
-                not(portalis_wasm_atomics)
-            )
-        )))]
-        {
-            Deadline(Some(when))
-        }
-        #[cfg(any(
-            all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics),
-            all(
-                target_arch = "wasm32",
-                target_os = "unknown",
-                not(portalis_wasm_atomics)
-            )
-        ))]
-        {
-            Self::after(when.saturating_duration_since(Instant::now()))
-        }
+        Deadline(Some(when))
     }
 
     /// Time left: `Some(None)` = unlimited, `Some(Some(d))` = `d` left, `None` = expired.
@@ -113,24 +50,7 @@ impl Deadline {
         match self.0 {
             None => Some(None),
             Some(t) => {
-                #[cfg(not(any(
-                    all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics),
-                    all(
-                        target_arch = "wasm32",
-                        target_os = "unknown",
-                        not(portalis_wasm_atomics)
-                    )
-                )))]
                 let left = t.saturating_duration_since(Instant::now());
-                #[cfg(any(
-                    all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics),
-                    all(
-                        target_arch = "wasm32",
-                        target_os = "unknown",
-                        not(portalis_wasm_atomics)
-                    )
-                ))]
-                let left = t.remaining();
                 if left.is_zero() {
                     None
                 } else {
@@ -153,79 +73,14 @@ impl Deadline {
     }
 }
 
-/// The instant type of the channels' deadlines: std's `Instant`, except in the threaded
-/// browser build, where `Instant::now` panics and `performance.now()` is used instead.
-/// Public APIs taking a `std::time::Instant` convert with [`moment`].
-#[cfg(not(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics)))]
-pub(crate) use std::time::Instant as Moment;
+/// The channels' name for the deadline instant (kept so their code reads as before the
+/// clock moved to [`crate::time`]).
+pub(crate) use crate::time::Instant as Moment;
 
-/// A `std::time::Instant` as a [`Moment`] (the identity outside the browser build).
-#[cfg(not(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics)))]
+/// The identity: public deadlines already are [`crate::time::Instant`]s.
 #[inline]
 pub(crate) fn moment(i: Instant) -> Moment {
     i
-}
-
-/// A point on `performance.now()`'s clock, in ms.
-#[cfg(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics))]
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Moment(f64);
-
-// Total order (`f64::total_cmp`): `Iterator::min` over timer deadlines needs `Ord`.
-#[cfg(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics))]
-impl PartialEq for Moment {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == core::cmp::Ordering::Equal
-    }
-}
-#[cfg(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics))]
-impl Eq for Moment {}
-#[cfg(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics))]
-impl PartialOrd for Moment {
-    fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-#[cfg(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics))]
-impl Ord for Moment {
-    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
-        self.0.total_cmp(&other.0)
-    }
-}
-
-#[cfg(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics))]
-impl Moment {
-    #[inline]
-    pub(crate) fn now() -> Moment {
-        Moment(futex::now_ms())
-    }
-
-    /// `None` beyond the wait32 timeout's range (more than `i64::MAX` ns: "forever").
-    #[inline]
-    pub(crate) fn checked_add(self, d: Duration) -> Option<Moment> {
-        i64::try_from(d.as_nanos()).ok()?;
-        Some(Moment(self.0 + d.as_secs_f64() * 1e3))
-    }
-}
-
-#[cfg(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics))]
-impl core::ops::Sub for Moment {
-    type Output = Duration;
-    /// Saturating, as `Instant`'s `-`.
-    #[inline]
-    fn sub(self, earlier: Moment) -> Duration {
-        Duration::from_secs_f64(((self.0 - earlier.0) / 1e3).max(0.0))
-    }
-}
-
-/// A `std::time::Instant` as a [`Moment`]. Unreachable in practice: no `Instant` can be made
-/// in the browser build (`Instant::now` panics there, as it does here).
-#[cfg(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics))]
-pub(crate) fn moment(i: Instant) -> Moment {
-    let left = i.saturating_duration_since(Instant::now());
-    Moment::now()
-        .checked_add(left)
-        .unwrap_or(Moment(f64::INFINITY))
 }
 
 /// How one [`block`] ended.

@@ -17,8 +17,9 @@ use crate::sync::atomic::{
     AtomicU32,
     Ordering::{Acquire, Relaxed, Release},
 };
+use crate::time::Instant;
 use core::fmt;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Clear, nobody asleep.
 const UNSET: u32 = 0;

@@ -40,6 +40,7 @@ mod once;
 mod reentrant;
 mod rwlock;
 mod semaphore;
+pub mod time;
 
 pub use atomic_cell::{Atom, AtomicCell, SharedState};
 pub use barrier::Barrier;

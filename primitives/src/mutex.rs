@@ -35,10 +35,11 @@ use crate::sync::atomic::{
     Ordering::{Acquire, Relaxed, Release},
 };
 use crate::sync::cell::UnsafeCell;
+use crate::time::Instant;
 use core::fmt;
 use core::marker::PhantomData;
 use core::ops::{Deref, DerefMut};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Held.
 pub(crate) const LOCKED_BIT: u32 = 1;

@@ -9,10 +9,11 @@ use crate::error::{LockError, ReleaseError};
 use crate::mutex::RawMutex;
 use crate::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
 use crate::sync::cell::UnsafeCell;
+use crate::time::Instant;
 use core::fmt;
 use core::marker::PhantomData;
 use core::ops::Deref;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 crate::sync::thread_local! {
     static THREAD_ID: u64 = current_id();

@@ -29,10 +29,11 @@ use crate::sync::atomic::{
     Ordering::{Acquire, Relaxed, Release},
 };
 use crate::sync::cell::UnsafeCell;
+use crate::time::Instant;
 use core::fmt;
 use core::marker::PhantomData;
 use core::ops::{Deref, DerefMut};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Reader count.
 pub(crate) const READERS_MASK: u32 = (1 << 29) - 1;

@@ -33,8 +33,9 @@ use crate::sync::atomic::{
     Ordering::{AcqRel, Acquire, Relaxed, Release},
 };
 use crate::sync::thread;
+use crate::time::Instant;
 use core::fmt;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Available permits.
 pub(crate) const PERMITS_MASK: u32 = (1 << 22) - 1;

@@ -5,7 +5,7 @@
 #![cfg(portalis_loom)]
 
 use loom::thread;
-use portalis_primitives::channel::{bounded, RecvError, TryRecvError};
+use portalis_primitives::channel::{bounded, select, RecvError, Select, TryRecvError};
 
 /// Two messages through a ring of 2, receiver possibly blocked on empty: FIFO, nothing lost.
 #[test]
@@ -91,5 +91,50 @@ fn loom_channel_ring_fast_path_two_senders() {
         t1.join().unwrap();
         t2.join().unwrap();
         assert_eq!(r.try_recv(), Err(TryRecvError::Disconnected));
+    });
+}
+
+/// A selected send claims its slot (ring.rs step 5) and writes it later; a receiver blocked
+/// on the empty ring meanwhile is woken by the write (the Dekker pair across the claim-to-write
+/// gap, chan.rs step R2).
+#[test]
+fn loom_channel_ring_selected_send_wakes_blocked_receiver() {
+    loom::model(|| {
+        let (s, r) = bounded::<u32>(2);
+        let t = thread::spawn(move || r.recv());
+        select! {
+            send(s, 7) -> res => res.unwrap(),
+        }
+        assert_eq!(t.join().unwrap(), Ok(7));
+    });
+}
+
+/// An abandoned claim racing a plain sender that may block on the full ring: the claim is
+/// undone (nothing claimed after it) or becomes a hole (the sender pushed after it); either
+/// way the receiver gets exactly the real messages, in order, and the blocked sender is woken
+/// when a slot (the hole's included) frees up.
+#[test]
+fn loom_channel_ring_abandoned_claim_races_sender() {
+    loom::model(|| {
+        let (s, r) = bounded::<u32>(3);
+        s.send(1).unwrap();
+        let s2 = s.clone();
+        let t = thread::spawn(move || {
+            s2.send(2).unwrap();
+            s2.send(3).unwrap();
+        });
+        {
+            let mut sel = Select::new();
+            sel.send(&s);
+            // Ready unless the other sender has filled the ring already.
+            if let Ok(oper) = sel.try_select() {
+                drop(oper);
+            }
+        }
+        assert_eq!(r.recv(), Ok(1));
+        assert_eq!(r.recv(), Ok(2));
+        assert_eq!(r.recv(), Ok(3));
+        t.join().unwrap();
+        assert!(r.try_recv().is_err());
     });
 }

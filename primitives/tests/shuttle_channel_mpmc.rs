@@ -214,3 +214,40 @@ fn shuttle_channel_select_two_consumers_ring() {
 fn shuttle_channel_select_two_consumers_list() {
     run(12, || select_two_consumers(unbounded));
 }
+
+/// Regression: two producers select-send over two rings while the consumer drains only one of
+/// them first. A selected send used to see room, lose the slot to the other producer and then
+/// block on that full channel alone while the other had room: shuttle found the deadlock. A
+/// selected send now claims its slot (ring.rs step 5).
+#[test]
+fn shuttle_channel_select_send_never_commits_to_a_full_ring() {
+    for seed in 0..4 {
+        run(100 + seed, || {
+            let (sa, ra) = bounded::<usize>(2);
+            let (sb, rb) = bounded::<usize>(2);
+            let producers: Vec<_> = (0..2)
+                .map(|p| {
+                    let (sa, sb) = (sa.clone(), sb.clone());
+                    thread::spawn(move || {
+                        for i in 0..3 {
+                            select! {
+                                send(sa, p * 10 + i) -> r => r.unwrap(),
+                                send(sb, p * 10 + i) -> r => r.unwrap(),
+                            }
+                        }
+                    })
+                })
+                .collect();
+            drop((sa, sb));
+            // At most 2 messages fit in `a`, so at least 4 go through `b`.
+            let mut got: Vec<usize> = (0..4).map(|_| rb.recv().unwrap()).collect();
+            got.extend(ra.iter());
+            got.extend(rb.iter());
+            for p in producers {
+                p.join().unwrap();
+            }
+            got.sort_unstable();
+            assert_eq!(got, vec![0, 1, 2, 10, 11, 12]);
+        });
+    }
+}

@@ -37,6 +37,11 @@ mod sleep;
 pub mod model {
     pub use crate::sleep::Sleep;
 }
+/// The executor's `Future` alone (its models are unit tests in that file).
+#[cfg(portalis_loom)]
+#[path = "executor/future.rs"]
+#[allow(dead_code, unreachable_pub)] // Only the models use it; its `pub` items stay private here.
+mod model_future;
 mod worker;
 
 // The executor and thread bookkeeping use process-wide statics; they are not model subjects.

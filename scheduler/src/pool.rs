@@ -13,11 +13,12 @@ use portalis_primitives::sync::atomic::{
     Ordering::{Acquire, Relaxed, Release},
 };
 use portalis_primitives::sync::{thread, Arc, Mutex};
+use portalis_primitives::time::Instant;
 use portalis_primitives::{futex, Parker};
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Largest accepted `num_threads`; larger requests are refused with a [`BuildError`].
 pub const MAX_NUM_THREADS: usize = 4096;

@@ -70,9 +70,9 @@ pub(crate) struct WorkerThread {
     /// Joins seen (TICK_MASK backstop).
     ticks: Cell<u32>,
     /// When this worker last asked a victim for a heartbeat.
-    last_request: Cell<Option<std::time::Instant>>,
+    last_request: Cell<Option<portalis_primitives::time::Instant>>,
     /// When the tick backstop last promoted to wake a sleeper.
-    last_tick_wake: Cell<Option<std::time::Instant>>,
+    last_tick_wake: Cell<Option<portalis_primitives::time::Instant>>,
 }
 
 impl WorkerThread {
@@ -170,7 +170,7 @@ impl WorkerThread {
         if sync::MODEL {
             return true;
         }
-        let now = std::time::Instant::now();
+        let now = portalis_primitives::time::Instant::now();
         match self.last_tick_wake.get() {
             Some(t) if now.duration_since(t) < TICK_WAKE_INTERVAL => false,
             _ => {
@@ -268,7 +268,7 @@ impl WorkerThread {
             return;
         }
         if !sync::MODEL {
-            let now = std::time::Instant::now();
+            let now = portalis_primitives::time::Instant::now();
             if let Some(last) = self.last_request.get() {
                 if now.duration_since(last) < heartbeat_interval() {
                     return;

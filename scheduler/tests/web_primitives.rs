@@ -517,7 +517,7 @@ async fn channel_disconnect_wakes_a_blocked_receiver() {
 }
 
 /// Regression: channel deadlines used `std::time::Instant::now()`, which panics on
-/// wasm32-unknown-unknown; they now use `deadline::Moment` (`performance.now()` here).
+/// wasm32-unknown-unknown; they now use `time::Instant` (`performance.now()` here).
 #[wasm_bindgen_test]
 async fn channel_recv_timeout_times_out_then_receives() {
     let (s, r) = channel::unbounded::<u32>();
@@ -623,4 +623,38 @@ fn futex_backend_is_the_browser_one() {
     assert_eq!(futex::BACKEND, "wasm-atomics");
     let w = AtomicU32::new(0);
     assert_eq!(futex::wait(&w, 1, None), Ok(WaitResult::Woken));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clock: `time::Instant`, `after`, `tick`, absolute deadlines (std's `Instant::now` panics on
+// this target; before `portalis_primitives::time` existed, `after`/`tick` did too).
+
+#[wasm_bindgen_test]
+fn instant_deadlines_after_and_tick_in_a_worker() {
+    use portalis_primitives::time::Instant;
+    let t0 = Instant::now();
+    // `after`: one message, no earlier than asked, and none after it.
+    let r = channel::after(Duration::from_millis(15));
+    assert_eq!(r.try_recv(), Err(channel::TryRecvError::Empty));
+    let at = r.recv().unwrap();
+    assert!(at >= t0 + Duration::from_millis(15));
+    assert!(Instant::now() >= at);
+    assert_eq!(
+        r.recv_timeout(Duration::from_millis(5)),
+        Err(RecvTimeoutError::Timeout)
+    );
+    // `tick`: successive ticks are strictly increasing and at least a period apart.
+    let ticks = channel::tick(Duration::from_millis(5));
+    let (a, b) = (ticks.recv().unwrap(), ticks.recv().unwrap());
+    assert!(b >= a + Duration::from_millis(5));
+    // Absolute deadlines on the same clock.
+    let m = Mutex::new(0);
+    let _g = m.lock();
+    let until = Instant::now() + Duration::from_millis(10);
+    assert!(m.try_lock_until(until).is_none());
+    assert!(Instant::now() >= until);
+    let (_s, r) = channel::unbounded::<u32>();
+    let until = Instant::now() + Duration::from_millis(10);
+    assert_eq!(r.recv_deadline(until), Err(RecvTimeoutError::Timeout));
+    assert!(t0.elapsed() >= Duration::from_millis(40));
 }

@@ -231,3 +231,21 @@ async fn oneshot_broadcast_and_select_timeouts_on_main_thread() {
     assert_eq!(got, Some(4));
     h.join_async().await;
 }
+
+/// `time::Instant` works on the page's main thread (std's `Instant::now` panics here), and a
+/// timer receive, whose end is known, busy-waits to it instead of trapping in `wait32`.
+#[wasm_bindgen_test]
+fn instant_and_timers_on_main_thread() {
+    use portalis_primitives::time::Instant;
+    let t0 = Instant::now();
+    let at = channel::after(Duration::from_millis(10)).recv().unwrap();
+    assert!(at >= t0 + Duration::from_millis(10));
+    assert!(Instant::now() >= at);
+    let ticks = channel::tick(Duration::from_millis(3));
+    let a = ticks.recv_timeout(Duration::from_secs(5)).unwrap();
+    let b = ticks.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert!(b >= a + Duration::from_millis(3));
+    let ev = Event::new();
+    assert!(!ev.wait_until(Instant::now() + Duration::from_millis(5)));
+    assert!(t0.elapsed() >= Duration::from_millis(18));
+}

@@ -52,8 +52,9 @@
 //! * R4. A select receive takes its message when selected (`try_reserve_recv(take)` pops it into a
 //!   boxed packet; `Select::ready` only reports readiness), so completing it never waits on
 //!   one channel while the messages go to the select's others (the select_both hang, ADR 025).
-//!   A select send reserves nothing: `write` performs a blocking `send`, which waits if a
-//!   competing sender took the slot in between (a single sender never waits there).
+//!   A select send on a ring claims its slot when selected (ring.rs step 5) and `write` fills
+//!   it, so it never waits on one channel either; a dropped, uncompleted send leaves a hole
+//!   that the next reader skips. On a list (never full) a select send reserves nothing.
 
 use super::error::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
 use super::list::List;
@@ -67,8 +68,8 @@ use crate::sync::atomic::{
 };
 use crate::sync::cell::UnsafeCell;
 use crate::sync::Arc;
+use crate::time::Instant;
 use std::collections::VecDeque;
-use std::time::Instant;
 
 /// A rendezvous packet: the message slot of a blocked operation (`waiter.rs` Entry::packet).
 pub(crate) type Packet<T> = UnsafeCell<Option<T>>;
@@ -151,10 +152,19 @@ impl<T> Buf<T> {
             }
         }
     }
+    /// Pops a message; sets `*freed` if a ring hole (ring.rs step 5) was skipped, which freed
+    /// a slot even when `None` is returned.
     #[inline]
-    fn pop(&self) -> Option<T> {
+    fn pop(&self, freed: &mut bool) -> Option<T> {
         match self {
-            Buf::Ring(r) => r.pop(),
+            Buf::Ring(r) => r.pop_skipping(freed),
+            Buf::List(l) => l.pop(),
+        }
+    }
+    /// The last receiver's drain: never waits for a slot being written (ring.rs).
+    fn drain_pop(&self) -> Option<T> {
+        match self {
+            Buf::Ring(r) => r.pop_no_wait(),
             Buf::List(l) => l.pop(),
         }
     }
@@ -189,8 +199,12 @@ const POLL_STEPS: u32 = if crate::sync::MODEL { 0 } else { 8 };
 /// A select reservation or outcome, type-erased so `Select` can hold any channel's.
 #[derive(Debug)]
 pub(crate) enum Token {
-    /// A message or slot reserved in the buffer (step 4).
+    /// A message or slot reserved in the buffer (step 4); for the lock-free flavours a
+    /// readiness verdict only (step R4).
     Buffered,
+    /// A ring slot claimed for a selected send (step R4, ring.rs step 5): `write` fills it,
+    /// `release` turns it into a hole.
+    Slot(usize),
     /// A claimed rendezvous partner (step 3): a sender entry to take from, or a receiver
     /// entry to write into.
     Partner(Entry),
@@ -373,20 +387,25 @@ impl<T> Chan<T> {
     /// collects messages sent before the last sender left).
     #[inline]
     fn try_recv_ring(&self, ring: &Buf<T>) -> Result<T, TryRecvError> {
-        if let Some(m) = ring.pop() {
+        let mut freed = false;
+        if let Some(m) = ring.pop(&mut freed) {
             self.notify(false);
             return Ok(m);
         }
         // Acquire: partner of the Release store in `disconnect`: every send of the departed
         // senders happened before.
         if self.closed.load(Acquire) {
-            return match ring.pop() {
+            return match ring.pop(&mut freed) {
                 Some(m) => {
                     self.notify(false);
                     Ok(m)
                 }
                 None => Err(TryRecvError::Disconnected),
             };
+        }
+        if freed {
+            // Only holes were skipped (ring.rs step 5): their slots are free for senders.
+            self.notify(false);
         }
         Err(TryRecvError::Empty)
     }
@@ -839,8 +858,9 @@ impl<T> Chan<T> {
         drop(g);
         if let (true, Some(r)) = (last_receiver, &self.ring) {
             // Step R3: the last receiver drains the ring; later sends fail on `closed`, and
-            // any that raced past it are dropped with the ring.
-            while let Some(m) = r.pop() {
+            // any that raced past it (or whose slot is still being written, ring.rs step 5)
+            // are dropped with the ring.
+            while let Some(m) = r.drain_pop() {
                 dropped.push_back(m);
             }
         }
@@ -932,18 +952,21 @@ impl<T> Chan<T> {
         }
     }
 
-    /// Reserves a slot (or a waiting receiver) for a selected send.
-    pub(crate) fn try_reserve_send(&self) -> Option<Token> {
+    /// Reserves a slot (or a waiting receiver) for a selected send. `take`: the select will
+    /// complete the operation (not `Select::ready`), so a ring slot is claimed now (step R4).
+    pub(crate) fn try_reserve_send(&self, take: bool) -> Option<Token> {
         if let Some(r) = &self.ring {
-            // Lock-free flavours: a readiness verdict only; `write` pushes (step R4).
             // Acquire: as in `try_send_ring`.
-            return if self.closed.load(Acquire) {
-                Some(Token::Disconnected)
-            } else if r.has_room() {
-                Some(Token::Buffered)
-            } else {
-                None
-            };
+            if self.closed.load(Acquire) {
+                return Some(Token::Disconnected);
+            }
+            if let (true, Buf::Ring(ring)) = (take, r) {
+                // Step R4: own the slot, so completing the send never waits on this channel
+                // while the select's other cases have room.
+                return ring.claim().map(Token::Slot);
+            }
+            // A list always has room; `Select::ready` only wants a verdict. `write` pushes.
+            return r.has_room().then_some(Token::Buffered);
         }
         let mut g = self.lock();
         if g.disconnected {
@@ -1105,14 +1128,33 @@ impl<T> Chan<T> {
                 Ok(b.into_inner().expect("a selected packet is full"))
             }
             Token::Disconnected | Token::Timer(_) => Err(super::error::RecvError),
+            Token::Slot(_) => unreachable!("send tokens never reach `read` (ids differ by side)"),
         }
     }
 
     /// Completes a selected send.
     pub(crate) fn write(&self, token: Token, msg: T) -> Result<(), super::error::SendError<T>> {
         match token {
+            Token::Slot(pos) => {
+                let Some(Buf::Ring(ring)) = &self.ring else {
+                    unreachable!("slot tokens come from rings")
+                };
+                // Acquire: as in `try_send_ring`. A disconnection after this check leaves the
+                // message in the ring, dropped with the channel once (step R3).
+                if self.closed.load(Acquire) {
+                    // SAFETY: `pos` is this operation's unresolved claim (tokens are moved).
+                    // No receiver is left to care whether it became a hole.
+                    let _ = unsafe { ring.abandon(pos) };
+                    return Err(super::error::SendError(msg));
+                }
+                // SAFETY: as above.
+                unsafe { ring.write_claimed(pos, msg) };
+                // Step R2 (notifier side): the claim's SeqCst RMW on `tail` came first.
+                self.notify(true);
+                Ok(())
+            }
             Token::Buffered if self.ring.is_some() => {
-                // Step R4: another sender may have taken the slot we saw; then wait for room.
+                // Step R4: a list (never full), so this send does not wait.
                 self.send(msg, None).map_err(|e| match e {
                     SendTimeoutError::Disconnected(m) | SendTimeoutError::Timeout(m) => {
                         super::error::SendError(m)
@@ -1150,6 +1192,18 @@ impl<T> Chan<T> {
     pub(crate) fn release(&self, token: Token, recv_side: bool) {
         match token {
             Token::Buffered if self.ring.is_some() => {} // step R4: nothing was reserved
+            Token::Slot(pos) => {
+                if let Some(Buf::Ring(ring)) = &self.ring {
+                    // SAFETY: `pos` is this operation's unresolved claim (tokens are moved).
+                    if unsafe { ring.abandon(pos) } {
+                        // Undone: the slot is free again, as after a pop.
+                        self.notify(false);
+                    } else {
+                        // A hole: a receiver that saw the claimed slot may wait for it.
+                        self.notify(true);
+                    }
+                }
+            }
             Token::Buffered => {
                 let mut g = self.lock();
                 let w = if recv_side {

@@ -74,11 +74,12 @@ pub use select::{Select, SelectedOperation};
 
 use crate::deadline::{moment, Moment};
 use crate::sync::Arc;
+use crate::time::Instant;
 use chan::{Chan, Token};
 use core::fmt;
 use core::marker::PhantomData;
 use select::SelectHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use waiter::Context;
 
 /// An unbounded channel.
@@ -573,8 +574,8 @@ impl<T> SelectHandle for Receiver<T> {
 }
 
 impl<T> SelectHandle for Sender<T> {
-    fn try_reserve(&self, _take: bool) -> Option<Token> {
-        self.chan.try_reserve_send()
+    fn try_reserve(&self, take: bool) -> Option<Token> {
+        self.chan.try_reserve_send(take)
     }
     fn register(&self, oper: usize, cx: &Arc<Context>, _observe: bool) -> (bool, *mut ()) {
         (self.chan.register_send(oper, cx), core::ptr::null_mut())
@@ -593,7 +594,10 @@ impl<T> SelectHandle for Sender<T> {
         self.chan.release(token, false);
     }
     fn id(&self) -> *const () {
-        Arc::as_ptr(&self.chan) as *const ()
+        // The channel's address with the low bit set (an `Arc`'s pointee is at least
+        // word-aligned): a send case differs from a receive case on the same channel, so
+        // completing a selected send with `recv` (or the reverse) is caught.
+        (Arc::as_ptr(&self.chan) as *const u8).wrapping_add(1) as *const ()
     }
 }
 

@@ -34,6 +34,15 @@
 //!    stores stamp = head + span (Release, partner: step 1's Acquire).
 //! 4. `pop` sees stamp == head: the slot is not written yet; the ring is empty if `tail` ==
 //!    `head`, else a writer is between its CAS and its stamp store: spin and retry.
+//! 5. Claims (a selected send, chan.rs step R4): `claim` is step 1 without the write; the
+//!    claimant later either writes (`write_claimed`: the value, then stamp = pos + 1) or
+//!    abandons (`abandon`: stamp = pos + 2, a *hole*). Stamps of slot `i` are otherwise
+//!    `lap + i` or `lap + i + 1`; with `span ≥ 4` (the channel's rings have `cap ≥ 2`; `claim`
+//!    asserts it) `lap + i + 2` is neither for any lap, so a hole is never mistaken for a free
+//!    or a written slot. `pop` skips a hole (CAS `head` forward, stamp = pos + span, as after a read) and
+//!    reports that it freed a slot; `push` treats a hole of the previous lap like an unread
+//!    message (step 2). A reader reaching a claimed slot spins until the claimant writes or
+//!    abandons it, as in step 4 (crossbeam's array flavour behaves the same way).
 
 use crate::sync::atomic::{
     AtomicUsize,
@@ -224,8 +233,11 @@ impl<T> Ring<T> {
                     }
                     Err(t) => tail = t,
                 }
-            } else if stamp.wrapping_add(self.span) == tail + 1 {
-                // Step 2. Relaxed: see the module docs.
+            } else if stamp.wrapping_add(self.span) == tail + 1
+                || stamp.wrapping_add(self.span) == tail.wrapping_add(2)
+            {
+                // Step 2 (an unread message, or a hole of step 5, of the previous lap).
+                // Relaxed: see the module docs.
                 let head = self.head.load(Relaxed);
                 if head.wrapping_add(self.span) == tail {
                     return Err(Full(msg));
@@ -241,9 +253,109 @@ impl<T> Ring<T> {
         }
     }
 
-    /// Steps 3–4: dequeues a message, or `None` if the ring is empty.
+    /// Step 5: claims the next free slot for a later [`write_claimed`](Self::write_claimed) or
+    /// [`abandon`](Self::abandon); `None` if the ring is full. The claim must be resolved by
+    /// one of the two: readers that reach the slot spin until then.
+    pub(crate) fn claim(&self) -> Option<usize> {
+        debug_assert!(self.span >= 4, "holes need span >= 4 (step 5)");
+        let backoff = crate::Backoff::new();
+        // Relaxed: only a guess; the stamp's Acquire below validates the slot.
+        let mut tail = self.tail.load(Relaxed);
+        loop {
+            let idx = tail & (self.span - 1);
+            let slot = &self.slots[idx];
+            // Acquire: as in `push` (partner: the Release stamp store in `pop`).
+            let stamp = slot.stamp.load(Acquire).wrapping_add(idx);
+            if stamp == tail {
+                // SeqCst on success: as in `push` (chan.rs step R2; the write's notify follows
+                // this RMW, so the Dekker argument holds across the claim-to-write gap).
+                match self
+                    .tail
+                    .compare_exchange_weak(tail, self.next(tail), SeqCst, Relaxed)
+                {
+                    Ok(_) => return Some(tail),
+                    Err(t) => tail = t,
+                }
+            } else if stamp.wrapping_add(self.span) == tail.wrapping_add(1)
+                || stamp.wrapping_add(self.span) == tail.wrapping_add(2)
+            {
+                // Step 2 (an unread message or hole of the previous lap). Relaxed: as in `push`.
+                let head = self.head.load(Relaxed);
+                if head.wrapping_add(self.span) == tail {
+                    return None;
+                }
+                backoff.snooze();
+                // Relaxed: a fresh guess, validated by the stamp as above.
+                tail = self.tail.load(Relaxed);
+            } else {
+                backoff.snooze();
+                // Relaxed: as above.
+                tail = self.tail.load(Relaxed);
+            }
+        }
+    }
+
+    /// Step 5: fills a slot taken by [`claim`](Self::claim) and hands it to its reader.
+    ///
+    /// # Safety
+    /// `pos` came from `claim` on this ring and was neither written nor abandoned yet.
+    pub(crate) unsafe fn write_claimed(&self, pos: usize, msg: T) {
+        let idx = pos & (self.span - 1);
+        let slot = &self.slots[idx];
+        // SAFETY: the claim's CAS moved `tail` past `pos` while the slot was free for it, so
+        // we are its only writer until the stamp store below (caller's contract: once).
+        slot.val.with_mut(|p| unsafe { (*p).write(msg) });
+        // Release: partner of the Acquire stamp load in `pop` (step 3).
+        slot.stamp
+            .store(pos.wrapping_add(1).wrapping_sub(idx), Release);
+    }
+
+    /// Step 5: gives up a slot taken by [`claim`](Self::claim). If no position was claimed
+    /// after it, the claim is undone (`tail` moves back: the slot is free again) and `true` is
+    /// returned; otherwise the slot becomes a hole that the next reader skips (it occupies its
+    /// slot until then) and `false` is returned.
+    ///
+    /// # Safety
+    /// As for [`write_claimed`](Self::write_claimed).
+    pub(crate) unsafe fn abandon(&self, pos: usize) -> bool {
+        // SeqCst: the same RMW order on `tail` as `claim`/`push` (chan.rs step R2). Positions
+        // carry their lap, so `tail == next(pos)` means nobody claimed after us (no ABA); the
+        // slot's stamp still says "free for `pos`", as the claim left it.
+        if self
+            .tail
+            .compare_exchange(self.next(pos), pos, SeqCst, Relaxed)
+            .is_ok()
+        {
+            return true;
+        }
+        let idx = pos & (self.span - 1);
+        // Release: partner of the Acquire stamp load in `pop`/`push` (only the stamp matters;
+        // no value is published).
+        self.slots[idx]
+            .stamp
+            .store(pos.wrapping_add(2).wrapping_sub(idx), Release);
+        false
+    }
+
+    /// Steps 3–5: dequeues a message, or `None` if the ring is empty, skipping holes (step 5)
+    /// and setting `*freed` when it skipped one: a slot was freed even if no message is
+    /// returned, so waiting senders must be told.
     #[inline(never)]
-    pub(crate) fn pop(&self) -> Option<T> {
+    pub(crate) fn pop_skipping(&self, freed: &mut bool) -> Option<T> {
+        self.pop_impl::<true>(freed)
+    }
+
+    /// The last receiver's drain (chan.rs step R3): like [`pop_skipping`](Self::pop_skipping), but returns `None`
+    /// at a slot still being written (a claim of step 5 or a writer between its CAS and its
+    /// stamp store) instead of waiting for it. That message stays in the ring and is dropped
+    /// with it; waiting could deadlock when the claim belongs to the dropping thread itself.
+    pub(crate) fn pop_no_wait(&self) -> Option<T> {
+        self.pop_impl::<false>(&mut false)
+    }
+
+    /// Steps 3–5. `WAIT`: spin on a slot that is claimed but not written yet.
+    #[inline]
+    fn pop_impl<const WAIT: bool>(&self, freed: &mut bool) -> Option<T> {
         // Spin, then yield: the thread we wait for may be preempted (CHANNELS.md §4).
         let backoff = crate::Backoff::new();
         // Relaxed: only a guess; the stamp's Acquire below validates the slot.
@@ -271,11 +383,27 @@ impl<T> Ring<T> {
                     }
                     Err(h) => head = h,
                 }
+            } else if stamp == head.wrapping_add(2) {
+                // Step 5: a hole. Skip it like a read (SeqCst: as above) and free the slot.
+                match self
+                    .head
+                    .compare_exchange_weak(head, self.next(head), SeqCst, Relaxed)
+                {
+                    Ok(_) => {
+                        // Release: partner of the Acquire stamp load in `push` (step 1).
+                        slot.stamp
+                            .store(head.wrapping_add(self.span).wrapping_sub(idx), Release);
+                        *freed = true;
+                        // Relaxed: a fresh guess.
+                        head = self.head.load(Relaxed);
+                    }
+                    Err(h) => head = h,
+                }
             } else if stamp == head {
                 // Step 4. Relaxed: an emptiness verdict; the caller's slow path re-checks
                 // after its SeqCst fence.
                 let tail = self.tail.load(Relaxed);
-                if tail == head {
+                if tail == head || !WAIT {
                     return None;
                 }
                 backoff.snooze();
@@ -322,6 +450,7 @@ impl<T> Drop for Ring<T> {
     fn drop(&mut self) {
         // Messages never received are dropped here, exactly once (the channel takes them out
         // through `pop` when the last receiver leaves, so this only sees late sends).
-        while self.pop().is_some() {}
+        // `&mut self`: no claim or write is in flight, so nothing is skipped by not waiting.
+        while self.pop_no_wait().is_some() {}
     }
 }

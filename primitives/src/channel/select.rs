@@ -22,8 +22,9 @@ use super::waiter::{Context, Woken};
 use super::{error::*, Receiver, Sender};
 use crate::deadline::{moment, Moment};
 use crate::sync::Arc;
+use crate::time::Instant;
 use core::fmt;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Poll rounds before registering (step 1); heuristic, keeps a ready partner on a 2-vCPU
 /// machine from forcing a registration (see ADR 024).
@@ -370,8 +371,14 @@ impl<'a> Select<'a> {
 /// Dropping it without completing gives the reservation back, except a rendezvous message
 /// that was already handed into the select (then that message is dropped); a receive on a
 /// buffered (`bounded(n ≥ 2)`, `unbounded()`) channel puts its message back at the end of the
-/// queue, or drops it if the channel filled up or disconnected meanwhile — always complete
-/// the operation, as crossbeam requires.
+/// queue, or drops it if the channel filled up or disconnected meanwhile; a send on
+/// `bounded(n ≥ 2)` gives its claimed slot back, or, if another send claimed a later slot
+/// meanwhile, leaves an empty slot that counts toward `len` until the next receive skips it.
+/// Always complete the operation, as crossbeam requires.
+///
+/// A selected send on `bounded(n ≥ 2)` owns its slot from selection until `send`: receivers
+/// that reach the slot wait for it (as in crossbeam). So do not receive from that channel on
+/// the same thread before completing the send.
 #[must_use = "complete the selected operation with `recv` or `send`"]
 pub struct SelectedOperation<'a> {
     index: usize,

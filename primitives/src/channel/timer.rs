@@ -1,18 +1,24 @@
 //! The timer flavours behind [`after`](super::after), [`tick`](super::tick) and
 //! [`never`](super::never): receivers that need no sender.
 //!
-//! Blocking on them sleeps with `std::thread::sleep` (a timer has nobody to wake it early).
-//! On a thread that cannot block (browser main thread) that sleep is whatever std does there;
-//! use `try_recv` or `select!` with `default` instead.
+//! Blocking on them sleeps in a timed `futex::wait` on a private word (a timer has nobody to
+//! wake it early). Where a thread cannot block that wait returns at once and the loop below
+//! re-checks the clock: the browser main thread busy-waits until the message is due (as every
+//! primitive does there, see `deadline.rs`; prefer `try_recv` or `select!` with `default`), and
+//! the browser build without threads spins until the deadline. WASI without threads sleeps.
 
 use super::error::{RecvTimeoutError, TryRecvError};
 use crate::deadline::{moment, Moment};
-use crate::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use crate::futex;
+use crate::sync::atomic::{AtomicBool, AtomicU32, Ordering::Relaxed};
 use crate::sync::Mutex;
-use std::time::{Duration, Instant};
+use crate::time::Instant;
+use std::time::Duration;
 
 /// Sleeps until `until` (or forever for `None`).
 pub(crate) fn sleep_until(until: Option<Moment>) {
+    // Nobody ever changes or wakes this word: every wait ends by its timeout (or spuriously).
+    let word = AtomicU32::new(0);
     loop {
         let now = Moment::now();
         let left = match until {
@@ -20,7 +26,8 @@ pub(crate) fn sleep_until(until: Option<Moment>) {
             Some(d) => d - now,
             None => Duration::from_secs(1000),
         };
-        std::thread::sleep(left);
+        // Every outcome (timed out, spurious wake, cannot block here) re-checks the clock.
+        let _ = futex::wait(&word, 0, Some(left));
     }
 }
 

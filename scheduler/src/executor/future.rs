@@ -1,10 +1,17 @@
 //! `Future<T>`, `wait`, `as_completed`.
+//!
+//! Self-contained (no pool, no statics), so the loom build compiles this file alone as
+//! `model_future` for the models at the bottom.
 
-use super::CancelFn;
 use portalis_primitives::sync::{Arc, Condvar, Mutex};
+use portalis_primitives::time::Instant;
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+/// `hook(cancel)`: cancels the future if `cancel` and it is still pending; returns whether it
+/// is done (so finished futures can be pruned).
+pub(crate) type CancelFn = Box<dyn Fn(bool) -> bool + Send>;
 
 /// Why a future has no value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -94,6 +101,8 @@ impl<T: Send + 'static> Future<T> {
     }
 
     /// A hook that cancels the future if still pending; returns `true` once it is done.
+    /// (Not in the loom build: loom's `Arc` has no `Weak`, and only the executor uses it.)
+    #[cfg(not(portalis_loom))]
     pub(crate) fn cancel_hook(&self) -> CancelFn {
         let weak = Arc::downgrade(&self.inner);
         Box::new(move |cancel| match weak.upgrade() {
@@ -244,11 +253,49 @@ impl<T: Send + 'static> Future<T> {
         false
     }
 
+    /// Unregisters `w` (a `wait` or `as_completed` that returned before this future finished),
+    /// so repeated timed waits on a long-running future do not pile up waiters.
+    fn remove_waiter(&self, w: &Arc<Waiter>) {
+        self.inner
+            .state
+            .lock()
+            .unwrap()
+            .2
+            .retain(|x| !Arc::ptr_eq(x, w));
+    }
+
     fn failed(&self) -> bool {
         matches!(
             self.inner.state.lock().unwrap().0,
             State::Done(Err(FutureError::Panicked(_)))
         )
+    }
+}
+
+/// A waiter registered on every future of a `wait` / `as_completed` call; unregistered on drop.
+struct Registration<'a, T: Send + 'static> {
+    fs: &'a [Future<T>],
+    waiter: Arc<Waiter>,
+}
+
+impl<'a, T: Send + 'static> Registration<'a, T> {
+    fn new(fs: &'a [Future<T>]) -> Self {
+        let waiter = Arc::new(Waiter {
+            count: Mutex::new(0),
+            cv: Condvar::new(),
+        });
+        for f in fs {
+            f.add_waiter(&waiter);
+        }
+        Registration { fs, waiter }
+    }
+}
+
+impl<T: Send + 'static> Drop for Registration<'_, T> {
+    fn drop(&mut self) {
+        for f in self.fs {
+            f.remove_waiter(&self.waiter);
+        }
     }
 }
 
@@ -278,13 +325,8 @@ pub fn wait<T: Send + 'static>(
     timeout: Option<Duration>,
     return_when: ReturnWhen,
 ) -> WaitOutcome<T> {
-    let waiter = Arc::new(Waiter {
-        count: Mutex::new(0),
-        cv: Condvar::new(),
-    });
-    for f in fs {
-        f.add_waiter(&waiter);
-    }
+    let reg = Registration::new(fs);
+    let waiter = &reg.waiter;
     let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
     let satisfied = || {
         let done = fs.iter().filter(|f| f.done()).count();
@@ -308,6 +350,7 @@ pub fn wait<T: Send + 'static>(
         }
     }
     drop(g);
+    drop(reg);
     let (done, not_done) = fs.iter().cloned().partition(|f| f.done());
     WaitOutcome { done, not_done }
 }
@@ -328,13 +371,7 @@ pub fn as_completed<T: Send + 'static>(
     fs: &[Future<T>],
     timeout: Option<Duration>,
 ) -> impl Iterator<Item = Result<Future<T>, FutureError>> + '_ {
-    let waiter = Arc::new(Waiter {
-        count: Mutex::new(0),
-        cv: Condvar::new(),
-    });
-    for f in fs {
-        f.add_waiter(&waiter);
-    }
+    let reg = Registration::new(fs);
     let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
     let mut yielded = vec![false; fs.len()];
     let mut finished = false;
@@ -342,6 +379,7 @@ pub fn as_completed<T: Send + 'static>(
         if finished || yielded.iter().all(|&y| y) {
             return None;
         }
+        let waiter = &reg.waiter;
         let mut g = waiter.count.lock().unwrap();
         loop {
             if let Some(i) = (0..fs.len()).find(|&i| !yielded[i] && fs[i].done()) {
@@ -361,4 +399,136 @@ pub fn as_completed<T: Send + 'static>(
             }
         }
     })
+}
+
+/// Loom models of the future's state machine. Run with `bash verify/scripts/loom.sh` (the
+/// loom build compiles this file as `model_future`): a cancel racing the start runs the call
+/// or cancels it, never both; a done-callback added while the call finishes runs exactly once;
+/// `wait` and `as_completed` are never left asleep by a completion (the model's condvar really
+/// blocks, so a lost wake-up is a deadlock loom reports).
+#[cfg(all(test, portalis_loom))]
+mod loom_tests {
+    use super::{as_completed, wait, Future, FutureError, ReturnWhen};
+    use loom::sync::atomic::{AtomicU32, Ordering::SeqCst};
+    use loom::sync::Arc;
+    use loom::thread;
+
+    #[test]
+    fn loom_future_cancel_races_run() {
+        loom::model(|| {
+            let f = Future::<u32>::pending();
+            let ran = Arc::new(AtomicU32::new(0));
+            let (f2, ran2) = (f.clone(), ran.clone());
+            let t = thread::spawn(move || {
+                f2.run(|| {
+                    ran2.fetch_add(1, SeqCst);
+                    5
+                })
+            });
+            let cancelled = f.cancel();
+            t.join().unwrap();
+            assert!(f.done());
+            if cancelled {
+                assert!(f.cancelled());
+                assert_eq!(ran.load(SeqCst), 0, "a cancelled call ran");
+                assert_eq!(f.result(None), Err(FutureError::Cancelled));
+            } else {
+                assert_eq!(ran.load(SeqCst), 1);
+                assert_eq!(f.result(None), Ok(5));
+            }
+        });
+    }
+
+    #[test]
+    fn loom_future_callback_races_finish_runs_once() {
+        loom::model(|| {
+            let f = Future::<u32>::pending();
+            let calls = Arc::new(AtomicU32::new(0));
+            let f2 = f.clone();
+            let t = thread::spawn(move || f2.run(|| 1));
+            let c = calls.clone();
+            f.add_done_callback(move |fut| {
+                assert!(fut.done(), "callback before completion");
+                c.fetch_add(1, SeqCst);
+            });
+            // The waiting `result` also checks the condvar hand-off.
+            assert_eq!(f.result(None), Ok(1));
+            t.join().unwrap();
+            assert_eq!(calls.load(SeqCst), 1);
+        });
+    }
+
+    #[test]
+    fn loom_future_wait_first_then_all() {
+        loom::model(|| {
+            let fs = [Future::<u32>::pending(), Future::<u32>::pending()];
+            let ts: Vec<_> = fs
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    let f = f.clone();
+                    thread::spawn(move || f.run(move || i as u32))
+                })
+                .collect();
+            let first = wait(&fs, None, ReturnWhen::FirstCompleted);
+            assert!(!first.done.is_empty());
+            let all = wait(&fs, None, ReturnWhen::AllCompleted);
+            assert_eq!(all.done.len(), 2);
+            assert!(all.not_done.is_empty());
+            for t in ts {
+                t.join().unwrap();
+            }
+        });
+    }
+
+    #[test]
+    fn loom_future_as_completed_yields_each_once() {
+        loom::model(|| {
+            let fs = [Future::<u32>::pending(), Future::<u32>::pending()];
+            let f1 = fs[1].clone();
+            let t = thread::spawn(move || f1.run(|| 1));
+            fs[0].run(|| 0);
+            let mut got: Vec<u32> = as_completed(&fs, None)
+                .map(|f| f.unwrap().result(None).unwrap())
+                .collect();
+            got.sort_unstable();
+            assert_eq!(got, [0, 1]);
+            t.join().unwrap();
+        });
+    }
+}
+
+#[cfg(all(test, not(any(portalis_loom, portalis_shuttle))))]
+mod tests {
+    use super::{as_completed, wait, Future, FutureError, ReturnWhen};
+    use std::time::Duration;
+
+    fn waiters(f: &Future<u32>) -> usize {
+        f.inner.state.lock().unwrap().2.len()
+    }
+
+    /// Timed `wait`s and dropped `as_completed` iterators on a future that never finishes
+    /// leave no waiter registered on it (they used to accumulate, one per call).
+    #[test]
+    fn returning_waits_unregister_their_waiter() {
+        let f = Future::<u32>::pending();
+        for _ in 0..50 {
+            let out = wait(
+                std::slice::from_ref(&f),
+                Some(Duration::from_micros(10)),
+                ReturnWhen::FirstCompleted,
+            );
+            assert_eq!(out.not_done.len(), 1);
+        }
+        assert_eq!(waiters(&f), 0);
+        {
+            let fs = [f.clone()];
+            let mut it = as_completed(&fs, Some(Duration::from_micros(10)));
+            assert!(matches!(it.next(), Some(Err(FutureError::Timeout))));
+            assert_eq!(waiters(&f), 1, "registered while the iterator lives");
+        }
+        assert_eq!(waiters(&f), 0);
+        f.run(|| 3);
+        assert_eq!(f.result(None), Ok(3));
+    }
 }

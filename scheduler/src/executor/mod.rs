@@ -98,9 +98,7 @@ impl ExecutorBuilder {
     }
 }
 
-/// `hook(cancel)`: cancels the future if `cancel` and it is still pending; returns whether it
-/// is done (so finished futures can be pruned).
-type CancelFn = Box<dyn Fn(bool) -> bool + Send>;
+use future::CancelFn;
 
 /// Python's `concurrent.futures.ThreadPoolExecutor` on a [`ThreadPool`].
 pub struct ThreadPoolExecutor {

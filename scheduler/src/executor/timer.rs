@@ -2,8 +2,9 @@
 
 use crate::thread::{Thread, ThreadError, ThreadHandle};
 use portalis_primitives::sync::{Arc, Condvar, Mutex};
+use portalis_primitives::time::Instant;
 use std::fmt;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A cancelable delayed call on its own thread.
 ///
