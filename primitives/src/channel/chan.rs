@@ -35,7 +35,7 @@
 //! reservations stay unused and the lock guards only the waiter queues and `disconnected`.
 //! * R0. `send`/`recv` first try one inlined round of the buffer's algorithm
 //!   (`push_fast`/`pop_fast`: no loop, no backoff, no block installation) followed by the same
-//!   `notify`; anything it does not decide goes to the out-of-line `send_cold`/`recv_cold`
+//!   `notify`; anything it does not decide goes to the out-of-line `send_ring`/`recv_ring`
 //!   (the general steps below, unchanged). ADR 026.
 //! * R1. A blocked `send`/`recv` (after a short poll) registers an *observer* entry under the
 //!   lock, publishes the queue lengths in `rx_waiting`/`tx_waiting`, then re-checks the ring
@@ -411,6 +411,7 @@ impl<T> Chan<T> {
     }
 
     /// Lock-free flavours: blocking send (steps R1–R2).
+    #[inline(never)]
     fn send_ring(
         &self,
         ring: &Buf<T>,
@@ -456,6 +457,7 @@ impl<T> Chan<T> {
     }
 
     /// Lock-free flavours: blocking receive (steps R1–R2).
+    #[inline(never)]
     fn recv_ring(&self, ring: &Buf<T>, deadline: Option<Moment>) -> Result<T, RecvTimeoutError> {
         let mut expired = false;
         let mut polled = false;
@@ -680,16 +682,15 @@ impl<T> Chan<T> {
                     Err(m) => msg = m,
                 }
             }
-        }
-        self.send_cold(msg, deadline)
-    }
-
-    /// `send` after its inlined fast path: the general code of every flavour.
-    #[inline(never)]
-    fn send_cold(&self, msg: T, deadline: Option<Moment>) -> Result<(), SendTimeoutError<T>> {
-        if let Some(r) = &self.ring {
             return self.send_ring(r, msg, deadline);
         }
+        self.send_lock(msg, deadline)
+    }
+
+    /// `send` on the lock core (bounded(0), bounded(1), bounded(n > 2²⁴)); left to the
+    /// compiler's inlining as before the fast paths (an extra out-of-line hop cost
+    /// seq-bounded1 ~1–3 ns, ADR 026).
+    fn send_lock(&self, msg: T, deadline: Option<Moment>) -> Result<(), SendTimeoutError<T>> {
         let mut msg = msg;
         // Set once a wait timed out: the deadline counts as passed from then on.
         let mut expired = false;
@@ -771,16 +772,13 @@ impl<T> Chan<T> {
                 self.notify(false);
                 return Ok(m);
             }
-        }
-        self.recv_cold(deadline)
-    }
-
-    /// `recv` after its inlined fast path: the general code of every flavour.
-    #[inline(never)]
-    fn recv_cold(&self, deadline: Option<Moment>) -> Result<T, RecvTimeoutError> {
-        if let Some(r) = &self.ring {
             return self.recv_ring(r, deadline);
         }
+        self.recv_lock(deadline)
+    }
+
+    /// `recv` on the lock core (see [`send_lock`](Self::send_lock)).
+    fn recv_lock(&self, deadline: Option<Moment>) -> Result<T, RecvTimeoutError> {
         // Set once a wait timed out: the deadline counts as passed from then on.
         let mut expired = false;
         // Set once step 6's poll ran for this call.

@@ -362,7 +362,7 @@ impl<T> Receiver<T> {
         self.recv_inner(Some(moment(deadline)))
     }
 
-    #[inline]
+    #[inline(always)]
     fn recv_inner(&self, deadline: Option<Moment>) -> Result<T, RecvTimeoutError> {
         // The channel flavours first, as a plain branch (the inlined fast path of `Chan::recv`
         // follows); the timers go through the match.
