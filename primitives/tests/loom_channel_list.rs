@@ -95,3 +95,24 @@ fn loom_channel_list_concurrent_readers_free_block_once() {
         assert_eq!(r.recv(), Err(RecvError));
     });
 }
+
+/// Two senders race the inlined one-attempt fast path (ADR 026) for a 2-slot block: the fast
+/// path takes only a block's non-last slot, so the CAS loser falls back to the looping `push`,
+/// which takes the last slot and installs the next block while the receiver reads. Each
+/// message arrives once.
+#[test]
+fn loom_channel_list_fast_path_two_senders() {
+    loom::model(|| {
+        let (s, r) = unbounded::<u32>();
+        let s2 = s.clone();
+        let t1 = thread::spawn(move || s.send(1).unwrap());
+        let t2 = thread::spawn(move || s2.send(2).unwrap());
+        let a = r.recv().unwrap();
+        let b = r.recv().unwrap();
+        assert_eq!(a + b, 3);
+        assert_ne!(a, b);
+        t1.join().unwrap();
+        t2.join().unwrap();
+        assert_eq!(r.try_recv(), Err(TryRecvError::Disconnected));
+    });
+}

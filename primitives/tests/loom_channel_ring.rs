@@ -74,6 +74,26 @@ fn loom_channel_ring_disconnect_races_blocked_receiver() {
     });
 }
 
+/// Two senders race the inlined one-attempt fast path (ADR 026): the loser of the `tail` CAS
+/// falls back to the looping `push`, the receiver (fast `pop` or the blocking path) gets
+/// both messages, each once, in each sender's order.
+#[test]
+fn loom_channel_ring_fast_path_two_senders() {
+    loom::model(|| {
+        let (s, r) = bounded::<u32>(2);
+        let s2 = s.clone();
+        let t1 = thread::spawn(move || s.send(1).unwrap());
+        let t2 = thread::spawn(move || s2.send(2).unwrap());
+        let a = r.recv().unwrap();
+        let b = r.recv().unwrap();
+        assert_eq!(a + b, 3);
+        assert_ne!(a, b);
+        t1.join().unwrap();
+        t2.join().unwrap();
+        assert_eq!(r.try_recv(), Err(TryRecvError::Disconnected));
+    });
+}
+
 /// A selected send claims its slot (ring.rs step 5) and writes it later; a receiver blocked
 /// on the empty ring meanwhile is woken by the write (the Dekker pair across the claim-to-write
 /// gap, chan.rs step R2).

@@ -33,6 +33,10 @@
 //! # Lock-free flavours (`bounded(n)`, 2 ≤ n ≤ `RING_MAX`, and `unbounded()`; ADR 025)
 //! The messages live in a lock-free [`Buf`] ([`Ring`] in `ring.rs`, [`List`] in `list.rs`); `inner.queue` and the
 //! reservations stay unused and the lock guards only the waiter queues and `disconnected`.
+//! * R0. `send`/`recv` first try one inlined round of the buffer's algorithm
+//!   (`push_fast`/`pop_fast`: no loop, no backoff, no block installation) followed by the same
+//!   `notify`; anything it does not decide goes to the out-of-line `send_ring`/`recv_ring`
+//!   (the general steps below, unchanged). ADR 026.
 //! * R1. A blocked `send`/`recv` (after a short poll) registers an *observer* entry under the
 //!   lock, publishes the queue lengths in `rx_waiting`/`tx_waiting`, then re-checks the ring
 //!   after a SeqCst fence; if ready it removes its entry and retries, else it waits. A
@@ -121,6 +125,23 @@ pub(crate) enum Buf<T> {
 }
 
 impl<T> Buf<T> {
+    /// One uncontended attempt, inlined into `send` (ring.rs `try_push_fast`, list.rs
+    /// `try_push_fast`); `Err(msg)`: undecided, use [`push`](Self::push).
+    #[inline(always)]
+    fn push_fast(&self, msg: T) -> Result<(), T> {
+        match self {
+            Buf::Ring(r) => r.try_push_fast(msg),
+            Buf::List(l) => l.try_push_fast(msg),
+        }
+    }
+    /// One uncontended attempt, inlined into `recv`; `None`: undecided, use [`pop`](Self::pop).
+    #[inline(always)]
+    fn pop_fast(&self) -> Option<T> {
+        match self {
+            Buf::Ring(r) => r.try_pop_fast(),
+            Buf::List(l) => l.try_pop_fast(),
+        }
+    }
     #[inline]
     fn push(&self, msg: T) -> Result<(), T> {
         match self {
@@ -254,7 +275,7 @@ impl<T> Chan<T> {
 
     /// Lock-free flavours, step R2 (notifier side): after a push (`recv_side == true`) or a pop,
     /// wake one registered waiter of the other side if there is any.
-    #[inline]
+    #[inline(always)]
     fn notify(&self, recv_side: bool) {
         // The Dekker pair with the fence in `register_ring` (step R2). Our push/pop claimed
         // its position with a SeqCst RMW on `tail`/`head` (ring.rs, list.rs); this SeqCst load
@@ -390,6 +411,7 @@ impl<T> Chan<T> {
     }
 
     /// Lock-free flavours: blocking send (steps R1–R2).
+    #[inline(never)]
     fn send_ring(
         &self,
         ring: &Buf<T>,
@@ -435,6 +457,7 @@ impl<T> Chan<T> {
     }
 
     /// Lock-free flavours: blocking receive (steps R1–R2).
+    #[inline(never)]
     fn recv_ring(&self, ring: &Buf<T>, deadline: Option<Moment>) -> Result<T, RecvTimeoutError> {
         let mut expired = false;
         let mut polled = false;
@@ -643,10 +666,31 @@ impl<T> Chan<T> {
     ///
     /// # Panics
     /// If the thread cannot block (`futex::WaitError`) and no deadline was given.
+    #[inline]
     pub(crate) fn send(&self, msg: T, deadline: Option<Moment>) -> Result<(), SendTimeoutError<T>> {
+        let mut msg = msg;
+        // Lock-free flavours: one inlined attempt (`try_send_ring`'s first step) before the
+        // out-of-line general path; the protocol is unchanged (ADR 026).
         if let Some(r) = &self.ring {
+            // Acquire: partner of the Release store in `disconnect` (step R3).
+            if !self.closed.load(Acquire) {
+                match r.push_fast(msg) {
+                    Ok(()) => {
+                        self.notify(true);
+                        return Ok(());
+                    }
+                    Err(m) => msg = m,
+                }
+            }
             return self.send_ring(r, msg, deadline);
         }
+        self.send_lock(msg, deadline)
+    }
+
+    /// `send` on the lock core (bounded(0), bounded(1), bounded(n > 2²⁴)); left to the
+    /// compiler's inlining as before the fast paths (an extra out-of-line hop cost
+    /// seq-bounded1 ~1–3 ns, ADR 026).
+    fn send_lock(&self, msg: T, deadline: Option<Moment>) -> Result<(), SendTimeoutError<T>> {
         let mut msg = msg;
         // Set once a wait timed out: the deadline counts as passed from then on.
         let mut expired = false;
@@ -719,10 +763,22 @@ impl<T> Chan<T> {
     ///
     /// # Panics
     /// If the thread cannot block (`futex::WaitError`) and no deadline was given.
+    #[inline]
     pub(crate) fn recv(&self, deadline: Option<Moment>) -> Result<T, RecvTimeoutError> {
+        // Lock-free flavours: one inlined attempt (`try_recv_ring`'s first step) before the
+        // out-of-line general path; the protocol is unchanged (ADR 026).
         if let Some(r) = &self.ring {
+            if let Some(m) = r.pop_fast() {
+                self.notify(false);
+                return Ok(m);
+            }
             return self.recv_ring(r, deadline);
         }
+        self.recv_lock(deadline)
+    }
+
+    /// `recv` on the lock core (see [`send_lock`](Self::send_lock)).
+    fn recv_lock(&self, deadline: Option<Moment>) -> Result<T, RecvTimeoutError> {
         // Set once a wait timed out: the deadline counts as passed from then on.
         let mut expired = false;
         // Set once step 6's poll ran for this call.

@@ -47,8 +47,10 @@ const READ: u8 = 2;
 /// Slot state bit: the block's destruction reached this slot before its reader finished (step 3).
 const DESTROY: u8 = 4;
 
-struct Slot<T> {
-    val: UnsafeCell<MaybeUninit<T>>,
+/// The flags of one slot, kept apart from the payloads (CHANNELS.md §3.5: 1-byte states next
+/// to 8-byte payloads would pad every slot to 16 bytes; apart, a block of `u64` messages is
+/// 8 + 63 × 10 bytes instead of 8 + 63 × 16, and the seq cells' page faults shrink with it).
+struct Slot {
     /// The value is written (step 1); only the slot's writer stores it.
     written: AtomicBool,
     /// `READ` / `DESTROY` (steps 2–3). Each is set once, by a `swap` (one `xchg`, no CAS loop):
@@ -57,9 +59,18 @@ struct Slot<T> {
     state: AtomicU8,
 }
 
-impl<T> Slot<T> {
+impl Slot {
     /// Step 2: waits for the writer that claimed this slot to finish.
+    #[inline(always)]
     fn wait_write(&self) {
+        // Acquire: partner of the Release `written` store in `push` (the value is visible).
+        if !self.written.load(Acquire) {
+            self.wait_write_slow();
+        }
+    }
+
+    #[cold]
+    fn wait_write_slow(&self) {
         // Spin, then yield: the thread we wait for may be preempted (CHANNELS.md §4).
         let backoff = crate::Backoff::new();
         // Acquire: partner of the Release `written` store in `push` (the value is visible).
@@ -71,15 +82,17 @@ impl<T> Slot<T> {
 
 struct Block<T> {
     next: AtomicPtr<Block<T>>,
-    slots: [Slot<T>; BLOCK],
+    /// The payloads; slot `i`'s flags are `slots[i]`.
+    vals: [UnsafeCell<MaybeUninit<T>>; BLOCK],
+    slots: [Slot; BLOCK],
 }
 
 impl<T> Block<T> {
     fn alloc() -> *mut Block<T> {
         Box::into_raw(Box::new(Block {
             next: AtomicPtr::new(core::ptr::null_mut()),
+            vals: core::array::from_fn(|_| UnsafeCell::new(MaybeUninit::uninit())),
             slots: core::array::from_fn(|_| Slot {
-                val: UnsafeCell::new(MaybeUninit::uninit()),
                 written: AtomicBool::new(false),
                 state: AtomicU8::new(0),
             }),
@@ -105,6 +118,7 @@ impl<T> Block<T> {
     /// # Safety
     /// The caller read the block's last slot (or took over from a `DESTROY` mark) and touches
     /// the block no more.
+    #[inline(never)]
     unsafe fn destroy(this: *mut Block<T>, start: usize) {
         for i in start..BLOCK - 1 {
             // SAFETY: the block is alive: we have not freed it and nobody else may (step 3).
@@ -161,8 +175,89 @@ impl<T> List<T> {
         }
     }
 
+    /// Step 1 once, for a slot that is not its block's last (no installation, no loop, no
+    /// backoff): the uncontended fast path, small enough to inline into `send`. `Err(msg)`:
+    /// not done (gap, last slot, or a lost CAS); the caller falls back to [`push`](Self::push).
+    #[inline(always)]
+    pub(crate) fn try_push_fast(&self, msg: T) -> Result<(), T> {
+        // Acquire (both): as in `push`.
+        let tail = self.tail.pos.load(Acquire);
+        let block = self.tail.block.load(Acquire);
+        let offset = (tail >> SHIFT) % LAP;
+        // SeqCst on success: as in `push` (chan.rs step R2). Relaxed on failure: we retry in
+        // `push`, which reloads everything. A successful CAS from `tail` proves `block` is
+        // that position's block, as in `push`'s first round.
+        if offset + 1 < BLOCK
+            && self
+                .tail
+                .pos
+                .compare_exchange(tail, tail + (1 << SHIFT), SeqCst, Relaxed)
+                .is_ok()
+        {
+            // SAFETY: as in `push`: our CAS claimed this slot of the live block `block`
+            // (`offset < BLOCK`), and we are its only writer.
+            let slot = unsafe { (*block).slots.get_unchecked(offset) };
+            // SAFETY: as above.
+            let val = unsafe { (*block).vals.get_unchecked(offset) };
+            // SAFETY: as above.
+            val.with_mut(|p| unsafe { (*p).write(msg) });
+            // Release: partner of the Acquire in `wait_write`.
+            slot.written.store(true, Release);
+            return Ok(());
+        }
+        Err(msg)
+    }
+
+    /// Step 2 once, for a slot that is not its block's last (see
+    /// [`try_push_fast`](Self::try_push_fast)). `None`: not decided here (empty, gap, last
+    /// slot, or a lost CAS); the caller falls back to [`pop`](Self::pop).
+    #[inline(always)]
+    pub(crate) fn try_pop_fast(&self) -> Option<T> {
+        // Acquire (both): as in `pop`.
+        let head = self.head.pos.load(Acquire);
+        let block = self.head.block.load(Acquire);
+        let offset = (head >> SHIFT) % LAP;
+        if offset + 1 >= BLOCK {
+            return None;
+        }
+        let mut new_head = head + (1 << SHIFT);
+        if new_head & MORE == 0 {
+            // Relaxed: as in `pop` (an emptiness verdict the general path re-checks).
+            let tail = self.tail.pos.load(Relaxed);
+            if head >> SHIFT == tail >> SHIFT {
+                return None;
+            }
+            if (head >> SHIFT) / LAP != (tail >> SHIFT) / LAP {
+                new_head |= MORE;
+            }
+        }
+        // SeqCst on success: as in `pop`. Relaxed on failure: `pop` reloads everything.
+        if self
+            .head
+            .pos
+            .compare_exchange(head, new_head, SeqCst, Relaxed)
+            .is_err()
+        {
+            return None;
+        }
+        // SAFETY: as in `pop`: our claimed slot (not the last, `offset < BLOCK - 1`) is not
+        // READ yet, so `block` is alive.
+        let slot = unsafe { (*block).slots.get_unchecked(offset) };
+        // SAFETY: as above.
+        let val = unsafe { (*block).vals.get_unchecked(offset) };
+        slot.wait_write();
+        // SAFETY: `written` seen (Acquire) and our claim makes us the only reader.
+        let msg = val.with(|p| unsafe { (*p).assume_init_read() });
+        // AcqRel: partner of `destroy`'s `swap(DESTROY)`, as in `pop`.
+        if slot.state.swap(READ, AcqRel) & DESTROY != 0 {
+            // SAFETY: destruction stopped at our slot and is ours to continue.
+            unsafe { Block::destroy(block, offset + 1) };
+        }
+        Some(msg)
+    }
+
     /// Step 1: enqueues `msg` (never fails).
-    #[inline]
+    #[inline(never)]
     pub(crate) fn push(&self, msg: T) {
         // Spin, then yield: the thread we wait for may be preempted (CHANNELS.md §4).
         let backoff = crate::Backoff::new();
@@ -208,8 +303,10 @@ impl<T> List<T> {
                     // SAFETY: our CAS claimed this slot; the block stays alive until its reader
                     // (who waits for `written`) leaves.
                     let slot = unsafe { &(*block).slots[offset] };
+                    // SAFETY: as above.
+                    let val = unsafe { &(*block).vals[offset] };
                     // SAFETY: the claim makes us the slot's only writer.
-                    slot.val.with_mut(|p| unsafe { (*p).write(msg) });
+                    val.with_mut(|p| unsafe { (*p).write(msg) });
                     // Release: partner of the Acquire in `wait_write`.
                     slot.written.store(true, Release);
                     if !next_block.is_null() {
@@ -228,7 +325,7 @@ impl<T> List<T> {
     }
 
     /// Step 2: dequeues a message, or `None` if the list is empty.
-    #[inline]
+    #[inline(never)]
     pub(crate) fn pop(&self) -> Option<T> {
         // Spin, then yield: the thread we wait for may be preempted (CHANNELS.md §4).
         let backoff = crate::Backoff::new();
@@ -285,9 +382,11 @@ impl<T> List<T> {
                     }
                     // SAFETY: as above, `block` lives while our slot is not READ.
                     let slot = unsafe { &(*block).slots[offset] };
+                    // SAFETY: as above.
+                    let val = unsafe { &(*block).vals[offset] };
                     slot.wait_write();
                     // SAFETY: `written` seen (Acquire) and our claim makes us the only reader.
-                    let msg = slot.val.with(|p| unsafe { (*p).assume_init_read() });
+                    let msg = val.with(|p| unsafe { (*p).assume_init_read() });
                     if offset + 1 == BLOCK {
                         // SAFETY: we read the last slot; step 3.
                         unsafe { Block::destroy(block, 0) };
@@ -352,9 +451,7 @@ impl<T> Drop for List<T> {
                 // SAFETY: positions in [head, tail) were claimed and (all threads gone) written,
                 // and never read; `block` is the live block holding them.
                 unsafe {
-                    (*block).slots[offset]
-                        .val
-                        .with_mut(|p| (*p).assume_init_drop());
+                    (*block).vals[offset].with_mut(|p| (*p).assume_init_drop());
                 }
             } else {
                 // SAFETY: we are the only owner; the next block was linked when this one

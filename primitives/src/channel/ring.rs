@@ -142,8 +142,66 @@ impl<T> Ring<T> {
         }
     }
 
+    /// Step 1 once, without a loop or backoff: the uncontended fast path, small enough to
+    /// inline into `send`. `Err(msg)`: the slot was not free for the `tail` we read (full,
+    /// mid-operation peer, or a lost CAS); the caller falls back to [`push`](Self::push), which
+    /// decides.
+    #[inline(always)]
+    pub(crate) fn try_push_fast(&self, msg: T) -> Result<(), T> {
+        // Relaxed: only a guess; the stamp's Acquire below validates the slot.
+        let tail = self.tail.load(Relaxed);
+        let idx = tail & (self.span - 1);
+        // SAFETY: `tail`'s index part is always < `slots.len()` (module docs: `next` wraps
+        // after the last slot), so the unchecked access is in bounds.
+        let slot = unsafe { self.slots.get_unchecked(idx) };
+        // Acquire: partner of the Release stamp store in `pop`/`try_pop_fast` (step 3), as in
+        // `push`.
+        if slot.stamp.load(Acquire).wrapping_add(idx) == tail
+            // SeqCst on success: as in `push` (chan.rs step R2's StoreLoad barrier).
+            && self
+                .tail
+                .compare_exchange(tail, self.next(tail), SeqCst, Relaxed)
+                .is_ok()
+        {
+            // SAFETY: as in `push`: our CAS claimed the free slot; we are its only writer.
+            slot.val.with_mut(|p| unsafe { (*p).write(msg) });
+            // Release: partner of the Acquire stamp load in `pop`/`try_pop_fast` (step 3).
+            slot.stamp.store((tail + 1).wrapping_sub(idx), Release);
+            return Ok(());
+        }
+        Err(msg)
+    }
+
+    /// Step 3 once, without a loop or backoff (see [`try_push_fast`](Self::try_push_fast)).
+    /// `None`: not decided here; the caller falls back to [`pop`](Self::pop).
+    #[inline(always)]
+    pub(crate) fn try_pop_fast(&self) -> Option<T> {
+        // Relaxed: only a guess; the stamp's Acquire below validates the slot.
+        let head = self.head.load(Relaxed);
+        let idx = head & (self.span - 1);
+        // SAFETY: as in `try_push_fast`, `head`'s index part is < `slots.len()`.
+        let slot = unsafe { self.slots.get_unchecked(idx) };
+        // Acquire: partner of the Release stamp store in `push`/`try_push_fast` (step 1).
+        if slot.stamp.load(Acquire).wrapping_add(idx) == head + 1
+            // SeqCst on success: as in `pop` (step R2 for waiting senders).
+            && self
+                .head
+                .compare_exchange(head, self.next(head), SeqCst, Relaxed)
+                .is_ok()
+        {
+            // SAFETY: as in `pop`: the slot holds the value written at `head` and our CAS
+            // made us its only reader.
+            let msg = slot.val.with(|p| unsafe { (*p).assume_init_read() });
+            // Release: partner of the Acquire stamp load in `push`/`try_push_fast` (step 1).
+            slot.stamp
+                .store(head.wrapping_add(self.span).wrapping_sub(idx), Release);
+            return Some(msg);
+        }
+        None
+    }
+
     /// Steps 1–2: enqueues `msg`, or hands it back if the ring is full.
-    #[inline]
+    #[inline(never)]
     pub(crate) fn push(&self, msg: T) -> Result<(), Full<T>> {
         // Spin, then yield: the thread we wait for may be preempted (CHANNELS.md §4).
         let backoff = crate::Backoff::new();
@@ -282,7 +340,7 @@ impl<T> Ring<T> {
     /// Steps 3–5: dequeues a message, or `None` if the ring is empty, skipping holes (step 5)
     /// and setting `*freed` when it skipped one: a slot was freed even if no message is
     /// returned, so waiting senders must be told.
-    #[inline]
+    #[inline(never)]
     pub(crate) fn pop_skipping(&self, freed: &mut bool) -> Option<T> {
         self.pop_impl::<true>(freed)
     }
