@@ -194,7 +194,13 @@ impl WorkerThread {
     #[inline]
     pub(crate) fn push(&self, job: JobRef) {
         self.deque.push(job);
-        self.registry.sleep.new_jobs();
+        // PROTOCOL.md P-single: a 1-thread pool's only worker is this running thread, so nobody can be asleep
+        // waiting for this job: PROTOCOL.md P2–P3 (a SeqCst fence and a load) are skipped and
+        // a 1-thread `scope` spawn has no fence or RMW on its path (the owner's job count is
+        // batched, ADR 035).
+        if !self.single {
+            self.registry.sleep.new_jobs();
+        }
     }
 
     // ---- finding and running work ----------------------------------------------------

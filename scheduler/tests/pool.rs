@@ -501,3 +501,40 @@ fn pool_and_scope_are_send_sync() {
     assert_send_sync::<Scope<'static>>();
     assert_send_sync::<ScopeFifo<'static>>();
 }
+
+/// A 1-thread pool's scope (its pushes skip the sleep check, PROTOCOL.md P-single): every
+/// spawned job, nested ones included, runs exactly once, LIFO and FIFO scopes alike.
+#[test]
+#[cfg_attr(
+    portalis_no_threads,
+    ignore = "builds a threaded pool; this target has none"
+)]
+fn single_thread_pool_scope_runs_every_job_once() {
+    let pool = ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let n = if cfg!(miri) { 20 } else { 10_000 };
+    let hits: Vec<std::sync::atomic::AtomicU32> = (0..2 * n)
+        .map(|_| std::sync::atomic::AtomicU32::new(0))
+        .collect();
+    pool.scope(|s| {
+        for i in 0..n {
+            let hits = &hits;
+            s.spawn(move |s| {
+                hits[i].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                s.spawn(move |_| {
+                    hits[n + i].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                });
+            });
+        }
+    });
+    assert!(hits
+        .iter()
+        .all(|h| h.load(std::sync::atomic::Ordering::Relaxed) == 1));
+    let order = std::sync::Mutex::new(Vec::new());
+    pool.scope_fifo(|s| {
+        for i in 0..5 {
+            let order = &order;
+            s.spawn_fifo(move |_| order.lock().unwrap().push(i));
+        }
+    });
+    assert_eq!(*order.lock().unwrap(), [0, 1, 2, 3, 4]);
+}

@@ -106,3 +106,38 @@ fn shuttle_pool_broadcast_and_install_from_outside() {
         assert_eq!(t.join().unwrap(), 7);
     });
 }
+
+/// A 1-thread pool: its worker's own pushes skip the sleep check (PROTOCOL.md P-single), while
+/// an outside thread injects work concurrently. The worker must still run everything, and a
+/// worker that went to sleep meanwhile must be woken by the injection (P2–P3 as usual).
+#[test]
+fn shuttle_pool_single_thread_scope_and_outside_spawns() {
+    check(|| {
+        let pool = Arc::new(ThreadPoolBuilder::new().num_threads(1).build().unwrap());
+        let n = Arc::new(AtomicUsize::new(0));
+        let (p2, n2) = (pool.clone(), n.clone());
+        let outside = shuttle::thread::spawn(move || {
+            let n3 = n2.clone();
+            p2.spawn(move || {
+                n3.fetch_add(100, SeqCst);
+            });
+        });
+        pool.scope(|s| {
+            for _ in 0..2 {
+                s.spawn(|s| {
+                    s.spawn(|_| {
+                        n.fetch_add(1, SeqCst);
+                    });
+                    n.fetch_add(1, SeqCst);
+                });
+            }
+        });
+        outside.join().unwrap();
+        // The injected job may still be queued: wait for it through the pool itself.
+        while n.load(SeqCst) < 104 {
+            pool.install(|| portalis_scheduler::yield_now());
+            shuttle::thread::yield_now();
+        }
+        assert_eq!(n.load(SeqCst), 104);
+    });
+}
