@@ -92,14 +92,16 @@ pub trait Chan {
     fn unbounded() -> (Self::S, Self::R);
     fn send(s: &Self::S, v: u64);
     fn recv(r: &Self::R) -> u64;
+    // Peers without MPMC receivers or select (std mpsc) keep these defaults; `supports`
+    // leaves those cells out for them, so the defaults are never called.
     fn clone_r(_r: &Self::R) -> Self::R {
-        unimplemented!("{} has no MPMC receiver", Self::NAME)
+        unreachable!("{} has no MPMC receiver; `supports` skips this cell", Self::NAME)
     }
     fn select_recv(_rs: &[Self::R]) -> u64 {
-        unimplemented!("{} has no select", Self::NAME)
+        unreachable!("{} has no select; `supports` skips this cell", Self::NAME)
     }
     fn select_send(_ss: &[Self::S], _v: u64) {
-        unimplemented!("{} has no select", Self::NAME)
+        unreachable!("{} has no select; `supports` skips this cell", Self::NAME)
     }
 }
 
