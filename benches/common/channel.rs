@@ -95,7 +95,10 @@ pub trait Chan {
     // Peers without MPMC receivers or select (std mpsc) keep these defaults; `supports`
     // leaves those cells out for them, so the defaults are never called.
     fn clone_r(_r: &Self::R) -> Self::R {
-        unreachable!("{} has no MPMC receiver; `supports` skips this cell", Self::NAME)
+        unreachable!(
+            "{} has no MPMC receiver; `supports` skips this cell",
+            Self::NAME
+        )
     }
     fn select_recv(_rs: &[Self::R]) -> u64 {
         unreachable!("{} has no select; `supports` skips this cell", Self::NAME)
