@@ -40,6 +40,7 @@ mod ms {
 
     #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
     mod clock {
+        use core::cell::Cell;
         use wasm_bindgen::prelude::*;
 
         #[wasm_bindgen]
@@ -49,8 +50,33 @@ mod ms {
             fn performance_now() -> f64;
         }
 
+        thread_local! {
+            /// This thread's `performance.timeOrigin` (NaN until read).
+            static ORIGIN: Cell<f64> = const { Cell::new(f64::NAN) };
+        }
+
+        /// `performance.timeOrigin` of this JS context: when it started, in ms since the Unix
+        /// epoch. Each worker has its own, so `performance.now()` alone is not comparable
+        /// between threads; 0 where the property is missing (a single context then).
+        fn time_origin() -> f64 {
+            ORIGIN.with(|o| {
+                if o.get().is_nan() {
+                    let perf = js_sys::Reflect::get(&js_sys::global(), &"performance".into())
+                        .unwrap_or(JsValue::UNDEFINED);
+                    let origin = js_sys::Reflect::get(&perf, &"timeOrigin".into())
+                        .ok()
+                        .and_then(|v| v.as_f64())
+                        .unwrap_or(0.0);
+                    o.set(origin);
+                }
+                o.get()
+            })
+        }
+
+        /// `timeOrigin + now()`: one clock for every worker and the page, so an instant made
+        /// on one thread (a timer's message, a deadline) means the same moment on another.
         pub(super) fn now_ms() -> f64 {
-            performance_now()
+            time_origin() + performance_now()
         }
     }
 
@@ -69,10 +95,13 @@ mod ms {
         }
     }
 
-    /// A point on `performance.now()`'s monotonic clock, kept as whole nanoseconds so that
-    /// arithmetic is exact (`(t + d) - d == t`).
+    /// A point on the page's clock (`performance.timeOrigin + performance.now()`, so that
+    /// instants agree between workers), kept as whole nanoseconds so that arithmetic is exact
+    /// (`(t + d) - d == t`).
     ///
     /// Resolution is the browser's: 5 µs with cross-origin isolation, 100 µs without.
+    /// Monotonic within a thread; between threads, as consistent as the contexts' time
+    /// origins (sub-millisecond in Chromium).
     /// Offsets beyond `i64::MAX` ns (≈292 years) do not fit: `checked_add` returns `None`
     /// and `+` panics, as std's `Instant` does on overflow.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -658,3 +658,35 @@ fn instant_deadlines_after_and_tick_in_a_worker() {
     assert_eq!(r.recv_deadline(until), Err(RecvTimeoutError::Timeout));
     assert!(t0.elapsed() >= Duration::from_millis(40));
 }
+
+/// Instants agree between workers: each worker has its own `performance.timeOrigin`, so a
+/// clock of `performance.now()` alone made a timer created in a young worker fire early when
+/// received in an older thread (here the test thread, aged on purpose first).
+#[wasm_bindgen_test]
+async fn instants_made_in_another_worker_mean_the_same_moment() {
+    use portalis_primitives::time::Instant;
+    nap(150); // the test thread is now at least 150 ms older than the worker below
+    let start = now_ms();
+    let t0 = Instant::now();
+    let (tx, rx) = channel::bounded(1);
+    let h = spawn(move || {
+        // Made in the worker: one message 60 ms from *now* there.
+        tx.send((Instant::now(), channel::after(Duration::from_millis(60))))
+            .unwrap();
+    })
+    .await;
+    let (made, timer) = rx.recv().unwrap();
+    h.join_async().await;
+    assert!(
+        made >= t0,
+        "an instant made later in a younger worker compares as later"
+    );
+    let fired = timer.recv().unwrap();
+    assert!(fired >= made + Duration::from_millis(60));
+    // Measured on this thread's own clock: the timer did not fire early.
+    assert!(
+        now_ms() - start >= 60.0 - CLOCK_SLACK_MS,
+        "timer from another worker fired after {} ms",
+        now_ms() - start
+    );
+}
