@@ -73,16 +73,6 @@ impl Deadline {
     }
 }
 
-/// The channels' name for the deadline instant (kept so their code reads as before the
-/// clock moved to [`crate::time`]).
-pub(crate) use crate::time::Instant as Moment;
-
-/// The identity: public deadlines already are [`crate::time::Instant`]s.
-#[inline]
-pub(crate) fn moment(i: Instant) -> Moment {
-    i
-}
-
 /// How one [`block`] ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Blocked {

@@ -21,13 +21,13 @@
 //! ```
 
 use super::error::{CapacityError, SendError};
-use crate::deadline::Moment as Instant;
 use crate::futex;
 use crate::sync::atomic::{
     AtomicU32, AtomicUsize,
     Ordering::{AcqRel, Relaxed},
 };
 use crate::sync::{thread, Arc, Mutex, MutexGuard, MODEL};
+use crate::time::Instant;
 use core::fmt;
 use std::time::Duration;
 

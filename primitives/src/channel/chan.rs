@@ -61,7 +61,6 @@ use super::list::List;
 use super::lock::{Guard, Lock};
 use super::ring::Ring;
 use super::waiter::{Context, Entry, Waiters, Woken};
-use crate::deadline::Moment;
 use crate::sync::atomic::{
     fence, AtomicBool, AtomicUsize,
     Ordering::{AcqRel, Acquire, Relaxed, Release, SeqCst},
@@ -416,7 +415,7 @@ impl<T> Chan<T> {
         &self,
         ring: &Buf<T>,
         mut msg: T,
-        deadline: Option<Moment>,
+        deadline: Option<Instant>,
     ) -> Result<(), SendTimeoutError<T>> {
         let mut expired = false;
         let mut polled = false;
@@ -428,7 +427,7 @@ impl<T> Chan<T> {
                 }
                 Err(TrySendError::Full(m)) => msg = m,
             }
-            if expired || deadline.is_some_and(|d| Moment::now() >= d) {
+            if expired || deadline.is_some_and(|d| Instant::now() >= d) {
                 return Err(SendTimeoutError::Timeout(msg));
             }
             if !polled {
@@ -458,7 +457,7 @@ impl<T> Chan<T> {
 
     /// Lock-free flavours: blocking receive (steps R1–R2).
     #[inline(never)]
-    fn recv_ring(&self, ring: &Buf<T>, deadline: Option<Moment>) -> Result<T, RecvTimeoutError> {
+    fn recv_ring(&self, ring: &Buf<T>, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
         let mut expired = false;
         let mut polled = false;
         loop {
@@ -467,7 +466,7 @@ impl<T> Chan<T> {
                 Err(TryRecvError::Disconnected) => return Err(RecvTimeoutError::Disconnected),
                 Err(TryRecvError::Empty) => {}
             }
-            if expired || deadline.is_some_and(|d| Moment::now() >= d) {
+            if expired || deadline.is_some_and(|d| Instant::now() >= d) {
                 return Err(RecvTimeoutError::Timeout);
             }
             if !polled {
@@ -667,7 +666,11 @@ impl<T> Chan<T> {
     /// # Panics
     /// If the thread cannot block (`futex::WaitError`) and no deadline was given.
     #[inline]
-    pub(crate) fn send(&self, msg: T, deadline: Option<Moment>) -> Result<(), SendTimeoutError<T>> {
+    pub(crate) fn send(
+        &self,
+        msg: T,
+        deadline: Option<Instant>,
+    ) -> Result<(), SendTimeoutError<T>> {
         let mut msg = msg;
         // Lock-free flavours: one inlined attempt (`try_send_ring`'s first step) before the
         // out-of-line general path; the protocol is unchanged (ADR 026).
@@ -690,7 +693,7 @@ impl<T> Chan<T> {
     /// `send` on the lock core (bounded(0), bounded(1), bounded(n > 2²⁴)); left to the
     /// compiler's inlining as before the fast paths (an extra out-of-line hop cost
     /// seq-bounded1 ~1–3 ns, ADR 026).
-    fn send_lock(&self, msg: T, deadline: Option<Moment>) -> Result<(), SendTimeoutError<T>> {
+    fn send_lock(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
         let mut msg = msg;
         // Set once a wait timed out: the deadline counts as passed from then on.
         let mut expired = false;
@@ -713,7 +716,7 @@ impl<T> Chan<T> {
                 }
                 Err(m) => msg = m,
             }
-            if expired || deadline.is_some_and(|d| Moment::now() >= d) {
+            if expired || deadline.is_some_and(|d| Instant::now() >= d) {
                 drop(g);
                 wakes.complete();
                 return Err(SendTimeoutError::Timeout(msg));
@@ -764,7 +767,7 @@ impl<T> Chan<T> {
     /// # Panics
     /// If the thread cannot block (`futex::WaitError`) and no deadline was given.
     #[inline]
-    pub(crate) fn recv(&self, deadline: Option<Moment>) -> Result<T, RecvTimeoutError> {
+    pub(crate) fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
         // Lock-free flavours: one inlined attempt (`try_recv_ring`'s first step) before the
         // out-of-line general path; the protocol is unchanged (ADR 026).
         if let Some(r) = &self.ring {
@@ -778,7 +781,7 @@ impl<T> Chan<T> {
     }
 
     /// `recv` on the lock core (see [`send_lock`](Self::send_lock)).
-    fn recv_lock(&self, deadline: Option<Moment>) -> Result<T, RecvTimeoutError> {
+    fn recv_lock(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
         // Set once a wait timed out: the deadline counts as passed from then on.
         let mut expired = false;
         // Set once step 6's poll ran for this call.
@@ -796,7 +799,7 @@ impl<T> Chan<T> {
                 wakes.complete();
                 return Err(RecvTimeoutError::Disconnected);
             }
-            if expired || deadline.is_some_and(|d| Moment::now() >= d) {
+            if expired || deadline.is_some_and(|d| Instant::now() >= d) {
                 drop(g);
                 wakes.complete();
                 return Err(RecvTimeoutError::Timeout);

@@ -72,7 +72,6 @@ pub use error::{
 pub use oneshot::oneshot;
 pub use select::{Select, SelectedOperation};
 
-use crate::deadline::{moment, Moment};
 use crate::sync::Arc;
 use crate::time::Instant;
 use chan::{Chan, Token};
@@ -263,7 +262,7 @@ impl<T> Sender<T> {
     /// # Errors
     /// [`SendTimeoutError`] with the message.
     pub fn send_timeout(&self, msg: T, timeout: Duration) -> Result<(), SendTimeoutError<T>> {
-        self.chan.send(msg, Moment::now().checked_add(timeout))
+        self.chan.send(msg, Instant::now().checked_add(timeout))
     }
 
     /// Sends, waiting until `deadline`.
@@ -271,7 +270,7 @@ impl<T> Sender<T> {
     /// # Errors
     /// [`SendTimeoutError`] with the message.
     pub fn send_deadline(&self, msg: T, deadline: Instant) -> Result<(), SendTimeoutError<T>> {
-        self.chan.send(msg, Some(moment(deadline)))
+        self.chan.send(msg, Some(deadline))
     }
 
     /// Number of queued messages.
@@ -348,7 +347,7 @@ impl<T> Receiver<T> {
     /// # Errors
     /// [`RecvTimeoutError`].
     pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
-        match Moment::now().checked_add(timeout) {
+        match Instant::now().checked_add(timeout) {
             Some(d) => self.recv_inner(Some(d)),
             None => self.recv().map_err(|_| RecvTimeoutError::Disconnected),
         }
@@ -359,11 +358,11 @@ impl<T> Receiver<T> {
     /// # Errors
     /// [`RecvTimeoutError`].
     pub fn recv_deadline(&self, deadline: Instant) -> Result<T, RecvTimeoutError> {
-        self.recv_inner(Some(moment(deadline)))
+        self.recv_inner(Some(deadline))
     }
 
     #[inline(always)]
-    fn recv_inner(&self, deadline: Option<Moment>) -> Result<T, RecvTimeoutError> {
+    fn recv_inner(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
         // The channel flavours first, as a plain branch (the inlined fast path of `Chan::recv`
         // follows); the timers go through the match.
         if let Flavor::Chan(c) = &self.flavor {
@@ -549,7 +548,7 @@ impl<T> SelectHandle for Receiver<T> {
         // SAFETY: as above, and the entry was unregistered.
         unsafe { Chan::<T>::free_packet(p) }
     }
-    fn deadline(&self) -> Option<Moment> {
+    fn deadline(&self) -> Option<Instant> {
         match &self.flavor {
             Flavor::At(a) => a.deadline(),
             Flavor::Tick(t) => t.deadline(),
@@ -587,7 +586,7 @@ impl<T> SelectHandle for Sender<T> {
         false
     }
     fn free_packet(&self, _p: *mut ()) {}
-    fn deadline(&self) -> Option<Moment> {
+    fn deadline(&self) -> Option<Instant> {
         None
     }
     fn release(&self, token: Token) {

@@ -12,7 +12,6 @@
 //!    `RECEIVER_GONE` and drops a value it finds `FULL` (exactly once).
 
 use super::error::{RecvError, RecvTimeoutError, SendError, TryRecvError};
-use crate::deadline::Moment as Instant;
 use crate::futex;
 use crate::sync::atomic::{
     AtomicU32,
@@ -20,6 +19,7 @@ use crate::sync::atomic::{
 };
 use crate::sync::cell::UnsafeCell;
 use crate::sync::{thread, Arc, MODEL};
+use crate::time::Instant;
 use core::fmt;
 use std::time::Duration;
 

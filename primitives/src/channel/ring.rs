@@ -91,7 +91,8 @@ pub(crate) struct Full<T>(pub(crate) T);
 impl<T> Ring<T> {
     /// A ring of `cap` slots (`cap ≥ 1`), or `None` if the memory cannot be reserved.
     pub(crate) fn new(cap: usize) -> Option<Ring<T>> {
-        debug_assert!(cap >= 1);
+        // Holes (step 5) need span >= 4, i.e. cap >= 2; the channel uses rings only from 2.
+        debug_assert!(cap >= 2);
         let span = (cap.checked_add(1)?).checked_next_power_of_two()?;
         Some(Ring {
             head: CachePadded::new(AtomicUsize::new(0)),
@@ -155,18 +156,17 @@ impl<T> Ring<T> {
         // after the last slot), so the unchecked access is in bounds.
         let slot = unsafe { self.slots.get_unchecked(idx) };
         // Acquire: partner of the Release stamp store in `pop`/`try_pop_fast` (step 3), as in
-        // `push`.
+        // `claim`.
         if slot.stamp.load(Acquire).wrapping_add(idx) == tail
-            // SeqCst on success: as in `push` (chan.rs step R2's StoreLoad barrier).
+            // SeqCst on success: as in `claim` (chan.rs step R2's StoreLoad barrier).
             && self
                 .tail
                 .compare_exchange(tail, self.next(tail), SeqCst, Relaxed)
                 .is_ok()
         {
-            // SAFETY: as in `push`: our CAS claimed the free slot; we are its only writer.
-            slot.val.with_mut(|p| unsafe { (*p).write(msg) });
-            // Release: partner of the Acquire stamp load in `pop`/`try_pop_fast` (step 3).
-            slot.stamp.store((tail + 1).wrapping_sub(idx), Release);
+            // SAFETY: our CAS claimed `tail` while its slot was free (a `claim`); written
+            // exactly once, here.
+            unsafe { self.write_claimed(tail, msg) };
             return Ok(());
         }
         Err(msg)
@@ -200,9 +200,25 @@ impl<T> Ring<T> {
         None
     }
 
-    /// Steps 1–2: enqueues `msg`, or hands it back if the ring is full.
+    /// Steps 1–2: enqueues `msg`, or hands it back if the ring is full: a [`claim`](Self::claim)
+    /// (step 1's CAS) followed at once by its [`write_claimed`](Self::write_claimed).
     #[inline(never)]
     pub(crate) fn push(&self, msg: T) -> Result<(), Full<T>> {
+        match self.claim() {
+            Some(pos) => {
+                // SAFETY: `pos` is our fresh claim, written exactly once, here.
+                unsafe { self.write_claimed(pos, msg) };
+                Ok(())
+            }
+            None => Err(Full(msg)),
+        }
+    }
+
+    /// Steps 1–2 without the write (step 5): claims the next free slot for a later
+    /// [`write_claimed`](Self::write_claimed) or [`abandon`](Self::abandon); `None` if the ring
+    /// is full. The claim must be resolved by one of the two: readers that reach the slot spin
+    /// until then.
+    pub(crate) fn claim(&self) -> Option<usize> {
         // Spin, then yield: the thread we wait for may be preempted (CHANNELS.md §4).
         let backoff = crate::Backoff::new();
         // Relaxed: only a guess; the stamp's Acquire below validates the slot.
@@ -215,60 +231,10 @@ impl<T> Ring<T> {
             let stamp = slot.stamp.load(Acquire).wrapping_add(idx);
             if stamp == tail {
                 // SeqCst on success: one side of the channel's wake-up Dekker pair (chan.rs
-                // step R2: this RMW is the StoreLoad barrier before the waiter-count read; free on
-                // x86, where every locked RMW is one). Ownership of the slot comes from the
-                // stamp (Acquire above); `tail` itself publishes nothing.
-                match self
-                    .tail
-                    .compare_exchange_weak(tail, self.next(tail), SeqCst, Relaxed)
-                {
-                    Ok(_) => {
-                        // SAFETY: our CAS moved `tail` past this position, and the stamp said
-                        // the slot is free for it: we are its only writer until the stamp
-                        // store below hands it to one reader.
-                        slot.val.with_mut(|p| unsafe { (*p).write(msg) });
-                        // Release: partner of the Acquire stamp load in `pop` (step 3).
-                        slot.stamp.store((tail + 1).wrapping_sub(idx), Release);
-                        return Ok(());
-                    }
-                    Err(t) => tail = t,
-                }
-            } else if stamp.wrapping_add(self.span) == tail + 1
-                || stamp.wrapping_add(self.span) == tail.wrapping_add(2)
-            {
-                // Step 2 (an unread message, or a hole of step 5, of the previous lap).
-                // Relaxed: see the module docs.
-                let head = self.head.load(Relaxed);
-                if head.wrapping_add(self.span) == tail {
-                    return Err(Full(msg));
-                }
-                backoff.snooze();
-                // Relaxed: a fresh guess, validated by the stamp as above.
-                tail = self.tail.load(Relaxed);
-            } else {
-                backoff.snooze();
-                // Relaxed: as above.
-                tail = self.tail.load(Relaxed);
-            }
-        }
-    }
-
-    /// Step 5: claims the next free slot for a later [`write_claimed`](Self::write_claimed) or
-    /// [`abandon`](Self::abandon); `None` if the ring is full. The claim must be resolved by
-    /// one of the two: readers that reach the slot spin until then.
-    pub(crate) fn claim(&self) -> Option<usize> {
-        debug_assert!(self.span >= 4, "holes need span >= 4 (step 5)");
-        let backoff = crate::Backoff::new();
-        // Relaxed: only a guess; the stamp's Acquire below validates the slot.
-        let mut tail = self.tail.load(Relaxed);
-        loop {
-            let idx = tail & (self.span - 1);
-            let slot = &self.slots[idx];
-            // Acquire: as in `push` (partner: the Release stamp store in `pop`).
-            let stamp = slot.stamp.load(Acquire).wrapping_add(idx);
-            if stamp == tail {
-                // SeqCst on success: as in `push` (chan.rs step R2; the write's notify follows
-                // this RMW, so the Dekker argument holds across the claim-to-write gap).
+                // step R2: this RMW is the StoreLoad barrier before the waiter-count read; free
+                // on x86, where every locked RMW is one). The notify after the write follows
+                // it, so the argument holds across a select's claim-to-write gap. Ownership of
+                // the slot comes from the stamp (Acquire above); `tail` publishes nothing.
                 match self
                     .tail
                     .compare_exchange_weak(tail, self.next(tail), SeqCst, Relaxed)
@@ -279,7 +245,8 @@ impl<T> Ring<T> {
             } else if stamp.wrapping_add(self.span) == tail.wrapping_add(1)
                 || stamp.wrapping_add(self.span) == tail.wrapping_add(2)
             {
-                // Step 2 (an unread message or hole of the previous lap). Relaxed: as in `push`.
+                // Step 2 (an unread message, or a hole of step 5, of the previous lap).
+                // Relaxed: see the module docs.
                 let head = self.head.load(Relaxed);
                 if head.wrapping_add(self.span) == tail {
                     return None;
@@ -299,13 +266,16 @@ impl<T> Ring<T> {
     ///
     /// # Safety
     /// `pos` came from `claim` on this ring and was neither written nor abandoned yet.
+    #[inline(always)]
     pub(crate) unsafe fn write_claimed(&self, pos: usize, msg: T) {
         let idx = pos & (self.span - 1);
-        let slot = &self.slots[idx];
+        // SAFETY: a claimed position's index part is < `slots.len()` (`next` wraps after the
+        // last slot), so the access is in bounds.
+        let slot = unsafe { self.slots.get_unchecked(idx) };
         // SAFETY: the claim's CAS moved `tail` past `pos` while the slot was free for it, so
         // we are its only writer until the stamp store below (caller's contract: once).
         slot.val.with_mut(|p| unsafe { (*p).write(msg) });
-        // Release: partner of the Acquire stamp load in `pop` (step 3).
+        // Release: partner of the Acquire stamp load in `pop`/`try_pop_fast` (step 3).
         slot.stamp
             .store(pos.wrapping_add(1).wrapping_sub(idx), Release);
     }
@@ -367,7 +337,7 @@ impl<T> Ring<T> {
             // value is visible.
             let stamp = slot.stamp.load(Acquire).wrapping_add(idx);
             if stamp == head + 1 {
-                // SeqCst on success: as in `push` (step R2 for waiting senders).
+                // SeqCst on success: as in `claim` (step R2 for waiting senders).
                 match self
                     .head
                     .compare_exchange_weak(head, self.next(head), SeqCst, Relaxed)

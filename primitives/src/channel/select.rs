@@ -20,7 +20,6 @@
 use super::chan::Token;
 use super::waiter::{Context, Woken};
 use super::{error::*, Receiver, Sender};
-use crate::deadline::{moment, Moment};
 use crate::sync::Arc;
 use crate::time::Instant;
 use core::fmt;
@@ -45,7 +44,7 @@ pub(crate) trait SelectHandle {
     /// Frees the packet from `register`.
     fn free_packet(&self, p: *mut ());
     /// When a timer case becomes ready.
-    fn deadline(&self) -> Option<Moment>;
+    fn deadline(&self) -> Option<Instant>;
     /// Gives back a reservation.
     fn release(&self, token: Token);
     /// Channel identity (to check the handle passed to `SelectedOperation`).
@@ -128,7 +127,7 @@ enum Mode {
     /// One poll, never block.
     Try,
     /// Block until `deadline` (`None`: forever).
-    Block(Option<Moment>),
+    Block(Option<Instant>),
 }
 
 /// Steps 1–4; `observe` registers rendezvous receive cases as observers (for `ready`).
@@ -170,7 +169,7 @@ fn run(cases: &[Case<'_>], mode: Mode, observe: bool) -> Option<(usize, Token)> 
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        if expired || deadline.is_some_and(|d| Moment::now() >= d) {
+        if expired || deadline.is_some_and(|d| Instant::now() >= d) {
             return poll(random_start(n));
         }
         // Step 2.
@@ -296,8 +295,8 @@ impl<'a> Select<'a> {
         &mut self,
         timeout: Duration,
     ) -> Result<SelectedOperation<'a>, SelectTimeoutError> {
-        match Moment::now().checked_add(timeout) {
-            Some(d) => self.select_moment(d),
+        match Instant::now().checked_add(timeout) {
+            Some(d) => self.select_deadline(d),
             None => Ok(self.select()),
         }
     }
@@ -309,13 +308,6 @@ impl<'a> Select<'a> {
     pub fn select_deadline(
         &mut self,
         deadline: Instant,
-    ) -> Result<SelectedOperation<'a>, SelectTimeoutError> {
-        self.select_moment(moment(deadline))
-    }
-
-    fn select_moment(
-        &mut self,
-        deadline: Moment,
     ) -> Result<SelectedOperation<'a>, SelectTimeoutError> {
         if self.cases.is_empty() {
             super::timer::sleep_until(Some(deadline));
@@ -349,7 +341,7 @@ impl<'a> Select<'a> {
     /// # Errors
     /// [`ReadyTimeoutError`] if nothing was ready in time.
     pub fn ready_timeout(&mut self, timeout: Duration) -> Result<usize, ReadyTimeoutError> {
-        let deadline = Moment::now().checked_add(timeout);
+        let deadline = Instant::now().checked_add(timeout);
         if self.cases.is_empty() {
             super::timer::sleep_until(deadline);
             return Err(ReadyTimeoutError);

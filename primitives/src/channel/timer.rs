@@ -8,7 +8,6 @@
 //! the browser build without threads spins until the deadline. WASI without threads sleeps.
 
 use super::error::{RecvTimeoutError, TryRecvError};
-use crate::deadline::{moment, Moment};
 use crate::futex;
 use crate::sync::atomic::{AtomicBool, AtomicU32, Ordering::Relaxed};
 use crate::sync::Mutex;
@@ -16,11 +15,11 @@ use crate::time::Instant;
 use std::time::Duration;
 
 /// Sleeps until `until` (or forever for `None`).
-pub(crate) fn sleep_until(until: Option<Moment>) {
+pub(crate) fn sleep_until(until: Option<Instant>) {
     // Nobody ever changes or wakes this word: every wait ends by its timeout (or spuriously).
     let word = AtomicU32::new(0);
     loop {
-        let now = Moment::now();
+        let now = Instant::now();
         let left = match until {
             Some(d) if now >= d => return,
             Some(d) => d - now,
@@ -59,19 +58,19 @@ impl At {
         }
     }
 
-    pub(crate) fn recv(&self, deadline: Option<Moment>) -> Result<Instant, RecvTimeoutError> {
+    pub(crate) fn recv(&self, deadline: Option<Instant>) -> Result<Instant, RecvTimeoutError> {
         loop {
             if let Ok(t) = self.try_recv() {
                 return Ok(t);
             }
-            let when = moment(self.when);
+            let when = self.when;
             // Relaxed: as in `try_recv`.
             let until = if self.taken.load(Relaxed) {
                 deadline
             } else {
                 Some(deadline.map_or(when, |d| d.min(when)))
             };
-            if deadline.is_some_and(|d| Moment::now() >= d) {
+            if deadline.is_some_and(|d| Instant::now() >= d) {
                 return Err(RecvTimeoutError::Timeout);
             }
             sleep_until(until);
@@ -85,9 +84,9 @@ impl At {
     }
 
     /// When a select must wake up to find this case ready.
-    pub(crate) fn deadline(&self) -> Option<Moment> {
+    pub(crate) fn deadline(&self) -> Option<Instant> {
         // Relaxed: as in `try_recv`.
-        (!self.taken.load(Relaxed)).then(|| moment(self.when))
+        (!self.taken.load(Relaxed)).then_some(self.when)
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -133,21 +132,21 @@ impl Tick {
         }
     }
 
-    pub(crate) fn recv(&self, deadline: Option<Moment>) -> Result<Instant, RecvTimeoutError> {
+    pub(crate) fn recv(&self, deadline: Option<Instant>) -> Result<Instant, RecvTimeoutError> {
         loop {
             if let Ok(t) = self.try_recv() {
                 return Ok(t);
             }
-            let when = moment(*self.next());
-            if deadline.is_some_and(|d| Moment::now() >= d) {
+            let when = *self.next();
+            if deadline.is_some_and(|d| Instant::now() >= d) {
                 return Err(RecvTimeoutError::Timeout);
             }
             sleep_until(Some(deadline.map_or(when, |d| d.min(when))));
         }
     }
 
-    pub(crate) fn deadline(&self) -> Option<Moment> {
-        Some(moment(*self.next()))
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        Some(*self.next())
     }
 
     pub(crate) fn is_empty(&self) -> bool {

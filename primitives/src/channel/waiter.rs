@@ -21,13 +21,13 @@
 //!    context was claimed: wait for `DONE` (step 4, untimed; the claimer is running) and take
 //!    the outcome. Either way the waiter then removes its remaining entries under each lock.
 
-use crate::deadline::Moment as Instant;
 use crate::futex;
 use crate::sync::atomic::{
     AtomicU32, AtomicUsize,
     Ordering::{Acquire, Relaxed, Release},
 };
 use crate::sync::{thread, Arc, MODEL};
+use crate::time::Instant;
 
 /// Nobody has claimed the waiter yet.
 const WAITING: u32 = 0;

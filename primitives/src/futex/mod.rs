@@ -173,13 +173,6 @@ pub fn can_block() -> bool {
 /// The name of the active backend, for diagnostics and the perf table header.
 pub const BACKEND: &str = imp::NAME;
 
-/// `performance.now()` in ms: the threaded browser build's clock (`Instant::now` panics there).
-#[cfg(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics))]
-#[inline]
-pub(crate) fn now_ms() -> f64 {
-    imp::now_ms()
-}
-
 /// Turns a relative timeout into a deadline; `None` when it does not fit (treat as untimed).
 #[allow(dead_code)] // Not every backend needs deadlines.
 #[inline]
@@ -188,89 +181,25 @@ pub(crate) fn deadline(timeout: Duration) -> Option<std::time::Instant> {
 }
 
 /// A deadline for re-arming a relative timeout after a spurious wake-up (`Parker`), on the
-/// clock the target has: std's `Instant`; `performance.now()` in the threaded browser build,
-/// where `Instant::now` panics; none in the plain browser build without threads, where the
-/// whole timeout is always "left" (its single-thread backend returns `TimedOut` at once).
+/// clock every target has: [`crate::time::Instant`] (`performance.now()`-based in the browser,
+/// where std's `Instant::now` panics).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Deadline {
-    #[cfg(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics))]
-    at_ms: f64,
-    #[cfg(all(
-        target_arch = "wasm32",
-        target_os = "unknown",
-        not(portalis_wasm_atomics)
-    ))]
-    timeout: Duration,
-    #[cfg(not(any(
-        all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics),
-        all(
-            target_arch = "wasm32",
-            target_os = "unknown",
-            not(portalis_wasm_atomics)
-        )
-    )))]
-    at: std::time::Instant,
+    at: crate::time::Instant,
 }
 
 impl Deadline {
     /// `timeout` from now; `None` when it does not fit (the caller treats that as untimed).
-    #[allow(dead_code)] // Used by `Parker`; not every cfg reaches it.
     pub(crate) fn after(timeout: Duration) -> Option<Deadline> {
-        #[cfg(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics))]
-        {
-            // Same bound as the wait32 timeout: more than i64::MAX ns is "forever".
-            i64::try_from(timeout.as_nanos()).ok()?;
-            Some(Deadline {
-                at_ms: imp::now_ms() + timeout.as_secs_f64() * 1e3,
-            })
-        }
-        #[cfg(all(
-            target_arch = "wasm32",
-            target_os = "unknown",
-            not(portalis_wasm_atomics)
-        ))]
-        {
-            (timeout != Duration::MAX).then_some(Deadline { timeout })
-        }
-        #[cfg(not(any(
-            all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics),
-            all(
-                target_arch = "wasm32",
-                target_os = "unknown",
-                not(portalis_wasm_atomics)
-            )
-        )))]
-        {
-            deadline(timeout).map(|at| Deadline { at })
-        }
+        crate::time::Instant::now()
+            .checked_add(timeout)
+            .map(|at| Deadline { at })
     }
 
     /// Time left until the deadline (zero once it passed).
-    #[allow(dead_code)] // As for `after`.
     pub(crate) fn remaining(&self) -> Duration {
-        #[cfg(all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics))]
-        {
-            Duration::from_secs_f64(((self.at_ms - imp::now_ms()) / 1e3).max(0.0))
-        }
-        #[cfg(all(
-            target_arch = "wasm32",
-            target_os = "unknown",
-            not(portalis_wasm_atomics)
-        ))]
-        {
-            self.timeout
-        }
-        #[cfg(not(any(
-            all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics),
-            all(
-                target_arch = "wasm32",
-                target_os = "unknown",
-                not(portalis_wasm_atomics)
-            )
-        )))]
-        {
-            self.at.saturating_duration_since(std::time::Instant::now())
-        }
+        self.at
+            .saturating_duration_since(crate::time::Instant::now())
     }
 }
 
