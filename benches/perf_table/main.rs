@@ -65,6 +65,7 @@ fn main() {
 
     let header = output::machine_header();
     eprintln!("{header}");
+    let load_at_start = output::load_average();
     let sections: Vec<(&str, Section)> = vec![
         ("futex", futex::rows),
         ("sync", sync::rows),
@@ -103,6 +104,11 @@ fn main() {
             }
         }
     }
+    // A loaded machine widens the min–max ranges: the header says how loaded it was.
+    let header = format!(
+        "{header}; load average (1 min) {load_at_start} at start, {} at end",
+        output::load_average()
+    );
     let header = if passes > 1 {
         format!("{header}; per row, the pass (of {passes}) with the lowest median ratio")
     } else {

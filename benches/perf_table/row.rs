@@ -101,6 +101,16 @@ impl Row {
         self.ratio.map(|r| r.median)
     }
 
+    /// Whether the per-round ratio's min–max range contains the ratio goal: the median's
+    /// verdict may then change from run to run (the Markdown table marks it).
+    pub fn straddles_goal(&self) -> bool {
+        let goal = match self.goal {
+            Goal::MaxRatio(m) | Goal::Both { max_ratio: m, .. } => m,
+            Goal::MaxNs(_) => return false,
+        };
+        self.ratio.is_some_and(|r| r.min <= goal && goal <= r.max)
+    }
+
     /// `yes` / `no` / `not-implemented`.
     pub fn met(&self) -> &'static str {
         let Some(ours) = self.ours_ns else {
