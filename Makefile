@@ -17,6 +17,7 @@ help:
 	@echo "make bench       full criterion benches (HTML report in target/criterion)"
 	@echo "make perf-wasi   W1 + F1 rows under wasmtime (target/perf/wasi.md, .csv)"
 	@echo "make perf-web    W2, W3 + F1 rows in headless Chromium (target/perf/web.md, .csv)"
+	@echo "make lint        import-cycle check (scripts/check-import-cycles.py), fmt, clippy"
 
 setup:
 	@bash scripts/setup.sh
@@ -46,6 +47,7 @@ check-shim:
 	@bash scripts/check-shim.sh
 
 lint:
+	python3 scripts/check-import-cycles.py
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 

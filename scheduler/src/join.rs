@@ -8,9 +8,8 @@
 //! reclaimed (popped back and run inline) or waited for at the join's end.
 
 use crate::job::JoinJob;
-use crate::latch::{Probe, SpinLatch};
-use crate::pool::{global_registry, Registry};
-use crate::worker::WorkerThread;
+use crate::latch::Probe;
+use crate::registry::{global_registry, Registry, WorkerThread};
 
 /// Runs `a` and `b`, potentially in parallel, and returns both results.
 ///
@@ -88,7 +87,7 @@ where
     RA: Send,
     RB: Send,
 {
-    let job = JoinJob::new(move |_migrated: bool| b(), SpinLatch::new(wt));
+    let job = JoinJob::new(move |_migrated: bool| b(), wt.spin_latch());
     // SAFETY: `job` stays on this stack frame until it is popped (and, if promoted, reclaimed
     // or its latch observed), including on unwind (FrameGuard).
     let idx = wt.push_frame(unsafe { job.as_frame_ref() });
