@@ -15,6 +15,8 @@ pub(crate) enum BuildErrorKind {
     TooManyThreads { requested: usize, max: usize },
     #[error("could not spawn a worker thread: {0}")]
     Spawn(#[source] std::io::Error),
+    #[error("use_current_thread() on a thread that already is a worker of a pool; build the pool from a thread outside every pool, or drop use_current_thread()")]
+    CurrentThreadInPool,
 }
 
 impl BuildError {
@@ -25,5 +27,11 @@ impl BuildError {
     /// `true` when `build_global` found the global pool already built.
     pub fn is_global_pool_already_initialized(&self) -> bool {
         matches!(self.kind, BuildErrorKind::GlobalPoolAlreadyInitialized)
+    }
+
+    /// `true` when `use_current_thread()` was asked on a thread that already is a worker of
+    /// a pool (it cannot belong to two).
+    pub fn is_current_thread_in_pool(&self) -> bool {
+        matches!(self.kind, BuildErrorKind::CurrentThreadInPool)
     }
 }

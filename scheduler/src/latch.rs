@@ -5,6 +5,8 @@
 //! * [`LockLatch`]: the owner is outside the pool (or in another pool) and parks.
 //! * [`CountLatch`]: a scope's (or broadcast's) count of unfinished jobs, owned by a worker.
 //! * [`LatchRef`]: a latch owned elsewhere and shared by several jobs.
+//! * [`CrossLatch`]: a [`SpinLatch`] set by a worker of *another* pool (a worker of pool A
+//!   waiting on pool B keeps running A's jobs); it keeps the owner's pool alive while it wakes.
 //!
 //! A latch knows only the pool's [`Sleep`] state and its owner's worker index (to wake exactly
 //! that worker); it does not know the registry or the worker (no import back up the layers).
@@ -85,9 +87,46 @@ impl Latch for SpinLatch {
         // SLEEPING, then re-checks this latch; we set the latch, then read its word).
         fence(SeqCst);
         // SAFETY: the setter is a worker of the owner's pool (stolen jobs run only inside their
-        // pool) and holds an `Arc` of its registry, which owns `*sleep`; so it outlives this
-        // call.
+        // pool) and holds an `Arc` of its registry, which owns `*sleep`; or, for a setter of
+        // another pool, the `CrossLatch` around this one holds such an `Arc` until we return.
+        // So `*sleep` outlives this call.
         unsafe { (*sleep).wake_specific(owner) };
+    }
+}
+
+/// A [`SpinLatch`] whose setter belongs to another pool than its owner. The setter holds no
+/// reference to the owner's pool, so the latch carries one (`keep`, an `Arc` of the owner's
+/// registry): `set` clones it before publishing and drops the clone after the wake, so the
+/// owner's `Sleep` outlives the wake even if the owner's pool is dropped the moment the
+/// owner sees the latch set. Generic so this module needs no registry type.
+pub(crate) struct CrossLatch<K: Clone> {
+    core: SpinLatch,
+    keep: K,
+}
+
+impl<K: Clone> CrossLatch<K> {
+    /// `core` must belong to the pool that `keep` keeps alive.
+    pub(crate) fn new(core: SpinLatch, keep: K) -> Self {
+        CrossLatch { core, keep }
+    }
+}
+
+impl<K: Clone> Probe for CrossLatch<K> {
+    #[inline]
+    fn probe(&self) -> bool {
+        self.core.probe()
+    }
+}
+
+impl<K: Clone> Latch for CrossLatch<K> {
+    unsafe fn set(this: *const Self) {
+        // SAFETY: valid until the core's publishing store (trait contract). The clone keeps
+        // the owner's pool (and its `Sleep`, which the core's wake reads) alive until we drop
+        // it below, after the wake.
+        let keep = unsafe { (*this).keep.clone() };
+        // SAFETY: valid on entry; `SpinLatch::set` touches only copies after its store.
+        unsafe { SpinLatch::set(core::ptr::addr_of!((*this).core)) };
+        drop(keep);
     }
 }
 

@@ -48,7 +48,8 @@ impl ThreadPoolBuilder {
         self
     }
 
-    /// Names worker `i`.
+    /// Names worker `i`. If it panics, `build` stops and joins the workers it already
+    /// started, then the panic continues to `build`'s caller.
     pub fn thread_name(mut self, f: impl FnMut(usize) -> String + 'static) -> Self {
         self.config.thread_name = Some(Box::new(f));
         self
@@ -60,13 +61,16 @@ impl ThreadPoolBuilder {
         self
     }
 
-    /// Runs on each worker thread when it starts, with its index.
+    /// Runs on each worker thread when it starts, with its index. A panic in it goes to the
+    /// [`panic_handler`](Self::panic_handler) and the worker starts anyway; without a panic
+    /// handler the process aborts.
     pub fn start_handler(mut self, f: impl Fn(usize) + Send + Sync + 'static) -> Self {
         self.config.start_handler = Some(Box::new(f));
         self
     }
 
-    /// Runs on each worker thread when it exits, with its index.
+    /// Runs on each worker thread when it exits, with its index. A panic in it goes to the
+    /// [`panic_handler`](Self::panic_handler); without one the process aborts.
     pub fn exit_handler(mut self, f: impl Fn(usize) + Send + Sync + 'static) -> Self {
         self.config.exit_handler = Some(Box::new(f));
         self
@@ -82,7 +86,9 @@ impl ThreadPoolBuilder {
     }
 
     /// Makes the building thread worker 0 of the pool: it runs pool work whenever it waits in
-    /// `join`/`scope`/`install` of this pool, and `install` from it runs inline.
+    /// `join`/`scope`/`install` of this pool, and `install` from it runs inline. A thread that
+    /// already is a worker of a pool cannot: `build` then returns an error
+    /// ([`BuildError::is_current_thread_in_pool`]).
     pub fn use_current_thread(mut self) -> Self {
         self.config.use_current_thread = true;
         self
@@ -91,7 +97,9 @@ impl ThreadPoolBuilder {
     /// Builds the pool.
     ///
     /// # Errors
-    /// Too many threads, or a thread could not be spawned.
+    /// Too many threads, a thread could not be spawned, or `use_current_thread` on a thread
+    /// that already belongs to a pool. On every error (and if `thread_name` panics) the
+    /// threads already started are stopped and joined.
     pub fn build(self) -> Result<ThreadPool, BuildError> {
         Ok(ThreadPool {
             registry: registry::build(self.config)?,
@@ -119,7 +127,11 @@ pub enum Yield {
 
 /// A work-stealing thread pool.
 ///
-/// Dropping it finishes queued work and joins its threads (see [`ThreadPool::shutdown`]).
+/// Dropping it signals termination and returns at once, without waiting for work or threads
+/// (rayon-core's contract): the workers still run every queued job, then exit on their own
+/// (they are detached, never left unjoined). To block until they have exited, call
+/// [`ThreadPool::shutdown`]`(true)` (what Python's executor needs) or
+/// [`ThreadPool::shutdown_timeout`].
 ///
 /// # Examples
 /// ```
@@ -220,20 +232,26 @@ impl ThreadPool {
         })
     }
 
-    /// Shuts the pool down: queued work still runs; with `wait`, returns after every thread
-    /// exited; without, returns at once (a job blocked forever does not block this).
+    /// Shuts the pool down: queued work still runs. With `wait`, returns after every thread
+    /// exited (and joins them); without, returns at once like `drop` (a job blocked forever
+    /// does not block this; the threads are detached and exit when their work is done).
+    /// Called from one of the pool's own workers, it cannot wait for itself and returns at
+    /// once.
     pub fn shutdown(self, wait: bool) {
         self.registry.terminate();
         if wait && !self.on_own_worker() {
             self.registry.wait_exited(None);
             self.registry.join_threads();
+        } else {
+            self.registry.detach_threads();
         }
         self.release_current_thread();
         std::mem::forget(self);
     }
 
     /// Shuts down and waits up to `timeout` for the threads; `true` when all exited in time
-    /// (then they are joined), `false` otherwise (they keep finishing in the background).
+    /// (then they are joined), `false` otherwise (they are detached and keep finishing in the
+    /// background).
     pub fn shutdown_timeout(self, timeout: Duration) -> bool {
         self.registry.terminate();
         let ok = !self.on_own_worker()
@@ -242,6 +260,8 @@ impl ThreadPool {
                 .wait_exited(Instant::now().checked_add(timeout));
         if ok {
             self.registry.join_threads();
+        } else {
+            self.registry.detach_threads();
         }
         self.release_current_thread();
         std::mem::forget(self);
@@ -271,12 +291,10 @@ impl ThreadPool {
 }
 
 impl Drop for ThreadPool {
+    /// Signals termination and returns without waiting (see the type's docs).
     fn drop(&mut self) {
         self.registry.terminate();
-        if !self.on_own_worker() {
-            self.registry.wait_exited(None);
-            self.registry.join_threads();
-        }
+        self.registry.detach_threads();
         self.release_current_thread();
     }
 }

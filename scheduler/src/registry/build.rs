@@ -33,7 +33,8 @@ pub(crate) struct Config {
     pub(crate) use_current_thread: bool,
 }
 
-/// Builds a registry and starts its workers.
+/// Builds a registry and starts its workers. Every way out of here — an error, or a
+/// panicking `thread_name` unwinding through — terminates and joins the threads it started.
 pub(crate) fn build(mut c: Config) -> Result<Arc<Registry>, BuildError> {
     let backend = Backend::detect();
     if c.num_threads > MAX_NUM_THREADS {
@@ -41,6 +42,9 @@ pub(crate) fn build(mut c: Config) -> Result<Arc<Registry>, BuildError> {
             requested: c.num_threads,
             max: MAX_NUM_THREADS,
         }));
+    }
+    if c.use_current_thread && !WorkerThread::current().is_null() {
+        return Err(BuildError::new(BuildErrorKind::CurrentThreadInPool));
     }
     let requested = if c.num_threads == 0 {
         backend.default_num_threads()
@@ -59,33 +63,57 @@ pub(crate) fn build(mut c: Config) -> Result<Arc<Registry>, BuildError> {
     let registry = Arc::new(registry);
     let mut deques = deques.into_iter();
     let current_deque = if first == 1 { deques.next() } else { None };
-    let mut handles = Vec::new();
+    let mut started = Started {
+        registry: &registry,
+        handles: Vec::new(),
+    };
     for (i, deque) in deques.enumerate() {
         let index = i + first;
+        // May panic (a user closure): `started` then stops and joins what runs already.
         let name = c.thread_name.as_mut().map(|f| f(index));
         let stack = c.stack_size.unwrap_or(DEFAULT_STACK_SIZE);
         match spawn_worker(backend, &registry, index, deque, name, stack) {
-            Ok(h) => handles.push(h),
-            Err(e) => {
-                // Stop the threads already running; they exit on their own.
-                registry.terminate();
-                return Err(BuildError::new(BuildErrorKind::Spawn(e)));
-            }
+            Ok(h) => started.handles.push(h),
+            // `started` stops and joins the threads already running.
+            Err(e) => return Err(BuildError::new(BuildErrorKind::Spawn(e))),
         }
     }
-    *registry.handles.lock().unwrap() = handles;
+    *registry.handles.lock().unwrap() = started.keep();
     if let (false, Some(deque)) = (inline, current_deque) {
-        // use_current_thread: this thread becomes worker 0 until the pool is dropped here.
+        // use_current_thread: this thread becomes worker 0 until the pool is dropped here
+        // (checked above: it was no pool's worker).
         let wt = Box::new(WorkerThread::new(registry.clone(), 0, deque));
         let old = WorkerThread::set_current(Box::into_raw(wt));
-        if !old.is_null() {
-            // Already a worker elsewhere: keep that identity; ours helps nobody.
-            let ours = WorkerThread::set_current(old);
-            // SAFETY: `ours` is the box we leaked just above and nobody else saw it.
-            drop(unsafe { Box::from_raw(ours as *mut WorkerThread) });
-        }
+        debug_assert!(old.is_null());
     }
     Ok(registry)
+}
+
+/// The threads `build` started so far; dropped before `keep` (an error return or an unwind),
+/// it terminates the registry and joins them, so a failed build leaves no thread behind.
+struct Started<'a> {
+    registry: &'a Registry,
+    handles: Vec<thread::JoinHandle<()>>,
+}
+
+impl Started<'_> {
+    /// The build succeeded: hand the handles over.
+    fn keep(mut self) -> Vec<thread::JoinHandle<()>> {
+        std::mem::take(&mut self.handles)
+    }
+}
+
+impl Drop for Started<'_> {
+    fn drop(&mut self) {
+        if self.handles.is_empty() {
+            return;
+        }
+        self.registry.terminate();
+        for h in self.handles.drain(..) {
+            // A worker's panic is already routed or aborted inside it; nothing to carry.
+            let _ = h.join();
+        }
+    }
 }
 
 /// Starts worker `index` of `registry` on a new thread of `backend`, running the worker's

@@ -7,7 +7,7 @@ use super::state::Registry;
 use super::worker::WorkerThread;
 use crate::deque::Worker;
 use crate::job::{JobRef, StackJob};
-use crate::latch::LockLatch;
+use crate::latch::{CrossLatch, LockLatch};
 use portalis_primitives::sync::Arc;
 use portalis_primitives::Parker;
 use std::panic::{self, AssertUnwindSafe};
@@ -114,6 +114,10 @@ impl Registry {
             }
             return r;
         }
+        // SAFETY: see `current_worker`.
+        if let Some(current) = unsafe { WorkerThread::current().as_ref() } {
+            return Registry::in_worker_cross(this, current, op);
+        }
         PARKER.with(|parker| {
             let job = StackJob::new(
                 |_migrated: bool| {
@@ -128,5 +132,28 @@ impl Registry {
             job.latch.wait(parker);
             job.into_result()
         })
+    }
+
+    /// `in_worker` from `current`, a worker of another pool: inject `op` here and, while it
+    /// runs, keep executing `current`'s own pool's jobs (its broadcast jobs included), so two
+    /// pools calling into each other cannot deadlock (issue 15 §1).
+    #[cold]
+    fn in_worker_cross<OP, R>(this: &Arc<Self>, current: &WorkerThread, op: OP) -> R
+    where
+        OP: FnOnce(&WorkerThread) -> R + Send,
+        R: Send,
+    {
+        let job = StackJob::new(
+            |_migrated: bool| {
+                let wt = WorkerThread::current();
+                // SAFETY: injected jobs run on a worker of this registry.
+                op(unsafe { &*wt })
+            },
+            CrossLatch::new(current.spin_latch(), current.registry.clone()),
+        );
+        // SAFETY: `job` outlives its execution: we wait for the latch below.
+        this.inject(unsafe { job.as_job_ref() });
+        current.wait_until(&job.latch);
+        job.into_result()
     }
 }

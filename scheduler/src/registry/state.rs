@@ -189,15 +189,42 @@ impl Registry {
         }
     }
 
+    /// Drops the join handles: the threads are detached and exit on their own (none is left
+    /// finished but neither joined nor detached).
+    pub(crate) fn detach_threads(&self) {
+        drop(std::mem::take(&mut *self.handles.lock().unwrap()));
+    }
+
+    /// Runs the start handler on worker `i`; a panic goes to [`Self::handler_panicked`].
     pub(crate) fn run_start_handler(&self, i: usize) {
         if let Some(h) = &self.handlers.start {
-            h(i);
+            if let Err(p) = panic::catch_unwind(AssertUnwindSafe(|| h(i))) {
+                self.handler_panicked(p, "start");
+            }
         }
     }
 
+    /// Runs the exit handler on worker `i`; a panic goes to [`Self::handler_panicked`].
     pub(crate) fn run_exit_handler(&self, i: usize) {
         if let Some(h) = &self.handlers.exit {
-            h(i);
+            if let Err(p) = panic::catch_unwind(AssertUnwindSafe(|| h(i))) {
+                self.handler_panicked(p, "exit");
+            }
+        }
+    }
+
+    /// A start or exit handler panicked: the panic handler receives it and the worker goes
+    /// on; without a panic handler the process aborts (a worker without its start-up, or an
+    /// exit nobody hears of, is not a state to continue in silently; rayon-core does the same).
+    fn handler_panicked(&self, p: Payload, which: &str) {
+        if self.handlers.panic.is_some() {
+            self.handle_panic(p);
+        } else {
+            eprintln!(
+                "portalis-scheduler: a worker's {which} handler panicked and the pool has no \
+                 panic_handler; aborting"
+            );
+            std::process::abort();
         }
     }
 
