@@ -1,6 +1,6 @@
 //! `scope` / `scope_fifo`: spawn borrowed jobs and wait for all of them.
 
-use crate::job::{JobRef, JobResult, Payload};
+use crate::job::{JobFifo, JobRef, JobResult, Payload};
 use crate::latch::{CountLatch, Latch};
 use crate::registry::{global_registry, Registry, WorkerThread};
 use core::marker::PhantomData;
@@ -44,6 +44,8 @@ pub struct Scope<'scope> {
 /// A scope whose jobs start in FIFO order; see [`scope_fifo`].
 pub struct ScopeFifo<'scope> {
     base: ScopeBase<'scope>,
+    /// This scope's FIFO queue: its workers push tokens on their own deques (issue 15 §8).
+    fifo: JobFifo,
 }
 
 impl fmt::Debug for Scope<'_> {
@@ -119,14 +121,20 @@ impl<'scope> ScopeBase<'scope> {
         wt
     }
 
+    /// The current thread's worker if it belongs to this scope's pool.
+    #[inline]
+    fn own_worker(&self, wt: *const WorkerThread) -> Option<&WorkerThread> {
+        // SAFETY: a non-null TLS pointer is the live worker of this thread.
+        unsafe { wt.as_ref() }.filter(|w| core::ptr::eq(&*w.registry, &*self.registry))
+    }
+
     /// Queues a counted job: on the current worker's deque when it belongs to this pool, else
     /// through the injector.
     #[inline]
     fn push(&self, wt: *const WorkerThread, job: JobRef) {
-        // SAFETY: a non-null TLS pointer is the live worker of this thread.
-        match unsafe { wt.as_ref() } {
-            Some(w) if core::ptr::eq(&*w.registry, &*self.registry) => w.push(job),
-            _ => self.registry.inject(job),
+        match self.own_worker(wt) {
+            Some(w) => w.push(job),
+            None => self.registry.inject(job),
         }
     }
 
@@ -168,12 +176,13 @@ impl<'scope> Scope<'scope> {
 }
 
 impl<'scope> ScopeFifo<'scope> {
-    /// Spawns `body`; jobs spawned by one thread start in the order they were spawned.
+    /// Spawns `body`; jobs spawned into this scope start in the order they were spawned
+    /// (see [`scope_fifo`] for how they interleave with other work).
     pub fn spawn_fifo<BODY>(&self, body: BODY)
     where
         BODY: FnOnce(&ScopeFifo<'scope>) + Send + 'scope,
     {
-        self.base.count_job();
+        let wt = self.base.count_job();
         let ptr = ScopePtr(self as *const ScopeFifo<'scope>);
         let run = move || {
             // SAFETY: the scope waits for this job before it is dropped.
@@ -182,7 +191,12 @@ impl<'scope> ScopeFifo<'scope> {
         };
         // SAFETY: as in Scope::spawn.
         let job = unsafe { JobRef::spawned(run) };
-        self.base.registry.inject(job);
+        match self.base.own_worker(wt) {
+            // SAFETY: the queue lives in this scope, which waits for the job the token runs
+            // (one token per counted job), so it outlives the token.
+            Some(w) => w.push(unsafe { self.fifo.push(job) }),
+            None => self.base.registry.inject(job),
+        }
     }
 }
 
@@ -202,6 +216,7 @@ where
 {
     let scope = ScopeFifo {
         base: ScopeBase::new(wt),
+        fifo: JobFifo::new(),
     };
     scope.base.complete(wt, || op(&scope))
 }

@@ -330,3 +330,196 @@ fn use_current_thread_on_a_worker_is_an_error() {
         .unwrap();
     assert_eq!(inner.current_thread_index(), Some(0));
 }
+
+// ---- 8. FIFO order per scope, interleaved with LIFO work ------------------------------
+//
+// The order contract (README "Order of spawned jobs"): on one thread, with nothing stolen,
+// `Scope::spawn` jobs start in LIFO order and `ScopeFifo::spawn_fifo` jobs of one scope start
+// in FIFO order; each FIFO job is represented on the spawning worker's deque by a token
+// pushed when it was spawned, so FIFO and LIFO work interleave by those positions. The
+// expected vectors below follow from that rule (rayon-core's documented behaviour).
+
+use std::sync::Mutex;
+
+/// Ten outer jobs, each spawning ten inner jobs into the *same* scope; returns the order.
+macro_rules! flat_order {
+    ($scope:ident, $spawn:ident) => {{
+        pool(1).install(|| {
+            let order = Mutex::new(Vec::new());
+            $scope(|s| {
+                let order = &order;
+                for i in 0..10 {
+                    s.$spawn(move |s| {
+                        for j in 0..10 {
+                            s.$spawn(move |_| order.lock().unwrap().push(i * 10 + j));
+                        }
+                    });
+                }
+            });
+            order.into_inner().unwrap()
+        })
+    }};
+}
+
+/// Ten outer jobs, each running a nested scope of ten jobs; returns the order.
+macro_rules! nested_order {
+    ($outer:ident, $ospawn:ident, $inner:ident, $ispawn:ident) => {{
+        pool(1).install(|| {
+            let order = Mutex::new(Vec::new());
+            $outer(|s| {
+                let order = &order;
+                for i in 0..10 {
+                    s.$ospawn(move |_| {
+                        $inner(|s| {
+                            for j in 0..10 {
+                                s.$ispawn(move |_| order.lock().unwrap().push(i * 10 + j));
+                            }
+                        })
+                    });
+                }
+            });
+            order.into_inner().unwrap()
+        })
+    }};
+}
+
+/// Outer jobs 0..=3 and inner jobs -1..=-3 spawned alternately while an inner scope is open.
+macro_rules! mixed_order {
+    ($outer:ident, $ospawn:ident, $inner:ident, $ispawn:ident) => {{
+        pool(1).install(|| {
+            let order = Mutex::new(Vec::new());
+            $outer(|o| {
+                let order = &order;
+                o.$ospawn(move |_| order.lock().unwrap().push(0));
+                $inner(|i| {
+                    i.$ispawn(move |_| order.lock().unwrap().push(-1));
+                    o.$ospawn(move |_| order.lock().unwrap().push(1));
+                    i.$ispawn(move |_| order.lock().unwrap().push(-2));
+                    o.$ospawn(move |_| order.lock().unwrap().push(2));
+                    i.$ispawn(move |_| order.lock().unwrap().push(-3));
+                });
+                o.$ospawn(move |_| order.lock().unwrap().push(3));
+            });
+            order.into_inner().unwrap()
+        })
+    }};
+}
+
+/// LIFO scope: reverse order (coverage: unchanged by the fix).
+#[test]
+fn order_flat_lifo() {
+    assert_eq!(
+        flat_order!(scope, spawn),
+        (0..100).rev().collect::<Vec<_>>()
+    );
+}
+
+/// A FIFO scope whose jobs spawn more jobs into it runs all 100 in spawn order (coverage:
+/// held before too, through the one injector; the base case of the contract).
+#[test]
+fn order_flat_fifo() {
+    assert_eq!(
+        flat_order!(scope_fifo, spawn_fifo),
+        (0..100).collect::<Vec<_>>()
+    );
+}
+
+/// Nested FIFO scopes run in FIFO order at both levels (coverage: held before too).
+#[test]
+fn order_nested_fifo_fifo() {
+    assert_eq!(
+        nested_order!(scope_fifo, spawn_fifo, scope_fifo, spawn_fifo),
+        (0..100).collect::<Vec<_>>()
+    );
+}
+
+/// Nested LIFO scopes (coverage).
+#[test]
+fn order_nested_lifo_lifo() {
+    assert_eq!(
+        nested_order!(scope, spawn, scope, spawn),
+        (0..100).rev().collect::<Vec<_>>()
+    );
+}
+
+/// LIFO outside, FIFO inside: outer jobs in reverse, each one's inner jobs in order
+/// (coverage: held before too).
+#[test]
+fn order_nested_lifo_fifo() {
+    let want: Vec<i32> = (0..10)
+        .rev()
+        .flat_map(|i| (0..10).map(move |j| i * 10 + j))
+        .collect();
+    assert_eq!(nested_order!(scope, spawn, scope_fifo, spawn_fifo), want);
+}
+
+/// FIFO outside, LIFO inside: outer jobs in order, each one's inner jobs reversed
+/// (coverage: held before too).
+#[test]
+fn order_nested_fifo_lifo() {
+    let want: Vec<i32> = (0..10)
+        .flat_map(|i| (0..10).rev().map(move |j| i * 10 + j))
+        .collect();
+    assert_eq!(nested_order!(scope_fifo, spawn_fifo, scope, spawn), want);
+}
+
+/// Pins the shape of issue 15 §8: two FIFO scopes, spawns alternating between them. Before
+/// the fix: `[0, -1, 1, -2, 2, -3, 3]` (one pool-wide FIFO); per-scope FIFO queues
+/// interleaved through tokens give `[-1, 0, -2, 1, -3, 2, 3]`.
+#[test]
+fn order_mixed_fifo_fifo() {
+    assert_eq!(
+        mixed_order!(scope_fifo, spawn_fifo, scope_fifo, spawn_fifo),
+        [-1, 0, -2, 1, -3, 2, 3]
+    );
+}
+
+/// Two LIFO scopes alternating (coverage; the inner scope's end runs some outer jobs before
+/// the last outer one is spawned, so the outer ones are not perfectly reversed).
+#[test]
+fn order_mixed_lifo_lifo() {
+    assert_eq!(
+        mixed_order!(scope, spawn, scope, spawn),
+        [-3, 2, -2, 1, -1, 3, 0]
+    );
+}
+
+/// Pins: LIFO outer scope, FIFO inner scope alternating. Before the fix every LIFO job ran
+/// before any FIFO one: `[2, 1, 0, -1, -2, -3, 3]`.
+#[test]
+fn order_mixed_lifo_fifo() {
+    assert_eq!(
+        mixed_order!(scope, spawn, scope_fifo, spawn_fifo),
+        [-1, 2, -2, 1, -3, 3, 0]
+    );
+}
+
+/// Pins: FIFO outer scope, LIFO inner scope alternating. Before the fix:
+/// `[-3, -2, -1, 0, 1, 2, 3]`.
+#[test]
+fn order_mixed_fifo_lifo() {
+    assert_eq!(
+        mixed_order!(scope_fifo, spawn_fifo, scope, spawn),
+        [-3, 0, -2, 1, -1, 2, 3]
+    );
+}
+
+/// Pins: `spawn_fifo` from a worker (no scope) interleaves with that worker's LIFO `spawn`s
+/// through tokens: on one thread, LIFO pops the newest token or job first, and each token
+/// runs the oldest FIFO job. Before the fix every FIFO job waited in the injector until the
+/// worker's deque was empty, giving `[l2, l1, l0, f0, f1, f2]`.
+#[test]
+fn order_spawn_fifo_interleaves_with_spawn() {
+    let p = pool(1);
+    let (tx, rx) = mpsc::channel::<&'static str>();
+    p.install(|| {
+        for (fifo, lifo) in [("f0", "l0"), ("f1", "l1"), ("f2", "l2")] {
+            let (t1, t2) = (tx.clone(), tx.clone());
+            spawn_fifo(move || t1.send(fifo).unwrap());
+            spawn(move || t2.send(lifo).unwrap());
+        }
+    });
+    drop(tx);
+    let got: Vec<_> = rx.iter().collect();
+    assert_eq!(got, ["l2", "f0", "l1", "f1", "l0", "f2"]);
+}

@@ -166,3 +166,40 @@ fn shuttle_pool_cross_pool_broadcast() {
         assert_eq!(v, vec![vec![0, 1]]);
     });
 }
+
+/// Issue 15 §8: FIFO tokens. Two workers; a FIFO scope's jobs spawn more FIFO jobs (tokens
+/// on the spawning worker's deque, stolen by the other worker), and a worker's own
+/// `spawn_fifo` jobs go through its per-worker queue. Every job runs exactly once and the
+/// scope waits for all. Negative control: queuing the token before its job (`JobFifo::push`
+/// with the two lines swapped) lets a thief run a token that finds no job; shuttle then
+/// reports the scope's wait as a deadlock.
+#[test]
+fn shuttle_pool_fifo_tokens() {
+    check(|| {
+        let pool = ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let n = AtomicUsize::new(0);
+        pool.scope_fifo(|s| {
+            for _ in 0..2 {
+                s.spawn_fifo(|s| {
+                    s.spawn_fifo(|_| {
+                        n.fetch_add(1, SeqCst);
+                    });
+                    n.fetch_add(10, SeqCst);
+                });
+            }
+        });
+        assert_eq!(n.load(SeqCst), 22);
+        let done = Arc::new(AtomicUsize::new(0));
+        let d2 = done.clone();
+        pool.install(move || {
+            for _ in 0..2 {
+                let d3 = d2.clone();
+                portalis_scheduler::spawn_fifo(move || {
+                    d3.fetch_add(1, SeqCst);
+                });
+            }
+        });
+        pool.shutdown(true);
+        assert_eq!(done.load(SeqCst), 2);
+    });
+}

@@ -39,14 +39,6 @@ impl Registry {
         core::ptr::eq(&*wt.registry, self).then_some(wt)
     }
 
-    /// Local push when on one of our workers, else inject.
-    pub(crate) fn push_or_inject(&self, job: JobRef) {
-        match self.current_worker() {
-            Some(wt) => wt.push(job),
-            None => self.inject(job),
-        }
-    }
-
     /// Runs a `'static` job: inline without threads, else queued.
     pub(crate) fn spawn_job(this: &Arc<Self>, f: impl FnOnce() + Send + 'static, fifo: bool) {
         if this.inline {
@@ -68,10 +60,10 @@ impl Registry {
         // SAFETY: the closure is 'static; the job (inline, or boxed and freeing itself) runs
         // once, taken from a queue.
         let job = unsafe { JobRef::spawned(run) };
-        if fifo {
-            this.inject(job);
-        } else {
-            this.push_or_inject(job);
+        match this.current_worker() {
+            Some(wt) if fifo => wt.push_fifo(job),
+            Some(wt) => wt.push(job),
+            None => this.inject(job),
         }
     }
 

@@ -4,7 +4,7 @@
 //! `build.rs`) and nothing here knows a worker's private state (see `worker.rs`).
 
 use crate::deque::{Injector, Steal, Stealer, Worker};
-use crate::job::{JobRef, Payload};
+use crate::job::{JobFifo, JobRef, Payload};
 use crate::sleep::Sleep;
 use crossbeam_utils::CachePadded;
 use portalis_primitives::futex;
@@ -28,6 +28,8 @@ struct ThreadInfo {
     beat: CachePadded<AtomicBool>,
     /// `broadcast` jobs for this worker only.
     broadcast: Injector<JobRef>,
+    /// This worker's `spawn_fifo` jobs, run through tokens on its deque.
+    fifo: JobFifo,
 }
 
 /// The handlers a pool runs on its workers.
@@ -72,6 +74,7 @@ impl Registry {
                 stealer: d.stealer(),
                 beat: CachePadded::new(AtomicBool::new(false)),
                 broadcast: Injector::new(),
+                fifo: JobFifo::new(),
             })
             .collect();
         let registry = Registry {
@@ -109,6 +112,11 @@ impl Registry {
         if !b.load(Relaxed) {
             b.store(true, Relaxed);
         }
+    }
+
+    /// Worker `i`'s queue of `spawn_fifo` jobs (lives as long as the registry).
+    pub(crate) fn fifo(&self, i: usize) -> &JobFifo {
+        &self.infos[i].fifo
     }
 
     /// Queues a broadcast job for worker `i` alone (the caller wakes the sleepers).

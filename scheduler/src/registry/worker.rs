@@ -209,6 +209,16 @@ impl WorkerThread {
         }
     }
 
+    /// `spawn_fifo` from this worker: the job goes into this worker's FIFO queue and a token
+    /// onto its deque (issue 15 §8).
+    #[inline]
+    pub(crate) fn push_fifo(&self, job: JobRef) {
+        // SAFETY: the queue lives in the registry, which every worker that can run the token
+        // (only workers of this pool take from its deques) keeps alive.
+        let token = unsafe { self.registry.fifo(self.index).push(job) };
+        self.push(token);
+    }
+
     // ---- finding and running work ----------------------------------------------------
 
     /// Executes a job on this thread.
