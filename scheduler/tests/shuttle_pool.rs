@@ -144,8 +144,8 @@ fn shuttle_pool_single_thread_scope_and_outside_spawns() {
 
 /// Issue 15 §1: two 1-thread pools calling into each other. A worker of A waiting on B keeps
 /// running A's jobs (`in_worker_cross`, a `CrossLatch` set by B's worker wakes it through A's
-/// sleep state). Negative control: with the cross path removed (the worker parks as an outside
-/// thread) shuttle reports a deadlock here.
+/// sleep state). Negative control (run by hand, 2026-12-07): with the cross path removed (the
+/// worker parks as an outside thread) shuttle reports a deadlock here.
 #[test]
 fn shuttle_pool_cross_pool_round_trip() {
     check(|| {
@@ -170,9 +170,9 @@ fn shuttle_pool_cross_pool_broadcast() {
 /// Issue 15 §8: FIFO tokens. Two workers; a FIFO scope's jobs spawn more FIFO jobs (tokens
 /// on the spawning worker's deque, stolen by the other worker), and a worker's own
 /// `spawn_fifo` jobs go through its per-worker queue. Every job runs exactly once and the
-/// scope waits for all. Negative control: queuing the token before its job (`JobFifo::push`
-/// with the two lines swapped) lets a thief run a token that finds no job; shuttle then
-/// reports the scope's wait as a deadlock.
+/// scope waits for all. Negative control (run by hand, 2026-12-07): pushing the token on the
+/// deque before queuing its job (with a yield in between) lets a thief run a token that finds
+/// no job; shuttle then reports "deadlock! blocked tasks: [main-thread, ...]".
 #[test]
 fn shuttle_pool_fifo_tokens() {
     check(|| {
@@ -201,5 +201,49 @@ fn shuttle_pool_fifo_tokens() {
         });
         pool.shutdown(true);
         assert_eq!(done.load(SeqCst), 2);
+    });
+}
+
+/// Issue 15 §3: `a` panics while `b` may have been promoted and stolen; `join` runs `b` (or
+/// waits for its thief) before the panic continues, so `b` has always run when the caller
+/// catches it, and the stack frame holding `b` outlives any thief.
+#[test]
+fn shuttle_pool_join_a_panics_b_still_runs() {
+    check(|| {
+        let pool = ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let ran = AtomicUsize::new(0);
+        let r = panic::catch_unwind(AssertUnwindSafe(|| {
+            pool.install(|| {
+                join(
+                    || -> usize {
+                        tree(2);
+                        panic!("a")
+                    },
+                    || ran.fetch_add(1, SeqCst),
+                )
+            })
+        }));
+        assert!(r.is_err());
+        assert_eq!(ran.load(SeqCst), 1);
+    });
+}
+
+/// Issue 15 §2: dropping the pool returns without waiting, and the queued jobs still run
+/// (the workers drain before they exit; their handles are detached).
+#[test]
+fn shuttle_pool_drop_returns_and_work_finishes() {
+    check(|| {
+        let pool = ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let n = Arc::new(AtomicUsize::new(0));
+        for _ in 0..3 {
+            let n = n.clone();
+            pool.spawn(move || {
+                n.fetch_add(1, SeqCst);
+            });
+        }
+        drop(pool);
+        while n.load(SeqCst) < 3 {
+            shuttle::thread::yield_now();
+        }
     });
 }
