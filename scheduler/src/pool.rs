@@ -3,7 +3,7 @@
 //! pool. The mechanism is in `registry/`; this layer alone combines it with `join`, `scope`
 //! and `broadcast`.
 
-use crate::broadcast::{broadcast_in, BroadcastContext};
+use crate::broadcast::{broadcast_in, spawn_broadcast_in, BroadcastContext};
 use crate::error::BuildError;
 use crate::join::join_in_worker;
 use crate::registry::{self, current_registry, global_registry, Config, Registry, WorkerThread};
@@ -212,6 +212,15 @@ impl ThreadPool {
         broadcast_in(&self.registry, op)
     }
 
+    /// Queues `op` to run once on every worker and returns at once; a panic in `op` goes to
+    /// the panic handler (rayon-core's `ThreadPool::spawn_broadcast`).
+    pub fn spawn_broadcast<OP>(&self, op: OP)
+    where
+        OP: Fn(BroadcastContext) + Send + Sync + 'static,
+    {
+        spawn_broadcast_in(&self.registry, op)
+    }
+
     /// The pool's worker count.
     pub fn current_num_threads(&self) -> usize {
         self.registry.num_threads()
@@ -226,6 +235,16 @@ impl ThreadPool {
     pub fn yield_now(&self) -> Option<Yield> {
         let wt = self.registry.current_worker()?;
         Some(if wt.yield_one() {
+            Yield::Executed
+        } else {
+            Yield::Idle
+        })
+    }
+
+    /// Runs one job of the calling worker's own deque if the caller is a worker of this pool.
+    pub fn yield_local(&self) -> Option<Yield> {
+        let wt = self.registry.current_worker()?;
+        Some(if wt.yield_local_one() {
             Yield::Executed
         } else {
             Yield::Idle
@@ -320,6 +339,18 @@ pub fn yield_now() -> Option<Yield> {
     // SAFETY: see `Registry::current_worker`.
     let wt = unsafe { WorkerThread::current().as_ref() }?;
     Some(if wt.yield_one() {
+        Yield::Executed
+    } else {
+        Yield::Idle
+    })
+}
+
+/// Runs one job of the calling worker's own deque (no stealing, no injected work); `None`
+/// when not on a worker (rayon-core's `yield_local`).
+pub fn yield_local() -> Option<Yield> {
+    // SAFETY: see `Registry::current_worker`.
+    let wt = unsafe { WorkerThread::current().as_ref() }?;
+    Some(if wt.yield_local_one() {
         Yield::Executed
     } else {
         Yield::Idle

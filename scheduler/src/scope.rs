@@ -1,5 +1,6 @@
 //! `scope` / `scope_fifo`: spawn borrowed jobs and wait for all of them.
 
+use crate::broadcast::BroadcastContext;
 use crate::job::{JobFifo, JobRef, JobResult, Payload};
 use crate::latch::{CountLatch, Latch};
 use crate::registry::{global_registry, Registry, WorkerThread};
@@ -138,6 +139,21 @@ impl<'scope> ScopeBase<'scope> {
         }
     }
 
+    /// Queues one counted job per worker of the pool, each running `job(ctx)` on its worker
+    /// (a scope's `spawn_broadcast`); `make(i)` builds worker `i`'s job.
+    fn spawn_broadcast_jobs<F: FnOnce() + Send + 'scope>(&self, make: impl Fn() -> F) {
+        let n = self.registry.num_threads();
+        // The counts come first: a job may finish before the next one is queued.
+        self.latch.add(n);
+        for i in 0..n {
+            // SAFETY: the job may borrow data outliving the scope (`'scope`), and the scope
+            // waits for it (it holds one of the counts added above); runs once, from a queue.
+            let job = unsafe { JobRef::spawned(make()) };
+            self.registry.push_broadcast(i, job);
+        }
+        self.registry.sleep.wake_all();
+    }
+
     /// Runs the scope body, then waits for every spawned job; propagates the first panic.
     fn complete<R>(&self, wt: &WorkerThread, f: impl FnOnce() -> R) -> R {
         let r = JobResult::call(f);
@@ -172,6 +188,53 @@ impl<'scope> Scope<'scope> {
         // it); the job runs once, taken from a queue.
         let job = unsafe { JobRef::spawned(run) };
         self.base.push(wt, job);
+    }
+}
+
+impl<'scope> Scope<'scope> {
+    /// Spawns `body` once on every worker of the pool, into this scope (rayon-core's
+    /// `Scope::spawn_broadcast`): each call gets the scope and its worker's context, and the
+    /// scope waits for all of them.
+    pub fn spawn_broadcast<BODY>(&self, body: BODY)
+    where
+        BODY: Fn(&Scope<'scope>, BroadcastContext) + Send + Sync + 'scope,
+    {
+        let n = self.base.registry.num_threads();
+        let body = Arc::new(body);
+        let ptr = self as *const Scope<'scope>;
+        self.base.spawn_broadcast_jobs(|| {
+            let (body, ptr) = (body.clone(), ScopePtr(ptr));
+            move || {
+                // SAFETY: the scope waits for this job before it is dropped.
+                let scope = unsafe { &*ptr.get() };
+                scope
+                    .base
+                    .execute_job(|| body(scope, BroadcastContext::here(n)));
+            }
+        });
+    }
+}
+
+impl<'scope> ScopeFifo<'scope> {
+    /// Spawns `body` once on every worker of the pool, into this scope (see
+    /// [`Scope::spawn_broadcast`]).
+    pub fn spawn_broadcast<BODY>(&self, body: BODY)
+    where
+        BODY: Fn(&ScopeFifo<'scope>, BroadcastContext) + Send + Sync + 'scope,
+    {
+        let n = self.base.registry.num_threads();
+        let body = Arc::new(body);
+        let ptr = self as *const ScopeFifo<'scope>;
+        self.base.spawn_broadcast_jobs(|| {
+            let (body, ptr) = (body.clone(), ScopePtr(ptr));
+            move || {
+                // SAFETY: the scope waits for this job before it is dropped.
+                let scope = unsafe { &*ptr.get() };
+                scope
+                    .base
+                    .execute_job(|| body(scope, BroadcastContext::here(n)));
+            }
+        });
     }
 }
 

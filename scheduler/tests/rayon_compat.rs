@@ -523,3 +523,115 @@ fn order_spawn_fifo_interleaves_with_spawn() {
     let got: Vec<_> = rx.iter().collect();
     assert_eq!(got, ["l2", "f0", "l1", "f1", "l0", "f2"]);
 }
+
+// ---- the rest of rayon-core's API -------------------------------------------------------
+
+/// `join_context`: nothing migrates on a 1-thread pool; from outside any pool the call is
+/// injected, so `a` runs on another thread (migrated); a `b` that another worker ran (the
+/// owner keeps joining, which promotes `b`, until `b` has started elsewhere) says migrated.
+#[test]
+fn join_context_reports_migration() {
+    assert_eq!(
+        pool(1).install(|| join_context(|c| c.migrated(), |c| c.migrated())),
+        (false, false)
+    );
+    let (a, _) = join_context(|c| c.migrated(), |_| ());
+    assert!(a, "called from outside the pool: a runs on a worker");
+    let p = pool(2);
+    let b_started = AtomicBool::new(false);
+    let (a, b) = finishes("join_context with a stolen b", move || {
+        p.install(|| {
+            join_context(
+                |c| {
+                    let me = std::thread::current().id();
+                    while !b_started.load(SeqCst) {
+                        join(|| (), || ());
+                        std::thread::yield_now();
+                    }
+                    (c.migrated(), me)
+                },
+                |c| {
+                    b_started.store(true, SeqCst);
+                    (c.migrated(), std::thread::current().id())
+                },
+            )
+        })
+    });
+    assert!(!a.0, "a runs where join_context was called");
+    assert!(b.0 && a.1 != b.1, "b ran on the other worker and says so");
+}
+
+/// `yield_local` runs only the worker's own deque: a job there runs; an injected one does not.
+#[test]
+fn yield_local_runs_only_local_work() {
+    let p = pool(1);
+    assert_eq!(yield_local(), None, "not on a worker");
+    let ran = Arc::new(AtomicUsize::new(0));
+    let r2 = ran.clone();
+    let (first, second) = p.install(move || {
+        let r3 = r2.clone();
+        spawn(move || {
+            r3.fetch_add(1, SeqCst);
+        });
+        let first = yield_local();
+        let second = yield_local();
+        (first, second)
+    });
+    assert_eq!((first, second), (Some(Yield::Executed), Some(Yield::Idle)));
+    assert_eq!(ran.load(SeqCst), 1);
+}
+
+/// `spawn_broadcast` (free function and on the pool) runs once per worker and returns at
+/// once; a panic goes to the panic handler.
+#[test]
+fn spawn_broadcast_runs_on_every_worker() {
+    let (tx, rx) = mpsc::channel::<usize>();
+    let tx = std::sync::Mutex::new(tx);
+    let (ptx, prx) = mpsc::channel::<()>();
+    let ptx = std::sync::Mutex::new(ptx);
+    let p = ThreadPoolBuilder::new()
+        .num_threads(3)
+        .panic_handler(move |_| ptx.lock().unwrap().send(()).unwrap())
+        .build()
+        .unwrap();
+    let tx = Arc::new(tx);
+    let t2 = tx.clone();
+    p.spawn_broadcast(move |ctx| {
+        assert_eq!(ctx.num_threads(), 3);
+        t2.lock().unwrap().send(ctx.index()).unwrap();
+    });
+    let mut got: Vec<_> = (0..3).map(|_| rx.recv().unwrap()).collect();
+    got.sort_unstable();
+    assert_eq!(got, [0, 1, 2]);
+    p.install(|| {
+        spawn_broadcast(|ctx| {
+            if ctx.index() == 1 {
+                panic!("one");
+            }
+        })
+    });
+    prx.recv().unwrap();
+}
+
+/// `Scope::spawn_broadcast` / `ScopeFifo::spawn_broadcast`: one call per worker, borrowed data,
+/// and the scope waits for them.
+#[test]
+fn scope_spawn_broadcast_runs_on_every_worker() {
+    let p = pool(3);
+    let hits: Vec<AtomicUsize> = (0..3).map(|_| AtomicUsize::new(0)).collect();
+    p.scope(|s| {
+        s.spawn_broadcast(|_, ctx| {
+            hits[ctx.index()].fetch_add(1, SeqCst);
+        })
+    });
+    p.scope_fifo(|s| {
+        s.spawn_broadcast(|s, ctx| {
+            let hits = &hits;
+            s.spawn_fifo(move |_| {
+                hits[ctx.index()].fetch_add(10, SeqCst);
+            });
+        })
+    });
+    let v: Vec<_> = hits.iter().map(|h| h.load(SeqCst)).collect();
+    assert_eq!(v, [11, 11, 11]);
+}

@@ -67,6 +67,30 @@ impl Registry {
         }
     }
 
+    /// Runs a `'static` job on worker `i` alone (its broadcast queue): inline without
+    /// threads, else queued; the caller wakes the sleepers (`sleep.wake_all`) after queuing
+    /// all of a broadcast's jobs. Its panic goes to the panic handler.
+    pub(crate) fn spawn_job_on(this: &Arc<Self>, i: usize, f: impl FnOnce() + Send + 'static) {
+        if this.inline {
+            let wt = WorkerThread::new(this.clone(), 0, Worker::new_lifo());
+            let prev = WorkerThread::set_current(&wt);
+            if let Err(p) = panic::catch_unwind(AssertUnwindSafe(f)) {
+                this.handle_panic(p);
+            }
+            WorkerThread::set_current(prev);
+            return;
+        }
+        let run = move || {
+            if let Err(p) = panic::catch_unwind(AssertUnwindSafe(f)) {
+                // SAFETY: broadcast jobs run only on workers of their registry.
+                let wt = unsafe { &*WorkerThread::current() };
+                wt.registry.handle_panic(p);
+            }
+        };
+        // SAFETY: 'static closure; runs once, taken from the queue.
+        this.push_broadcast(i, unsafe { JobRef::spawned(run) });
+    }
+
     /// Runs `op` on a worker of this registry and returns its result.
     #[inline]
     pub(crate) fn in_worker<OP, R>(this: &Arc<Self>, op: OP) -> R

@@ -354,6 +354,18 @@ impl WorkerThread {
         }
     }
 
+    /// One step for `yield_local`: run one job of this worker's own deque, if any.
+    pub(crate) fn yield_local_one(&self) -> bool {
+        match self.deque.pop() {
+            Some(job) => {
+                // SAFETY: taken from our deque.
+                unsafe { self.execute(job) };
+                true
+            }
+            None => false,
+        }
+    }
+
     /// One step for `yield_now`: run one available job, if any.
     pub(crate) fn yield_one(&self) -> bool {
         self.check_beat();
