@@ -4,7 +4,7 @@
 //! before anything else); the jobs share one [`CountLatch`] that the calling worker waits on.
 
 use crate::job::StackJob;
-use crate::latch::{CountLatch, LatchRef};
+use crate::latch::{CountCore, CountLatch, LatchRef};
 use crate::registry::{current_registry, Registry, WorkerThread};
 use portalis_primitives::sync::Arc;
 
@@ -70,7 +70,7 @@ where
     }
     let run = |wt: &WorkerThread| {
         let op = &op;
-        let latch = CountLatch::new(n, wt.spin_latch());
+        let latch = CountLatch::new(n, CountCore::Worker(wt.spin_latch()));
         let jobs: Vec<_> = (0..n)
             .map(|_| {
                 StackJob::new(

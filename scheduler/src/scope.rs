@@ -2,11 +2,12 @@
 
 use crate::broadcast::BroadcastContext;
 use crate::job::{JobFifo, JobRef, JobResult, Payload};
-use crate::latch::{CountLatch, Latch};
+use crate::latch::{CountCore, CountLatch, Latch, LockLatch};
 use crate::registry::{global_registry, Registry, WorkerThread};
 use core::marker::PhantomData;
 use portalis_primitives::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use portalis_primitives::sync::{Arc, Mutex};
+use portalis_primitives::Parker;
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
 
@@ -76,9 +77,23 @@ impl<'scope> ScopeBase<'scope> {
     fn new(wt: &WorkerThread) -> Self {
         ScopeBase {
             registry: wt.registry.clone(),
-            latch: CountLatch::new(1, wt.spin_latch()),
+            latch: CountLatch::new(1, CountCore::Worker(wt.spin_latch())),
             owner: wt,
             reserve: AtomicUsize::new(0),
+            panic: Mutex::new(None),
+            _marker: PhantomData,
+        }
+    }
+
+    /// A scope owned by a thread outside `registry` (`in_place_scope`): it parks on
+    /// `parker` to wait, and has no reserve (every spawn counts on the shared counter, since
+    /// any outside thread would match a null owner).
+    fn new_outside(registry: Arc<Registry>, parker: &Parker) -> Self {
+        ScopeBase {
+            registry,
+            latch: CountLatch::new(1, CountCore::Outside(LockLatch::new(parker.unparker()))),
+            owner: core::ptr::null(),
+            reserve: AtomicUsize::new(RESERVE_CLOSED),
             panic: Mutex::new(None),
             _marker: PhantomData,
         }
@@ -156,14 +171,35 @@ impl<'scope> ScopeBase<'scope> {
 
     /// Runs the scope body, then waits for every spawned job; propagates the first panic.
     fn complete<R>(&self, wt: &WorkerThread, f: impl FnOnce() -> R) -> R {
+        let r = self.run_body(f);
+        wt.wait_until(&self.latch);
+        self.finish(r)
+    }
+
+    /// [`Self::complete`] for a scope owned by a thread outside the pool.
+    fn complete_outside<R>(&self, parker: &Parker, f: impl FnOnce() -> R) -> R {
+        let r = self.run_body(f);
+        self.latch.wait_outside(parker);
+        self.finish(r)
+    }
+
+    /// Runs the body and gives back the body's own count and the unused reserve.
+    fn run_body<R>(&self, f: impl FnOnce() -> R) -> JobResult<R> {
         let r = JobResult::call(f);
         // Close the reserve (jobs this thread runs while waiting may still spawn: they count
         // one by one) and give back what is left of it with the body's own count.
         // Relaxed: owner-only, see `reserve`.
-        let unused = self.reserve.swap(RESERVE_CLOSED, Relaxed);
+        let unused = match self.reserve.swap(RESERVE_CLOSED, Relaxed) {
+            RESERVE_CLOSED => 0, // an outside owner never had one
+            n => n,
+        };
         // SAFETY: our own count (the initial 1) plus the unused reserve, which we hold.
         unsafe { CountLatch::release(&self.latch, 1 + unused) };
-        wt.wait_until(&self.latch);
+        r
+    }
+
+    /// After every job finished: the first job panic, else the body's outcome.
+    fn finish<R>(&self, r: JobResult<R>) -> R {
         if let Some(p) = self.panic.lock().unwrap().take() {
             panic::resume_unwind(p);
         }
@@ -334,4 +370,86 @@ where
         Some(wt) => scope_fifo_in_worker(wt, op),
         None => Registry::in_worker(global_registry(), |wt| scope_fifo_in_worker(wt, op)),
     }
+}
+
+/// Like [`scope`], but the body runs on the calling thread even outside any pool (rayon-core's
+/// `in_place_scope`); spawned jobs go to the current pool (the global one outside any pool),
+/// and the caller parks until they finished.
+///
+/// # Examples
+/// ```
+/// let me = std::thread::current().id();
+/// let mut v = [0; 3];
+/// portalis_scheduler::in_place_scope(|s| {
+///     assert_eq!(std::thread::current().id(), me);
+///     for (i, x) in v.iter_mut().enumerate() {
+///         s.spawn(move |_| *x = i + 1);
+///     }
+/// });
+/// assert_eq!(v, [1, 2, 3]);
+/// ```
+pub fn in_place_scope<'scope, OP, R>(op: OP) -> R
+where
+    OP: FnOnce(&Scope<'scope>) -> R,
+{
+    let wt = WorkerThread::current();
+    // SAFETY: a non-null TLS pointer is the live worker of this thread.
+    match unsafe { wt.as_ref() } {
+        Some(wt) => scope_in_worker(wt, op),
+        None => in_place_scope_in(global_registry(), op),
+    }
+}
+
+/// [`in_place_scope`] with FIFO start order for spawned jobs (rayon-core's
+/// `in_place_scope_fifo`).
+pub fn in_place_scope_fifo<'scope, OP, R>(op: OP) -> R
+where
+    OP: FnOnce(&ScopeFifo<'scope>) -> R,
+{
+    let wt = WorkerThread::current();
+    // SAFETY: a non-null TLS pointer is the live worker of this thread.
+    match unsafe { wt.as_ref() } {
+        Some(wt) => scope_fifo_in_worker(wt, op),
+        None => in_place_scope_fifo_in(global_registry(), op),
+    }
+}
+
+/// `in_place_scope` into `registry`: on one of its workers an ordinary scope; elsewhere
+/// (outside any pool, or on a worker of another pool, which then parks: it does not run its
+/// own pool's jobs while it waits here) the body runs here and jobs are injected.
+pub(crate) fn in_place_scope_in<'scope, OP, R>(registry: &Arc<Registry>, op: OP) -> R
+where
+    OP: FnOnce(&Scope<'scope>) -> R,
+{
+    if let Some(wt) = registry.current_worker() {
+        return scope_in_worker(wt, op);
+    }
+    if registry.inline {
+        // No threads: the pool runs on this thread anyway.
+        return Registry::in_worker_here(registry, |wt| scope_in_worker(wt, op));
+    }
+    let parker = Parker::new();
+    let scope = Scope {
+        base: ScopeBase::new_outside(registry.clone(), &parker),
+    };
+    scope.base.complete_outside(&parker, || op(&scope))
+}
+
+/// `in_place_scope_fifo` into `registry` (see [`in_place_scope_in`]).
+pub(crate) fn in_place_scope_fifo_in<'scope, OP, R>(registry: &Arc<Registry>, op: OP) -> R
+where
+    OP: FnOnce(&ScopeFifo<'scope>) -> R,
+{
+    if let Some(wt) = registry.current_worker() {
+        return scope_fifo_in_worker(wt, op);
+    }
+    if registry.inline {
+        return Registry::in_worker_here(registry, |wt| scope_fifo_in_worker(wt, op));
+    }
+    let parker = Parker::new();
+    let scope = ScopeFifo {
+        base: ScopeBase::new_outside(registry.clone(), &parker),
+        fifo: JobFifo::new(),
+    };
+    scope.base.complete_outside(&parker, || op(&scope))
 }

@@ -635,3 +635,152 @@ fn scope_spawn_broadcast_runs_on_every_worker() {
     let v: Vec<_> = hits.iter().map(|h| h.load(SeqCst)).collect();
     assert_eq!(v, [11, 11, 11]);
 }
+
+/// `in_place_scope`: the body runs on the calling thread (it may use non-`Send` values), its
+/// jobs run in the current pool (the global one here) and may borrow; the scope waits.
+#[test]
+fn in_place_scope_runs_body_here() {
+    let me = std::thread::current().id();
+    let local = std::rc::Rc::new(5); // not Send: only the body touches it
+    let mut v = vec![0usize; 8];
+    let body_thread = in_place_scope(|s| {
+        for (i, x) in v.iter_mut().enumerate() {
+            s.spawn(move |s| {
+                s.spawn(|_| {});
+                *x = i * 2;
+            });
+        }
+        (std::thread::current().id(), *local)
+    });
+    assert_eq!(body_thread, (me, 5));
+    assert_eq!(v, (0..8).map(|i| i * 2).collect::<Vec<_>>());
+    // On a worker it is an ordinary scope of that worker's pool.
+    let p = pool(2);
+    let idx = p.install(|| in_place_scope(|_| current_thread_index()));
+    assert!(idx.is_some());
+}
+
+/// `in_place_scope_fifo`: same, FIFO; a panic in a job propagates after all jobs ran.
+#[cfg(panic = "unwind")]
+#[test]
+fn in_place_scope_fifo_waits_and_propagates() {
+    let count = AtomicUsize::new(0);
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        in_place_scope_fifo(|s| {
+            for i in 0..20 {
+                let count = &count;
+                s.spawn_fifo(move |_| {
+                    count.fetch_add(1, SeqCst);
+                    if i == 7 {
+                        panic!("job 7");
+                    }
+                });
+            }
+        })
+    }));
+    assert!(r.is_err());
+    assert_eq!(count.load(SeqCst), 20);
+}
+
+/// `spawn_handler` + `ThreadBuilder::run`: the handler sees each worker's index, name and
+/// stack size and starts it on its own thread; the pool works and `shutdown(true)` waits for
+/// the workers without join handles.
+#[test]
+fn spawn_handler_starts_workers() {
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let s2 = seen.clone();
+    let exits = Arc::new(AtomicUsize::new(0));
+    let e2 = exits.clone();
+    let p = ThreadPoolBuilder::new()
+        .num_threads(3)
+        .thread_name(|i| format!("custom-{i}"))
+        .stack_size(1 << 20)
+        .exit_handler(move |_| {
+            e2.fetch_add(1, SeqCst);
+        })
+        .spawn_handler(move |t| {
+            s2.lock()
+                .unwrap()
+                .push((t.index(), t.name().map(String::from), t.stack_size()));
+            std::thread::Builder::new()
+                .name(t.name().unwrap().to_owned())
+                .stack_size(t.stack_size())
+                .spawn(|| t.run())?;
+            Ok(())
+        })
+        .build()
+        .unwrap();
+    let names = p.broadcast(|_| std::thread::current().name().unwrap().to_owned());
+    assert_eq!(names, ["custom-0", "custom-1", "custom-2"]);
+    p.shutdown(true);
+    assert_eq!(exits.load(SeqCst), 3);
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(
+        seen,
+        (0..3)
+            .map(|i| (i, Some(format!("custom-{i}")), 1 << 20))
+            .collect::<Vec<_>>()
+    );
+}
+
+/// A spawn handler that fails for worker 2: `build` returns the error and the two workers
+/// already started have exited (their exit handlers ran) before it returns.
+#[test]
+fn spawn_handler_error_stops_started_workers() {
+    let exits = Arc::new(AtomicUsize::new(0));
+    let e2 = exits.clone();
+    let r = ThreadPoolBuilder::new()
+        .num_threads(4)
+        .exit_handler(move |_| {
+            e2.fetch_add(1, SeqCst);
+        })
+        .spawn_handler(|t| {
+            if t.index() == 2 {
+                return Err(std::io::Error::other("no thread for you"));
+            }
+            std::thread::spawn(|| t.run());
+            Ok(())
+        })
+        .build();
+    assert!(r.is_err());
+    assert_eq!(exits.load(SeqCst), 2);
+}
+
+/// `build_scoped`: workers may borrow from the caller, and every worker has exited when it
+/// returns.
+#[test]
+fn build_scoped_borrows_and_joins() {
+    let started = AtomicUsize::new(0);
+    let exits = Arc::new(AtomicUsize::new(0));
+    let e2 = exits.clone();
+    let r = ThreadPoolBuilder::new()
+        .num_threads(2)
+        .exit_handler(move |_| {
+            e2.fetch_add(1, SeqCst);
+        })
+        .build_scoped(
+            |t| {
+                started.fetch_add(1, SeqCst);
+                t.run()
+            },
+            |p| p.install(|| join(|| 1, || 2)),
+        )
+        .unwrap();
+    assert_eq!(r, (1, 2));
+    assert_eq!(started.load(SeqCst), 2);
+    assert_eq!(exits.load(SeqCst), 2);
+}
+
+/// `current_thread_has_pending_tasks` and `max_num_threads`.
+#[test]
+fn pending_tasks_and_max_threads() {
+    assert_eq!(current_thread_has_pending_tasks(), None);
+    assert_eq!(max_num_threads(), MAX_NUM_THREADS);
+    let p = pool(1);
+    let (before, after) = p.install(|| {
+        let before = current_thread_has_pending_tasks();
+        spawn(|| {});
+        (before, current_thread_has_pending_tasks())
+    });
+    assert_eq!((before, after), (Some(false), Some(true)));
+}

@@ -247,3 +247,26 @@ fn shuttle_pool_drop_returns_and_work_finishes() {
         }
     });
 }
+
+/// `in_place_scope` from a thread outside the pool: the scope's count latch has a parking
+/// core (`CountCore::Outside`), set by whichever worker finishes the last job, while jobs
+/// spawn more jobs. The owner must be woken exactly when all ran (a lost unpark is a
+/// deadlock shuttle reports; an early wake fails the count).
+#[test]
+fn shuttle_pool_in_place_scope_from_outside() {
+    check(|| {
+        let pool = ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let n = AtomicUsize::new(0);
+        pool.in_place_scope(|s| {
+            for _ in 0..2 {
+                s.spawn(|s| {
+                    s.spawn(|_| {
+                        n.fetch_add(1, SeqCst);
+                    });
+                    n.fetch_add(1, SeqCst);
+                });
+            }
+        });
+        assert_eq!(n.load(SeqCst), 4);
+    });
+}

@@ -113,22 +113,7 @@ impl Registry {
         R: Send,
     {
         if this.inline {
-            let wt = WorkerThread::new(this.clone(), 0, Worker::new_lifo());
-            let prev = WorkerThread::set_current(&wt);
-            struct Restore(*const WorkerThread);
-            impl Drop for Restore {
-                fn drop(&mut self) {
-                    WorkerThread::set_current(self.0);
-                }
-            }
-            let _restore = Restore(prev);
-            let r = op(&wt);
-            // Run anything left behind (spawns whose scope already ended cannot exist).
-            while let Some(j) = wt.deque.pop() {
-                // SAFETY: taken from the queue.
-                unsafe { j.execute() };
-            }
-            return r;
+            return Registry::in_worker_here(this, op);
         }
         // SAFETY: see `current_worker`.
         if let Some(current) = unsafe { WorkerThread::current().as_ref() } {
@@ -148,6 +133,31 @@ impl Registry {
             job.latch.wait(parker);
             job.into_result()
         })
+    }
+
+    /// Runs `op` on the calling thread as the one (virtual) worker of an inline registry (no
+    /// threads); no `Send` bound: nothing leaves this thread.
+    pub(crate) fn in_worker_here<OP, R>(this: &Arc<Self>, op: OP) -> R
+    where
+        OP: FnOnce(&WorkerThread) -> R,
+    {
+        debug_assert!(this.inline);
+        let wt = WorkerThread::new(this.clone(), 0, Worker::new_lifo());
+        let prev = WorkerThread::set_current(&wt);
+        struct Restore(*const WorkerThread);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                WorkerThread::set_current(self.0);
+            }
+        }
+        let _restore = Restore(prev);
+        let r = op(&wt);
+        // Run anything left behind (spawns whose scope already ended cannot exist).
+        while let Some(j) = wt.deque.pop() {
+            // SAFETY: taken from the queue.
+            unsafe { j.execute() };
+        }
+        r
     }
 
     /// `in_worker` from `current`, a worker of another pool: inject `op` here and, while it

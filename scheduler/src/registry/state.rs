@@ -166,12 +166,21 @@ impl Registry {
         futex::wake_all(&self.exited);
     }
 
+    /// Waits until `count` threads have left their loops (a failed build's started ones).
+    pub(crate) fn wait_exited_count(&self, count: usize) {
+        self.wait_exited_until(count, None);
+    }
+
     /// Waits (up to `deadline`) until every spawned thread has left its loop.
     pub(crate) fn wait_exited(&self, deadline: Option<Instant>) -> bool {
+        self.wait_exited_until(self.spawned, deadline)
+    }
+
+    fn wait_exited_until(&self, count: usize, deadline: Option<Instant>) -> bool {
         loop {
             // Acquire: pairs with the Release increment in `thread_exited`.
             let e = self.exited.load(Acquire);
-            if e as usize >= self.spawned {
+            if e as usize >= count {
                 return true;
             }
             let left = match deadline {
