@@ -23,6 +23,9 @@
 pub mod web;
 
 mod backend;
+/// Programs that must not compile (doctests only).
+#[cfg(doctest)]
+mod compile_fail;
 mod deque;
 mod job;
 mod join;
