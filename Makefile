@@ -6,6 +6,9 @@ SHELL := /bin/bash
 export CARGO_TERM_COLOR ?= never
 
 TOOLS := $(CURDIR)/.tools
+# The dated nightly (miri, build-std for the browser): pinned in one file, `rust-nightly`, which
+# scripts/nightly.sh reads too; docs/toolchain.md says how to move the pin.
+export NIGHTLY := $(shell tr -d '[:space:]' < rust-nightly)
 
 .PHONY: help setup perf perf-quick bench bench-gate test test-native test-miri test-loom \
         test-shuttle test-wasi test-web lint check-shim perf-wasi perf-web \
@@ -31,6 +34,7 @@ help:
 	@echo "make test-shuttle        the shuttle scenarios (verify/scripts/shuttle.sh)"
 	@echo "make test-wasi           the tests under wasmtime, wasm32-wasip1-threads"
 	@echo "make test-web            the browser tests in headless Chromium (three modes)"
+	@echo "(nightly pinned to $(NIGHTLY) in rust-nightly; stable in rust-toolchain.toml)"
 
 setup:
 	@bash scripts/setup.sh
@@ -68,7 +72,7 @@ test-native:
 
 ## Error codes of compile_fail doctests are checked on nightly only (scheduler/src/compile_fail.rs).
 test-compile-fail:
-	CARGO_TARGET_DIR=target/nightly-doc cargo +nightly test -p portalis-scheduler --doc compile_fail
+	CARGO_TARGET_DIR=target/nightly-doc cargo "+$(NIGHTLY)" test -p portalis-scheduler --doc compile_fail
 
 test-miri:
 	@bash verify/scripts/miri.sh

@@ -110,10 +110,6 @@ pub use imp::{has_wait_async, wait_async, ASYNC_POLL_PERIOD_MS, MAIN_THREAD_SPIN
 // Unselected backends this target can still compile, built only to run their
 // `backend_contract!` check (never called). `model.rs` needs the model crates and `wasm.rs`
 // the wasm intrinsics, so they are checked by the loom/shuttle and browser builds.
-#[cfg(not(any(portalis_loom, portalis_shuttle, portalis_no_threads)))]
-#[allow(dead_code)]
-#[path = "single.rs"]
-mod single_contract_check;
 #[cfg(all(
     any(target_os = "linux", target_os = "android"),
     portalis_force_parked,
@@ -122,6 +118,10 @@ mod single_contract_check;
 #[allow(dead_code)]
 #[path = "linux.rs"]
 mod linux_contract_check;
+#[cfg(not(any(portalis_loom, portalis_shuttle, portalis_no_threads)))]
+#[allow(dead_code)]
+#[path = "single.rs"]
+mod single_contract_check;
 
 /// How a [`wait`] ended (an expected outcome, not an error).
 #[must_use = "a wait may time out or wake spuriously: re-check the condition"]
