@@ -37,9 +37,6 @@ ALLOWED = {
     # primitives/src/channel/mod.rs uses `select::Select` while select.rs names mod.rs's
     # `Sender`/`Receiver`: owned by the channel split of issue 14 part 2 (in flight).
     ("primitives", "module", ("channel", "channel::select")): "channel split, issue 14 part 2",
-    # primitives/src/futex/mod.rs calls into parked.rs, which names mod.rs's `WaitResult` and
-    # helpers: owned by the futex backend chain of issue 14 part 3 (in flight).
-    ("primitives", "module", ("futex", "futex::parked")): "futex backend chain, issue 14 part 3",
 }
 
 CRATE_SRCS = ["src", "primitives/src", "scheduler/src", "verify/src"]
