@@ -65,4 +65,3 @@ impl Deadline {
             .saturating_duration_since(crate::time::Instant::now())
     }
 }
-

@@ -124,9 +124,9 @@ mod linux_contract_check;
 mod single_contract_check;
 
 mod contract;
-pub use contract::{WaitError, WaitResult};
 #[allow(unused_imports)] // Not every backend needs deadlines.
 pub(crate) use contract::{deadline, Deadline};
+pub use contract::{WaitError, WaitResult};
 
 /// Blocks while `word == expected`, until woken, timed out, or spuriously woken.
 ///
