@@ -48,7 +48,7 @@ where
         // as plain recursion's (S5, ADR 034).
         return join_single(a, b);
     }
-    join_frames(wt, a, b)
+    join_frames(wt, a, move |_migrated| b())
 }
 
 /// `a` then `b` as plain calls; if `a` panics, `b` still runs before the panic continues.
@@ -85,6 +85,67 @@ where
     Registry::in_worker(global_registry(), |wt| join_in_worker(wt, a, b))
 }
 
+/// What a [`join_context`] closure learns about where it runs.
+#[derive(Debug, Clone, Copy)]
+pub struct FnContext {
+    migrated: bool,
+}
+
+impl FnContext {
+    /// `true` when the closure runs on another thread than the one that called
+    /// [`join_context`]: `b` was stolen, or the call came from outside the pool and was
+    /// injected into it (then `a` runs on a worker too).
+    #[inline]
+    pub fn migrated(&self) -> bool {
+        self.migrated
+    }
+}
+
+/// [`join`] whose closures learn whether they migrated to another thread (rayon-core's
+/// `join_context`).
+///
+/// # Examples
+/// ```
+/// let pool = portalis_scheduler::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+/// // One worker: nothing can be stolen, and install runs on that worker.
+/// let (a, b) = pool.install(|| portalis_scheduler::join_context(|c| c.migrated(), |c| c.migrated()));
+/// assert_eq!((a, b), (false, false));
+/// ```
+pub fn join_context<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
+where
+    A: FnOnce(FnContext) -> RA + Send,
+    B: FnOnce(FnContext) -> RB + Send,
+    RA: Send,
+    RB: Send,
+{
+    let wt = WorkerThread::current();
+    // SAFETY: a non-null TLS pointer is the live worker running on this thread.
+    match unsafe { wt.as_ref() } {
+        Some(wt) => join_context_in_worker(wt, false, a, b),
+        None => {
+            let registry = global_registry();
+            // Without threads the pool runs on the caller: nothing migrates.
+            let injected = !registry.inline;
+            Registry::in_worker(registry, |wt| join_context_in_worker(wt, injected, a, b))
+        }
+    }
+}
+
+/// `join_context` on a known worker; `injected`: the call came from outside the pool.
+fn join_context_in_worker<A, B, RA, RB>(wt: &WorkerThread, injected: bool, a: A, b: B) -> (RA, RB)
+where
+    A: FnOnce(FnContext) -> RA + Send,
+    B: FnOnce(FnContext) -> RB + Send,
+    RA: Send,
+    RB: Send,
+{
+    let a = move || a(FnContext { migrated: injected });
+    if wt.single {
+        return join_single(a, move || b(FnContext { migrated: false }));
+    }
+    join_frames(wt, a, move |migrated| b(FnContext { migrated }))
+}
+
 /// `join` on a known worker.
 #[inline]
 pub(crate) fn join_in_worker<A, B, RA, RB>(wt: &WorkerThread, a: A, b: B) -> (RA, RB)
@@ -98,7 +159,7 @@ where
         // One worker: nobody could take `b`; plain calls, no frame, no atomics.
         return join_single(a, b);
     }
-    join_frames(wt, a, b)
+    join_frames(wt, a, move |_migrated| b())
 }
 
 /// The lazy-frame path of `join` (more than one worker). Out of line: inlined into the
@@ -108,11 +169,11 @@ where
 fn join_frames<A, B, RA, RB>(wt: &WorkerThread, a: A, b: B) -> (RA, RB)
 where
     A: FnOnce() -> RA + Send,
-    B: FnOnce() -> RB + Send,
+    B: FnOnce(bool) -> RB + Send,
     RA: Send,
     RB: Send,
 {
-    let job = JoinJob::new(move |_migrated: bool| b(), wt.spin_latch());
+    let job = JoinJob::new(b, wt.spin_latch());
     // SAFETY: `job` stays on this stack frame until it is popped (and, if promoted, reclaimed
     // or its latch observed), also when `a` panics (`a_panicked`).
     let idx = wt.push_frame(unsafe { job.as_frame_ref() });
