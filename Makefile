@@ -8,11 +8,12 @@ export CARGO_TERM_COLOR ?= never
 TOOLS := $(CURDIR)/.tools
 
 .PHONY: help setup perf perf-quick bench bench-gate test test-native test-miri test-loom \
-        test-shuttle test-wasi test-web lint check-shim perf-wasi perf-web
+        test-shuttle test-wasi test-web test-python lint check-shim perf-wasi perf-web
 
 help:
 	@echo "make perf        the performance table (native, release build; < 3 min)"
 	@echo "make test        every test: native, lint, miri, loom, shuttle, WASI, browser"
+	@echo "make test-python  Python scenarios under CPython vs their Rust translations"
 	@echo "make bench-gate  quick perf pass; fails when a ratio exceeds benches/gates.txt"
 	@echo "make bench       full criterion benches (HTML report in target/criterion)"
 	@echo "make perf-wasi   W1 + F1 rows under wasmtime (target/perf/wasi.md, .csv)"
@@ -39,7 +40,7 @@ bench:
 	cargo bench
 
 ## Every test.
-test: setup check-shim lint test-native test-miri test-loom test-shuttle test-wasi test-web
+test: setup check-shim lint test-native test-python test-miri test-loom test-shuttle test-wasi test-web
 	@echo "make test: all environments passed"
 
 check-shim:
@@ -55,6 +56,10 @@ test-native:
 test-miri:
 	@bash verify/scripts/miri.sh
 	@bash verify/scripts/miri-scheduler.sh
+
+## The CPython differential suite: tests/python/*.py vs their Rust translations.
+test-python:
+	@bash scripts/test-python.sh
 
 test-loom:
 	@bash verify/scripts/loom.sh

@@ -39,10 +39,7 @@
 
 use super::error::{panic_to_py, PyResult, PyThreadingError, TargetResult};
 use super::timeout;
-use portalis_primitives::sync::atomic::{
-    AtomicBool, AtomicUsize,
-    Ordering::{Relaxed, SeqCst},
-};
+use portalis_primitives::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
 use portalis_primitives::sync::Arc;
 use portalis_primitives::Mutex;
 use portalis_scheduler::thread as sthread;
@@ -1203,19 +1200,18 @@ pub fn clear_profile() {
 }
 
 /// `threading.stack_size(size)`: sets the stack size of threads started afterwards (0 =
-/// platform default) and returns the previous setting; `None` only reads it.
+/// platform default) and returns the previous setting. As in CPython, `stack_size()` without
+/// an argument is `stack_size(0)`: it resets the setting too.
 ///
 /// # Errors
 /// `ValueError: size not valid: N bytes` for `0 < size < 32768`.
 pub fn stack_size(size: Option<usize>) -> PyResult<usize> {
-    match size {
-        // Relaxed: a setting, read once per thread start.
-        None => Ok(STACK_SIZE.load(Relaxed)),
-        Some(s) if s != 0 && s < 32_768 => Err(PyThreadingError::value(format!(
+    match size.unwrap_or(0) {
+        s if s != 0 && s < 32_768 => Err(PyThreadingError::value(format!(
             "size not valid: {s} bytes"
         ))),
-        // SeqCst: a plain swap; the ordering is irrelevant to its one reader.
-        Some(s) => Ok(STACK_SIZE.swap(s, SeqCst)),
+        // Relaxed: a setting, read once per thread start; nothing else is published with it.
+        s => Ok(STACK_SIZE.swap(s, Relaxed)),
     }
 }
 
@@ -1321,8 +1317,8 @@ impl Timer {
     /// # Errors
     /// `RuntimeError: threads can only be started once`.
     pub fn start(&self) -> PyResult<()> {
-        // SeqCst: a one-time flag; the ordering is irrelevant.
-        if self.inner.started.swap(true, SeqCst) {
+        // Relaxed: a one-time flag that publishes no data (the RMW alone makes it exactly once).
+        if self.inner.started.swap(true, Relaxed) {
             return Err(PyThreadingError::runtime(
                 "threads can only be started once",
             ));

@@ -24,7 +24,7 @@ pub(crate) fn lock_timeout(blocking: bool, timeout: f64) -> PyResult<Option<Dura
     }
     if timeout > TIMEOUT_MAX {
         return Err(PyThreadingError::OverflowError(
-            "timeout value is too large".into(),
+            "timestamp out of range for platform time_t".into(),
         ));
     }
     if !blocking {
