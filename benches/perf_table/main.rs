@@ -1,4 +1,4 @@
-//! The performance table (`make perf`): every row of ../shared/PERF.md for the native
+//! The performance table (`make perf`): every row of docs/perf-goals.md for the native
 //! environment, ours against each peer measured in the same run.
 //!
 //! Flags: `--quick` (fewer samples, smaller sizes: the CI gate), `--gate FILE` (fail when a

@@ -85,3 +85,5 @@ pub(super) fn wake_all(word: &AtomicU32) {
 pub(super) fn can_block() -> bool {
     true
 }
+
+backend_contract!();

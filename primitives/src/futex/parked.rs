@@ -152,3 +152,5 @@ pub fn wake_all(word: &AtomicU32) {
 pub fn can_block() -> bool {
     true
 }
+
+backend_contract!();

@@ -50,3 +50,5 @@ pub(super) fn wake_all(_word: &AtomicU32) {}
 pub(super) fn can_block() -> bool {
     false
 }
+
+backend_contract!();

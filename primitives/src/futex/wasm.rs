@@ -255,3 +255,5 @@ async fn sleep_ms(ms: i32) {
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
+
+backend_contract!();
