@@ -50,6 +50,7 @@ mod error;
 mod timeout;
 
 pub mod concurrent;
+pub mod multiprocessing;
 pub mod queue;
 pub mod threading;
 
