@@ -38,5 +38,6 @@ pub use portalis_scheduler::{
     ThreadPoolBuilder, Yield,
 };
 
+pub mod mapping;
 #[cfg(not(any(portalis_loom, portalis_shuttle)))]
 pub mod py;
