@@ -732,7 +732,7 @@ impl<T: Copy> Array<T> {
     /// `a[i]`.
     ///
     /// # Errors
-    /// `IndexError: array index out of range`.
+    /// `IndexError: invalid index`.
     pub fn get(&self, i: usize) -> PyResult<T> {
         let _with = self.lock.guard();
         self.items.lock().get(i).copied().ok_or_else(index_error)
@@ -740,13 +740,13 @@ impl<T: Copy> Array<T> {
     /// `a[i] = v`.
     ///
     /// # Errors
-    /// `IndexError: array assignment index out of range`.
+    /// `IndexError: invalid index`.
     pub fn set(&self, i: usize, v: T) -> PyResult<()> {
         let _with = self.lock.guard();
         let mut items = self.items.lock();
-        let slot = items.get_mut(i).ok_or_else(|| {
-            PyThreadingError::raised("IndexError", "array assignment index out of range")
-        })?;
+        let slot = items
+            .get_mut(i)
+            .ok_or_else(|| PyThreadingError::raised("IndexError", "invalid index"))?;
         *slot = v;
         Ok(())
     }
@@ -762,5 +762,5 @@ impl<T: Copy> Array<T> {
 }
 
 fn index_error() -> PyThreadingError {
-    PyThreadingError::raised("IndexError", "array index out of range")
+    PyThreadingError::raised("IndexError", "invalid index")
 }

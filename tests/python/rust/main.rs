@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod futures;
+mod multiprocessing;
 mod queue;
 mod threading;
 
@@ -41,6 +42,7 @@ fn all() -> Vec<Scenario> {
     let mut v = threading::scenarios();
     v.extend(queue::scenarios());
     v.extend(futures::scenarios());
+    v.extend(multiprocessing::scenarios());
     v
 }
 
