@@ -16,7 +16,7 @@ pub enum Goal {
 /// One measured (or not yet implemented) workload.
 #[derive(Debug, Clone)]
 pub struct Row {
-    /// Row id as in PERF.md, e.g. `C1-spsc-bounded1`, `S1-1023-1t`, `L1`.
+    /// Row id as in docs/perf-goals.md, e.g. `C1-spsc-bounded1`, `S1-1023-1t`, `L1`.
     pub id: String,
     /// Human description of the workload and unit.
     pub workload: String,
@@ -28,15 +28,15 @@ pub struct Row {
     pub ratio_override: Option<f64>,
     /// What the ratio is, when overridden (shown in the best-peer column).
     pub ratio_basis: Option<String>,
-    /// The goal from PERF.md.
+    /// The goal from docs/perf-goals.md.
     pub goal: Goal,
-    /// The goal as PERF.md writes it.
+    /// The goal as docs/perf-goals.md writes it.
     pub goal_text: String,
 }
 
 impl Row {
-    /// A row whose workload exists in PERF.md but not yet in the code: reported, not hidden.
-    #[allow(dead_code)] // Every row is implemented today; kept for rows PERF.md adds.
+    /// A row whose workload exists in docs/perf-goals.md but not yet in the code: reported, not hidden.
+    #[allow(dead_code)] // Every row is implemented today; kept for rows docs/perf-goals.md adds.
     pub fn not_implemented(id: &str, workload: &str, goal: Goal, goal_text: &str) -> Row {
         Row {
             id: id.into(),

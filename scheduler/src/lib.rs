@@ -32,6 +32,9 @@ pub mod web;
 
 mod backend;
 mod broadcast;
+/// Programs that must not compile (doctests only).
+#[cfg(doctest)]
+mod compile_fail;
 mod deque;
 mod error;
 mod job;
