@@ -76,7 +76,7 @@ pub trait Chan {
     const MPMC: bool = true;
     /// Has a dynamic select over receivers and over senders.
     const SELECT: bool = true;
-    /// Selecting on both sides is reliable (flume's hangs, CHANNELS.md Table 1).
+    /// Selecting on both sides is reliable (flume's hangs, docs/notes/channels.md Table 1).
     const SELECT_BOTH: bool = true;
     type S: Send + Clone + 'static;
     type R: Send + 'static;
@@ -344,7 +344,7 @@ impl Chan for Crossbeam {
 pub struct Flume;
 impl Chan for Flume {
     const NAME: &'static str = "flume";
-    // flume's select_both hangs (zesterer/flume #44, #135; CHANNELS.md Table 1).
+    // flume's select_both hangs (zesterer/flume #44, #135; docs/notes/channels.md Table 1).
     const SELECT_BOTH: bool = false;
     type S = flume::Sender<u64>;
     type R = flume::Receiver<u64>;

@@ -1,9 +1,10 @@
-//! The performance table (`make perf`): every row of ../shared/PERF.md for the native
+//! The performance table (`make perf`): every row of docs/perf-goals.md for the native
 //! environment, ours against each peer measured in the same run.
 //!
 //! Flags: `--quick` (5 rounds, smaller sizes: the CI gate), `--gate FILE` (fail when a ratio
 //! exceeds its gate), `--passes N` (see below), `--only PREFIX` (rows whose id starts with
-//! PREFIX), `--out DIR` (default `target/perf`).
+//! PREFIX), `--section NAME` (measure only that section: futex, sync, channel or pool), `--out
+//! DIR` (default `target/perf`).
 //!
 //! How a row is measured (`row::interleaved`, ADR 100): ours and the row's peers run in
 //! interleaved rounds (A B C, A B C, …; 7 rounds, 5 with `--quick`), one timed sample of each
@@ -40,6 +41,7 @@ fn main() {
     };
     let quick = args.iter().any(|a| a == "--quick");
     let only = flag("--only").cloned();
+    let section = flag("--section").cloned();
     let out_dir = flag("--out")
         .cloned()
         .unwrap_or_else(|| "target/perf".into());
@@ -66,12 +68,15 @@ fn main() {
     let header = output::machine_header();
     eprintln!("{header}");
     let load_at_start = output::load_average();
-    let sections: Vec<(&str, Section)> = vec![
+    let mut sections: Vec<(&str, Section)> = vec![
         ("futex", futex::rows),
         ("sync", sync::rows),
         ("channel", channel::rows),
         ("pool", pool::rows),
     ];
+    if let Some(s) = &section {
+        sections.retain(|(name, _)| name == s);
+    }
     let mut rows: Vec<Row> = Vec::new();
     for pass in 1..=passes {
         for (i, (name, f)) in sections.iter().enumerate() {

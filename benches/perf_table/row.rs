@@ -26,7 +26,7 @@ pub struct Ratio {
 /// One measured (or not yet implemented) workload.
 #[derive(Debug, Clone)]
 pub struct Row {
-    /// Row id as in PERF.md, e.g. `C1-spsc-bounded1`, `S1-1023-1t`, `L1`.
+    /// Row id as in docs/perf-goals.md, e.g. `C1-spsc-bounded1`, `S1-1023-1t`, `L1`.
     pub id: String,
     /// Human description of the workload and unit.
     pub workload: String,
@@ -38,15 +38,15 @@ pub struct Row {
     pub ratio: Option<Ratio>,
     /// What the ratio is, when it is not ours / best peer (shown in the best-peer column).
     pub ratio_basis: Option<String>,
-    /// The goal from PERF.md.
+    /// The goal from docs/perf-goals.md.
     pub goal: Goal,
-    /// The goal as PERF.md writes it.
+    /// The goal as docs/perf-goals.md writes it.
     pub goal_text: String,
 }
 
 impl Row {
-    /// A row whose workload exists in PERF.md but not yet in the code: reported, not hidden.
-    #[allow(dead_code)] // Every row is implemented today; kept for rows PERF.md adds.
+    /// A row whose workload exists in docs/perf-goals.md but not yet in the code: reported, not hidden.
+    #[allow(dead_code)] // Every row is implemented today; kept for rows docs/perf-goals.md adds.
     pub fn not_implemented(id: &str, workload: &str, goal: Goal, goal_text: &str) -> Row {
         Row {
             id: id.into(),
@@ -135,13 +135,13 @@ impl Row {
 #[derive(Debug, Clone, Copy)]
 pub struct Config {
     /// Rounds per row: each round times every implementation of the row once, in turn.
-    /// At least [`MIN_ROUNDS`] (PERF.md: "at least 5 rounds").
+    /// At least [`MIN_ROUNDS`] (docs/perf-goals.md: "at least 5 rounds").
     pub rounds: usize,
     /// Scale factor for message and job counts (1.0 = the row module's default size).
     pub scale: f64,
 }
 
-/// PERF.md's floor on rounds per row.
+/// The floor on rounds per row (docs/perf-goals.md).
 pub const MIN_ROUNDS: usize = 5;
 
 impl Config {
