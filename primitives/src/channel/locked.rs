@@ -29,6 +29,7 @@
 //!    instead of turning every message into a hand-off (crossbeam's array/list flavours
 //!    behave the same way).
 
+use super::drops::drop_each;
 use super::error::{RecvError, RecvTimeoutError, SendError, SendTimeoutError};
 use super::handoff::{self, complete_all, Sides, Token, Wakes};
 use super::lock::{Guard, Lock};
@@ -226,7 +227,8 @@ pub(crate) fn disconnect<T, C: Locked<T>>(c: &C, last_receiver: bool) {
     };
     drop(g);
     complete_all(claimed);
-    drop(dropped); // user `Drop` impls run outside the lock
+    // User `Drop` impls run outside the lock, one at a time (a panicking one must not abort).
+    drop_each(dropped);
 }
 
 /// Removes a select's entries for `cx` from one side.

@@ -27,6 +27,7 @@
 //!   fills it, so it never waits on one channel either; a dropped, uncompleted send leaves a
 //!   hole that the next reader skips. On a list (never full) a select send reserves nothing.
 
+use super::drops::drop_each;
 use super::error::{RecvError, RecvTimeoutError, SendError, SendTimeoutError};
 use super::error::{TryRecvError, TrySendError};
 use super::handoff::{self, Discipline, Sides, Token};
@@ -513,7 +514,9 @@ impl<T, B: Buffer<T>> Discipline<T> for LockFree<B> {
             }
         }
         handoff::complete_all(claimed);
-        drop(dropped); // user `Drop` impls run outside the lock
+        // User `Drop` impls run outside the lock, one at a time (a panicking one must not
+        // abort).
+        drop_each(dropped);
     }
 
     /// Step R4 for `take`; `Select::ready` gets a readiness verdict only.
