@@ -251,3 +251,30 @@ fn shuttle_channel_select_send_never_commits_to_a_full_ring() {
         });
     }
 }
+
+/// Issue 16 item 5: two selects, each with a send and a receive case on the same rendezvous
+/// channel, pair with each other and never with themselves (rendezvous.rs `register_recv` /
+/// `register_send` skip the registering context's own entries). Before the fix each select
+/// claimed its own entry and retried forever: shuttle reports the run exceeding its step
+/// bound (negative control: revert `has_partner_except`/`claim_all_except` to the unfiltered
+/// calls).
+#[test]
+fn shuttle_channel_self_select_rendezvous() {
+    run(11, || {
+        let (s, r) = bounded::<usize>(0);
+        let threads: Vec<_> = (0..2)
+            .map(|id| {
+                let (s, r) = (s.clone(), r.clone());
+                thread::spawn(move || {
+                    select! {
+                        send(s, id) -> res => { res.unwrap(); (1, 0) }
+                        recv(r) -> msg => { assert_eq!(msg.unwrap(), 1 - id); (0, 1) }
+                    }
+                })
+            })
+            .collect();
+        let res: Vec<(usize, usize)> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+        assert_eq!(res[0].0, res[1].1);
+        assert_eq!(res[0].1, res[1].0);
+    });
+}

@@ -160,10 +160,12 @@ impl<T> Discipline<T> for Rendezvous {
         let mut g = self.lock();
         // Observers among the senders (selecting senders) are notified so they come and find
         // our packet (step 3); a sender with a packet means we are ready.
-        let ready = if g.senders.has_partner() {
+        // Our own send case on this channel (a select with both cases) is neither a partner
+        // nor notified: a select never pairs with itself (issue 16 item 5).
+        let ready = if g.senders.has_partner_except(cx) {
             true
         } else {
-            g.senders.claim_all(&mut notified);
+            g.senders.claim_all_except(cx, &mut notified);
             false
         };
         if ready || g.disconnected {
@@ -190,10 +192,11 @@ impl<T> Discipline<T> for Rendezvous {
         let mut notified = Vec::new();
         let mut g = self.lock();
         let ready = g.disconnected || {
-            let partner = g.receivers.has_partner();
+            // Not our own receive case (issue 16 item 5), as in `register_recv`.
+            let partner = g.receivers.has_partner_except(cx);
             if !partner {
                 // Only observers wait (`Select::ready`): notify them, as in `register_recv`.
-                g.receivers.claim_all(&mut notified);
+                g.receivers.claim_all_except(cx, &mut notified);
             }
             partner
         };

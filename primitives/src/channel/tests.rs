@@ -818,3 +818,33 @@ fn oneshot_panicking_message_drop_propagates() {
     assert!(got.is_err());
     assert_eq!(count.load(StdOrdering::Relaxed), 1);
 }
+
+/// Issue 16 item 5: two threads each selecting over `send(c)` and `recv(c)` of the same
+/// rendezvous channel pair up and complete every select. Before the fix a registering select
+/// claimed its own send entry (or counted its own receive packet as a partner), aborted
+/// itself and retried forever: 0 of 2000 selects completed (this test then hangs; checked by
+/// running it on the old code under `timeout`).
+#[test]
+fn self_select_on_one_rendezvous_channel_completes() {
+    const ROUNDS: usize = if cfg!(miri) { 20 } else { 2000 };
+    let (s, r) = bounded::<usize>(0);
+    let threads: Vec<_> = (0..2)
+        .map(|id| {
+            let (s, r) = (s.clone(), r.clone());
+            thread::spawn(move || {
+                let (mut sent, mut got) = (0, 0);
+                for _ in 0..ROUNDS {
+                    select! {
+                        send(s, id) -> res => { res.unwrap(); sent += 1; }
+                        recv(r) -> msg => { assert_eq!(msg.unwrap(), 1 - id); got += 1; }
+                    }
+                }
+                (sent, got)
+            })
+        })
+        .collect();
+    let res: Vec<(usize, usize)> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    // Every hand-off completes one select on each side.
+    assert_eq!(res[0].0, res[1].1);
+    assert_eq!(res[0].1, res[1].0);
+}

@@ -306,4 +306,24 @@ impl Waiters {
     pub(crate) fn has_partner(&self) -> bool {
         self.q.iter().any(|e| !e.packet.is_null())
     }
+    /// As [`has_partner`](Self::has_partner), ignoring `me`'s own entries: a select never
+    /// pairs with itself (issue 16 item 5).
+    pub(crate) fn has_partner_except(&self, me: &Arc<Context>) -> bool {
+        self.q
+            .iter()
+            .any(|e| !e.packet.is_null() && !Arc::ptr_eq(&e.cx, me))
+    }
+    /// Claims every entry but `me`'s own (a registering select notifies the other side's
+    /// observers, never itself: issue 16 item 5); the caller completes them after unlocking.
+    pub(crate) fn claim_all_except(&mut self, me: &Arc<Context>, out: &mut Vec<Entry>) {
+        let mut kept = std::collections::VecDeque::new();
+        while let Some(e) = self.q.pop_front() {
+            if Arc::ptr_eq(&e.cx, me) {
+                kept.push_back(e);
+            } else if e.cx.claim(e.oper) {
+                out.push(e);
+            }
+        }
+        self.q = kept;
+    }
 }
