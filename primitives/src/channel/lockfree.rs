@@ -277,6 +277,7 @@ impl<B> LockFree<B> {
             cx: cx.clone(),
             oper,
             packet: core::ptr::null(),
+            mailbox: false,
         });
         self.sync_waiting(&g);
         // SeqCst fence: the partner of the fence in `notify` (step R2).
@@ -562,8 +563,9 @@ impl<T, B: Buffer<T>> Discipline<T> for LockFree<B> {
         (ready != Some(false), core::ptr::null_mut())
     }
 
-    fn register_send(&self, oper: usize, cx: &Arc<Context>) -> bool {
-        self.register(cx, oper, false, || self.buf.has_room()) != Some(false)
+    fn register_send(&self, oper: usize, cx: &Arc<Context>, _observe: bool) -> (bool, *mut ()) {
+        let ready = self.register(cx, oper, false, || self.buf.has_room()) != Some(false);
+        (ready, core::ptr::null_mut())
     }
 
     fn unregister(&self, cx: &Arc<Context>, recv_side: bool) {

@@ -848,3 +848,63 @@ fn self_select_on_one_rendezvous_channel_completes() {
     assert_eq!(res[0].0, res[1].1);
     assert_eq!(res[0].1, res[1].0);
 }
+
+/// Issue 16 item 4: a sender blocked in `Select::select` on a rendezvous channel is claimable
+/// by `try_recv` (handoff.rs M1–M3), as a selecting receiver already was by `try_send`.
+/// Before the fix the select's send case was an observer without a packet, `try_recv`
+/// returned `Empty` forever and this loop never ended (checked on the old code under
+/// `timeout`).
+#[test]
+fn try_recv_claims_a_sender_blocked_in_select() {
+    const ROUNDS: usize = if cfg!(miri) { 5 } else { 200 };
+    let (s, r) = bounded::<usize>(0);
+    let t = thread::spawn(move || {
+        for i in 0..ROUNDS {
+            let mut sel = Select::new();
+            let k = sel.send(&s);
+            let op = sel.select();
+            assert_eq!(op.index(), k);
+            op.send(&s, i).unwrap();
+        }
+    });
+    for i in 0..ROUNDS {
+        let got = loop {
+            match r.try_recv() {
+                Ok(v) => break v,
+                Err(TryRecvError::Empty) => thread::yield_now(),
+                Err(TryRecvError::Disconnected) => panic!("the sender is alive"),
+            }
+        };
+        assert_eq!(got, i);
+    }
+    t.join().unwrap();
+}
+
+/// Issue 16 item 4, `Select::ready` on the receiving side: once a selecting sender waits,
+/// `ready` reports the receive case and the following `try_recv` gets the message (before: the
+/// two sides only notified each other and `try_recv` stayed `Empty`).
+#[test]
+fn ready_then_try_recv_meets_a_selecting_sender() {
+    const ROUNDS: usize = if cfg!(miri) { 5 } else { 200 };
+    let (s, r) = bounded::<usize>(0);
+    let t = thread::spawn(move || {
+        for i in 0..ROUNDS {
+            select! {
+                send(s, i) -> res => res.unwrap(),
+            }
+        }
+    });
+    for i in 0..ROUNDS {
+        let got = loop {
+            let mut sel = Select::new();
+            sel.recv(&r);
+            assert_eq!(sel.ready(), 0);
+            // A plain sender is not involved, so the only way to be ready is the selecting one.
+            if let Ok(v) = r.try_recv() {
+                break v;
+            }
+        };
+        assert_eq!(got, i);
+    }
+    t.join().unwrap();
+}
