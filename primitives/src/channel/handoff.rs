@@ -145,12 +145,13 @@ pub(crate) fn request_from<T>(e: Entry) -> Option<T> {
         mailbox: false,
     };
     let mailbox = e.packet as *const Mailbox;
-    // SAFETY (M1): we won the claim on `e.cx` for this case, so we are the mailbox's only
+    // M1. SAFETY: we won the claim on `e.cx` for this case, so we are the mailbox's only
     // writer; the select keeps it alive and reads it only after the DONE that `complete`
     // publishes with Release below.
     unsafe { (*mailbox).with_mut(|m| *m = Some(request)) };
-    Context::complete(e.cx); // M2; the mailbox is not touched after this
-                             // Our context is claimed (by us), so this wait ends only when the select completes it.
+    // M2; the mailbox is not touched after this.
+    Context::complete(e.cx);
+    // Our context is claimed (by us), so this wait ends only when the select completes it.
     let woken = me.wait_until(None);
     debug_assert!(matches!(woken, super::waiter::Woken::Selected(_)));
     // SAFETY: the select's `hand_to` wrote the packet before its DONE (Release), which we saw
