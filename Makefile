@@ -11,7 +11,7 @@ TOOLS := $(CURDIR)/.tools
 export NIGHTLY := $(shell tr -d '[:space:]' < rust-nightly)
 
 .PHONY: help setup perf perf-quick bench bench-gate test test-native test-miri test-loom \
-        test-shuttle test-wasi test-web lint check-shim perf-wasi perf-web \
+        test-shuttle test-wasi test-web test-python lint check-shim perf-wasi perf-web \
         test-compile-fail
 
 help:
@@ -33,6 +33,7 @@ help:
 	@echo "make test-loom           the loom models (verify/scripts/loom.sh)"
 	@echo "make test-shuttle        the shuttle scenarios (verify/scripts/shuttle.sh)"
 	@echo "make test-wasi           the tests under wasmtime, wasm32-wasip1-threads"
+	@echo "make test-python         Python scenarios under CPython vs their Rust translations"
 	@echo "make test-web            the browser tests in headless Chromium (three modes)"
 	@echo "(nightly pinned to $(NIGHTLY) in rust-nightly; stable in rust-toolchain.toml)"
 
@@ -57,7 +58,7 @@ bench:
 	cargo bench
 
 ## Every test.
-test: setup check-shim lint test-native test-compile-fail test-miri test-loom test-shuttle test-wasi test-web
+test: setup check-shim lint test-native test-python test-compile-fail test-miri test-loom test-shuttle test-wasi test-web
 	@echo "make test: all environments passed"
 
 check-shim:
@@ -78,6 +79,10 @@ test-compile-fail:
 test-miri:
 	@bash verify/scripts/miri.sh
 	@bash verify/scripts/miri-scheduler.sh
+
+## The CPython differential suite: tests/python/*.py vs their Rust translations.
+test-python:
+	@bash scripts/test-python.sh
 
 test-loom:
 	@bash verify/scripts/loom.sh

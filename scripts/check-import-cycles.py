@@ -31,8 +31,12 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-# Cycles known and owned by other work, each with why (none today).
-ALLOWED = {}
+# Pre-existing cycles owned by in-flight splits (issue 14 part 2 for the channel folder):
+# listed so `make lint` stays green until those land; remove each entry with its split.
+ALLOWED = {
+    # (crate, level, cycle): "why, and which work removes it"; empty since the channel and futex
+    # splits of issue 14 landed.
+}
 
 CRATE_SRCS = ["src", "primitives/src", "scheduler/src", "verify/src"]
 

@@ -247,6 +247,51 @@ impl Condvar {
         Ok(!timed_out)
     }
 
+    /// Python's `Condition(lock).wait(timeout)` for a lock this type does not know (for
+    /// example a `Lock` that any thread may release): queues this waiter, calls `release`,
+    /// sleeps until notified or `timeout` (`None` = no limit), then calls `reacquire`.
+    /// Returns `Ok(true)` when notified, `Ok(false)` on timeout; never returns spuriously.
+    /// The caller must hold the lock, so that a notifier (which takes it) sees the queued
+    /// waiter, exactly as for [`wait`](Self::wait).
+    ///
+    /// # Errors
+    /// Whatever `release` returns (the waiter is dequeued again and `reacquire` is not
+    /// called).
+    ///
+    /// # Panics
+    /// An untimed wait panics on a target without threads.
+    pub fn wait_releasing<E>(
+        &self,
+        release: impl FnOnce() -> Result<(), E>,
+        reacquire: impl FnOnce(),
+        timeout: Option<Duration>,
+    ) -> Result<bool, E> {
+        let deadline = match timeout {
+            None => Deadline::never(),
+            Some(t) => Deadline::after(t),
+        };
+        let node: Node = Arc::new(AtomicU32::new(WAITING));
+        let n2 = node.clone();
+        self.with_queue(|q| {
+            q.push_back(n2);
+            // Relaxed: the queue lock and the user's lock order this for notifiers.
+            self.waiters.fetch_add(1, Relaxed);
+        });
+        if let Err(e) = release() {
+            self.with_queue(|q| {
+                if let Some(i) = q.iter().position(|n| Arc::ptr_eq(n, &node)) {
+                    q.remove(i);
+                    // Relaxed: under the queue lock.
+                    self.waiters.fetch_sub(1, Relaxed);
+                }
+            });
+            return Err(e);
+        }
+        let timed_out = self.sleep(&node, deadline);
+        reacquire();
+        Ok(!timed_out)
+    }
+
     fn wait_deadline<'a, T>(
         &self,
         guard: MutexGuard<'a, T>,
