@@ -69,6 +69,8 @@ lint:
 
 test-native:
 	cargo test --workspace
+	cargo test -p portalis-primitives --features lock-api --test lock_api
+	cargo test -p portalis-primitives --features lock-api --doc raw
 
 ## Error codes of compile_fail doctests are checked on nightly only (scheduler/src/compile_fail.rs).
 test-compile-fail:

@@ -50,6 +50,9 @@ mod event;
 mod latch;
 mod mutex;
 mod once;
+/// lock_api's raw traits on our locks (feature `lock-api`; not in model builds).
+#[cfg(all(feature = "lock-api", not(any(portalis_loom, portalis_shuttle))))]
+pub mod raw;
 mod reentrant;
 mod rwlock;
 mod semaphore;

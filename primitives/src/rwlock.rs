@@ -123,7 +123,7 @@ fn entry<const KIND: u8>() -> u32 {
 }
 
 /// The lock without data: the state word and the two wake-up sequences. [`RwLock`] pairs it
-/// with the data; the `lock-api` feature exposes it as [`crate::raw::RawRwLock`].
+/// with the data; the `lock-api` feature exposes it as `raw::RawRwLock`.
 pub(crate) struct RawRwLock {
     /// See the module's bit table.
     state: AtomicU32,
@@ -202,7 +202,13 @@ impl RawRwLock {
         self.try_enter::<UPGRADABLE>() || self.read_contended::<UPGRADABLE>(d)
     }
 
-    /// `try_upgradable` without waiting.
+    /// A recursive read lock without waiting.
+    #[inline]
+    pub(crate) fn try_read_recursive(&self) -> bool {
+        self.try_enter::<READ_RECURSIVE>()
+    }
+
+    /// An upgradable read lock without waiting.
     #[inline]
     pub(crate) fn try_upgradable(&self) -> bool {
         self.try_enter::<UPGRADABLE>()
@@ -700,7 +706,7 @@ impl<T: ?Sized> RwLock<T> {
     /// [`read_recursive`](Self::read_recursive) without waiting.
     pub fn try_read_recursive(&self) -> Option<RwLockReadGuard<'_, T>> {
         self.raw
-            .try_enter::<READ_RECURSIVE>()
+            .try_read_recursive()
             .then(|| RwLockReadGuard::new(self))
     }
 
