@@ -11,7 +11,7 @@ TOOLS := $(CURDIR)/.tools
 export NIGHTLY := $(shell tr -d '[:space:]' < rust-nightly)
 
 .PHONY: help setup perf perf-quick bench bench-gate test test-native test-miri test-loom \
-        test-shuttle test-wasi test-web lint check-shim perf-wasi perf-web \
+        test-shuttle test-wasi test-web test-python lint check-shim perf-wasi perf-web \
         test-compile-fail
 
 help:
@@ -26,13 +26,14 @@ help:
 	@echo "make perf-web            W2, W3 + F1 rows in headless Chromium (target/perf/web.md, .csv)"
 	@echo "make test                every test: native, lint, miri, loom, shuttle, WASI, browser"
 	@echo "make check-shim          no sync item outside primitives/src/sync.rs (docs/style.md 2)"
-	@echo "make lint                cargo fmt --check and clippy -D warnings on every target"
+	@echo "make lint                import-cycle check (scripts/check-import-cycles.py), fmt, clippy -D warnings"
 	@echo "make test-native         cargo test --workspace"
 	@echo "make test-compile-fail   programs that must not compile, with their error codes (nightly)"
 	@echo "make test-miri           the primitives and scheduler unit tests under miri"
 	@echo "make test-loom           the loom models (verify/scripts/loom.sh)"
 	@echo "make test-shuttle        the shuttle scenarios (verify/scripts/shuttle.sh)"
 	@echo "make test-wasi           the tests under wasmtime, wasm32-wasip1-threads"
+	@echo "make test-python         Python scenarios under CPython vs their Rust translations"
 	@echo "make test-web            the browser tests in headless Chromium (three modes)"
 	@echo "(nightly pinned to $(NIGHTLY) in rust-nightly; stable in rust-toolchain.toml)"
 
@@ -57,13 +58,14 @@ bench:
 	cargo bench
 
 ## Every test.
-test: setup check-shim lint test-native test-compile-fail test-miri test-loom test-shuttle test-wasi test-web
+test: setup check-shim lint test-native test-python test-compile-fail test-miri test-loom test-shuttle test-wasi test-web
 	@echo "make test: all environments passed"
 
 check-shim:
 	@bash scripts/check-shim.sh
 
 lint:
+	python3 scripts/check-import-cycles.py
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 
@@ -79,6 +81,10 @@ test-compile-fail:
 test-miri:
 	@bash verify/scripts/miri.sh
 	@bash verify/scripts/miri-scheduler.sh
+
+## The CPython differential suite: tests/python/*.py vs their Rust translations.
+test-python:
+	@bash scripts/test-python.sh
 
 test-loom:
 	@bash verify/scripts/loom.sh

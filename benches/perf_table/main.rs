@@ -2,8 +2,9 @@
 //! environment, ours against each peer measured in the same run.
 //!
 //! Flags: `--quick` (fewer samples, smaller sizes: the CI gate), `--gate FILE` (fail when a
-//! ratio exceeds its gate), `--only PREFIX` (rows whose id starts with PREFIX), `--out DIR`
-//! (default `target/perf`).
+//! ratio exceeds its gate), `--only PREFIX` (rows whose id starts with PREFIX), `--section
+//! NAME` (measure only that section: futex, sync, channel or pool), `--out DIR` (default
+//! `target/perf`).
 
 // A bench binary: `pub` in its modules means "used by main", nothing is exported.
 #![allow(unreachable_pub, missing_docs)]
@@ -31,6 +32,7 @@ fn main() {
     };
     let quick = args.iter().any(|a| a == "--quick");
     let only = flag("--only").cloned();
+    let section = flag("--section").cloned();
     let out_dir = flag("--out")
         .cloned()
         .unwrap_or_else(|| "target/perf".into());
@@ -56,12 +58,15 @@ fn main() {
 
     let header = output::machine_header();
     eprintln!("{header}");
-    let sections: Vec<(&str, Section)> = vec![
+    let mut sections: Vec<(&str, Section)> = vec![
         ("futex", futex::rows),
         ("sync", sync::rows),
         ("channel", channel::rows),
         ("pool", pool::rows),
     ];
+    if let Some(s) = &section {
+        sections.retain(|(name, _)| name == s);
+    }
     let mut rows: Vec<Row> = Vec::new();
     for pass in 1..=passes {
         for (i, (name, f)) in sections.iter().enumerate() {

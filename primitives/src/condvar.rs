@@ -34,6 +34,9 @@ pub(crate) const TWO_MUTEXES_MSG: &str = "Condvar misuse: waited on with two dif
 at once (every thread waiting on one Condvar at the same time must release the same mutex); \
 use one Condvar per mutex";
 
+/// `bound_mutex` when a queued waiter's lock is unknown (`wait_releasing`): no check.
+const UNCHECKED: usize = 0;
+
 /// Node word: still queued (or being popped).
 const WAITING: u32 = 0;
 /// Node word: popped by a notifier; the waiter returns "notified".
@@ -117,8 +120,9 @@ impl WaitTimeoutResult {
 pub struct Condvar {
     /// Number of queued nodes; written under `lock`, read relaxed by the notify fast path.
     waiters: AtomicUsize,
-    /// Address of the mutex the queued waiters released (0 before the first wait). Read and
-    /// written only under `lock`, and only meaningful while the queue is non-empty.
+    /// Address of the mutex the queued waiters released ([`UNCHECKED`] before the first wait
+    /// or while a `wait_releasing` waiter is queued). Read and written only under `lock`, and
+    /// only meaningful while the queue is non-empty.
     bound_mutex: AtomicUsize,
     lock: RawMutex,
     queue: UnsafeCell<VecDeque<Node>>,
@@ -173,7 +177,8 @@ impl Condvar {
         }
     }
 
-    /// Queues `node` for a waiter that is about to release the mutex at address `mutex`.
+    /// Queues `node` for a waiter that is about to release the mutex at address `mutex`
+    /// ([`UNCHECKED`] when the lock is not one of ours: `wait_releasing`).
     ///
     /// # Panics
     /// When other waiters are queued that released a different mutex: one condvar used with
@@ -181,10 +186,15 @@ impl Condvar {
     fn enqueue(&self, node: Node, mutex: usize) {
         let misuse = self.with_queue(|q| {
             // Relaxed: read and written only under the queue lock.
-            if !q.is_empty() && self.bound_mutex.load(Relaxed) != mutex {
+            let bound = self.bound_mutex.load(Relaxed);
+            if q.is_empty() {
+                self.bound_mutex.store(mutex, Relaxed);
+            } else if mutex == UNCHECKED {
+                // A waiter whose lock we cannot name: stop checking until the queue empties.
+                self.bound_mutex.store(UNCHECKED, Relaxed);
+            } else if bound != UNCHECKED && bound != mutex {
                 return true;
             }
-            self.bound_mutex.store(mutex, Relaxed);
             q.push_back(node);
             // Relaxed: the queue lock and the user's mutex order this for notifiers.
             self.waiters.fetch_add(1, Relaxed);
@@ -316,6 +326,47 @@ impl Condvar {
         if lock.acquire_restore(depth).is_err() {
             panic!("{}", crate::deadline::DEADLOCK_MSG);
         }
+        Ok(!timed_out)
+    }
+
+    /// Python's `Condition(lock).wait(timeout)` for a lock this type does not know (for
+    /// example a `Lock` that any thread may release): queues this waiter, calls `release`,
+    /// sleeps until notified or `timeout` (`None` = no limit), then calls `reacquire`.
+    /// Returns `Ok(true)` when notified, `Ok(false)` on timeout; never returns spuriously.
+    /// The caller must hold the lock, so that a notifier (which takes it) sees the queued
+    /// waiter, exactly as for [`wait`](Self::wait).
+    ///
+    /// # Errors
+    /// Whatever `release` returns (the waiter is dequeued again and `reacquire` is not
+    /// called).
+    ///
+    /// # Panics
+    /// An untimed wait panics on a target without threads.
+    pub fn wait_releasing<E>(
+        &self,
+        release: impl FnOnce() -> Result<(), E>,
+        reacquire: impl FnOnce(),
+        timeout: Option<Duration>,
+    ) -> Result<bool, E> {
+        let deadline = match timeout {
+            None => Deadline::never(),
+            Some(t) => Deadline::after(t),
+        };
+        let node: Node = Arc::new(AtomicU32::new(WAITING));
+        // The lock is unknown here: this waiter is not checked against the others.
+        self.enqueue(node.clone(), UNCHECKED);
+        if let Err(e) = release() {
+            self.with_queue(|q| {
+                if let Some(i) = q.iter().position(|n| Arc::ptr_eq(n, &node)) {
+                    q.remove(i);
+                    // Relaxed: under the queue lock.
+                    self.waiters.fetch_sub(1, Relaxed);
+                }
+            });
+            return Err(e);
+        }
+        let timed_out = self.sleep(&node, deadline);
+        reacquire();
         Ok(!timed_out)
     }
 

@@ -76,7 +76,7 @@ fn shuttle_channel_mpmc_ring2() {
 }
 
 /// Producers and consumers in `select!` over a ring and a block list (lock-free flavours:
-/// readiness-only reservations, observer wake-ups; chan.rs steps R1–R4).
+/// readiness-only reservations, observer wake-ups; lockfree.rs steps R1–R4).
 #[test]
 fn shuttle_channel_select_both_lockfree() {
     run(7, || {

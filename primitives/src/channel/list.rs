@@ -184,7 +184,7 @@ impl<T> List<T> {
         let tail = self.tail.pos.load(Acquire);
         let block = self.tail.block.load(Acquire);
         let offset = (tail >> SHIFT) % LAP;
-        // SeqCst on success: as in `push` (chan.rs step R2). Relaxed on failure: we retry in
+        // SeqCst on success: as in `push` (lockfree.rs step R2). Relaxed on failure: we retry in
         // `push`, which reloads everything. A successful CAS from `tail` proves `block` is
         // that position's block, as in `push`'s first round.
         if offset + 1 < BLOCK
@@ -281,7 +281,7 @@ impl<T> List<T> {
                 next_block = Block::alloc();
             }
             let new_tail = tail + (1 << SHIFT);
-            // SeqCst on success: one side of the channel's wake-up Dekker pair (chan.rs step
+            // SeqCst on success: one side of the channel's wake-up Dekker pair (lockfree.rs step
             // R2; free on x86). The slot's `written` flag publishes the value. Acquire on failure:
             // as the load above.
             match self

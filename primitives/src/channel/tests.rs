@@ -1,6 +1,9 @@
 //! Unit tests of the channel flavours (sized for miri with `cfg!(miri)`).
 
 use super::*;
+use crate::sync::Arc;
+use crate::time::Instant;
+use std::time::Duration;
 // The shim is core's atomics here: these tests are compiled out of the model builds.
 use crate::sync::atomic::{AtomicUsize as StdAtomicUsize, Ordering as StdOrdering};
 use std::thread;
@@ -487,7 +490,7 @@ fn lockfree_partial_blocks_dropped_exactly_once() {
 }
 
 /// Many threads on a small ring and on the list, with blocking on both full and empty: every
-/// message arrives exactly once (the wake-up protocol of chan.rs steps R1–R2).
+/// message arrives exactly once (the wake-up protocol of lockfree.rs steps R1–R2).
 #[test]
 #[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
 fn lockfree_mpmc_blocking_multiset() {
