@@ -14,6 +14,7 @@ mod row;
 
 mod channel;
 mod pool;
+mod python;
 mod sync;
 
 use row::{Config, Row};
@@ -61,6 +62,7 @@ fn main() {
         ("sync", sync::rows),
         ("channel", channel::rows),
         ("pool", pool::rows),
+        ("python", python::rows),
     ];
     let mut rows: Vec<Row> = Vec::new();
     for pass in 1..=passes {
