@@ -164,6 +164,16 @@ fn interleaved(
     Some((med(&mut a), med(&mut b)))
 }
 
+/// (id, workload, CPython program, n, operations timed, our workload).
+type Spec = (
+    &'static str,
+    String,
+    &'static str,
+    usize,
+    usize,
+    fn(usize) -> Duration,
+);
+
 pub fn rows(cfg: &Config) -> Vec<Row> {
     let goal = Goal::MaxRatio(0.05);
     let goal_text = "<= 0.05 of CPython (>= 20x)";
@@ -185,7 +195,7 @@ pub fn rows(cfg: &Config) -> Vec<Row> {
     let n1 = cfg.n(20_000);
     let n2 = cfg.n(200_000);
     let n3 = cfg.n(25_000);
-    let specs: [(&str, String, &str, usize, usize, fn(usize) -> Duration); 3] = [
+    let specs: [Spec; 3] = [
         (
             "P1",
             format!("ThreadPoolExecutor.map, {n1} tiny tasks, default workers (ns/task)"),
