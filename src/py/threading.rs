@@ -48,9 +48,7 @@ use std::time::Duration;
 
 pub use portalis_scheduler::executor::Local;
 
-/// `threading.TIMEOUT_MAX`: the largest timeout (seconds) a blocking call accepts
-/// (CPython's value on 64-bit Linux).
-pub const TIMEOUT_MAX: f64 = 9_223_372_036.0;
+pub use super::timeout::TIMEOUT_MAX;
 
 // ---------------------------------------------------------------------------------------------
 // Lock

@@ -1,8 +1,12 @@
 //! Python's float-seconds timeouts, validated the way CPython validates them.
 
 use super::error::{PyResult, PyThreadingError};
-use super::threading::TIMEOUT_MAX;
 use std::time::Duration;
+
+/// `threading.TIMEOUT_MAX`: the largest timeout (seconds) a blocking call accepts
+/// (CPython's value on 64-bit Linux). Defined here, beside the conversions that clamp to it,
+/// and re-exported as `py::threading::TIMEOUT_MAX`.
+pub const TIMEOUT_MAX: f64 = 9_223_372_036.0;
 
 /// Seconds → `Duration`, for a value already known to be finite and in `0..=TIMEOUT_MAX`.
 pub(crate) fn secs(t: f64) -> Duration {
