@@ -3,6 +3,7 @@
 //! words. Each test names the CPython test it mirrors. Everything is ordered by joins, events
 //! and barriers; where CPython's test sleeps to let threads block, these wait for an observable
 //! state instead (`n_waiting`, a counter under the lock).
+#![cfg(not(any(portalis_loom, portalis_shuttle)))] // `py` is not built under the model cfgs
 
 use portalis_threading::py::concurrent::futures::{
     as_completed, wait, Future, ThreadPoolExecutor, ALL_COMPLETED, FIRST_COMPLETED,
