@@ -27,7 +27,7 @@ help:
 	@echo "make test                every test: native, lint, miri, loom, shuttle, WASI, browser"
 	@echo "make check-shim          no sync item outside primitives/src/sync.rs (docs/style.md 2)"
 	@echo "make lint                import-cycle check (scripts/check-import-cycles.py), fmt, clippy -D warnings"
-	@echo "make test-native         cargo test --workspace"
+	@echo "make test-native         cargo test --workspace, then the lock-api feature's tests"
 	@echo "make test-compile-fail   programs that must not compile, with their error codes (nightly)"
 	@echo "make test-miri           the primitives and scheduler unit tests under miri"
 	@echo "make test-loom           the loom models (verify/scripts/loom.sh)"
@@ -71,6 +71,8 @@ lint:
 
 test-native:
 	cargo test --workspace
+	cargo test -p portalis-primitives --features lock-api --test lock_api
+	cargo test -p portalis-primitives --features lock-api --doc raw
 
 ## Error codes of compile_fail doctests are checked on nightly only (scheduler/src/compile_fail.rs).
 test-compile-fail:

@@ -196,9 +196,14 @@ impl<T> Chan<T> {
         dispatch!(self, d => Discipline::<T>::register_recv(d, oper, cx, observe))
     }
 
-    /// Registers a select's send case; `true` if ready now.
-    pub(crate) fn register_send(&self, oper: usize, cx: &Arc<Context>) -> bool {
-        dispatch!(self, d => Discipline::<T>::register_send(d, oper, cx))
+    /// Registers a select's send case; `(ready, mailbox)`.
+    pub(crate) fn register_send(
+        &self,
+        oper: usize,
+        cx: &Arc<Context>,
+        observe: bool,
+    ) -> (bool, *mut ()) {
+        dispatch!(self, d => Discipline::<T>::register_send(d, oper, cx, observe))
     }
 
     /// Removes a select's entries for `cx` from one side.

@@ -476,9 +476,9 @@ impl<T> SelectHandle for Receiver<T> {
             c.unregister(cx, true);
         }
     }
-    fn packet_full(&self, p: *mut ()) -> bool {
+    fn selected_packet(&self, p: *mut ()) -> Option<Token> {
         // SAFETY: `p` came from our `register` and the select saw DONE or aborted.
-        unsafe { handoff::packet_full::<T>(p) }
+        unsafe { handoff::packet_full::<T>(p) }.then_some(Token::Boxed(p))
     }
     fn free_packet(&self, p: *mut ()) {
         // SAFETY: as above, and the entry was unregistered.
@@ -512,16 +512,24 @@ impl<T> SelectHandle for Sender<T> {
     fn try_reserve(&self, take: bool) -> Option<Token> {
         self.chan.try_reserve_send(take)
     }
-    fn register(&self, oper: usize, cx: &Arc<Context>, _observe: bool) -> (bool, *mut ()) {
-        (self.chan.register_send(oper, cx), core::ptr::null_mut())
+    fn register(&self, oper: usize, cx: &Arc<Context>, observe: bool) -> (bool, *mut ()) {
+        self.chan.register_send(oper, cx, observe)
     }
     fn unregister(&self, cx: &Arc<Context>) {
         self.chan.unregister(cx, false);
     }
-    fn packet_full(&self, _p: *mut ()) -> bool {
-        false
+    fn selected_packet(&self, p: *mut ()) -> Option<Token> {
+        if p.is_null() {
+            return None;
+        }
+        // SAFETY: `p` is the mailbox from our `register`; the entry was unregistered and the
+        // select saw DONE (M3).
+        unsafe { handoff::take_mailbox(p) }.map(Token::Partner)
     }
-    fn free_packet(&self, _p: *mut ()) {}
+    fn free_packet(&self, p: *mut ()) {
+        // SAFETY: as above; not taken by `selected_packet`.
+        unsafe { handoff::free_mailbox(p) }
+    }
     fn deadline(&self) -> Option<Instant> {
         None
     }

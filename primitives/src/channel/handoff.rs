@@ -60,17 +60,103 @@ pub(crate) enum Token {
     Timer(Instant),
 }
 
-/// Claimed entries to complete once the lock is released (`waiter.rs` step 3).
+/// Claimed entries to complete once the lock is released (`waiter.rs` step 3), and (`.1`) a
+/// claimed select send case to request a message from (`request_from`, issue 16 item 4).
 #[derive(Default)]
-pub(crate) struct Wakes(pub(crate) Vec<Entry>);
+pub(crate) struct Wakes(pub(crate) Vec<Entry>, pub(crate) Option<Entry>);
 
 impl Wakes {
+    /// Completes the claimed entries; the caller has taken any request out first.
     #[inline]
     pub(crate) fn complete(self) {
+        debug_assert!(
+            self.1.is_none(),
+            "a claimed select sender must be requested from"
+        );
         if !self.0.is_empty() {
             complete_all(self.0);
         }
     }
+}
+
+/// A select send case's mailbox on a rendezvous channel (issue 16 item 4). The case's entry
+/// points at it (`Entry::mailbox`). Protocol, after step 2's claim of the select's context for
+/// that case by a receiver (a plain `recv`/`try_recv` or a polling select):
+/// * M1. The receiver makes its own context, claims it itself (nobody else can see it), and
+///   writes an entry for it with a packet on its stack (`oper == REQUESTER`) into the mailbox.
+/// * M2. The receiver completes the select's context (Release), then waits on its own.
+/// * M3. The select sees DONE for that case (Acquire), takes the entry out of the mailbox and
+///   returns it as its `Token::Partner`: `SelectedOperation::send` hands the message to it
+///   (`hand_to`, step 3); dropping the operation completes it with an empty packet instead.
+///
+/// So a selecting sender is claimable by a non-blocking receive, as a selecting receiver (with
+/// its boxed packet) is by `try_send`. The receiver then waits for the select's thread to
+/// complete the operation, as crossbeam-channel's zero flavour does.
+pub(crate) type Mailbox = UnsafeCell<Option<Entry>>;
+
+/// The `oper` of an entry written into a mailbox (M1): a release completes it empty instead
+/// of re-queueing it.
+pub(crate) const REQUESTER: usize = usize::MAX;
+
+/// A new, empty boxed mailbox.
+pub(crate) fn box_mailbox() -> *mut () {
+    Box::into_raw(Box::new(Mailbox::new(None))) as *mut ()
+}
+
+/// Takes the entry out of a mailbox if a receiver wrote one (M3); frees the mailbox only then.
+///
+/// # Safety
+/// `p` came from [`box_mailbox`], its case's entry is gone from every queue, and the select
+/// saw DONE (Acquire) or won its abort, so no receiver writes it any more.
+pub(crate) unsafe fn take_mailbox(p: *mut ()) -> Option<Entry> {
+    // SAFETY: the caller's contract; the writer (M1) finished before the DONE we saw.
+    let e = unsafe { (*(p as *mut Mailbox)).with_mut(|m| (*m).take()) };
+    if e.is_some() {
+        // SAFETY: as above; ours to free.
+        unsafe { free_mailbox(p) };
+    }
+    e
+}
+
+/// Frees a mailbox (dropping an entry in it, if any); `null` is ignored.
+///
+/// # Safety
+/// As for [`take_mailbox`], and nobody else frees it.
+pub(crate) unsafe fn free_mailbox(p: *mut ()) {
+    if !p.is_null() {
+        // SAFETY: the caller's contract: `p` is our `Box<Mailbox>`, unaliased.
+        drop(unsafe { Box::from_raw(p as *mut Mailbox) });
+    }
+}
+
+/// Steps M1–M2 for a claimed select send case `e` (claimed by us under the channel lock, now
+/// released): asks the select for its message and waits for it. `None` if the select gave the
+/// operation up (its `SelectedOperation` was dropped).
+pub(crate) fn request_from<T>(e: Entry) -> Option<T> {
+    debug_assert!(e.mailbox);
+    let me = Context::new();
+    let mine = me.claim(REQUESTER);
+    debug_assert!(mine, "a fresh context is unclaimed");
+    let packet: Packet<T> = UnsafeCell::new(None);
+    let request = Entry {
+        cx: me.clone(),
+        oper: REQUESTER,
+        packet: &packet as *const Packet<T> as *const (),
+        mailbox: false,
+    };
+    let mailbox = e.packet as *const Mailbox;
+    // M1. SAFETY: we won the claim on `e.cx` for this case, so we are the mailbox's only
+    // writer; the select keeps it alive and reads it only after the DONE that `complete`
+    // publishes with Release below.
+    unsafe { (*mailbox).with_mut(|m| *m = Some(request)) };
+    // M2; the mailbox is not touched after this.
+    Context::complete(e.cx);
+    // Our context is claimed (by us), so this wait ends only when the select completes it.
+    let woken = me.wait_until(None);
+    debug_assert!(matches!(woken, super::waiter::Woken::Selected(_)));
+    // SAFETY: the select's `hand_to` wrote the packet before its DONE (Release), which we saw
+    // (Acquire); nobody touches the packet after that.
+    unsafe { packet.with_mut(|m| (*m).take()) }
 }
 
 /// Completes claimed entries after the lock is released (`waiter.rs` step 3).
@@ -190,8 +276,10 @@ pub(crate) trait Discipline<T> {
     /// now (nothing registered then); `packet` is a boxed rendezvous packet to free with
     /// [`free_packet`] unless the case is selected through it.
     fn register_recv(&self, oper: usize, cx: &Arc<Context>, observe: bool) -> (bool, *mut ());
-    /// Registers a select's send case (always an observer); `true` if ready now.
-    fn register_send(&self, oper: usize, cx: &Arc<Context>) -> bool;
+    /// Registers a select's send case: `(ready, mailbox)`. On a rendezvous channel a select
+    /// (not `observe`) registers a mailbox (M1–M3) to free with [`free_mailbox`] unless the
+    /// case is selected through it; elsewhere the entry is an observer and `mailbox` is null.
+    fn register_send(&self, oper: usize, cx: &Arc<Context>, observe: bool) -> (bool, *mut ());
     /// Removes a select's entries for `cx` from one side.
     fn unregister(&self, cx: &Arc<Context>, recv_side: bool);
     /// Completes a selected receive.
@@ -214,8 +302,10 @@ pub(crate) trait SelectHandle {
     fn register(&self, oper: usize, cx: &Arc<Context>, observe: bool) -> (bool, *mut ());
     /// Select step 4: remove our entries.
     fn unregister(&self, cx: &Arc<Context>);
-    /// `true` if the packet from `register` was filled by a partner.
-    fn packet_full(&self, p: *mut ()) -> bool;
+    /// The case was selected: if its packet holds the outcome (a receive packet a sender
+    /// filled, a mailbox a receiver wrote), the token for it (the packet is consumed); else
+    /// `None` and the packet is still to be freed with [`free_packet`](Self::free_packet).
+    fn selected_packet(&self, p: *mut ()) -> Option<Token>;
     /// Frees the packet from `register`.
     fn free_packet(&self, p: *mut ());
     /// When a timer case becomes ready.

@@ -29,6 +29,7 @@
 //!    instead of turning every message into a hand-off (crossbeam's array/list flavours
 //!    behave the same way).
 
+use super::drops::drop_each;
 use super::error::{RecvError, RecvTimeoutError, SendError, SendTimeoutError};
 use super::handoff::{self, complete_all, Sides, Token, Wakes};
 use super::lock::{Guard, Lock};
@@ -88,6 +89,7 @@ fn wait_with_packet<T, C: Locked<T>>(
         cx: cx.clone(),
         oper: 0,
         packet: &packet as *const handoff::Packet<T> as *const (),
+        mailbox: false,
     });
     drop(g);
     wakes.complete();
@@ -179,6 +181,15 @@ pub(crate) fn recv<T, C: Locked<T>>(
             wakes.complete();
             return Ok(m);
         }
+        if let Some(e) = wakes.1.take() {
+            // A selecting sender committed to us (handoff.rs M1–M3).
+            drop(g);
+            wakes.complete();
+            match handoff::request_from(e) {
+                Some(m) => return Ok(m),
+                None => continue, // it gave the operation up: start over
+            }
+        }
         if C::sides(&mut g).disconnected {
             drop(g);
             wakes.complete();
@@ -226,7 +237,8 @@ pub(crate) fn disconnect<T, C: Locked<T>>(c: &C, last_receiver: bool) {
     };
     drop(g);
     complete_all(claimed);
-    drop(dropped); // user `Drop` impls run outside the lock
+    // User `Drop` impls run outside the lock, one at a time (a panicking one must not abort).
+    drop_each(dropped);
 }
 
 /// Removes a select's entries for `cx` from one side.
@@ -273,6 +285,12 @@ pub(crate) fn release_handoff<T, C: Locked<T>>(
     recv_side: bool,
 ) -> Option<Token> {
     match token {
+        Token::Partner(e) if e.oper == handoff::REQUESTER => {
+            // A receiver waiting on its own context for our message (handoff.rs M3): it gets
+            // an empty packet and reports or retries.
+            Context::complete(e.cx);
+            None
+        }
         Token::Partner(e) => {
             let mut g = c.state().lock();
             e.cx.unclaim();

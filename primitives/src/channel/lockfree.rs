@@ -27,6 +27,7 @@
 //!   fills it, so it never waits on one channel either; a dropped, uncompleted send leaves a
 //!   hole that the next reader skips. On a list (never full) a select send reserves nothing.
 
+use super::drops::drop_each;
 use super::error::{RecvError, RecvTimeoutError, SendError, SendTimeoutError};
 use super::error::{TryRecvError, TrySendError};
 use super::handoff::{self, Discipline, Sides, Token};
@@ -276,6 +277,7 @@ impl<B> LockFree<B> {
             cx: cx.clone(),
             oper,
             packet: core::ptr::null(),
+            mailbox: false,
         });
         self.sync_waiting(&g);
         // SeqCst fence: the partner of the fence in `notify` (step R2).
@@ -513,7 +515,9 @@ impl<T, B: Buffer<T>> Discipline<T> for LockFree<B> {
             }
         }
         handoff::complete_all(claimed);
-        drop(dropped); // user `Drop` impls run outside the lock
+        // User `Drop` impls run outside the lock, one at a time (a panicking one must not
+        // abort).
+        drop_each(dropped);
     }
 
     /// Step R4 for `take`; `Select::ready` gets a readiness verdict only.
@@ -559,8 +563,9 @@ impl<T, B: Buffer<T>> Discipline<T> for LockFree<B> {
         (ready != Some(false), core::ptr::null_mut())
     }
 
-    fn register_send(&self, oper: usize, cx: &Arc<Context>) -> bool {
-        self.register(cx, oper, false, || self.buf.has_room()) != Some(false)
+    fn register_send(&self, oper: usize, cx: &Arc<Context>, _observe: bool) -> (bool, *mut ()) {
+        let ready = self.register(cx, oper, false, || self.buf.has_room()) != Some(false);
+        (ready, core::ptr::null_mut())
     }
 
     fn unregister(&self, cx: &Arc<Context>, recv_side: bool) {

@@ -21,7 +21,7 @@
 //! | dispatch | `chan.rs` (handle counts, capacity → discipline) |
 //! | disciplines | `lockfree.rs`, `queue.rs`, `rendezvous.rs`; `locked.rs` (their shared lock protocol) |
 //! | shared contract | `handoff.rs` (waiter queues, packets, select tokens, the `Discipline` trait) |
-//! | floor | `waiter.rs`, `lock.rs`, `ring.rs`, `list.rs`, `error.rs`, `timer.rs` |
+//! | floor | `waiter.rs`, `lock.rs`, `ring.rs`, `list.rs`, `error.rs`, `timer.rs`, `drops.rs` |
 //!
 //! `oneshot.rs` and `broadcast.rs` stand alone on the floor.
 //!
@@ -64,6 +64,7 @@
 
 pub mod broadcast;
 mod chan;
+mod drops;
 #[cfg(feature = "envelope")]
 pub mod envelope;
 mod error;

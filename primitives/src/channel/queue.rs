@@ -239,13 +239,14 @@ impl<T> Discipline<T> for Queue<T> {
                 cx: cx.clone(),
                 oper,
                 packet: core::ptr::null(),
+                mailbox: false,
             });
             return (false, core::ptr::null_mut());
         }
         (true, core::ptr::null_mut())
     }
 
-    fn register_send(&self, oper: usize, cx: &Arc<Context>) -> bool {
+    fn register_send(&self, oper: usize, cx: &Arc<Context>, _observe: bool) -> (bool, *mut ()) {
         let mut g = self.lock();
         let ready = g.sides.disconnected || self.has_room(&g);
         if !ready {
@@ -253,9 +254,10 @@ impl<T> Discipline<T> for Queue<T> {
                 cx: cx.clone(),
                 oper,
                 packet: core::ptr::null(),
+                mailbox: false,
             });
         }
-        ready
+        (ready, core::ptr::null_mut())
     }
 
     fn unregister(&self, cx: &Arc<Context>, recv_side: bool) {

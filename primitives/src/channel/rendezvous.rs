@@ -60,6 +60,12 @@ impl<T> Locked<T> for Rendezvous {
     fn take(&self, s: &mut Sides, wakes: &mut Wakes) -> Option<T> {
         if !s.senders.is_empty() {
             if let Some(e) = s.senders.claim_partner(&mut wakes.0) {
+                if e.mailbox {
+                    // A selecting sender, now committed to us: the caller requests its
+                    // message after unlocking (handoff.rs M1–M3).
+                    wakes.1 = Some(e);
+                    return None;
+                }
                 let msg = handoff::take_packet(&e);
                 wakes.0.push(e);
                 return Some(msg);
@@ -108,8 +114,15 @@ impl<T> Discipline<T> for Rendezvous {
         let mut g = self.lock();
         let r = Locked::<T>::take(self, &mut g, &mut wakes);
         let disc = g.disconnected;
+        let request = wakes.1.take();
         drop(g);
         wakes.complete();
+        if let Some(e) = request {
+            // A selecting sender committed to us (M1–M3); `None`: it gave the operation up.
+            if let Some(m) = handoff::request_from(e) {
+                return Ok(m);
+            }
+        }
         match r {
             Some(m) => Ok(m),
             None if disc => Err(TryRecvError::Disconnected),
@@ -129,14 +142,33 @@ impl<T> Discipline<T> for Rendezvous {
         locked::disconnect::<T, _>(self, last_receiver);
     }
 
-    fn try_reserve_recv(&self, _take: bool) -> Option<Token> {
+    fn try_reserve_recv(&self, take: bool) -> Option<Token> {
         let mut g = self.lock();
+        if !take {
+            // `Select::ready`: a readiness verdict only. A waiting sender, plain or selecting
+            // (whose mailbox a following `try_recv` claims, M1–M3), makes the case ready.
+            let ready = g.senders.has_partner();
+            let disc = g.disconnected;
+            drop(g);
+            return if ready {
+                Some(Token::Buffered)
+            } else if disc {
+                Some(Token::Disconnected)
+            } else {
+                None
+            };
+        }
         let mut notified = Vec::new();
         let partner = g.senders.claim_partner(&mut notified);
         let disc = g.disconnected;
         drop(g);
         complete_all(notified);
         match partner {
+            Some(e) if e.mailbox => {
+                // A selecting sender committed to this select (M1–M3): its message moves into
+                // a boxed packet owned by the selected operation.
+                handoff::request_from::<T>(e).map(|m| Token::Boxed(handoff::box_packet(Some(m))))
+            }
             Some(e) => Some(Token::Partner(e)),
             None if disc => Some(Token::Disconnected),
             None => None,
@@ -160,10 +192,12 @@ impl<T> Discipline<T> for Rendezvous {
         let mut g = self.lock();
         // Observers among the senders (selecting senders) are notified so they come and find
         // our packet (step 3); a sender with a packet means we are ready.
-        let ready = if g.senders.has_partner() {
+        // Our own send case on this channel (a select with both cases) is neither a partner
+        // nor notified: a select never pairs with itself (issue 16 item 5).
+        let ready = if g.senders.has_partner_except(cx) {
             true
         } else {
-            g.senders.claim_all(&mut notified);
+            g.senders.claim_all_except(cx, &mut notified);
             false
         };
         if ready || g.disconnected {
@@ -180,33 +214,43 @@ impl<T> Discipline<T> for Rendezvous {
             cx: cx.clone(),
             oper,
             packet,
+            mailbox: false,
         });
         drop(g);
         complete_all(notified);
         (false, packet)
     }
 
-    fn register_send(&self, oper: usize, cx: &Arc<Context>) -> bool {
+    fn register_send(&self, oper: usize, cx: &Arc<Context>, observe: bool) -> (bool, *mut ()) {
         let mut notified = Vec::new();
         let mut g = self.lock();
         let ready = g.disconnected || {
-            let partner = g.receivers.has_partner();
+            // Not our own receive case (issue 16 item 5), as in `register_recv`.
+            let partner = g.receivers.has_partner_except(cx);
             if !partner {
                 // Only observers wait (`Select::ready`): notify them, as in `register_recv`.
-                g.receivers.claim_all(&mut notified);
+                g.receivers.claim_all_except(cx, &mut notified);
             }
             partner
+        };
+        // A select (not `Select::ready`) waits with a mailbox, so a receiver can claim it
+        // (issue 16 item 4, handoff.rs M1–M3).
+        let mailbox = if ready || observe {
+            core::ptr::null_mut()
+        } else {
+            handoff::box_mailbox()
         };
         if !ready {
             g.senders.push(Entry {
                 cx: cx.clone(),
                 oper,
-                packet: core::ptr::null(),
+                packet: mailbox,
+                mailbox: !observe,
             });
         }
         drop(g);
         complete_all(notified);
-        ready
+        (ready, mailbox)
     }
 
     fn unregister(&self, cx: &Arc<Context>, recv_side: bool) {
@@ -228,8 +272,9 @@ impl<T> Discipline<T> for Rendezvous {
     }
 
     fn release(&self, token: Token, recv_side: bool) {
-        if let Some(t) = locked::release_handoff::<T, _>(self, token, recv_side) {
-            unreachable!("a rendezvous operation holds a hand-off token, not {t:?}");
+        match locked::release_handoff::<T, _>(self, token, recv_side) {
+            None | Some(Token::Buffered) => {} // `Buffered`: a readiness verdict, nothing held
+            Some(t) => unreachable!("a rendezvous operation holds a hand-off token, not {t:?}"),
         }
     }
 }

@@ -44,6 +44,7 @@
 //!    message (step 2). A reader reaching a claimed slot spins until the claimant writes or
 //!    abandons it, as in step 4 (crossbeam's array flavour behaves the same way).
 
+use super::drops::drop_each;
 use crate::sync::atomic::{
     AtomicUsize,
     Ordering::{Acquire, Relaxed, Release, SeqCst},
@@ -421,6 +422,7 @@ impl<T> Drop for Ring<T> {
         // Messages never received are dropped here, exactly once (the channel takes them out
         // through `pop` when the last receiver leaves, so this only sees late sends).
         // `&mut self`: no claim or write is in flight, so nothing is skipped by not waiting.
-        while self.pop_no_wait().is_some() {}
+        // One at a time, so a panicking `Drop` neither aborts nor leaks the rest.
+        drop_each(core::iter::from_fn(|| self.pop_no_wait()));
     }
 }

@@ -196,11 +196,15 @@ fn run(cases: &[Case<'_>], mode: Mode, observe: bool) -> Option<(usize, Token)> 
         }
         let mut filled = None;
         for (i, p) in packets.iter().enumerate() {
-            if Some(i) == selected && cases[i].handle.packet_full(*p) {
-                filled = Some((i, Token::Boxed(*p)));
-            } else {
-                cases[i].handle.free_packet(*p);
+            if Some(i) == selected {
+                // A filled receive packet, or a mailbox a receiver wrote (handoff.rs M3: that
+                // receiver waits for this operation, so it must be the one returned).
+                if let Some(t) = cases[i].handle.selected_packet(*p) {
+                    filled = Some((i, t));
+                    continue;
+                }
             }
+            cases[i].handle.free_packet(*p);
         }
         if filled.is_some() {
             return filled;
