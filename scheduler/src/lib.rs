@@ -50,7 +50,7 @@ pub mod executor;
 #[cfg(not(any(portalis_loom, portalis_shuttle)))]
 pub mod thread;
 
-pub use backend::Backend;
+pub use backend::{Backend, MAX_DEFAULT_WEB_WORKERS};
 pub use join::join;
 pub use pool::{
     broadcast, current_num_threads, current_thread_index, spawn, spawn_fifo, yield_now,

@@ -1,7 +1,7 @@
 //! `ThreadPoolBuilder`, the shared `Registry` behind a pool, `ThreadPool`, and the lazily
 //! built global pool with its free functions.
 
-use crate::backend::Backend;
+use crate::backend::{Backend, ThreadHandle};
 use crate::deque::{Injector, Steal, Stealer, Worker};
 use crate::job::{JobRef, JobResult, Payload, StackJob};
 use crate::latch::{LockLatch, Probe, SpinLatch};
@@ -12,7 +12,7 @@ use portalis_primitives::sync::atomic::{
     AtomicBool, AtomicU32,
     Ordering::{Acquire, Relaxed, Release},
 };
-use portalis_primitives::sync::{thread, Arc, Mutex};
+use portalis_primitives::sync::{Arc, Mutex};
 use portalis_primitives::time::Instant;
 use portalis_primitives::{futex, Parker};
 use std::fmt;
@@ -148,6 +148,51 @@ impl ThreadPoolBuilder {
         })
     }
 
+    /// Builds the pool, first booting the threads it needs where that must be awaited: in the
+    /// browser ([`Backend::WebWorkers`]) a Web Worker starts only after its creator returns to
+    /// the event loop, so this boots the missing workers (`web::prestart`) and then builds.
+    /// Elsewhere it is [`build`](Self::build).
+    ///
+    /// # Errors
+    /// As for `build`; in the browser also when a worker cannot boot (CSP, bad stack size).
+    pub async fn build_async(self) -> Result<ThreadPool, BuildError> {
+        self.prestart().await?;
+        self.build()
+    }
+
+    /// [`build_global`](Self::build_global), booting browser workers first (see
+    /// [`build_async`](Self::build_async)).
+    ///
+    /// # Errors
+    /// As for `build_global` and `build_async`.
+    pub async fn build_global_async(self) -> Result<(), BuildError> {
+        self.prestart().await?;
+        self.build_global()
+    }
+
+    /// Boots the Web Workers this builder's pool will need (browser only; a no-op elsewhere).
+    async fn prestart(&self) -> Result<(), BuildError> {
+        #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+        {
+            let backend = Backend::detect();
+            if backend == Backend::WebWorkers && self.num_threads <= MAX_NUM_THREADS {
+                let n = if self.num_threads == 0 {
+                    backend.default_num_threads()
+                } else {
+                    self.num_threads
+                };
+                let n = n - usize::from(self.use_current_thread && n > 0);
+                let stack = self.stack_size.unwrap_or(crate::web::DEFAULT_WORKER_STACK);
+                crate::web::prestart(n, stack)
+                    .await
+                    .map_err(|e| BuildError {
+                        kind: BuildErrorKind::Spawn(std::io::Error::other(e)),
+                    })?;
+            }
+        }
+        Ok(())
+    }
+
     /// Builds the global pool used by the free functions.
     ///
     /// # Errors
@@ -198,15 +243,21 @@ pub(crate) struct Registry {
     spawned: usize,
     /// No threads at all: everything runs inline on the caller.
     inline: bool,
-    handles: Mutex<Vec<thread::JoinHandle<()>>>,
+    handles: Mutex<Vec<ThreadHandle>>,
     start_handler: Option<Box<StartHandler>>,
     exit_handler: Option<Box<StartHandler>>,
     panic_handler: Option<Box<PanicHandler>>,
 }
 
 impl Registry {
-    fn new(mut b: ThreadPoolBuilder) -> Result<Arc<Registry>, BuildError> {
-        let backend = Backend::detect();
+    fn new(b: ThreadPoolBuilder) -> Result<Arc<Registry>, BuildError> {
+        Registry::with_backend(b, Backend::detect())
+    }
+
+    fn with_backend(
+        mut b: ThreadPoolBuilder,
+        backend: Backend,
+    ) -> Result<Arc<Registry>, BuildError> {
         if b.num_threads > MAX_NUM_THREADS {
             return Err(BuildError {
                 kind: BuildErrorKind::TooManyThreads(b.num_threads),
@@ -249,8 +300,9 @@ impl Registry {
             let index = i + first;
             let r = registry.clone();
             let name = b.thread_name.as_mut().map(|f| f(index));
-            let stack = Some(b.stack_size.unwrap_or(DEFAULT_STACK_SIZE));
-            match backend.spawn(name, stack, move || worker::main_loop(r, index, deque)) {
+            match backend.spawn(name, b.stack_size, move || {
+                worker::main_loop(r, index, deque)
+            }) {
                 Ok(h) => handles.push(h),
                 Err(e) => {
                     // Stop the threads already running; they exit on their own.
@@ -362,7 +414,7 @@ impl Registry {
     fn join_threads(&self) {
         let handles = std::mem::take(&mut *self.handles.lock().unwrap());
         for h in handles {
-            let _ = h.join();
+            h.join();
         }
     }
 
@@ -775,7 +827,18 @@ static GLOBAL: OnceLock<Arc<Registry>> = OnceLock::new();
 
 /// The global registry, built with defaults on first use.
 pub(crate) fn global_registry() -> &'static Arc<Registry> {
-    GLOBAL.get_or_init(|| Registry::new(ThreadPoolBuilder::new()).expect("build the global pool"))
+    GLOBAL.get_or_init(|| {
+        Registry::new(ThreadPoolBuilder::new())
+            .or_else(|e| match Backend::detect() {
+                // No booted Web Worker (nobody called `build_global_async`): the lazily built
+                // global pool runs inline rather than failing the caller.
+                Backend::WebWorkers => {
+                    Registry::with_backend(ThreadPoolBuilder::new(), Backend::NoThreads)
+                }
+                _ => Err(e),
+            })
+            .expect("build the global pool")
+    })
 }
 
 /// The registry of the current worker, else the global one.
