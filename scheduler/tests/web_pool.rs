@@ -73,3 +73,81 @@ async fn pools_here_are_web_worker_pools() {
     seen.sort_unstable();
     assert_eq!(seen, vec![0, 1]);
 }
+
+mod web_common;
+
+/// The registered-task suite on the shared-memory pool (the same task types the
+/// message-passing mode runs in `web_no_isolation.rs`).
+#[wasm_bindgen_test]
+async fn task_pool_runs_registered_tasks_on_shared_memory() {
+    use portalis_scheduler::web::{Mode, TaskPool};
+    use web_common::tasks::*;
+    ensure_workers().await;
+    assert_eq!(Mode::detect(), Mode::SharedMemory);
+    let pool = TaskPool::new(portalis_task_table(), 2).await.unwrap();
+    assert_eq!(pool.mode(), Mode::SharedMemory);
+    assert!(common_suite(&pool).await > 5);
+    pool.shutdown().await;
+}
+
+/// The message-passing pool also works on an isolated page (and from a worker): the same
+/// suite plus the failure cases.
+#[wasm_bindgen_test]
+async fn task_pool_message_passing_from_a_worker() {
+    use portalis_scheduler::web::{Mode, TaskPool};
+    use web_common::tasks::*;
+    let pool = TaskPool::with_mode(Mode::MessagePassing, portalis_task_table(), 2)
+        .await
+        .unwrap();
+    assert!(common_suite(&pool).await + remote_suite(&pool).await > 20);
+    pool.shutdown().await;
+}
+
+/// Two tables that differ in one row's types have different fingerprints (what a worker
+/// booted from a stale build is caught by).
+#[wasm_bindgen_test]
+fn task_table_fingerprint_covers_names_and_types() {
+    use portalis_scheduler::web::{TaskEntry, TaskTable};
+    use web_common::tasks::*;
+    let a = TaskTable(vec![TaskEntry::of::<Sum>(), TaskEntry::of::<Fail>()]);
+    let b = TaskTable(vec![TaskEntry::of::<Sum>(), TaskEntry::of::<Boom>()]);
+    let c = TaskTable(vec![TaskEntry::of::<Fail>(), TaskEntry::of::<Sum>()]);
+    assert_eq!(a.fingerprint(), a.clone().fingerprint());
+    assert_ne!(a.fingerprint(), b.fingerprint());
+    assert_ne!(a.fingerprint(), c.fingerprint());
+    assert_eq!(
+        portalis_task_table().fingerprint(),
+        portalis_task_table().fingerprint()
+    );
+}
+
+/// Bad input: a stack size that is not a multiple of 64 KiB is refused with a clear error.
+#[wasm_bindgen_test]
+async fn stack_size_not_a_multiple_of_64k_is_an_error() {
+    use portalis_scheduler::ThreadPoolBuilder;
+    let e = ThreadPoolBuilder::new()
+        .num_threads(1)
+        .stack_size(100_000)
+        .build_async()
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("64 KiB"), "{e}");
+    assert!(matches!(
+        portalis_scheduler::web::prestart(1, 3 << 10).await,
+        Err(portalis_scheduler::web::SpawnError::BadStackSize(3072))
+    ));
+}
+
+/// A synchronous build with no booted worker is a typed error naming the async builder (not
+/// a deadlock: the worker could never boot while this thread blocks).
+#[wasm_bindgen_test]
+async fn sync_build_without_booted_workers_names_build_async() {
+    use portalis_scheduler::ThreadPoolBuilder;
+    // More workers than the reservoir holds, with a stack no booted worker has.
+    let e = ThreadPoolBuilder::new()
+        .num_threads(1)
+        .stack_size(64 << 20)
+        .build()
+        .unwrap_err();
+    assert!(e.to_string().contains("build_async"), "{e}");
+}

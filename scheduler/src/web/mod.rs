@@ -36,16 +36,39 @@ extern "C" {
 }
 
 thread_local! {
-    /// The bootstrap's blob URL; `link_to!` makes a new blob on every call, so keep one per
-    /// thread; [`revoke_bootstrap_url`] revokes it (the next spawn makes a new one).
+    /// The URL workers start from: a revocable one-line module importing the bootstrap (see
+    /// [`revocable_module_url`]); [`revoke_bootstrap_url`] revokes it, the next spawn makes a
+    /// new one.
     static BOOTSTRAP_URL: core::cell::RefCell<Option<String>> = const { core::cell::RefCell::new(None) };
+    /// `link_to!`'s own blob URL for the bootstrap. The glue evaluates it once per instance
+    /// and returns the same URL on every call (measured: a spawn after revoking it failed to
+    /// load), so it is never revoked: one per thread, not one per pool.
+    static LINKED_BOOTSTRAP: String = wasm_bindgen::link_to!(module = "/src/web/bootstrap.js");
+}
+
+/// A blob URL of a one-line module that imports `linked`: revoking it frees only this small
+/// blob, and `linked` (which the glue caches) stays valid for the next pool.
+pub(crate) fn revocable_module_url(linked: &str) -> Result<String, JsValue> {
+    let src = format!(
+        "import {};\n",
+        js_sys::JSON::stringify(&linked.into())?
+            .as_string()
+            .unwrap_or_default()
+    );
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type("text/javascript");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(
+        &js_sys::Array::of1(&JsValue::from_str(&src)),
+        &opts,
+    )?;
+    web_sys::Url::create_object_url_with_blob(&blob)
 }
 
 fn bootstrap_url() -> Result<String, JsValue> {
     BOOTSTRAP_URL.with(|u| {
         let mut u = u.borrow_mut();
         if u.is_none() {
-            *u = Some(wasm_bindgen::link_to!(module = "/src/web/bootstrap.js"));
+            *u = Some(LINKED_BOOTSTRAP.with(|l| revocable_module_url(l))?);
         }
         Ok(u.clone().unwrap_or_default())
     })

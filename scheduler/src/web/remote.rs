@@ -430,17 +430,26 @@ async fn run_shared<T: RemoteTask>(
 }
 
 thread_local! {
-    /// The copy-mode bootstrap's blob URL (one per thread, revoked when no pool uses it).
+    /// The copy-mode workers' start URL and how many pools use it: a revocable one-line
+    /// module importing the bootstrap (`super::revocable_module_url`), revoked when the last
+    /// pool of this thread is dropped.
     static REMOTE_URL: RefCell<Option<(String, usize)>> = const { RefCell::new(None) };
+    /// `link_to!`'s own URL (cached by the glue, so never revoked: one per thread).
+    static LINKED_REMOTE: String = wasm_bindgen::link_to!(module = "/src/web/remote.js");
 }
 
-fn remote_url_acquire() -> String {
+fn remote_url_acquire() -> Result<String, super::SpawnError> {
     REMOTE_URL.with(|u| {
         let mut u = u.borrow_mut();
-        let (url, users) =
-            u.get_or_insert_with(|| (wasm_bindgen::link_to!(module = "/src/web/remote.js"), 0));
+        if u.is_none() {
+            let url = LINKED_REMOTE
+                .with(|l| super::revocable_module_url(l))
+                .map_err(|e| super::SpawnError::Worker(format!("{e:?}")))?;
+            *u = Some((url, 0));
+        }
+        let (url, users) = u.as_mut().expect("set above");
         *users += 1;
-        url.clone()
+        Ok(url.clone())
     })
 }
 
@@ -523,7 +532,7 @@ impl RemotePool {
             next_id: Cell::new(0),
             replaced: Cell::new(0),
             closed: Cell::new(false),
-            url: remote_url_acquire(),
+            url: remote_url_acquire()?,
             fingerprint: table.fingerprint(),
         });
         let pool = RemotePool { inner };
