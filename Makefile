@@ -6,6 +6,9 @@ SHELL := /bin/bash
 export CARGO_TERM_COLOR ?= never
 
 TOOLS := $(CURDIR)/.tools
+# The dated nightly (miri, build-std for the browser): pinned in one file, `rust-nightly`, which
+# scripts/nightly.sh reads too; docs/toolchain.md says how to move the pin.
+export NIGHTLY := $(shell tr -d '[:space:]' < rust-nightly)
 
 .PHONY: help setup perf perf-quick bench bench-gate test test-native test-miri test-loom \
         test-shuttle test-wasi test-web lint check-shim perf-wasi perf-web
@@ -17,6 +20,8 @@ help:
 	@echo "make bench       full criterion benches (HTML report in target/criterion)"
 	@echo "make perf-wasi   W1 + F1 rows under wasmtime (target/perf/wasi.md, .csv)"
 	@echo "make perf-web    W2, W3 + F1 rows in headless Chromium (target/perf/web.md, .csv)"
+	@echo "make lint        import-cycle check (scripts/check-import-cycles.py), fmt, clippy"
+	@echo "(nightly pinned to $(NIGHTLY) in rust-nightly; stable in rust-toolchain.toml)"
 
 setup:
 	@bash scripts/setup.sh
@@ -46,6 +51,7 @@ check-shim:
 	@bash scripts/check-shim.sh
 
 lint:
+	python3 scripts/check-import-cycles.py
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 

@@ -15,6 +15,8 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER="$TOOLS/bin/wasm-bindgen-test-
 export CHROMEDRIVER=/usr/bin/chromedriver
 # Per-binary timeout (s): spawning ~15 workers on 2 busy cores takes a few seconds.
 export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-120}
-# nightly: build-std (std must be rebuilt with +atomics) and the wasm atomic intrinsics.
-WEB_CARGO=(cargo +nightly test -p portalis-scheduler --target wasm32-unknown-unknown
+# nightly (pinned in `rust-nightly`): build-std (std must be rebuilt with +atomics) and the
+# wasm atomic intrinsics.
+. scripts/nightly.sh
+WEB_CARGO=(cargo "+$NIGHTLY" test -p portalis-scheduler --target wasm32-unknown-unknown
            -Z build-std=panic_abort,std)

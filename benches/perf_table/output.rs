@@ -1,16 +1,14 @@
 //! Table output: Markdown, CSV (`id,workload,ours_ns,best_peer,best_peer_ns,ratio,goal,met`),
 //! an SVG bar chart of the ratios, and the gate check.
 
-use crate::row::Row;
+use crate::row::{Goal, Row};
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// Cores, CPU model, rustc version and date, for the table header.
-pub fn machine_header() -> String {
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(0);
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+/// This machine's CPU model as /proc/cpuinfo names it (ratios differ between the AMD EPYC and
+/// Intel Xeon machines of this kind, so every table and gate message names it).
+pub fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|s| {
             s.lines()
@@ -18,7 +16,15 @@ pub fn machine_header() -> String {
                 .and_then(|l| l.split(':').nth(1))
                 .map(|m| m.trim().to_string())
         })
-        .unwrap_or_else(|| "unknown CPU".into());
+        .unwrap_or_else(|| "unknown CPU".into())
+}
+
+/// Cores, CPU model, rustc version and date, for the table header.
+pub fn machine_header() -> String {
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
+    let cpu = cpu_model();
     let rustc =
         std::process::Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()))
             .arg("-V")
@@ -203,30 +209,61 @@ pub fn write_all(dir: &str, md: &str, rows: &[Row]) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Reads the gates file (`id max_ratio` per line, `#` comments) and lists every measured row
-/// whose ratio exceeds its gate. A gated id with no measured row is a failure too, so a gate
-/// cannot pass by a row disappearing.
+/// Reads the gates file and lists every problem: a measured row whose ratio exceeds its gate,
+/// a gated id with no measured row (so a gate cannot pass by a row disappearing), and a gate
+/// tighter than its row's own ratio goal (a gate is a regression alarm, not a second goal).
+///
+/// Each line is `id max_ratio  # calibration`, where the comment says on which CPUs the ratio
+/// was measured and what it was; a failure quotes it with this machine's CPU, so a red CI run
+/// explains itself.
 pub fn check_gates(path: &str, rows: &[Row]) -> std::io::Result<Vec<String>> {
     let text = std::fs::read_to_string(path)?;
+    let cpu = cpu_model();
     let mut failures = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.split('#').next().unwrap_or("").trim();
+    for (n, raw) in text.lines().enumerate() {
+        let (line, calibration) = match raw.split_once('#') {
+            Some((l, c)) => (l.trim(), c.trim()),
+            None => (raw.trim(), ""),
+        };
         if line.is_empty() {
             continue;
         }
+        let at = format!("{path}:{}", n + 1);
         let mut it = line.split_whitespace();
         let (Some(id), Some(max)) = (it.next(), it.next()) else {
-            failures.push(format!("{path}:{}: expected `id max_ratio`", n + 1));
+            failures.push(format!("{at}: expected `id max_ratio  # calibration`"));
             continue;
         };
         let Ok(max) = max.parse::<f64>() else {
-            failures.push(format!("{path}:{}: bad ratio {max:?}", n + 1));
+            failures.push(format!("{at}: bad ratio {max:?}"));
             continue;
         };
-        match rows.iter().find(|r| r.id == id).and_then(|r| r.ratio()) {
+        if calibration.is_empty() {
+            failures.push(format!(
+                "{at}: gate for {id} has no calibration comment (the ratios seen, per CPU)"
+            ));
+        }
+        let Some(row) = rows.iter().find(|r| r.id == id) else {
+            failures.push(format!("{id}: gated but not measured in this run ({at})"));
+            continue;
+        };
+        let goal = match row.goal {
+            Goal::MaxRatio(m) => Some(m),
+            Goal::Both { max_ratio, .. } => Some(max_ratio),
+            Goal::MaxNs(_) => None,
+        };
+        if let Some(goal) = goal.filter(|g| max < *g) {
+            failures.push(format!(
+                "{id}: gate {max} is tighter than the row's goal {goal} ({at}); \
+                 raise it to about 2.5x the worst ratio seen on either CPU"
+            ));
+        }
+        match row.ratio() {
             Some(r) if r <= max => {}
-            Some(r) => failures.push(format!("{id}: ratio {r:.2} > gate {max}")),
-            None => failures.push(format!("{id}: gated but not measured in this run")),
+            Some(r) => failures.push(format!(
+                "{id}: ratio {r:.2} > gate {max} on {cpu}; gate calibrated as: {calibration} ({at})"
+            )),
+            None => failures.push(format!("{id}: gated but has no ratio in this run ({at})")),
         }
     }
     Ok(failures)

@@ -7,15 +7,17 @@
 //! recorded frame into its crossbeam deque, where thieves find it. A promoted frame is
 //! reclaimed (popped back and run inline) or waited for at the join's end.
 
-use crate::job::JoinJob;
-use crate::latch::{Probe, SpinLatch};
-use crate::pool::{global_registry, Registry};
-use crate::worker::WorkerThread;
+use crate::job::{JoinJob, Payload};
+use crate::latch::Probe;
+use crate::registry::{global_registry, Registry, WorkerThread};
+use std::panic::{self, AssertUnwindSafe};
 
 /// Runs `a` and `b`, potentially in parallel, and returns both results.
 ///
-/// A panic in either closure propagates to the caller after both have finished (or one was
-/// never started). Called outside any pool, it runs in the global pool.
+/// A panic in either closure propagates to the caller after both have finished: when `a`
+/// panics, `b` still runs (or its thief is waited for) before the panic continues, so no work
+/// is silently dropped; when both panic, `a`'s panic is the one that propagates (as in
+/// rayon-core). Called outside any pool, it runs in the global pool.
 ///
 /// # Examples
 /// ```
@@ -44,9 +46,31 @@ where
         // One worker: nobody could take `b`; plain calls, no frame, no atomics. Kept apart
         // from the frame path (an out-of-line call) so the caller's own frame stays as small
         // as plain recursion's (S5, ADR 034).
-        return (a(), b());
+        return join_single(a, b);
     }
     join_frames(wt, a, b)
+}
+
+/// `a` then `b` as plain calls; if `a` panics, `b` still runs before the panic continues.
+#[inline(always)]
+fn join_single<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
+where
+    A: FnOnce() -> RA,
+    B: FnOnce() -> RB,
+{
+    match panic::catch_unwind(AssertUnwindSafe(a)) {
+        Ok(ra) => (ra, b()),
+        Err(p) => run_then_resume(b, p),
+    }
+}
+
+/// `a` panicked with `p` and `b` was never shared: run `b` (its own panic, if any, is
+/// dropped: `a`'s continues), then resume `p`.
+#[cold]
+#[inline(never)]
+fn run_then_resume<B: FnOnce() -> RB, RB>(b: B, p: Payload) -> ! {
+    drop(panic::catch_unwind(AssertUnwindSafe(b)));
+    panic::resume_unwind(p)
 }
 
 #[cold]
@@ -72,7 +96,7 @@ where
 {
     if wt.single {
         // One worker: nobody could take `b`; plain calls, no frame, no atomics.
-        return (a(), b());
+        return join_single(a, b);
     }
     join_frames(wt, a, b)
 }
@@ -88,13 +112,14 @@ where
     RA: Send,
     RB: Send,
 {
-    let job = JoinJob::new(move |_migrated: bool| b(), SpinLatch::new(wt));
+    let job = JoinJob::new(move |_migrated: bool| b(), wt.spin_latch());
     // SAFETY: `job` stays on this stack frame until it is popped (and, if promoted, reclaimed
-    // or its latch observed), including on unwind (FrameGuard).
+    // or its latch observed), also when `a` panics (`a_panicked`).
     let idx = wt.push_frame(unsafe { job.as_frame_ref() });
-    let guard = FrameGuard { wt, idx, job: &job };
-    let ra = a();
-    core::mem::forget(guard);
+    let ra = match panic::catch_unwind(AssertUnwindSafe(a)) {
+        Ok(ra) => ra,
+        Err(p) => a_panicked(wt, idx, &job, p),
+    };
     if !wt.pop_frame(idx) {
         // Never shared: run `b` as a plain call.
         // SAFETY: never promoted, so no thief holds the JobRef; the closure is still there.
@@ -128,57 +153,40 @@ where
     unsafe { job.take_result() }
 }
 
-impl<F: FnOnce(bool) -> R, R> JoinJob<F, R> {
-    /// The frame was never promoted: drop the closure in place (unwind path).
-    #[cold]
-    fn drop_func(&self) {
-        // SAFETY: only the owner's guard calls this, for a frame never promoted (or popped
-        // back from its deque): nobody else can take the closure.
-        drop(unsafe { self.take_func() });
+/// `a` panicked with `p`: pop the frame, run `b` (or reclaim it from the deque and run it, or
+/// wait for the thief running it), drop `b`'s own result, then resume `p`. The stack frame
+/// holding the job dies only after this, so no thief can still use it (HEARTBEAT.md pitfall 6).
+#[cold]
+#[inline(never)]
+fn a_panicked<F, R>(wt: &WorkerThread, idx: usize, job: &JoinJob<F, R>, p: Payload) -> !
+where
+    F: FnOnce(bool) -> R,
+{
+    if !wt.pop_frame(idx) {
+        // Never shared: the closure is still ours.
+        // SAFETY: never promoted, so no thief holds the JobRef.
+        let b = unsafe { job.take_func() };
+        run_then_resume(|| b(false), p)
     }
-
-    /// The frame was promoted: reclaim it (and drop its closure) or wait for its thief.
-    #[cold]
-    fn reclaim_or_wait(&self, wt: &WorkerThread) {
-        // SAFETY: identity only.
-        let ours = unsafe { self.as_job_ref() };
-        while !self.latch.probe() {
-            match wt.deque.pop() {
-                Some(j) if j == ours => {
-                    self.drop_func();
-                    return;
-                }
-                // SAFETY: taken from our deque.
-                Some(j) => unsafe { wt.execute(j) },
-                None => {
-                    wt.wait_until(&self.latch);
-                    break;
-                }
+    // SAFETY: identity only.
+    let ours = unsafe { job.as_job_ref() };
+    while !job.latch.probe() {
+        match wt.deque.pop() {
+            Some(j) if j == ours => {
+                // SAFETY: popped back from our own deque: no thief has it.
+                let b = unsafe { job.take_func() };
+                run_then_resume(|| b(false), p)
+            }
+            // SAFETY: taken from our deque: we hold the right to run it.
+            Some(j) => unsafe { wt.execute(j) },
+            None => {
+                wt.wait_until(&job.latch);
+                break;
             }
         }
-        // The thief ran `b`; drop its result (a panic of `b` is dropped too: `a`'s panic is
-        // the one that continues).
-        // SAFETY: latch observed set; read once.
-        unsafe { self.drop_result() };
     }
-}
-
-/// Runs only when `a` unwinds: pops the frame and, if it was shared, makes sure no thief
-/// still uses it before the stack frame dies (HEARTBEAT.md pitfall 6). Generic, not `dyn`:
-/// the landing pad then finds the job at a fixed stack offset and the fast path stores
-/// nothing for the guard.
-struct FrameGuard<'a, F: FnOnce(bool) -> R, R> {
-    wt: &'a WorkerThread,
-    idx: usize,
-    job: &'a JoinJob<F, R>,
-}
-
-impl<F: FnOnce(bool) -> R, R> Drop for FrameGuard<'_, F, R> {
-    fn drop(&mut self) {
-        if self.wt.pop_frame(self.idx) {
-            self.job.reclaim_or_wait(self.wt);
-        } else {
-            self.job.drop_func();
-        }
-    }
+    // The thief ran `b`; drop its result (a panic of `b` too: `a`'s panic continues).
+    // SAFETY: the latch was observed set; read once.
+    unsafe { job.drop_result() };
+    panic::resume_unwind(p)
 }

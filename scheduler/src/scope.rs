@@ -1,9 +1,8 @@
 //! `scope` / `scope_fifo`: spawn borrowed jobs and wait for all of them.
 
 use crate::job::{JobRef, JobResult, Payload};
-use crate::latch::{CountLatch, Latch, SpinLatch};
-use crate::pool::{global_registry, Registry};
-use crate::worker::WorkerThread;
+use crate::latch::{CountLatch, Latch};
+use crate::registry::{global_registry, Registry, WorkerThread};
 use core::marker::PhantomData;
 use portalis_primitives::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use portalis_primitives::sync::{Arc, Mutex};
@@ -74,10 +73,7 @@ impl<'scope> ScopeBase<'scope> {
     fn new(wt: &WorkerThread) -> Self {
         ScopeBase {
             registry: wt.registry.clone(),
-            latch: CountLatch::Worker {
-                counter: AtomicUsize::new(1),
-                core: SpinLatch::new(wt),
-            },
+            latch: CountLatch::new(1, wt.spin_latch()),
             owner: wt,
             reserve: AtomicUsize::new(0),
             panic: Mutex::new(None),

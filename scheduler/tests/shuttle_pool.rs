@@ -90,7 +90,7 @@ fn shuttle_pool_spawn_panic_then_shutdown_during_work() {
                 n.fetch_add(1, SeqCst);
             });
         }
-        drop(pool); // finishes queued work, joins threads
+        pool.shutdown(true); // finishes queued work, joins threads
         assert_eq!(n.load(SeqCst), 3);
     });
 }
@@ -139,5 +139,30 @@ fn shuttle_pool_single_thread_scope_and_outside_spawns() {
             shuttle::thread::yield_now();
         }
         assert_eq!(n.load(SeqCst), 104);
+    });
+}
+
+/// Issue 15 §1: two 1-thread pools calling into each other. A worker of A waiting on B keeps
+/// running A's jobs (`in_worker_cross`, a `CrossLatch` set by B's worker wakes it through A's
+/// sleep state). Negative control: with the cross path removed (the worker parks as an outside
+/// thread) shuttle reports a deadlock here.
+#[test]
+fn shuttle_pool_cross_pool_round_trip() {
+    check(|| {
+        let a = Arc::new(ThreadPoolBuilder::new().num_threads(1).build().unwrap());
+        let b = Arc::new(ThreadPoolBuilder::new().num_threads(1).build().unwrap());
+        let r = a.install(|| b.install(|| a.install(|| 7)));
+        assert_eq!(r, 7);
+    });
+}
+
+/// Issue 15 §1 with a broadcast: B's workers broadcast into A while A's worker waits on B.
+#[test]
+fn shuttle_pool_cross_pool_broadcast() {
+    check(|| {
+        let a = Arc::new(ThreadPoolBuilder::new().num_threads(2).build().unwrap());
+        let b = Arc::new(ThreadPoolBuilder::new().num_threads(1).build().unwrap());
+        let v = a.install(|| b.broadcast(|_| a.broadcast(|ctx| ctx.index())));
+        assert_eq!(v, vec![vec![0, 1]]);
     });
 }

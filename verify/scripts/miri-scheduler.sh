@@ -11,4 +11,5 @@ cd "$(dirname "$0")/../.."
 export MIRIFLAGS="-Zmiri-disable-isolation -Zmiri-preemption-rate=0 -Zmiri-tree-borrows -Zmiri-ignore-leaks"
 # Own target dir: miri's sysroot and flags would otherwise rebuild the normal build's deps.
 export CARGO_TARGET_DIR=target/miri-scheduler
-cargo +nightly miri test -p portalis-scheduler --test pool --test stress "$@"
+. scripts/nightly.sh
+cargo "+$NIGHTLY" miri test -p portalis-scheduler --test pool --test stress "$@"

@@ -145,3 +145,33 @@ fn hardware_concurrency() -> usize {
         1
     }
 }
+
+/// Boots the Web Workers a pool of `num_threads` (0 = default) will take, in the browser; a
+/// no-op elsewhere (`ThreadPoolBuilder::build_async`).
+pub(crate) async fn prestart_for(
+    num_threads: usize,
+    stack_size: Option<usize>,
+    use_current_thread: bool,
+) -> Result<(), crate::BuildError> {
+    #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+    {
+        let backend = Backend::detect();
+        if backend == Backend::WebWorkers && num_threads <= crate::MAX_NUM_THREADS {
+            let n = if num_threads == 0 {
+                backend.default_num_threads()
+            } else {
+                num_threads
+            };
+            let n = n - usize::from(use_current_thread && n > 0);
+            let stack = stack_size.unwrap_or(crate::web::DEFAULT_WORKER_STACK);
+            crate::web::prestart(n, stack).await.map_err(|e| {
+                crate::error::BuildError::new(crate::error::BuildErrorKind::Spawn(
+                    io::Error::other(e),
+                ))
+            })?;
+        }
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "atomics")))]
+    let _ = (num_threads, stack_size, use_current_thread);
+    Ok(())
+}

@@ -1,10 +1,10 @@
 //! A worker thread's private state (deque, lazy join-frame stack, heartbeat flag), the main
 //! loop, and the wait loop every blocked worker runs (execute local work → steal → sleep).
 
+use super::state::Registry;
 use crate::deque::{Steal, Stealer, Worker};
 use crate::job::{FrameRef, JobRef};
-use crate::latch::Probe;
-use crate::pool::Registry;
+use crate::latch::{Probe, SpinLatch};
 use core::cell::Cell;
 use core::ptr;
 use portalis_primitives::sync::atomic::{AtomicBool, Ordering::Relaxed};
@@ -93,6 +93,12 @@ impl WorkerThread {
             last_request: Cell::new(None),
             last_tick_wake: Cell::new(None),
         }
+    }
+
+    /// A latch owned by this worker (set by whoever runs the job it guards).
+    #[inline(always)]
+    pub(crate) fn spin_latch(&self) -> SpinLatch {
+        SpinLatch::new(&self.registry.sleep, self.index)
     }
 
     /// The worker running on this thread, or null.

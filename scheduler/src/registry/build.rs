@@ -1,0 +1,181 @@
+//! Building a registry: its configuration, starting its worker threads (one small function,
+//! [`spawn_worker`], per thread), the `use_current_thread` worker, and the global registry.
+
+use super::state::{Handlers, PanicHandler, Registry, StartHandler};
+use super::worker::{self, WorkerThread};
+use crate::backend::{Backend, ThreadHandle};
+use crate::deque::Worker;
+use crate::error::{BuildError, BuildErrorKind};
+use crate::job::JobRef;
+use portalis_primitives::sync::Arc;
+use std::io;
+use std::sync::OnceLock;
+
+/// Largest accepted `num_threads`; larger requests are refused with a [`BuildError`].
+pub const MAX_NUM_THREADS: usize = 4096;
+
+/// Default worker stack (virtual memory; committed lazily): deep recursion through `join`
+/// (10,000 levels in the tests) fits with room to spare.
+pub const DEFAULT_STACK_SIZE: usize = 16 << 20;
+
+/// Names worker `i`.
+pub(crate) type NameFn = dyn FnMut(usize) -> String;
+
+/// What a pool is built from (the builder's settings).
+#[derive(Default)]
+pub(crate) struct Config {
+    pub(crate) num_threads: usize,
+    pub(crate) thread_name: Option<Box<NameFn>>,
+    pub(crate) stack_size: Option<usize>,
+    pub(crate) start_handler: Option<Box<StartHandler>>,
+    pub(crate) exit_handler: Option<Box<StartHandler>>,
+    pub(crate) panic_handler: Option<Box<PanicHandler>>,
+    pub(crate) use_current_thread: bool,
+}
+
+/// Builds a registry and starts its workers. Every way out of here — an error, or a
+/// panicking `thread_name` unwinding through — terminates and joins the threads it started.
+pub(crate) fn build(c: Config) -> Result<Arc<Registry>, BuildError> {
+    build_with(c, Backend::detect())
+}
+
+/// [`build`] on a given backend (the browser's lazily built global pool falls back to
+/// [`Backend::NoThreads`] when no Web Worker has booted).
+fn build_with(mut c: Config, backend: Backend) -> Result<Arc<Registry>, BuildError> {
+    if c.num_threads > MAX_NUM_THREADS {
+        return Err(BuildError::new(BuildErrorKind::TooManyThreads {
+            requested: c.num_threads,
+            max: MAX_NUM_THREADS,
+        }));
+    }
+    if c.use_current_thread && !WorkerThread::current().is_null() {
+        return Err(BuildError::new(BuildErrorKind::CurrentThreadInPool));
+    }
+    let requested = if c.num_threads == 0 {
+        backend.default_num_threads()
+    } else {
+        c.num_threads
+    };
+    let inline = backend == Backend::NoThreads || requested == 0;
+    let n = if inline { 1 } else { requested };
+    let first = if inline || c.use_current_thread { 1 } else { 0 };
+    let handlers = Handlers {
+        start: c.start_handler.take(),
+        exit: c.exit_handler.take(),
+        panic: c.panic_handler.take(),
+    };
+    let (registry, deques) = Registry::new(n, n - first, inline, handlers);
+    let registry = Arc::new(registry);
+    let mut deques = deques.into_iter();
+    let current_deque = if first == 1 { deques.next() } else { None };
+    let mut started = Started {
+        registry: &registry,
+        handles: Vec::new(),
+    };
+    for (i, deque) in deques.enumerate() {
+        let index = i + first;
+        // May panic (a user closure): `started` then stops and joins what runs already.
+        let name = c.thread_name.as_mut().map(|f| f(index));
+        // `None`: the backend's default (DEFAULT_STACK_SIZE natively; any booted worker in
+        // the browser, whose stack was fixed when it booted).
+        match spawn_worker(backend, &registry, index, deque, name, c.stack_size) {
+            Ok(h) => started.handles.push(h),
+            // `started` stops and joins the threads already running.
+            Err(e) => return Err(BuildError::new(BuildErrorKind::Spawn(e))),
+        }
+    }
+    *registry.handles.lock().unwrap() = started.keep();
+    if let (false, Some(deque)) = (inline, current_deque) {
+        // use_current_thread: this thread becomes worker 0 until the pool is dropped here
+        // (checked above: it was no pool's worker).
+        let wt = Box::new(WorkerThread::new(registry.clone(), 0, deque));
+        let old = WorkerThread::set_current(Box::into_raw(wt));
+        debug_assert!(old.is_null());
+    }
+    Ok(registry)
+}
+
+/// The threads `build` started so far; dropped before `keep` (an error return or an unwind),
+/// it terminates the registry and joins them, so a failed build leaves no thread behind.
+struct Started<'a> {
+    registry: &'a Registry,
+    handles: Vec<ThreadHandle>,
+}
+
+impl Started<'_> {
+    /// The build succeeded: hand the handles over.
+    fn keep(mut self) -> Vec<ThreadHandle> {
+        std::mem::take(&mut self.handles)
+    }
+}
+
+impl Drop for Started<'_> {
+    fn drop(&mut self) {
+        if self.handles.is_empty() {
+            return;
+        }
+        self.registry.terminate();
+        for h in self.handles.drain(..) {
+            // A worker's panic is already routed or aborted inside it; nothing to carry.
+            h.join();
+        }
+    }
+}
+
+/// Starts worker `index` of `registry` on a new thread of `backend`, running the worker's
+/// main loop on `deque`.
+fn spawn_worker(
+    backend: Backend,
+    registry: &Arc<Registry>,
+    index: usize,
+    deque: Worker<JobRef>,
+    name: Option<String>,
+    stack_size: Option<usize>,
+) -> io::Result<ThreadHandle> {
+    let r = registry.clone();
+    backend.spawn(name, stack_size, move || worker::main_loop(r, index, deque))
+}
+
+static GLOBAL: OnceLock<Arc<Registry>> = OnceLock::new();
+
+/// The global registry, built with defaults on first use.
+pub(crate) fn global_registry() -> &'static Arc<Registry> {
+    GLOBAL.get_or_init(|| {
+        build(Config::default())
+            .or_else(|e| match Backend::detect() {
+                // No booted Web Worker (nobody called `build_global_async`): the lazily built
+                // global pool runs inline rather than failing the caller.
+                Backend::WebWorkers => build_with(Config::default(), Backend::NoThreads),
+                _ => Err(e),
+            })
+            .expect("build the global pool")
+    })
+}
+
+/// Builds the global registry from `c`.
+///
+/// # Errors
+/// The global registry already exists, or as for [`build`].
+pub(crate) fn build_global(c: Config) -> Result<(), BuildError> {
+    let mut fresh = None;
+    let mut err = None;
+    GLOBAL.get_or_init(|| match build(c) {
+        Ok(r) => {
+            fresh = Some(());
+            r
+        }
+        Err(e) => {
+            err = Some(e);
+            build(Config::default()).expect("default global pool")
+        }
+    });
+    if let Some(e) = err {
+        return Err(e);
+    }
+    match fresh {
+        Some(()) => Ok(()),
+        None => Err(BuildError::new(
+            BuildErrorKind::GlobalPoolAlreadyInitialized,
+        )),
+    }
+}
