@@ -152,3 +152,49 @@ async fn sync_build_without_booted_workers_names_build_async() {
         .unwrap_err();
     assert!(e.to_string().contains("build_async"), "{e}");
 }
+
+/// The shared memory's size in bytes (it never shrinks: flat means "stopped growing").
+fn memory_bytes() -> u32 {
+    use wasm_bindgen::JsCast;
+    let m: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    m.buffer()
+        .unchecked_into::<js_sys::SharedArrayBuffer>()
+        .byte_length()
+}
+
+/// Lifecycle: 20 cycles of boot → pool → work → shutdown → stop the workers leave the memory
+/// flat (each stopped worker frees its stack and TLS with `__wbindgen_thread_destroy`, so the
+/// next cycle's workers reuse them); the bootstrap's blob URL is revoked when no worker of
+/// this thread is left; building again afterwards works.
+#[wasm_bindgen_test]
+async fn build_shutdown_cycles_leave_memory_flat() {
+    use portalis_scheduler::{join, web, ThreadPoolBuilder};
+    let mut sizes = Vec::new();
+    for _ in 0..20 {
+        let pool = ThreadPoolBuilder::new()
+            .num_threads(2)
+            .stack_size(1 << 20)
+            .build_async()
+            .await
+            .unwrap();
+        assert_eq!(pool.install(|| join(|| 1, || 2)), (1, 2));
+        pool.shutdown(true);
+        let report = web::shutdown_workers().await;
+        assert!(report.stopped >= 2, "{report:?}");
+        if report.busy == 0 {
+            assert_eq!(web::bootstrap_urls_held(), 0);
+        }
+        sizes.push(memory_bytes());
+    }
+    // 2 stacks of 1 MiB per cycle: without the frees, 15 cycles would grow it by 30 MiB.
+    assert_eq!(
+        sizes[4], sizes[19],
+        "memory grew over the cycles: {sizes:?}"
+    );
+    let pool = ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build_async()
+        .await
+        .unwrap();
+    assert_eq!(pool.install(|| join(|| 3, || 4)), (3, 4));
+}

@@ -166,15 +166,20 @@ fn worker_loop(slot: Arc<Slot>) {
                 // SAFETY: we loaded `WORK` (Acquire), so the taker's write of `job` is visible
                 // and nobody else touches it until we publish `IDLE` (see `Slot`).
                 let job = unsafe { (*slot.job.get()).take() };
-                if let Some(job) = job {
+                let done = job.map(|job| {
                     (job.f)();
-                    // Release: pairs with the Acquire loads in `WebThread::join`.
-                    job.done.store(1, Release);
-                    futex::wake_all(&job.done);
-                }
-                // Release: pairs with the Acquire load above on the next hand-over.
+                    job.done
+                });
+                // Back in the list before the joiner hears of it, so a `shutdown_workers`
+                // right after `join` finds this worker idle. Release: pairs with the Acquire
+                // load above on the next hand-over.
                 slot.state.store(IDLE, Release);
                 idle_list().lock().push(slot.clone());
+                if let Some(done) = done {
+                    // Release: pairs with the Acquire loads in `WebThread::join`.
+                    done.store(1, Release);
+                    futex::wake_all(&done);
+                }
             }
             _ => return, // EXIT
         }
