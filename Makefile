@@ -11,7 +11,7 @@ TOOLS := $(CURDIR)/.tools
 export NIGHTLY := $(shell tr -d '[:space:]' < rust-nightly)
 
 .PHONY: help setup perf perf-quick bench bench-gate test test-native test-miri test-loom \
-        test-shuttle test-wasi test-web lint check-shim perf-wasi perf-web
+        test-shuttle test-wasi test-web lint check-shim perf-wasi perf-web web-demo
 
 help:
 	@echo "make perf        the performance table (native, release build; < 3 min)"
@@ -20,6 +20,7 @@ help:
 	@echo "make bench       full criterion benches (HTML report in target/criterion)"
 	@echo "make perf-wasi   W1 + F1 rows under wasmtime (target/perf/wasi.md, .csv)"
 	@echo "make perf-web    W2, W3 + F1 rows in headless Chromium (target/perf/web.md, .csv)"
+	@echo "make web-demo    serve the browser demo: :8711 isolated, :8712 not isolated"
 	@echo "make lint        import-cycle check (scripts/check-import-cycles.py), fmt, clippy"
 	@echo "(nightly pinned to $(NIGHTLY) in rust-nightly; stable in rust-toolchain.toml)"
 
@@ -80,3 +81,7 @@ perf-wasi:
 
 perf-web:
 	@bash scripts/perf-web.sh
+
+## The browser demo (scheduler/examples/web_demo): serves until Ctrl-C.
+web-demo:
+	@bash scripts/web-demo.sh

@@ -104,8 +104,9 @@ pub enum SpawnError {
     #[error("the web worker could not start: {0}")]
     Worker(String),
     /// The page's Content-Security-Policy does not allow `blob:` workers (or the browser
-    /// refused the blob worker without a reason).
-    #[error("the browser refused the blob: worker ({0}); allow it with the CSP directive `worker-src 'self' blob:` (and `script-src 'self' 'wasm-unsafe-eval'`)")]
+    /// refused the blob worker without a reason, which is what a CSP refusal looks like from
+    /// the page: an `error` event with no message).
+    #[error("the browser refused to load the blob: worker{}; if the page has a Content-Security-Policy, allow it with the directive `worker-src 'self' blob:` (and `script-src 'self' 'wasm-unsafe-eval'`)", if .0.is_empty() { String::new() } else { format!(" ({})", .0) })]
     BlobWorkersForbidden(String),
     /// No booted Web Worker waits in the reservoir (with a stack of at least `min_stack`
     /// bytes): workers boot only after their creator returns to the event loop, so a
@@ -364,9 +365,7 @@ pub(crate) fn start(
         });
     let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
         let msg = js_sys::Reflect::get(&e, &"message".into()).unwrap_or(JsValue::NULL);
-        let msg = msg
-            .as_string()
-            .unwrap_or_else(|| "the worker failed to load (no message)".into());
+        let msg = msg.as_string().unwrap_or_default(); // empty: refused without a reason (CSP)
         let _ = reject2.call1(&JsValue::NULL, &msg.into());
         // A dead worker never says bye: do not leave its closer waiting.
         if let Some(f) = bye_resolve2.borrow_mut().take() {

@@ -798,7 +798,7 @@ fn boot_worker(inner: &Rc<Inner>, idx: usize) -> Result<RemoteWorker, super::Spa
         let msg = js_sys::Reflect::get(&e, &"message".into())
             .ok()
             .and_then(|m| m.as_string())
-            .unwrap_or_else(|| "the worker failed to load (no message)".into());
+            .unwrap_or_default(); // empty: refused without a reason (CSP)
         let _ = rej2.call1(&JsValue::NULL, &msg.clone().into());
         let _ = bye2.call0(&JsValue::NULL);
         if let Some(inner) = weak.upgrade() {
