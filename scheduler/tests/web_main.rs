@@ -229,3 +229,21 @@ async fn pool_api_on_the_main_thread_does_not_trap() {
     assert_eq!(n.load(std::sync::atomic::Ordering::SeqCst), 10);
     drop(pool);
 }
+
+/// The async pool calls from the main thread: `install_async` / `join_async` resolve through
+/// `Atomics.waitAsync` while the page keeps turning its event loop (no busy-wait, no trap).
+#[wasm_bindgen_test]
+async fn install_async_and_join_async_on_the_main_thread() {
+    use portalis_scheduler::ThreadPoolBuilder;
+    let pool = ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build_async()
+        .await
+        .unwrap();
+    let on = pool
+        .install_async(portalis_scheduler::current_thread_index)
+        .await;
+    assert!(on.is_some_and(|i| i < 2), "ran on a pool worker: {on:?}");
+    let (a, b) = pool.join_async(|| (1..=100u64).sum::<u64>(), || 7).await;
+    assert_eq!((a, b), (5050, 7));
+}

@@ -142,6 +142,7 @@ pub fn shared_memory_available() -> bool {
     isolated && sab
 }
 
+mod async_ops;
 mod remote;
 mod threads;
 pub use remote::{

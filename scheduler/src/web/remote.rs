@@ -21,9 +21,6 @@
 
 use crate::pool::ThreadPool;
 use portalis_primitives::channel::envelope::Envelope;
-use portalis_primitives::futex;
-use portalis_primitives::sync::atomic::{AtomicU32, Ordering::Acquire, Ordering::Release};
-use portalis_primitives::sync::Arc;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -388,45 +385,17 @@ impl TaskPool {
     }
 }
 
-/// One task on the shared-memory pool: its result comes back through a slot and a futex word
-/// the caller awaits with `wait_async` (never blocking, even on the main thread).
+/// One task on the shared-memory pool, awaited without blocking (`install_async`).
 async fn run_shared<T: RemoteTask>(
     pool: &ThreadPool,
     input: T::Input,
 ) -> Result<T::Output, TaskError> {
-    struct Slot<O> {
-        done: AtomicU32,
-        out: std::sync::Mutex<Option<Result<O, String>>>,
-    }
-    let slot = Arc::new(Slot {
-        done: AtomicU32::new(0),
-        out: std::sync::Mutex::new(None),
-    });
-    let s2 = slot.clone();
-    pool.spawn(move || {
-        let r = T::run(input);
-        // Uncontended: the caller reads only after `done` (below).
-        if let Ok(mut o) = s2.out.lock() {
-            *o = Some(r);
-        }
-        // Release: pairs with the Acquire load in the wait loop below.
-        s2.done.store(1, Release);
-        futex::wake_all(&s2.done);
-    });
-    // Acquire: pairs with the Release store above.
-    while slot.done.load(Acquire) == 0 {
-        let _ = futex::wait_async(&slot.done, 0, None).await;
-    }
-    // `done` is set after the writer released the lock, so this never contends (never traps).
-    let r = slot.out.lock().ok().and_then(|mut o| o.take());
-    match r {
-        Some(Ok(v)) => Ok(v),
-        Some(Err(message)) => Err(TaskError::Failed {
+    pool.install_async(move || T::run(input))
+        .await
+        .map_err(|message| TaskError::Failed {
             task: T::NAME.into(),
             message,
-        }),
-        None => Err(TaskError::WorkerDied("the result slot was empty".into())),
-    }
+        })
 }
 
 thread_local! {
