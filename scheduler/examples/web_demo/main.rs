@@ -9,13 +9,15 @@
 )]
 
 #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
-mod demo {
+/// The demo's task and its JS-facing pool.
+pub mod demo {
     use portalis_scheduler::web::{RemoteTask, TaskPool};
     use std::rc::Rc;
     use wasm_bindgen::prelude::*;
 
     /// Rows `y0..y1` of a `w`×`h` Mandelbrot image, `max_iter` iterations at most: the
     /// iteration count of every pixel, row by row.
+    #[derive(Debug)]
     pub struct MandelRows;
     impl RemoteTask for MandelRows {
         const NAME: &'static str = "mandel_rows";
@@ -52,6 +54,7 @@ mod demo {
 
     /// The demo's pool, as a JS class.
     #[wasm_bindgen]
+    #[derive(Debug)]
     pub struct Demo {
         pool: Rc<TaskPool>,
     }

@@ -417,7 +417,7 @@ pub const STACK_GRANULE: usize = 64 << 10;
 /// # Errors
 /// [`SpawnError::BadStackSize`] otherwise.
 pub fn check_stack_size(bytes: usize) -> Result<(), SpawnError> {
-    if bytes == 0 || bytes % STACK_GRANULE != 0 || u32::try_from(bytes).is_err() {
+    if bytes == 0 || !bytes.is_multiple_of(STACK_GRANULE) || u32::try_from(bytes).is_err() {
         Err(SpawnError::BadStackSize(bytes))
     } else {
         Ok(())

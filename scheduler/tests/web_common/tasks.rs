@@ -29,7 +29,10 @@ impl RemoteTask for CountPrimes {
 
 /// `true` when `n` is prime (trial division).
 pub fn is_prime(n: u32) -> bool {
-    n >= 2 && (2..).take_while(|d| d * d <= n).all(|d| n % d != 0)
+    n >= 2
+        && (2..)
+            .take_while(|d| d * d <= n)
+            .all(|d| !n.is_multiple_of(d))
 }
 
 /// Fails with its input as the message.
