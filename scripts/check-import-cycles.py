@@ -34,12 +34,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Pre-existing cycles owned by in-flight splits (issue 14 part 2 for the channel folder):
 # listed so `make lint` stays green until those land; remove each entry with its split.
 ALLOWED = {
-    # primitives/src/channel/mod.rs uses `select::Select` while select.rs names mod.rs's
-    # `Sender`/`Receiver`: owned by the channel split of issue 14 part 2 (in flight).
-    ("primitives", "module", ("channel", "channel::select")): "channel split, issue 14 part 2",
-    # primitives/src/futex/mod.rs calls into parked.rs, which names mod.rs's `WaitResult` and
-    # helpers: owned by the futex backend chain of issue 14 part 3 (in flight).
-    ("primitives", "module", ("futex", "futex::parked")): "futex backend chain, issue 14 part 3",
+    # (crate, level, cycle): "why, and which work removes it"; empty since the channel and futex
+    # splits of issue 14 landed.
 }
 
 CRATE_SRCS = ["src", "primitives/src", "scheduler/src", "verify/src"]

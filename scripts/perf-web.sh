@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make perf-web`: the browser rows of ../shared/PERF.md in headless Chromium, threaded release
+# `make perf-web`: the browser rows of docs/perf-goals.md in headless Chromium, threaded release
 # build; writes target/perf/web.md and target/perf/web.csv (the native table's formats).
 #   web_perf        (isolated, dedicated worker)  F1 wake latency; W2 channel, S1, idle wake
 #   web_perf_main   (isolated, page main thread)  W2 "main thread never traps"

@@ -15,7 +15,7 @@ ISO=${WEB_DEMO_PORT_ISO:-8711}; PLAIN=${WEB_DEMO_PORT_PLAIN:-8712}; CSP=${WEB_DE
 mkdir -p "$OUT" target/web/logs
 
 echo "web-demo: building (nightly, build-std, release)"
-cargo +nightly build -p portalis-scheduler --example web_demo --release \
+cargo "+$NIGHTLY" build -p portalis-scheduler --example web_demo --release \
   --target wasm32-unknown-unknown -Z build-std=panic_abort,std >target/web/logs/demo-build.log 2>&1 || {
   echo "web-demo: build FAILED; tail of target/web/logs/demo-build.log:"; tail -30 target/web/logs/demo-build.log; exit 1; }
 "$TOOLS/bin/wasm-bindgen" --target web --out-dir "$OUT/pkg" \

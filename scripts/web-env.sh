@@ -1,5 +1,5 @@
 # Sourced by scripts/test-web.sh and scripts/perf-web.sh: the threaded browser build
-# (../shared/TOOLCHAIN.md, "Browser") and the headless test runner's settings.
+# (docs/toolchain.md, "Browser") and the headless test runner's settings.
 TOOLS="$PWD/.tools"
 # +atomics alone no longer makes rustc emit shared memory: every link arg is needed, or
 # wasm-bindgen fails (or silently emits non-threaded glue).

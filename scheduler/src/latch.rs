@@ -177,15 +177,23 @@ impl Latch for LockLatch {
 }
 
 /// Counts unfinished jobs of a scope (starts at 1 for the scope body itself) or of a
-/// broadcast; the owner is a worker of the pool and waits on `core`.
+/// broadcast; the last decrement sets `core`, which the owner waits on.
 pub(crate) struct CountLatch {
     counter: AtomicUsize,
-    core: SpinLatch,
+    core: CountCore,
+}
+
+/// Who waits for a [`CountLatch`].
+pub(crate) enum CountCore {
+    /// A worker of the pool (it keeps working while it waits).
+    Worker(SpinLatch),
+    /// A thread outside the pool (`in_place_scope`): it parks.
+    Outside(LockLatch),
 }
 
 impl CountLatch {
     /// A latch holding `count` counts, owned as `core` says.
-    pub(crate) fn new(count: usize, core: SpinLatch) -> Self {
+    pub(crate) fn new(count: usize, core: CountCore) -> Self {
         CountLatch {
             counter: AtomicUsize::new(count),
             core,
@@ -215,15 +223,31 @@ impl CountLatch {
         // AcqRel: the last decrement acquires every other job's writes (Release from their
         // decrements) before setting the core latch.
         if counter.fetch_sub(n, AcqRel) == n {
-            // SAFETY: `core` is alive until set.
-            unsafe { SpinLatch::set(core) };
+            match core {
+                // SAFETY: `core` is alive until set.
+                CountCore::Worker(l) => unsafe { SpinLatch::set(l) },
+                // SAFETY: as above.
+                CountCore::Outside(l) => unsafe { LockLatch::set(l) },
+            }
         }
     }
 }
 
 impl Probe for CountLatch {
     fn probe(&self) -> bool {
-        self.core.probe()
+        match &self.core {
+            CountCore::Worker(l) => l.probe(),
+            CountCore::Outside(l) => l.probe(),
+        }
+    }
+}
+
+impl CountLatch {
+    /// Parks until set (`CountCore::Outside` only; a worker owner waits in its work loop).
+    pub(crate) fn wait_outside(&self, parker: &Parker) {
+        if let CountCore::Outside(l) = &self.core {
+            l.wait(parker);
+        }
     }
 }
 

@@ -32,6 +32,9 @@ pub mod web;
 
 mod backend;
 mod broadcast;
+/// Programs that must not compile (doctests only).
+#[cfg(doctest)]
+mod compile_fail;
 mod deque;
 mod error;
 mod job;
@@ -61,12 +64,12 @@ pub mod executor;
 pub mod thread;
 
 pub use backend::{Backend, MAX_DEFAULT_WEB_WORKERS};
-pub use broadcast::{broadcast, BroadcastContext};
+pub use broadcast::{broadcast, spawn_broadcast, BroadcastContext};
 pub use error::BuildError;
-pub use join::join;
+pub use join::{join, join_context, FnContext};
 pub use pool::{
-    current_num_threads, current_thread_index, spawn, spawn_fifo, yield_now, ThreadPool,
-    ThreadPoolBuilder, Yield,
+    current_num_threads, current_thread_has_pending_tasks, current_thread_index, max_num_threads,
+    spawn, spawn_fifo, yield_local, yield_now, ThreadPool, ThreadPoolBuilder, Yield,
 };
-pub use registry::{DEFAULT_STACK_SIZE, MAX_NUM_THREADS};
-pub use scope::{scope, scope_fifo, Scope, ScopeFifo};
+pub use registry::{ThreadBuilder, DEFAULT_STACK_SIZE, MAX_NUM_THREADS};
+pub use scope::{in_place_scope, in_place_scope_fifo, scope, scope_fifo, Scope, ScopeFifo};

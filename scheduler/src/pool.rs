@@ -3,11 +3,17 @@
 //! pool. The mechanism is in `registry/`; this layer alone combines it with `join`, `scope`
 //! and `broadcast`.
 
-use crate::broadcast::{broadcast_in, BroadcastContext};
+use crate::broadcast::{broadcast_in, spawn_broadcast_in, BroadcastContext};
 use crate::error::BuildError;
 use crate::join::join_in_worker;
-use crate::registry::{self, current_registry, global_registry, Config, Registry, WorkerThread};
-use crate::scope::{scope_fifo_in_worker, scope_in_worker, Scope, ScopeFifo};
+use crate::registry::{
+    self, current_registry, global_registry, Config, Registry, ThreadBuilder, WorkerThread,
+    MAX_NUM_THREADS,
+};
+use crate::scope::{
+    in_place_scope_fifo_in, in_place_scope_in, scope_fifo_in_worker, scope_in_worker, Scope,
+    ScopeFifo,
+};
 use portalis_primitives::sync::Arc;
 use portalis_primitives::time::Instant;
 use std::fmt;
@@ -103,6 +109,87 @@ impl ThreadPoolBuilder {
     pub fn build(self) -> Result<ThreadPool, BuildError> {
         Ok(ThreadPool {
             registry: registry::build(self.config)?,
+        })
+    }
+
+    /// Starts each worker through `spawn` instead of `std::thread` (rayon-core's
+    /// `spawn_handler`): it gets a [`ThreadBuilder`] and must arrange for
+    /// [`ThreadBuilder::run`] to be called on some thread; an `Err` makes `build` fail (and
+    /// stop the workers already started). The pool has no join handles for such threads:
+    /// `shutdown(true)` waits until each worker left its loop.
+    ///
+    /// # Examples
+    /// ```
+    /// let pool = portalis_scheduler::ThreadPoolBuilder::new()
+    ///     .num_threads(2)
+    ///     .spawn_handler(|t| {
+    ///         std::thread::Builder::new().stack_size(t.stack_size()).spawn(|| t.run())?;
+    ///         Ok(())
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(pool.install(|| portalis_scheduler::join(|| 1, || 2)), (1, 2));
+    /// pool.shutdown(true);
+    /// ```
+    pub fn spawn_handler(
+        mut self,
+        spawn: impl FnMut(ThreadBuilder) -> std::io::Result<()> + 'static,
+    ) -> Self {
+        self.config.spawn_handler = Some(Box::new(spawn));
+        self
+    }
+
+    /// Builds a pool whose threads live in a [`std::thread::scope`] (rayon-core's
+    /// `build_scoped`): each worker thread runs `wrapper(thread_builder)`, which must call
+    /// [`ThreadBuilder::run`]; `with_pool` gets the pool; when it returns the pool is dropped
+    /// and the scope joins every worker before `build_scoped` returns. The threads may
+    /// borrow from the caller (through `wrapper`).
+    ///
+    /// # Errors
+    /// As for [`build`](Self::build).
+    ///
+    /// # Examples
+    /// ```
+    /// let label = String::from("scoped");
+    /// let r = portalis_scheduler::ThreadPoolBuilder::new()
+    ///     .num_threads(2)
+    ///     .build_scoped(
+    ///         |t| {
+    ///             assert_eq!(label, "scoped"); // borrowed by every worker
+    ///             t.run()
+    ///         },
+    ///         |pool| pool.install(|| portalis_scheduler::join(|| 20, || 22)),
+    ///     )
+    ///     .unwrap();
+    /// assert_eq!(r, (20, 22));
+    /// ```
+    #[cfg(not(any(portalis_loom, portalis_shuttle)))] // the models have no thread scopes
+    pub fn build_scoped<W, F, R>(self, wrapper: W, with_pool: F) -> Result<R, BuildError>
+    where
+        W: Fn(ThreadBuilder) + Sync,
+        F: FnOnce(&ThreadPool) -> R,
+    {
+        let wrapper = &wrapper;
+        std::thread::scope(|s| {
+            let mut spawn = |t: ThreadBuilder| -> std::io::Result<()> {
+                let mut b = std::thread::Builder::new().stack_size(t.stack_size());
+                if let Some(name) = t.name() {
+                    b = b.name(name.to_owned());
+                }
+                b.spawn_scoped(s, move || wrapper(t))?;
+                Ok(())
+            };
+            let pool = ThreadPool {
+                registry: registry::build_with(
+                    self.config,
+                    Some(&mut spawn),
+                    crate::Backend::detect(),
+                )?,
+            };
+            let r = with_pool(&pool);
+            // Terminate; the scope's end joins the workers.
+            drop(pool);
+            Ok(r)
         })
     }
 
@@ -224,6 +311,23 @@ impl ThreadPool {
         Registry::in_worker(&self.registry, |wt| scope_fifo_in_worker(wt, op))
     }
 
+    /// [`in_place_scope`](crate::in_place_scope()) spawning into this pool: the body runs on
+    /// the calling thread.
+    pub fn in_place_scope<'scope, OP, R>(&self, op: OP) -> R
+    where
+        OP: FnOnce(&Scope<'scope>) -> R,
+    {
+        in_place_scope_in(&self.registry, op)
+    }
+
+    /// [`in_place_scope_fifo`](crate::in_place_scope_fifo()) spawning into this pool.
+    pub fn in_place_scope_fifo<'scope, OP, R>(&self, op: OP) -> R
+    where
+        OP: FnOnce(&ScopeFifo<'scope>) -> R,
+    {
+        in_place_scope_fifo_in(&self.registry, op)
+    }
+
     /// Queues a `'static` job (LIFO on the calling worker, else via the injector). Its panic
     /// goes to the panic handler.
     pub fn spawn(&self, op: impl FnOnce() + Send + 'static) {
@@ -244,6 +348,15 @@ impl ThreadPool {
         broadcast_in(&self.registry, op)
     }
 
+    /// Queues `op` to run once on every worker and returns at once; a panic in `op` goes to
+    /// the panic handler (rayon-core's `ThreadPool::spawn_broadcast`).
+    pub fn spawn_broadcast<OP>(&self, op: OP)
+    where
+        OP: Fn(BroadcastContext) + Send + Sync + 'static,
+    {
+        spawn_broadcast_in(&self.registry, op)
+    }
+
     /// The pool's worker count.
     pub fn current_num_threads(&self) -> usize {
         self.registry.num_threads()
@@ -258,6 +371,23 @@ impl ThreadPool {
     pub fn yield_now(&self) -> Option<Yield> {
         let wt = self.registry.current_worker()?;
         Some(if wt.yield_one() {
+            Yield::Executed
+        } else {
+            Yield::Idle
+        })
+    }
+
+    /// Whether the calling worker (of this pool) has jobs queued on its own deque; `None` when
+    /// the caller is not a worker of this pool.
+    pub fn current_thread_has_pending_tasks(&self) -> Option<bool> {
+        let wt = self.registry.current_worker()?;
+        Some(!wt.deque.is_empty())
+    }
+
+    /// Runs one job of the calling worker's own deque if the caller is a worker of this pool.
+    pub fn yield_local(&self) -> Option<Yield> {
+        let wt = self.registry.current_worker()?;
+        Some(if wt.yield_local_one() {
             Yield::Executed
         } else {
             Yield::Idle
@@ -352,6 +482,31 @@ pub fn yield_now() -> Option<Yield> {
     // SAFETY: see `Registry::current_worker`.
     let wt = unsafe { WorkerThread::current().as_ref() }?;
     Some(if wt.yield_one() {
+        Yield::Executed
+    } else {
+        Yield::Idle
+    })
+}
+
+/// Whether the calling worker has jobs queued on its own deque; `None` when not on a worker
+/// (rayon-core's `current_thread_has_pending_tasks`).
+pub fn current_thread_has_pending_tasks() -> Option<bool> {
+    // SAFETY: see `Registry::current_worker`.
+    let wt = unsafe { WorkerThread::current().as_ref() }?;
+    Some(!wt.deque.is_empty())
+}
+
+/// The largest `num_threads` a pool accepts ([`MAX_NUM_THREADS`]).
+pub fn max_num_threads() -> usize {
+    MAX_NUM_THREADS
+}
+
+/// Runs one job of the calling worker's own deque (no stealing, no injected work); `None`
+/// when not on a worker (rayon-core's `yield_local`).
+pub fn yield_local() -> Option<Yield> {
+    // SAFETY: see `Registry::current_worker`.
+    let wt = unsafe { WorkerThread::current().as_ref() }?;
+    Some(if wt.yield_local_one() {
         Yield::Executed
     } else {
         Yield::Idle

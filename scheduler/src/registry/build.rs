@@ -8,6 +8,7 @@ use crate::deque::Worker;
 use crate::error::{BuildError, BuildErrorKind};
 use crate::job::JobRef;
 use portalis_primitives::sync::Arc;
+use std::fmt;
 use std::io;
 use std::sync::OnceLock;
 
@@ -21,6 +22,55 @@ pub const DEFAULT_STACK_SIZE: usize = 16 << 20;
 /// Names worker `i`.
 pub(crate) type NameFn = dyn FnMut(usize) -> String;
 
+/// A custom thread spawner (`ThreadPoolBuilder::spawn_handler`): starts a thread that calls
+/// [`ThreadBuilder::run`].
+pub(crate) type SpawnFn<'a> = dyn FnMut(ThreadBuilder) -> io::Result<()> + 'a;
+
+/// What a custom spawn handler gets for each worker: its index, name and stack size, and the
+/// worker itself, which [`run`](ThreadBuilder::run) runs on the calling thread (rayon-core's
+/// `ThreadBuilder`).
+pub struct ThreadBuilder {
+    name: Option<String>,
+    stack_size: usize,
+    registry: Arc<Registry>,
+    index: usize,
+    deque: Worker<JobRef>,
+}
+
+impl fmt::Debug for ThreadBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ThreadBuilder")
+            .field("index", &self.index)
+            .field("name", &self.name)
+            .field("stack_size", &self.stack_size)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ThreadBuilder {
+    /// The worker's index in its pool.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// The name `thread_name` gave this worker, if any.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// The stack size the pool asks for (`stack_size`, else [`DEFAULT_STACK_SIZE`]).
+    pub fn stack_size(&self) -> usize {
+        self.stack_size
+    }
+
+    /// Runs the worker on the calling thread until the pool terminates. The spawn handler's
+    /// thread must call this (once); a worker that never runs leaves its pool a thread short,
+    /// and `shutdown(true)` then waits for it forever.
+    pub fn run(self) {
+        worker::main_loop(self.registry, self.index, self.deque)
+    }
+}
+
 /// What a pool is built from (the builder's settings).
 #[derive(Default)]
 pub(crate) struct Config {
@@ -31,17 +81,29 @@ pub(crate) struct Config {
     pub(crate) exit_handler: Option<Box<StartHandler>>,
     pub(crate) panic_handler: Option<Box<PanicHandler>>,
     pub(crate) use_current_thread: bool,
+    /// `spawn_handler`: who starts the threads (default: [`spawn_worker`]).
+    pub(crate) spawn_handler: Option<Box<SpawnFn<'static>>>,
 }
 
-/// Builds a registry and starts its workers. Every way out of here — an error, or a
-/// panicking `thread_name` unwinding through — terminates and joins the threads it started.
-pub(crate) fn build(c: Config) -> Result<Arc<Registry>, BuildError> {
-    build_with(c, Backend::detect())
+/// Builds a registry and starts its workers (through the configured spawn handler, if any).
+pub(crate) fn build(mut c: Config) -> Result<Arc<Registry>, BuildError> {
+    let backend = Backend::detect();
+    match c.spawn_handler.take() {
+        Some(mut handler) => build_with(c, Some(&mut *handler), backend),
+        None => build_with(c, None, backend),
+    }
 }
 
-/// [`build`] on a given backend (the browser's lazily built global pool falls back to
-/// [`Backend::NoThreads`] when no Web Worker has booted).
-fn build_with(mut c: Config, backend: Backend) -> Result<Arc<Registry>, BuildError> {
+/// Builds a registry and starts its workers, through `custom` when given. Every way out of
+/// here — an error, or a panicking `thread_name` unwinding through — terminates and joins
+/// (or, for custom threads, waits for) the threads it started. `backend` is
+/// `Backend::detect()` except for the browser's lazily built global pool, which falls back to
+/// `Backend::NoThreads` when no Web Worker has booted.
+pub(crate) fn build_with(
+    mut c: Config,
+    mut custom: Option<&mut SpawnFn<'_>>,
+    backend: Backend,
+) -> Result<Arc<Registry>, BuildError> {
     if c.num_threads > MAX_NUM_THREADS {
         return Err(BuildError::new(BuildErrorKind::TooManyThreads {
             requested: c.num_threads,
@@ -71,18 +133,29 @@ fn build_with(mut c: Config, backend: Backend) -> Result<Arc<Registry>, BuildErr
     let mut started = Started {
         registry: &registry,
         handles: Vec::new(),
+        custom: 0,
     };
     for (i, deque) in deques.enumerate() {
         let index = i + first;
         // May panic (a user closure): `started` then stops and joins what runs already.
         let name = c.thread_name.as_mut().map(|f| f(index));
-        // `None`: the backend's default (DEFAULT_STACK_SIZE natively; any booted worker in
-        // the browser, whose stack was fixed when it booted).
-        match spawn_worker(backend, &registry, index, deque, name, c.stack_size) {
-            Ok(h) => started.handles.push(h),
-            // `started` stops and joins the threads already running.
-            Err(e) => return Err(BuildError::new(BuildErrorKind::Spawn(e))),
-        }
+        let stack = c.stack_size.unwrap_or(DEFAULT_STACK_SIZE);
+        let spawned = match custom.as_deref_mut() {
+            Some(handler) => handler(ThreadBuilder {
+                name,
+                stack_size: stack,
+                registry: registry.clone(),
+                index,
+                deque,
+            })
+            .map(|()| started.custom += 1),
+            // `None` stack: the backend's default (DEFAULT_STACK_SIZE natively; any booted
+            // worker in the browser, whose stack was fixed when it booted).
+            None => spawn_worker(backend, &registry, index, deque, name, c.stack_size)
+                .map(|h| started.handles.push(h)),
+        };
+        // On an error `started` stops and joins the threads already running.
+        spawned.map_err(|e| BuildError::new(BuildErrorKind::Spawn(e)))?;
     }
     *registry.handles.lock().unwrap() = started.keep();
     if let (false, Some(deque)) = (inline, current_deque) {
@@ -96,22 +169,26 @@ fn build_with(mut c: Config, backend: Backend) -> Result<Arc<Registry>, BuildErr
 }
 
 /// The threads `build` started so far; dropped before `keep` (an error return or an unwind),
-/// it terminates the registry and joins them, so a failed build leaves no thread behind.
+/// it terminates the registry and joins them (custom-spawned ones: waits until they left
+/// their loops), so a failed build leaves no thread behind.
 struct Started<'a> {
     registry: &'a Registry,
     handles: Vec<ThreadHandle>,
+    /// Workers started by a custom spawn handler (no handles: counted).
+    custom: usize,
 }
 
 impl Started<'_> {
     /// The build succeeded: hand the handles over.
     fn keep(mut self) -> Vec<ThreadHandle> {
+        self.custom = 0;
         std::mem::take(&mut self.handles)
     }
 }
 
 impl Drop for Started<'_> {
     fn drop(&mut self) {
-        if self.handles.is_empty() {
+        if self.handles.is_empty() && self.custom == 0 {
             return;
         }
         self.registry.terminate();
@@ -119,6 +196,7 @@ impl Drop for Started<'_> {
             // A worker's panic is already routed or aborted inside it; nothing to carry.
             h.join();
         }
+        self.registry.wait_exited_count(self.custom);
     }
 }
 
@@ -145,7 +223,7 @@ pub(crate) fn global_registry() -> &'static Arc<Registry> {
             .or_else(|e| match Backend::detect() {
                 // No booted Web Worker (nobody called `build_global_async`): the lazily built
                 // global pool runs inline rather than failing the caller.
-                Backend::WebWorkers => build_with(Config::default(), Backend::NoThreads),
+                Backend::WebWorkers => build_with(Config::default(), None, Backend::NoThreads),
                 _ => Err(e),
             })
             .expect("build the global pool")

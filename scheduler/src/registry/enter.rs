@@ -39,14 +39,6 @@ impl Registry {
         core::ptr::eq(&*wt.registry, self).then_some(wt)
     }
 
-    /// Local push when on one of our workers, else inject.
-    pub(crate) fn push_or_inject(&self, job: JobRef) {
-        match self.current_worker() {
-            Some(wt) => wt.push(job),
-            None => self.inject(job),
-        }
-    }
-
     /// Runs a `'static` job: inline without threads, else queued.
     pub(crate) fn spawn_job(this: &Arc<Self>, f: impl FnOnce() + Send + 'static, fifo: bool) {
         if this.inline {
@@ -68,11 +60,35 @@ impl Registry {
         // SAFETY: the closure is 'static; the job (inline, or boxed and freeing itself) runs
         // once, taken from a queue.
         let job = unsafe { JobRef::spawned(run) };
-        if fifo {
-            this.inject(job);
-        } else {
-            this.push_or_inject(job);
+        match this.current_worker() {
+            Some(wt) if fifo => wt.push_fifo(job),
+            Some(wt) => wt.push(job),
+            None => this.inject(job),
         }
+    }
+
+    /// Runs a `'static` job on worker `i` alone (its broadcast queue): inline without
+    /// threads, else queued; the caller wakes the sleepers (`sleep.wake_all`) after queuing
+    /// all of a broadcast's jobs. Its panic goes to the panic handler.
+    pub(crate) fn spawn_job_on(this: &Arc<Self>, i: usize, f: impl FnOnce() + Send + 'static) {
+        if this.inline {
+            let wt = WorkerThread::new(this.clone(), 0, Worker::new_lifo());
+            let prev = WorkerThread::set_current(&wt);
+            if let Err(p) = panic::catch_unwind(AssertUnwindSafe(f)) {
+                this.handle_panic(p);
+            }
+            WorkerThread::set_current(prev);
+            return;
+        }
+        let run = move || {
+            if let Err(p) = panic::catch_unwind(AssertUnwindSafe(f)) {
+                // SAFETY: broadcast jobs run only on workers of their registry.
+                let wt = unsafe { &*WorkerThread::current() };
+                wt.registry.handle_panic(p);
+            }
+        };
+        // SAFETY: 'static closure; runs once, taken from the queue.
+        this.push_broadcast(i, unsafe { JobRef::spawned(run) });
     }
 
     /// Runs `op` on a worker of this registry and returns its result.
@@ -97,22 +113,7 @@ impl Registry {
         R: Send,
     {
         if this.inline {
-            let wt = WorkerThread::new(this.clone(), 0, Worker::new_lifo());
-            let prev = WorkerThread::set_current(&wt);
-            struct Restore(*const WorkerThread);
-            impl Drop for Restore {
-                fn drop(&mut self) {
-                    WorkerThread::set_current(self.0);
-                }
-            }
-            let _restore = Restore(prev);
-            let r = op(&wt);
-            // Run anything left behind (spawns whose scope already ended cannot exist).
-            while let Some(j) = wt.deque.pop() {
-                // SAFETY: taken from the queue.
-                unsafe { j.execute() };
-            }
-            return r;
+            return Registry::in_worker_here(this, op);
         }
         // SAFETY: see `current_worker`.
         if let Some(current) = unsafe { WorkerThread::current().as_ref() } {
@@ -132,6 +133,31 @@ impl Registry {
             job.latch.wait(parker);
             job.into_result()
         })
+    }
+
+    /// Runs `op` on the calling thread as the one (virtual) worker of an inline registry (no
+    /// threads); no `Send` bound: nothing leaves this thread.
+    pub(crate) fn in_worker_here<OP, R>(this: &Arc<Self>, op: OP) -> R
+    where
+        OP: FnOnce(&WorkerThread) -> R,
+    {
+        debug_assert!(this.inline);
+        let wt = WorkerThread::new(this.clone(), 0, Worker::new_lifo());
+        let prev = WorkerThread::set_current(&wt);
+        struct Restore(*const WorkerThread);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                WorkerThread::set_current(self.0);
+            }
+        }
+        let _restore = Restore(prev);
+        let r = op(&wt);
+        // Run anything left behind (spawns whose scope already ended cannot exist).
+        while let Some(j) = wt.deque.pop() {
+            // SAFETY: taken from the queue.
+            unsafe { j.execute() };
+        }
+        r
     }
 
     /// `in_worker` from `current`, a worker of another pool: inject `op` here and, while it

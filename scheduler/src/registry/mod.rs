@@ -13,8 +13,8 @@ mod enter;
 mod state;
 mod worker;
 
-pub(crate) use build::{build, build_global, global_registry, Config};
-pub use build::{DEFAULT_STACK_SIZE, MAX_NUM_THREADS};
+pub(crate) use build::{build, build_global, build_with, global_registry, Config};
+pub use build::{ThreadBuilder, DEFAULT_STACK_SIZE, MAX_NUM_THREADS};
 pub(crate) use enter::current_registry;
 pub(crate) use state::Registry;
 pub(crate) use worker::WorkerThread;

@@ -4,7 +4,7 @@
 //! `build.rs`) and nothing here knows a worker's private state (see `worker.rs`).
 
 use crate::deque::{Injector, Steal, Stealer, Worker};
-use crate::job::{JobRef, Payload};
+use crate::job::{JobFifo, JobRef, Payload};
 use crate::sleep::Sleep;
 use crossbeam_utils::CachePadded;
 use portalis_primitives::futex;
@@ -28,6 +28,8 @@ struct ThreadInfo {
     beat: CachePadded<AtomicBool>,
     /// `broadcast` jobs for this worker only.
     broadcast: Injector<JobRef>,
+    /// This worker's `spawn_fifo` jobs, run through tokens on its deque.
+    fifo: JobFifo,
 }
 
 /// The handlers a pool runs on its workers.
@@ -72,6 +74,7 @@ impl Registry {
                 stealer: d.stealer(),
                 beat: CachePadded::new(AtomicBool::new(false)),
                 broadcast: Injector::new(),
+                fifo: JobFifo::new(),
             })
             .collect();
         let registry = Registry {
@@ -109,6 +112,11 @@ impl Registry {
         if !b.load(Relaxed) {
             b.store(true, Relaxed);
         }
+    }
+
+    /// Worker `i`'s queue of `spawn_fifo` jobs (lives as long as the registry).
+    pub(crate) fn fifo(&self, i: usize) -> &JobFifo {
+        &self.infos[i].fifo
     }
 
     /// Queues a broadcast job for worker `i` alone (the caller wakes the sleepers).
@@ -158,12 +166,21 @@ impl Registry {
         futex::wake_all(&self.exited);
     }
 
+    /// Waits until `count` threads have left their loops (a failed build's started ones).
+    pub(crate) fn wait_exited_count(&self, count: usize) {
+        self.wait_exited_until(count, None);
+    }
+
     /// Waits (up to `deadline`) until every spawned thread has left its loop.
     pub(crate) fn wait_exited(&self, deadline: Option<Instant>) -> bool {
+        self.wait_exited_until(self.spawned, deadline)
+    }
+
+    fn wait_exited_until(&self, count: usize, deadline: Option<Instant>) -> bool {
         loop {
             // Acquire: pairs with the Release increment in `thread_exited`.
             let e = self.exited.load(Acquire);
-            if e as usize >= self.spawned {
+            if e as usize >= count {
                 return true;
             }
             let left = match deadline {

@@ -209,6 +209,16 @@ impl WorkerThread {
         }
     }
 
+    /// `spawn_fifo` from this worker: the job goes into this worker's FIFO queue and a token
+    /// onto its deque (issue 15 §8).
+    #[inline]
+    pub(crate) fn push_fifo(&self, job: JobRef) {
+        // SAFETY: the queue lives in the registry, which every worker that can run the token
+        // (only workers of this pool take from its deques) keeps alive.
+        let token = unsafe { self.registry.fifo(self.index).push(job) };
+        self.push(token);
+    }
+
     // ---- finding and running work ----------------------------------------------------
 
     /// Executes a job on this thread.
@@ -341,6 +351,18 @@ impl WorkerThread {
                 .sleep
                 .sleep(self.index, || !done() && !self.has_work());
             rounds = 0;
+        }
+    }
+
+    /// One step for `yield_local`: run one job of this worker's own deque, if any.
+    pub(crate) fn yield_local_one(&self) -> bool {
+        match self.deque.pop() {
+            Some(job) => {
+                // SAFETY: taken from our deque.
+                unsafe { self.execute(job) };
+                true
+            }
+            None => false,
         }
     }
 
