@@ -8,11 +8,13 @@ export CARGO_TERM_COLOR ?= never
 TOOLS := $(CURDIR)/.tools
 
 .PHONY: help setup perf perf-quick bench bench-gate test test-native test-miri test-loom \
-        test-shuttle test-wasi test-web lint check-shim perf-wasi perf-web
+        test-shuttle test-wasi test-web lint check-shim perf-wasi perf-web verify \
+        test-force-parked test-controls
 
 help:
 	@echo "make perf        the performance table (native, release build; < 3 min)"
-	@echo "make test        every test: native, lint, miri, loom, shuttle, WASI, browser"
+	@echo "make test        every test: native, lint, miri, verify, WASI, browser"
+	@echo "make verify      loom + shuttle models, parked-backend suite, negative controls"
 	@echo "make bench-gate  quick perf pass; fails when a ratio exceeds benches/gates.txt"
 	@echo "make bench       full criterion benches (HTML report in target/criterion)"
 	@echo "make perf-wasi   W1 + F1 rows under wasmtime (target/perf/wasi.md, .csv)"
@@ -39,7 +41,7 @@ bench:
 	cargo bench
 
 ## Every test.
-test: setup check-shim lint test-native test-miri test-loom test-shuttle test-wasi test-web
+test: setup check-shim lint test-native test-miri verify test-wasi test-web
 	@echo "make test: all environments passed"
 
 check-shim:
@@ -56,8 +58,19 @@ test-miri:
 	@bash verify/scripts/miri.sh
 	@bash verify/scripts/miri-scheduler.sh
 
+## The verification suite (verify/): every model, the native suite on the portable futex
+## backend, and the negative controls (each seeded bug must be reported by its model).
+verify: test-loom test-shuttle test-force-parked test-controls
+	@echo "make verify: models, parked backend and negative controls passed"
+
 test-loom:
 	@bash verify/scripts/loom.sh
+
+test-force-parked:
+	@bash verify/scripts/force-parked.sh
+
+test-controls:
+	@bash verify/scripts/controls.sh
 
 test-shuttle:
 	@bash verify/scripts/shuttle.sh

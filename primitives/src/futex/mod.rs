@@ -63,7 +63,9 @@ use core::time::Duration;
 )]
 mod imp;
 
-#[cfg(not(any(portalis_loom, portalis_shuttle, portalis_no_threads)))]
+// Also compiled under the models (not as the active backend there), so `verify/` can
+// model-check the table that macOS, Windows and wasip1 run on.
+#[cfg(not(portalis_no_threads))]
 pub mod parked;
 
 /// The browser build's extras: the main thread's async wait and its spin budget.
