@@ -27,7 +27,6 @@ event_clear_store          verify      loom_claims  loom_claim_event_clear_then_
 latch_relaxed_count_down   verify      loom_hb      loom_hb_latch_count_down_wait
 oneshot_relaxed_send       verify      loom_hb      loom_hb_oneshot_send_recv
 ring_relaxed_stamp         primitives  loom_channel_ring  loom_channel_ring_handoff
-list_relaxed_next          verify      loom_hb      loom_hb_channel_list_next_block
 parked_check_outside_lock  verify      loom_parked  loom_parked_wake_one_spawned_waiter
 parked_check_outside_lock  verify      loom_parked  loom_parked_wake_one_main_waiter
 parked_timeout_keeps_node  verify      loom_parked  loom_parked_timeout_leaves_no_node

@@ -297,14 +297,8 @@ impl<T> List<T> {
                         // Release: partner of the writers' Acquire `pos` loads.
                         self.tail.pos.store(new_tail + (1 << SHIFT), Release);
                         // SAFETY: `block` is alive: our slot in it is not read yet (step 3).
-                        // Release: partner of the Acquire in `wait_next`. (`verify/` weakens it
-                        // under `portalis_seeded_bug`, never shipped: controls.sh.)
-                        let order = if cfg!(portalis_seeded_bug = "list_relaxed_next") {
-                            Relaxed
-                        } else {
-                            Release
-                        };
-                        unsafe { (*block).next.store(nb, order) };
+                        // Release: partner of the Acquire in `wait_next`.
+                        unsafe { (*block).next.store(nb, Release) };
                     }
                     // SAFETY: our CAS claimed this slot; the block stays alive until its reader
                     // (who waits for `written`) leaves.
