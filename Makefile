@@ -6,24 +6,44 @@ SHELL := /bin/bash
 export CARGO_TERM_COLOR ?= never
 
 TOOLS := $(CURDIR)/.tools
+# The dated nightly (miri, build-std for the browser): pinned in one file, `rust-nightly`, which
+# scripts/nightly.sh reads too; docs/toolchain.md says how to move the pin.
+export NIGHTLY := $(shell tr -d '[:space:]' < rust-nightly)
 
 .PHONY: help setup perf perf-quick bench bench-gate test test-native test-miri test-loom \
-        test-shuttle test-wasi test-web lint check-shim perf-wasi perf-web verify \
-        test-force-parked test-controls
+        test-shuttle test-wasi test-web test-python lint check-shim perf-wasi perf-web \
+        test-compile-fail verify test-force-parked test-controls
 
 help:
-	@echo "make perf        the performance table (native, release build; < 3 min)"
-	@echo "make test        every test: native, lint, miri, verify, WASI, browser"
-	@echo "make verify      loom + shuttle models, parked-backend suite, negative controls"
-	@echo "make bench-gate  quick perf pass; fails when a ratio exceeds benches/gates.txt"
-	@echo "make bench       full criterion benches (HTML report in target/criterion)"
-	@echo "make perf-wasi   W1 + F1 rows under wasmtime (target/perf/wasi.md, .csv)"
-	@echo "make perf-web    W2, W3 + F1 rows in headless Chromium (target/perf/web.md, .csv)"
+	@# One line per target, "make <target>" padded to 24 columns, then what it does.
+	@echo "make help                this list"
+	@echo "make setup               install every tool the targets need (idempotent)"
+	@echo "make perf                the performance table (native, release build; < 3 min)"
+	@echo "make perf-quick          the performance table, shorter runs"
+	@echo "make bench-gate          quick perf pass; fails when a ratio exceeds benches/gates.txt"
+	@echo "make bench               full criterion benches (HTML report in target/criterion)"
+	@echo "make perf-wasi           W1 + F1 rows under wasmtime (target/perf/wasi.md, .csv)"
+	@echo "make perf-web            W2, W3 + F1 rows in headless Chromium (target/perf/web.md, .csv)"
+	@echo "make test                every test: native, lint, miri, verify, WASI, browser"
+	@echo "make verify              loom + shuttle models, parked-backend suite, negative controls"
+	@echo "make check-shim          no sync item outside primitives/src/sync.rs (docs/style.md 2)"
+	@echo "make lint                import-cycle check (scripts/check-import-cycles.py), fmt, clippy -D warnings"
+	@echo "make test-native         cargo test --workspace, then the lock-api feature's tests"
+	@echo "make test-compile-fail   programs that must not compile, with their error codes (nightly)"
+	@echo "make test-miri           the primitives and scheduler unit tests under miri"
+	@echo "make test-loom           the loom models (verify/scripts/loom.sh)"
+	@echo "make test-shuttle        the shuttle scenarios (verify/scripts/shuttle.sh)"
+	@echo "make test-force-parked   the primitives' suite on the portable futex table (parked.rs)"
+	@echo "make test-controls       negative controls: each seeded bug must fail its model"
+	@echo "make test-wasi           the tests under wasmtime, wasm32-wasip1-threads"
+	@echo "make test-python         Python scenarios under CPython vs their Rust translations"
+	@echo "make test-web            the browser tests in headless Chromium (three modes)"
+	@echo "(nightly pinned to $(NIGHTLY) in rust-nightly; stable in rust-toolchain.toml)"
 
 setup:
 	@bash scripts/setup.sh
 
-## The main job: the performance table of ../shared/PERF.md, native.
+## The main job: the performance table of docs/perf-goals.md, native.
 perf:
 	@SETUP_ONLY=native bash scripts/setup.sh
 	cargo bench --bench perf_table -- --out target/perf
@@ -41,22 +61,33 @@ bench:
 	cargo bench
 
 ## Every test.
-test: setup check-shim lint test-native test-miri verify test-wasi test-web
+test: setup check-shim lint test-native test-python test-compile-fail test-miri verify test-wasi test-web
 	@echo "make test: all environments passed"
 
 check-shim:
 	@bash scripts/check-shim.sh
 
 lint:
+	python3 scripts/check-import-cycles.py
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 
 test-native:
 	cargo test --workspace
+	cargo test -p portalis-primitives --features lock-api --test lock_api
+	cargo test -p portalis-primitives --features lock-api --doc raw
+
+## Error codes of compile_fail doctests are checked on nightly only (scheduler/src/compile_fail.rs).
+test-compile-fail:
+	CARGO_TARGET_DIR=target/nightly-doc cargo "+$(NIGHTLY)" test -p portalis-scheduler --doc compile_fail
 
 test-miri:
 	@bash verify/scripts/miri.sh
 	@bash verify/scripts/miri-scheduler.sh
+
+## The CPython differential suite: tests/python/*.py vs their Rust translations.
+test-python:
+	@bash scripts/test-python.sh
 
 ## The verification suite (verify/): every model, the native suite on the portable futex
 ## backend, and the negative controls (each seeded bug must be reported by its model).

@@ -12,7 +12,7 @@
 //! * `C4-oneshot`: create + send + recv of one message (ours `oneshot`, peers `bounded(1)`);
 //! * `C4-broadcast`: 100,000 messages (or `CHANNEL_BENCH_N`) to 4 receiver threads.
 //!
-//! Machine of record: 2 vCPU KVM guest (AMD EPYC Zen 3), see ../shared/PERF.md.
+//! Machine of record: 2 vCPU KVM guest (AMD EPYC Zen 3), see docs/perf-goals.md.
 #![allow(missing_docs)]
 
 #[path = "common/channel.rs"]

@@ -1,4 +1,4 @@
-//! Criterion bench of the scheduler at PERF.md's full sizes: S1 (tree sum 1,023 and
+//! Criterion bench of the scheduler at docs/perf-goals.md's full sizes: S1 (tree sum 1,023 and
 //! 2^24−1 nodes), S2 (10^6 scope spawns), S3 (quicksort 10^7, fib(32), sum 10^8), S5, T2 —
 //! ours, rayon and plain recursion in the same group; and the perf table's latency rows:
 //! `S4-idle-wake` (one spawn from outside into a pool idle for 1 ms, time to job start; the

@@ -1,4 +1,4 @@
-//! Criterion benches of the synchronization primitives (rows L1–L4, T1 of PERF.md): ours,
+//! Criterion benches of the synchronization primitives (rows L1–L4, T1 of docs/perf-goals.md): ours,
 //! std and parking_lot in the same group, through the traits of `common/sync.rs`.
 //! Groups are named by regime; the thread count is the `BenchmarkId` parameter.
 #![allow(missing_docs)]

@@ -1,4 +1,4 @@
-//! Rows W1 of ../shared/PERF.md ("Other environments"): the SAME workload code as the native
+//! Rows W1 of docs/perf-goals.md ("Other environments"): the SAME workload code as the native
 //! perf table (benches/common/{channel,pool,sync}.rs, by `#[path]`), run once natively and
 //! once under wasmtime with wasi-threads by `make perf-wasi` (scripts/perf-wasi.sh). The ratio
 //! of a row is wasi / native of this program's two runs.

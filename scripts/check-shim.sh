@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every sync item goes through primitives/src/sync.rs (STYLE.md §2): fail if any other Rust
+# Every sync item goes through primitives/src/sync.rs (docs/style.md §2): fail if any other Rust
 # source under the library crates names the atomics directly.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make perf-wasi`: the WASI rows of ../shared/PERF.md under wasmtime 36.0.9 with wasi-threads;
+# `make perf-wasi`: the WASI rows of docs/perf-goals.md under wasmtime 36.0.9 with wasi-threads;
 # writes target/perf/wasi.md and target/perf/wasi.csv (the native table's formats).
 #   F1  futex wake latency (primitives/examples/futex_latency), peer std park/unpark
 #   W1  C1 spsc/mpmc cells, S1 1,023 nodes (1 and 2 threads), L1, T2 (examples/perf_wasi.rs):

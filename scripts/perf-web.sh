@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make perf-web`: the browser rows of ../shared/PERF.md in headless Chromium, threaded release
+# `make perf-web`: the browser rows of docs/perf-goals.md in headless Chromium, threaded release
 # build; writes target/perf/web.md and target/perf/web.csv (the native table's formats).
 #   web_perf        (isolated, dedicated worker)  F1 wake latency; W2 channel, S1, idle wake
 #   web_perf_main   (isolated, page main thread)  W2 "main thread never traps"
@@ -33,7 +33,7 @@ md() { sed -n 's/^.*PERF-MD \{0,1\}//p' "$LOGS/$1.log"; }
 csv_rows() { sed -n 's/^.*PERF-CSV //p' "$LOGS/$1.log" | tail -n +2; }
 {
   md web_perf | sed '/^$/q' | sed 's/^# Performance table (web)/# Performance table (web: headless Chromium)/'
-  echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1); $(rustc +nightly -V); $(chromium --version 2>/dev/null | head -1); $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1); $(rustc "+$NIGHTLY" -V); $(chromium --version 2>/dev/null | head -1); $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo
   md web_perf | sed -n '/^machine:/p' | sed 's/^machine: /F1\/W2 (worker): /'
   md web_perf_main | sed -n '/^main-thread check:/p'

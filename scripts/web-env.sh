@@ -1,5 +1,5 @@
 # Sourced by scripts/test-web.sh and scripts/perf-web.sh: the threaded browser build
-# (../shared/TOOLCHAIN.md, "Browser") and the headless test runner's settings.
+# (docs/toolchain.md, "Browser") and the headless test runner's settings.
 TOOLS="$PWD/.tools"
 # +atomics alone no longer makes rustc emit shared memory: every link arg is needed, or
 # wasm-bindgen fails (or silently emits non-threaded glue).
@@ -15,6 +15,8 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER="$TOOLS/bin/wasm-bindgen-test-
 export CHROMEDRIVER=/usr/bin/chromedriver
 # Per-binary timeout (s): spawning ~15 workers on 2 busy cores takes a few seconds.
 export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-120}
-# nightly: build-std (std must be rebuilt with +atomics) and the wasm atomic intrinsics.
-WEB_CARGO=(cargo +nightly test -p portalis-scheduler --target wasm32-unknown-unknown
+# nightly (pinned in `rust-nightly`): build-std (std must be rebuilt with +atomics) and the
+# wasm atomic intrinsics.
+. scripts/nightly.sh
+WEB_CARGO=(cargo "+$NIGHTLY" test -p portalis-scheduler --target wasm32-unknown-unknown
            -Z build-std=panic_abort,std)

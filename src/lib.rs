@@ -5,6 +5,10 @@
 //! * [`primitives`] (crate `portalis-primitives`): futex wait/notify on every target and the
 //!   primitives built on it.
 //! * [`scheduler`] (crate `portalis-scheduler`): the work-stealing pool.
+//! * [`py`]: Python's `threading`, `queue`, `concurrent.futures` and `multiprocessing`
+//!   modules by name, on the primitives and the pool (for programs translated from Python).
+//! * [`mapping`]: the table a transpiler reads: every Python API, its Rust path here, a
+//!   code template, and where it runs.
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
 pub use portalis_primitives as primitives;
@@ -33,3 +37,7 @@ pub use portalis_scheduler::{
     spawn_fifo, yield_now, Backend, BroadcastContext, BuildError, Scope, ScopeFifo, ThreadPool,
     ThreadPoolBuilder, Yield,
 };
+
+pub mod mapping;
+#[cfg(not(any(portalis_loom, portalis_shuttle)))]
+pub mod py;

@@ -1,6 +1,6 @@
 //! Workloads shared by the criterion bench (`benches/pool.rs`) and the perf table
 //! (`benches/perf_table/pool.rs`): every workload exists in a plain sequential version, on our
-//! pool and on rayon, with the same visit order (HEARTBEAT.md pitfall 9: left child first).
+//! pool and on rayon, with the same visit order (docs/notes/heartbeat.md pitfall 9: left child first).
 #![allow(dead_code, unreachable_pub, missing_docs)]
 
 use std::time::{Duration, Instant};

@@ -1,16 +1,16 @@
-//! Table output: Markdown, CSV (`id,workload,ours_ns,best_peer,best_peer_ns,ratio,goal,met`),
-//! an SVG bar chart of the ratios, and the gate check.
+//! Table output: Markdown, CSV
+//! (`id,workload,ours_ns,best_peer,best_peer_ns,ratio,goal,met,ratio_min,ratio_max`), an SVG
+//! bar chart of the ratios, and the gate check. `ratio` is the median of the per-round ratios
+//! (`row::interleaved`); `ratio_min`/`ratio_max` are their range across rounds.
 
-use crate::row::Row;
+use crate::row::{Goal, Row};
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// Cores, CPU model, rustc version and date, for the table header.
-pub fn machine_header() -> String {
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(0);
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+/// This machine's CPU model as /proc/cpuinfo names it (ratios differ between the AMD EPYC and
+/// Intel Xeon machines of this kind, so every table and gate message names it).
+pub fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|s| {
             s.lines()
@@ -18,7 +18,24 @@ pub fn machine_header() -> String {
                 .and_then(|l| l.split(':').nth(1))
                 .map(|m| m.trim().to_string())
         })
-        .unwrap_or_else(|| "unknown CPU".into());
+        .unwrap_or_else(|| "unknown CPU".into())
+}
+
+/// The 1-minute load average (`/proc/loadavg`), or `unknown`: with other builds running on
+/// the 2 vCPUs, rows that block or hand off widen their ranges, and the header says so.
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Cores, CPU model, rustc version and date, for the table header.
+pub fn machine_header() -> String {
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
+    let cpu = cpu_model();
     let rustc =
         std::process::Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()))
             .arg("-V")
@@ -54,9 +71,9 @@ pub fn markdown(header: &str, rows: &[Row]) -> String {
     let _ = writeln!(s, "# Performance table (native)\n\n{header}\n");
     let _ = writeln!(
         s,
-        "| id | workload | ours | peers (same run) | best peer | ratio | goal | met |"
+        "| id | workload | ours | peers (same run) | best peer | ratio | min–max | goal | met |"
     );
-    let _ = writeln!(s, "|---|---|---|---|---|---|---|---|");
+    let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|");
     for r in rows {
         let ours = r.ours_ns.map(fmt_ns).unwrap_or_else(|| "—".into());
         let peers = r
@@ -74,26 +91,36 @@ pub fn markdown(header: &str, rows: &[Row]) -> String {
             .ratio()
             .map(|x| format!("{x:.2}"))
             .unwrap_or_else(|| "—".into());
+        let range = r
+            .ratio
+            .map(|x| format!("{:.2}–{:.2}", x.min, x.max))
+            .unwrap_or_else(|| "—".into());
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             r.id,
             r.workload,
             ours,
             peers,
             best,
             ratio,
+            range,
             r.goal_text,
-            r.met()
+            if r.straddles_goal() {
+                format!("{} ~", r.met())
+            } else {
+                r.met().to_string()
+            }
         );
     }
     let met = rows.iter().filter(|r| r.met() == "yes").count();
     let ni = rows.iter().filter(|r| r.met() == "not-implemented").count();
     let _ = writeln!(
         s,
-        "\n{} rows: {met} met, {} not met, {ni} not implemented. Ratio = ours / best peer (lower is better) unless the best-peer column says otherwise.",
+        "\n{} rows: {met} met, {} not met, {ni} not implemented. Ratio = median across interleaved rounds of ours / best peer (lower is better) unless the best-peer column says otherwise; min–max = its range across rounds; `~` after met = that range straddles the ratio goal, so the verdict may change from run to run ({} rows).",
         rows.len(),
-        rows.len() - met - ni
+        rows.len() - met - ni,
+        rows.iter().filter(|r| r.straddles_goal()).count()
     );
     s
 }
@@ -108,12 +135,17 @@ fn csv_field(s: &str) -> String {
 
 /// The table as CSV with the fixed header.
 pub fn csv(rows: &[Row]) -> String {
-    let mut s = String::from("id,workload,ours_ns,best_peer,best_peer_ns,ratio,goal,met\n");
+    let mut s = String::from(
+        "id,workload,ours_ns,best_peer,best_peer_ns,ratio,goal,met,ratio_min,ratio_max\n",
+    );
     for r in rows {
         let best = r.best_peer();
+        let bound = |f: fn(&crate::row::Ratio) -> f64| {
+            r.ratio.map(|x| format!("{:.4}", f(&x))).unwrap_or_default()
+        };
         let _ = writeln!(
             s,
-            "{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{}",
             csv_field(&r.id),
             csv_field(&r.workload),
             r.ours_ns.map(|x| format!("{x:.2}")).unwrap_or_default(),
@@ -121,7 +153,9 @@ pub fn csv(rows: &[Row]) -> String {
             best.map(|b| format!("{:.2}", b.1)).unwrap_or_default(),
             r.ratio().map(|x| format!("{x:.4}")).unwrap_or_default(),
             csv_field(&r.goal_text),
-            r.met()
+            r.met(),
+            bound(|x| x.min),
+            bound(|x| x.max),
         );
     }
     s
@@ -143,7 +177,7 @@ pub fn svg(rows: &[Row]) -> String {
     let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#);
     let _ = writeln!(
         s,
-        r#"<text x="10" y="20" font-size="14">ours / best peer (log scale; left of the 1.0 line = faster than the best peer; tick = goal)</text>"#
+        r#"<text x="10" y="20" font-size="14">ours / best peer, median of rounds (log scale; left of 1.0 = faster; tick = goal; whisker = min–max)</text>"#
     );
     for k in [-4, -2, 0, 2, 4] {
         let r = 2f64.powi(k);
@@ -172,6 +206,15 @@ pub fn svg(rows: &[Row]) -> String {
             x1 + 3.0,
             y + 12.0
         );
+        if let Some(rr) = r.ratio {
+            let ym = y + bar_h / 2.0;
+            let _ = writeln!(
+                s,
+                r#"<line x1="{}" y1="{ym}" x2="{}" y2="{ym}" stroke="black" stroke-width="1"/>"#,
+                x(rr.min),
+                x(rr.max)
+            );
+        }
         if let crate::row::Goal::MaxRatio(g) | crate::row::Goal::Both { max_ratio: g, .. } = r.goal
         {
             let gx = x(g);
@@ -203,30 +246,67 @@ pub fn write_all(dir: &str, md: &str, rows: &[Row]) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Reads the gates file (`id max_ratio` per line, `#` comments) and lists every measured row
-/// whose ratio exceeds its gate. A gated id with no measured row is a failure too, so a gate
-/// cannot pass by a row disappearing.
+/// Reads the gates file and lists every problem: a measured row whose ratio exceeds its gate,
+/// a gated id with no measured row (so a gate cannot pass by a row disappearing), and a gate
+/// tighter than its row's own ratio goal (a gate is a regression alarm, not a second goal).
+///
+/// Each line is `id max_ratio  # calibration`, where the comment says on which CPUs the ratio
+/// was measured and what it was; a failure quotes it with this machine's CPU, so a red CI run
+/// explains itself.
 pub fn check_gates(path: &str, rows: &[Row]) -> std::io::Result<Vec<String>> {
     let text = std::fs::read_to_string(path)?;
+    let cpu = cpu_model();
     let mut failures = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.split('#').next().unwrap_or("").trim();
+    for (n, raw) in text.lines().enumerate() {
+        let (line, calibration) = match raw.split_once('#') {
+            Some((l, c)) => (l.trim(), c.trim()),
+            None => (raw.trim(), ""),
+        };
         if line.is_empty() {
             continue;
         }
+        let at = format!("{path}:{}", n + 1);
         let mut it = line.split_whitespace();
         let (Some(id), Some(max)) = (it.next(), it.next()) else {
-            failures.push(format!("{path}:{}: expected `id max_ratio`", n + 1));
+            failures.push(format!("{at}: expected `id max_ratio  # calibration`"));
             continue;
         };
         let Ok(max) = max.parse::<f64>() else {
-            failures.push(format!("{path}:{}: bad ratio {max:?}", n + 1));
+            failures.push(format!("{at}: bad ratio {max:?}"));
             continue;
         };
-        match rows.iter().find(|r| r.id == id).and_then(|r| r.ratio()) {
+        if calibration.is_empty() {
+            failures.push(format!(
+                "{at}: gate for {id} has no calibration comment (the ratios seen, per CPU)"
+            ));
+        }
+        let Some(row) = rows.iter().find(|r| r.id == id) else {
+            failures.push(format!("{id}: gated but not measured in this run ({at})"));
+            continue;
+        };
+        let goal = match row.goal {
+            Goal::MaxRatio(m) => Some(m),
+            Goal::Both { max_ratio, .. } => Some(max_ratio),
+            Goal::MaxNs(_) => None,
+        };
+        if let Some(goal) = goal.filter(|g| max < *g) {
+            failures.push(format!(
+                "{id}: gate {max} is tighter than the row's goal {goal} ({at}); \
+                 raise it to about 2.5x the worst ratio seen on either CPU"
+            ));
+        }
+        match row.ratio() {
             Some(r) if r <= max => {}
-            Some(r) => failures.push(format!("{id}: ratio {r:.2} > gate {max}")),
-            None => failures.push(format!("{id}: gated but not measured in this run")),
+            Some(r) => {
+                let range = row
+                    .ratio
+                    .map(|x| format!(" (rounds {:.2}-{:.2})", x.min, x.max))
+                    .unwrap_or_default();
+                failures.push(format!(
+                    "{id}: median ratio {r:.2}{range} > gate {max} on {cpu}; gate calibrated as: {calibration} ({at})"
+                ))
+            }
+            None => failures.push(format!("{id}: gated but has no ratio in this run ({at})")),
         }
     }
     Ok(failures)

@@ -62,10 +62,22 @@ impl Default for Event {
 }
 
 impl Event {
-    /// A clear event.
-    pub fn new() -> Self {
-        Event {
-            state: AtomicU32::new(UNSET),
+    const_fn_unless_model! {
+        /// A clear event; `const` outside model builds.
+        ///
+        /// ```
+        /// use portalis_primitives::Event;
+        ///
+        /// static STARTED: Event = Event::new();
+        /// let t = std::thread::spawn(|| STARTED.set());
+        /// STARTED.wait();
+        /// assert!(STARTED.is_set());
+        /// t.join().unwrap();
+        /// ```
+        pub fn new() -> Self {
+            Event {
+                state: AtomicU32::new(UNSET),
+            }
         }
     }
 

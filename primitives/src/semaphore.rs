@@ -115,6 +115,40 @@ impl Semaphore {
         })
     }
 
+    const_fn_unless_model! {
+        /// The `const` form of [`new`](Self::new), for a `static` semaphore (a plain `fn` in
+        /// loom/shuttle model builds).
+        ///
+        /// ```
+        /// use portalis_primitives::Semaphore;
+        ///
+        /// static SLOTS: Semaphore = Semaphore::const_new(2);
+        /// SLOTS.acquire();
+        /// assert!(SLOTS.try_acquire());
+        /// assert!(!SLOTS.try_acquire());
+        /// SLOTS.release_many(2).unwrap();
+        /// assert_eq!(SLOTS.available(), 2);
+        /// ```
+        ///
+        /// # Panics
+        /// When `permits > MAX_PERMITS`. In a `static` or `const` that panic is a
+        /// compile-time error:
+        /// ```compile_fail,E0080
+        /// use portalis_primitives::Semaphore;
+        /// static TOO_MANY: Semaphore = Semaphore::const_new(Semaphore::MAX_PERMITS + 1);
+        /// ```
+        pub fn const_new(permits: u32) -> Self {
+            assert!(
+                permits <= Self::MAX_PERMITS,
+                "more permits than Semaphore::MAX_PERMITS"
+            );
+            Semaphore {
+                state: AtomicU32::new(permits),
+                many_waiters: AtomicU32::new(0),
+            }
+        }
+    }
+
     /// Available permits now (a racy snapshot; Python's `_value`).
     pub fn available(&self) -> u32 {
         permits(self.state.load(Relaxed))
@@ -394,6 +428,34 @@ impl BoundedSemaphore {
             inner: Semaphore::new(permits)?,
             bound: permits,
         })
+    }
+
+    const_fn_unless_model! {
+        /// The `const` form of [`new`](Self::new), for a `static` semaphore (a plain `fn` in
+        /// loom/shuttle model builds).
+        ///
+        /// ```
+        /// use portalis_primitives::BoundedSemaphore;
+        ///
+        /// static POOL: BoundedSemaphore = BoundedSemaphore::const_new(1);
+        /// POOL.acquire();
+        /// POOL.release().unwrap();
+        /// assert!(POOL.release().is_err()); // over-release is refused
+        /// ```
+        ///
+        /// # Panics
+        /// When `permits > Semaphore::MAX_PERMITS`; in a `static` or `const` that is a
+        /// compile-time error:
+        /// ```compile_fail,E0080
+        /// use portalis_primitives::{BoundedSemaphore, Semaphore};
+        /// static B: BoundedSemaphore = BoundedSemaphore::const_new(Semaphore::MAX_PERMITS + 1);
+        /// ```
+        pub fn const_new(permits: u32) -> Self {
+            BoundedSemaphore {
+                inner: Semaphore::const_new(permits),
+                bound: permits,
+            }
+        }
     }
 
     /// The bound (the initial value).

@@ -1,5 +1,5 @@
 //! Loom models of the lock-free block list behind `unbounded()` (`channel/list.rs`, 2 slots per
-//! block under loom, and the wake-up protocol of `channel/chan.rs` steps R1–R3, ADR 025):
+//! block under loom, and the wake-up protocol of `channel/lockfree.rs` steps R1–R3, ADR 025):
 //! hand-off, block crossing and freeing, blocking on empty with wake-up, disconnection racing
 //! a blocked receiver. Run with
 //! `bash verify/scripts/loom.sh` (`LOOM_MAX_PREEMPTIONS=2`).

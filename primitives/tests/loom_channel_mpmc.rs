@@ -1,4 +1,4 @@
-//! Loom models of the MPMC channel core (`channel/chan.rs` + `channel/waiter.rs`): hand-off,
+//! Loom models of the MPMC channel core (`channel/locked.rs`, `channel/rendezvous.rs`, `channel/queue.rs` + `channel/waiter.rs`): hand-off,
 //! disconnect racing a blocked receiver, rendezvous pairing, timeout/abort racing a claim.
 //! Run with `bash verify/scripts/loom.sh` (`LOOM_MAX_PREEMPTIONS=2`).
 #![cfg(portalis_loom)]

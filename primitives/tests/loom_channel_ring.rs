@@ -1,5 +1,5 @@
 //! Loom models of the lock-free ring behind `bounded(n)`, n ≥ 2 (`channel/ring.rs` and the
-//! wake-up protocol of `channel/chan.rs` steps R1–R3, ADR 025): hand-off, blocking on full and
+//! wake-up protocol of `channel/lockfree.rs` steps R1–R3, ADR 025): hand-off, blocking on full and
 //! on empty with wake-up, disconnection racing a blocked receiver. Run with
 //! `bash verify/scripts/loom.sh` (`LOOM_MAX_PREEMPTIONS=2`).
 #![cfg(portalis_loom)]
@@ -96,7 +96,7 @@ fn loom_channel_ring_fast_path_two_senders() {
 
 /// A selected send claims its slot (ring.rs step 5) and writes it later; a receiver blocked
 /// on the empty ring meanwhile is woken by the write (the Dekker pair across the claim-to-write
-/// gap, chan.rs step R2).
+/// gap, lockfree.rs step R2).
 #[test]
 fn loom_channel_ring_selected_send_wakes_blocked_receiver() {
     loom::model(|| {

@@ -112,3 +112,53 @@ fn loom_channel_select_dynamic_disconnect_wakes() {
         t.join().unwrap();
     });
 }
+
+/// Issue 16 item 4, the mailbox protocol (handoff.rs M1–M3): a sender blocked in a select on a
+/// rendezvous channel and a plain `recv`. Whether the receiver finds the select's send case
+/// registered (it claims the case, writes its own entry into the mailbox, completes the
+/// select and waits for the selected send) or the select finds the receiver waiting (it takes
+/// the receiver's packet), the message arrives exactly once and both sides finish. (Within
+/// the preemption bound loom only reaches the second order here; the next model forces the
+/// first.)
+#[test]
+fn loom_channel_select_sender_claimed_by_recv_rendezvous() {
+    loom::model(|| {
+        let (s, r) = bounded::<u32>(0);
+        let t = thread::spawn(move || {
+            let mut sel = Select::new();
+            sel.send(&s);
+            let op = sel.select();
+            op.send(&s, 7).unwrap();
+            s // keep the sender alive until the receive is done
+        });
+        assert_eq!(r.recv(), Ok(7));
+        drop(t.join().unwrap());
+    });
+}
+
+/// Issue 16 item 4 as reported: `try_recv` against a sender blocked in a select. The only way
+/// for `try_recv` to get the message is to claim the select's mailbox (M1–M3), so every
+/// explored run goes through it. Negative control: completing the select's context before
+/// writing the mailbox in `request_from` makes loom report "Causality violation: Concurrent
+/// write accesses to `UnsafeCell`" (checked).
+#[test]
+fn loom_channel_select_sender_claimed_by_try_recv_rendezvous() {
+    loom::model(|| {
+        let (s, r) = bounded::<u32>(0);
+        let t = thread::spawn(move || {
+            let mut sel = Select::new();
+            sel.send(&s);
+            let op = sel.select();
+            op.send(&s, 7).unwrap();
+            s
+        });
+        let got = loop {
+            match r.try_recv() {
+                Ok(v) => break v,
+                Err(_) => thread::yield_now(),
+            }
+        };
+        assert_eq!(got, 7);
+        drop(t.join().unwrap());
+    });
+}

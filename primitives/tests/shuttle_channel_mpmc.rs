@@ -76,7 +76,7 @@ fn shuttle_channel_mpmc_ring2() {
 }
 
 /// Producers and consumers in `select!` over a ring and a block list (lock-free flavours:
-/// readiness-only reservations, observer wake-ups; chan.rs steps R1–R4).
+/// readiness-only reservations, observer wake-ups; lockfree.rs steps R1–R4).
 #[test]
 fn shuttle_channel_select_both_lockfree() {
     run(7, || {
@@ -250,4 +250,90 @@ fn shuttle_channel_select_send_never_commits_to_a_full_ring() {
             assert_eq!(got, vec![0, 1, 2, 10, 11, 12]);
         });
     }
+}
+
+/// Issue 16 item 5: two selects, each with a send and a receive case on the same rendezvous
+/// channel, pair with each other and never with themselves (rendezvous.rs `register_recv` /
+/// `register_send` skip the registering context's own entries). Before the fix each select
+/// claimed its own entry and retried forever: shuttle reports the run exceeding its step
+/// bound (negative control: revert `has_partner_except`/`claim_all_except` to the unfiltered
+/// calls).
+#[test]
+fn shuttle_channel_self_select_rendezvous() {
+    run(11, || {
+        let (s, r) = bounded::<usize>(0);
+        let threads: Vec<_> = (0..2)
+            .map(|id| {
+                let (s, r) = (s.clone(), r.clone());
+                thread::spawn(move || {
+                    select! {
+                        send(s, id) -> res => { res.unwrap(); (1, 0) }
+                        recv(r) -> msg => { assert_eq!(msg.unwrap(), 1 - id); (0, 1) }
+                    }
+                })
+            })
+            .collect();
+        let res: Vec<(usize, usize)> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+        assert_eq!(res[0].0, res[1].1);
+        assert_eq!(res[0].1, res[1].0);
+    });
+}
+
+/// Issue 16 item 4: a sender blocked in `Select::select` on a rendezvous channel is claimed
+/// by a `try_recv` loop (handoff.rs M1–M3: the receiver writes its entry into the select's
+/// mailbox and waits for the selected send). Negative control: before the fix (send cases as
+/// packet-less observers) the loop never ends and shuttle reports the step bound exceeded.
+#[test]
+fn shuttle_channel_try_recv_claims_selecting_sender() {
+    run(12, || {
+        let (s, r) = bounded::<usize>(0);
+        let t = thread::spawn(move || {
+            let mut sel = portalis_primitives::channel::Select::new();
+            sel.send(&s);
+            let op = sel.select();
+            op.send(&s, 7).unwrap();
+        });
+        let got = loop {
+            match r.try_recv() {
+                Ok(v) => break v,
+                Err(_) => thread::yield_now(),
+            }
+        };
+        assert_eq!(got, 7);
+        t.join().unwrap();
+    });
+}
+
+/// Issue 16 item 4, mailbox requests from both kinds of receiver at once: a plain `recv` and a
+/// receiving select compete for two selecting senders; every message arrives exactly once.
+#[test]
+fn shuttle_channel_selecting_senders_meet_recv_and_select() {
+    run(13, || {
+        let (s, r) = bounded::<usize>(0);
+        let senders: Vec<_> = (0..2)
+            .map(|id| {
+                let s = s.clone();
+                thread::spawn(move || {
+                    select! {
+                        send(s, id) -> res => res.unwrap(),
+                    }
+                })
+            })
+            .collect();
+        drop(s);
+        let r2 = r.clone();
+        let sel = thread::spawn(move || {
+            select! {
+                recv(r2) -> m => m.unwrap(),
+            }
+        });
+        let a = r.recv().unwrap();
+        let b = sel.join().unwrap();
+        for t in senders {
+            t.join().unwrap();
+        }
+        let mut got = [a, b];
+        got.sort_unstable();
+        assert_eq!(got, [0, 1]);
+    });
 }

@@ -1,8 +1,9 @@
 //! Jobs: a type-erased [`JobRef`] (pointer + execute fn, or a small closure carried inline)
 //! that the deques carry, the on-stack [`StackJob`] used by `install`/`broadcast`, the join
-//! frame's [`JoinJob`], and the boxed [`HeapJob`] used by `spawn` for closures too big to
-//! carry inline.
+//! frame's [`JoinJob`], the boxed [`HeapJob`] used by `spawn` for closures too big to
+//! carry inline, and [`JobFifo`], the FIFO queue a token on a LIFO deque draws from.
 
+use crate::deque::{Injector, Steal};
 use crate::latch::{Latch, SpinLatch};
 use core::mem::{align_of, size_of, ManuallyDrop, MaybeUninit};
 use portalis_primitives::sync::cell::UnsafeCell;
@@ -351,5 +352,62 @@ impl<F: FnOnce() + Send> Job for HeapJob<F> {
         // SAFETY: `this` came from `Box::into_raw` in `into_job_ref` and runs exactly once.
         let this = unsafe { Box::from_raw(this as *mut Self) };
         (this.func)();
+    }
+}
+
+/// A FIFO queue of jobs reached through tokens on LIFO deques (issue 15 §8). `spawn_fifo`
+/// queues its job here and pushes a token (a `JobRef` to this queue) on the spawning
+/// worker's deque; whoever runs a token runs the *oldest* job of the queue. Jobs of one queue
+/// therefore start in the order they were queued, and as a group they interleave with the
+/// worker's LIFO jobs by where their tokens sit in the deque.
+///
+/// Invariant: every push adds one job and one token, and a token takes one job, so a token
+/// always finds a job.
+pub(crate) struct JobFifo {
+    queue: Injector<JobRef>,
+}
+
+impl JobFifo {
+    pub(crate) fn new() -> Self {
+        JobFifo {
+            queue: Injector::new(),
+        }
+    }
+
+    /// Queues `job` and returns its token, to push on the spawning worker's deque.
+    ///
+    /// # Safety
+    /// `self` must stay alive until the token has executed (a scope's queue: the scope
+    /// waits for the job the token runs; a worker's queue: it lives in the registry, which
+    /// every worker that can run the token keeps alive).
+    #[inline]
+    pub(crate) unsafe fn push(&self, job: JobRef) -> JobRef {
+        self.queue.push(job);
+        // SAFETY: forwarded from the caller.
+        unsafe { JobRef::new(self) }
+    }
+}
+
+impl Job for JobFifo {
+    unsafe fn execute(this: *const ()) {
+        // SAFETY: a token is made by `push` from a live `JobFifo` that outlives it (push's
+        // contract).
+        let this = unsafe { &*(this as *const Self) };
+        let job = loop {
+            match this.queue.steal() {
+                Steal::Success(job) => break job,
+                Steal::Retry => {}
+                Steal::Empty => {
+                    // Unreachable by the one-token-per-job invariant (the job was pushed
+                    // before its token, and the deque hand-over ordered the two).
+                    debug_assert!(false, "a FIFO token found its queue empty");
+                    return;
+                }
+            }
+        };
+        // From here on `this` may be freed (the job can end the scope owning the queue):
+        // touch only `job`.
+        // SAFETY: taken from the queue, so we hold the sole right to run it.
+        unsafe { job.execute() }
     }
 }

@@ -1,11 +1,19 @@
 //! Work-stealing scheduler with the rayon-core API shape, on `portalis-primitives`.
 //!
 //! # Map
-//! * [`pool`](ThreadPoolBuilder): builder, the shared registry, [`ThreadPool`], the lazily
-//!   built global pool and the free functions ([`join`], [`scope`], [`spawn`], ...).
-//! * `worker`: a worker's private state, main loop and wait loop.
+//! API layer (imports the mechanism; nothing below imports it back):
+//! * `pool`: [`ThreadPoolBuilder`], [`ThreadPool`] and the free functions acting on the
+//!   current pool ([`spawn`], [`current_thread_index`], ...).
 //! * `join`: lazy join frames promoted by heartbeats (ADR 030, 031).
 //! * `scope`: [`Scope`] / [`ScopeFifo`].
+//! * `broadcast`: [`broadcast`] / [`BroadcastContext`].
+//!
+//! Mechanism:
+//! * `registry/`: the shared state of a pool (`state`), a worker's private state, main loop
+//!   and wait loop (`worker`), building a pool and its threads plus the lazily built global
+//!   pool (`build`), getting work in (`enter`: `in_worker`, `spawn_job`).
+//! * `job`, `latch`: type-erased jobs and their "done" signals (latches know only `sleep`).
+//! * `error`: [`BuildError`].
 //! * `sleep`: spin → announce → futex sleep (`sleep/PROTOCOL.md`, ADR 032).
 //! * `deque`: crossbeam-deque, or a shim-built twin under the model cfgs.
 //! * [`Backend`]: how threads exist (native now; WASI/browser plug in).
@@ -23,11 +31,17 @@
 pub mod web;
 
 mod backend;
+mod broadcast;
+/// Programs that must not compile (doctests only).
+#[cfg(doctest)]
+mod compile_fail;
 mod deque;
+mod error;
 mod job;
 mod join;
 mod latch;
 mod pool;
+mod registry;
 mod scope;
 mod sleep;
 
@@ -42,7 +56,6 @@ pub mod model {
 #[path = "executor/future.rs"]
 #[allow(dead_code, unreachable_pub)] // Only the models use it; its `pub` items stay private here.
 mod model_future;
-mod worker;
 
 // The executor and thread bookkeeping use process-wide statics; they are not model subjects.
 #[cfg(not(any(portalis_loom, portalis_shuttle)))]
@@ -51,10 +64,12 @@ pub mod executor;
 pub mod thread;
 
 pub use backend::Backend;
-pub use join::join;
+pub use broadcast::{broadcast, spawn_broadcast, BroadcastContext};
+pub use error::BuildError;
+pub use join::{join, join_context, FnContext};
 pub use pool::{
-    broadcast, current_num_threads, current_thread_index, spawn, spawn_fifo, yield_now,
-    BroadcastContext, BuildError, ThreadPool, ThreadPoolBuilder, Yield, DEFAULT_STACK_SIZE,
-    MAX_NUM_THREADS,
+    current_num_threads, current_thread_has_pending_tasks, current_thread_index, max_num_threads,
+    spawn, spawn_fifo, yield_local, yield_now, ThreadPool, ThreadPoolBuilder, Yield,
 };
-pub use scope::{scope, scope_fifo, Scope, ScopeFifo};
+pub use registry::{ThreadBuilder, DEFAULT_STACK_SIZE, MAX_NUM_THREADS};
+pub use scope::{in_place_scope, in_place_scope_fifo, scope, scope_fifo, Scope, ScopeFifo};

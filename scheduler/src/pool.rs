@@ -1,61 +1,23 @@
-//! `ThreadPoolBuilder`, the shared `Registry` behind a pool, `ThreadPool`, and the lazily
-//! built global pool with its free functions.
+//! The pool's API: [`ThreadPoolBuilder`], [`ThreadPool`] (with its `install`, `join`,
+//! `scope`, `spawn`, `broadcast`, shutdown) and the free functions that act on the current
+//! pool. The mechanism is in `registry/`; this layer alone combines it with `join`, `scope`
+//! and `broadcast`.
 
-use crate::backend::Backend;
-use crate::deque::{Injector, Steal, Stealer, Worker};
-use crate::job::{JobRef, JobResult, Payload, StackJob};
-use crate::latch::{LockLatch, Probe, SpinLatch};
-use crate::sleep::Sleep;
-use crate::worker::{self, WorkerThread};
-use crossbeam_utils::CachePadded;
-use portalis_primitives::sync::atomic::{
-    AtomicBool, AtomicU32,
-    Ordering::{Acquire, Relaxed, Release},
+use crate::broadcast::{broadcast_in, spawn_broadcast_in, BroadcastContext};
+use crate::error::BuildError;
+use crate::join::join_in_worker;
+use crate::registry::{
+    self, current_registry, global_registry, Config, Registry, ThreadBuilder, WorkerThread,
+    MAX_NUM_THREADS,
 };
-use portalis_primitives::sync::{thread, Arc, Mutex};
+use crate::scope::{
+    in_place_scope_fifo_in, in_place_scope_in, scope_fifo_in_worker, scope_in_worker, Scope,
+    ScopeFifo,
+};
+use portalis_primitives::sync::Arc;
 use portalis_primitives::time::Instant;
-use portalis_primitives::{futex, Parker};
 use std::fmt;
-use std::panic::{self, AssertUnwindSafe};
-use std::sync::OnceLock;
 use std::time::Duration;
-
-/// Largest accepted `num_threads`; larger requests are refused with a [`BuildError`].
-pub const MAX_NUM_THREADS: usize = 4096;
-
-/// Default worker stack (virtual memory; committed lazily): deep recursion through `join`
-/// (10,000 levels in the tests) fits with room to spare.
-pub const DEFAULT_STACK_SIZE: usize = 16 << 20;
-
-type StartHandler = dyn Fn(usize) + Send + Sync;
-type PanicHandler = dyn Fn(Payload) + Send + Sync;
-type NameFn = dyn FnMut(usize) -> String;
-
-/// Why a pool could not be built.
-#[derive(Debug, thiserror::Error)]
-#[error("{kind}")]
-pub struct BuildError {
-    kind: BuildErrorKind,
-}
-
-#[derive(Debug, thiserror::Error)]
-enum BuildErrorKind {
-    #[error("the global thread pool was already initialized; build it once, before first use")]
-    GlobalPoolAlreadyInitialized,
-    #[error(
-        "num_threads({0}) is more than the maximum of {MAX_NUM_THREADS}; ask for fewer threads"
-    )]
-    TooManyThreads(usize),
-    #[error("could not spawn a worker thread: {0}")]
-    Spawn(#[source] std::io::Error),
-}
-
-impl BuildError {
-    /// `true` when `build_global` found the global pool already built.
-    pub fn is_global_pool_already_initialized(&self) -> bool {
-        matches!(self.kind, BuildErrorKind::GlobalPoolAlreadyInitialized)
-    }
-}
 
 /// Configures and builds a [`ThreadPool`] (rayon-core's builder shape).
 ///
@@ -67,21 +29,15 @@ impl BuildError {
 /// ```
 #[derive(Default)]
 pub struct ThreadPoolBuilder {
-    num_threads: usize,
-    thread_name: Option<Box<NameFn>>,
-    stack_size: Option<usize>,
-    start_handler: Option<Box<StartHandler>>,
-    exit_handler: Option<Box<StartHandler>>,
-    panic_handler: Option<Box<PanicHandler>>,
-    use_current_thread: bool,
+    config: Config,
 }
 
 impl fmt::Debug for ThreadPoolBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ThreadPoolBuilder")
-            .field("num_threads", &self.num_threads)
-            .field("stack_size", &self.stack_size)
-            .field("use_current_thread", &self.use_current_thread)
+            .field("num_threads", &self.config.num_threads)
+            .field("stack_size", &self.config.stack_size)
+            .field("use_current_thread", &self.config.use_current_thread)
             .finish_non_exhaustive()
     }
 }
@@ -94,31 +50,35 @@ impl ThreadPoolBuilder {
 
     /// Worker count; 0 means the default ([`Backend::default_num_threads`]).
     pub fn num_threads(mut self, n: usize) -> Self {
-        self.num_threads = n;
+        self.config.num_threads = n;
         self
     }
 
-    /// Names worker `i`.
+    /// Names worker `i`. If it panics, `build` stops and joins the workers it already
+    /// started, then the panic continues to `build`'s caller.
     pub fn thread_name(mut self, f: impl FnMut(usize) -> String + 'static) -> Self {
-        self.thread_name = Some(Box::new(f));
+        self.config.thread_name = Some(Box::new(f));
         self
     }
 
     /// Stack size of each worker thread (default [`DEFAULT_STACK_SIZE`]).
     pub fn stack_size(mut self, bytes: usize) -> Self {
-        self.stack_size = Some(bytes);
+        self.config.stack_size = Some(bytes);
         self
     }
 
-    /// Runs on each worker thread when it starts, with its index.
+    /// Runs on each worker thread when it starts, with its index. A panic in it goes to the
+    /// [`panic_handler`](Self::panic_handler) and the worker starts anyway; without a panic
+    /// handler the process aborts.
     pub fn start_handler(mut self, f: impl Fn(usize) + Send + Sync + 'static) -> Self {
-        self.start_handler = Some(Box::new(f));
+        self.config.start_handler = Some(Box::new(f));
         self
     }
 
-    /// Runs on each worker thread when it exits, with its index.
+    /// Runs on each worker thread when it exits, with its index. A panic in it goes to the
+    /// [`panic_handler`](Self::panic_handler); without one the process aborts.
     pub fn exit_handler(mut self, f: impl Fn(usize) + Send + Sync + 'static) -> Self {
-        self.exit_handler = Some(Box::new(f));
+        self.config.exit_handler = Some(Box::new(f));
         self
     }
 
@@ -127,24 +87,105 @@ impl ThreadPoolBuilder {
         mut self,
         f: impl Fn(Box<dyn std::any::Any + Send>) + Send + Sync + 'static,
     ) -> Self {
-        self.panic_handler = Some(Box::new(f));
+        self.config.panic_handler = Some(Box::new(f));
         self
     }
 
     /// Makes the building thread worker 0 of the pool: it runs pool work whenever it waits in
-    /// `join`/`scope`/`install` of this pool, and `install` from it runs inline.
+    /// `join`/`scope`/`install` of this pool, and `install` from it runs inline. A thread that
+    /// already is a worker of a pool cannot: `build` then returns an error
+    /// ([`BuildError::is_current_thread_in_pool`]).
     pub fn use_current_thread(mut self) -> Self {
-        self.use_current_thread = true;
+        self.config.use_current_thread = true;
         self
     }
 
     /// Builds the pool.
     ///
     /// # Errors
-    /// Too many threads, or a thread could not be spawned.
+    /// Too many threads, a thread could not be spawned, or `use_current_thread` on a thread
+    /// that already belongs to a pool. On every error (and if `thread_name` panics) the
+    /// threads already started are stopped and joined.
     pub fn build(self) -> Result<ThreadPool, BuildError> {
         Ok(ThreadPool {
-            registry: Registry::new(self)?,
+            registry: registry::build(self.config)?,
+        })
+    }
+
+    /// Starts each worker through `spawn` instead of `std::thread` (rayon-core's
+    /// `spawn_handler`): it gets a [`ThreadBuilder`] and must arrange for
+    /// [`ThreadBuilder::run`] to be called on some thread; an `Err` makes `build` fail (and
+    /// stop the workers already started). The pool has no join handles for such threads:
+    /// `shutdown(true)` waits until each worker left its loop.
+    ///
+    /// # Examples
+    /// ```
+    /// let pool = portalis_scheduler::ThreadPoolBuilder::new()
+    ///     .num_threads(2)
+    ///     .spawn_handler(|t| {
+    ///         std::thread::Builder::new().stack_size(t.stack_size()).spawn(|| t.run())?;
+    ///         Ok(())
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(pool.install(|| portalis_scheduler::join(|| 1, || 2)), (1, 2));
+    /// pool.shutdown(true);
+    /// ```
+    pub fn spawn_handler(
+        mut self,
+        spawn: impl FnMut(ThreadBuilder) -> std::io::Result<()> + 'static,
+    ) -> Self {
+        self.config.spawn_handler = Some(Box::new(spawn));
+        self
+    }
+
+    /// Builds a pool whose threads live in a [`std::thread::scope`] (rayon-core's
+    /// `build_scoped`): each worker thread runs `wrapper(thread_builder)`, which must call
+    /// [`ThreadBuilder::run`]; `with_pool` gets the pool; when it returns the pool is dropped
+    /// and the scope joins every worker before `build_scoped` returns. The threads may
+    /// borrow from the caller (through `wrapper`).
+    ///
+    /// # Errors
+    /// As for [`build`](Self::build).
+    ///
+    /// # Examples
+    /// ```
+    /// let label = String::from("scoped");
+    /// let r = portalis_scheduler::ThreadPoolBuilder::new()
+    ///     .num_threads(2)
+    ///     .build_scoped(
+    ///         |t| {
+    ///             assert_eq!(label, "scoped"); // borrowed by every worker
+    ///             t.run()
+    ///         },
+    ///         |pool| pool.install(|| portalis_scheduler::join(|| 20, || 22)),
+    ///     )
+    ///     .unwrap();
+    /// assert_eq!(r, (20, 22));
+    /// ```
+    #[cfg(not(any(portalis_loom, portalis_shuttle)))] // the models have no thread scopes
+    pub fn build_scoped<W, F, R>(self, wrapper: W, with_pool: F) -> Result<R, BuildError>
+    where
+        W: Fn(ThreadBuilder) + Sync,
+        F: FnOnce(&ThreadPool) -> R,
+    {
+        let wrapper = &wrapper;
+        std::thread::scope(|s| {
+            let mut spawn = |t: ThreadBuilder| -> std::io::Result<()> {
+                let mut b = std::thread::Builder::new().stack_size(t.stack_size());
+                if let Some(name) = t.name() {
+                    b = b.name(name.to_owned());
+                }
+                b.spawn_scoped(s, move || wrapper(t))?;
+                Ok(())
+            };
+            let pool = ThreadPool {
+                registry: registry::build_with(self.config, Some(&mut spawn))?,
+            };
+            let r = with_pool(&pool);
+            // Terminate; the scope's end joins the workers.
+            drop(pool);
+            Ok(r)
         })
     }
 
@@ -153,443 +194,7 @@ impl ThreadPoolBuilder {
     /// # Errors
     /// The global pool already exists (built explicitly or by first use), or as for `build`.
     pub fn build_global(self) -> Result<(), BuildError> {
-        let mut fresh = None;
-        let mut err = None;
-        GLOBAL.get_or_init(|| match Registry::new(self) {
-            Ok(r) => {
-                fresh = Some(());
-                r
-            }
-            Err(e) => {
-                err = Some(e);
-                Registry::new(ThreadPoolBuilder::new()).expect("default global pool")
-            }
-        });
-        if let Some(e) = err {
-            return Err(e);
-        }
-        match fresh {
-            Some(()) => Ok(()),
-            None => Err(BuildError {
-                kind: BuildErrorKind::GlobalPoolAlreadyInitialized,
-            }),
-        }
-    }
-}
-
-/// Per-worker shared state (what other threads see of worker `i`).
-struct ThreadInfo {
-    stealer: Stealer<JobRef>,
-    /// Heartbeat request: "promote a frame, someone is hungry" (ADR 031).
-    beat: CachePadded<AtomicBool>,
-    /// `broadcast` jobs for this worker only.
-    broadcast: Injector<JobRef>,
-}
-
-/// The state shared by a pool's handle and its workers.
-pub(crate) struct Registry {
-    infos: Box<[ThreadInfo]>,
-    pub(crate) injector: Injector<JobRef>,
-    pub(crate) sleep: Sleep,
-    /// T1: set once; workers exit after draining. Relaxed reads in hot loops; see T1.
-    terminate: AtomicBool,
-    /// Number of spawned threads that have exited (futex word for shutdown_timeout).
-    exited: AtomicU32,
-    spawned: usize,
-    /// No threads at all: everything runs inline on the caller.
-    inline: bool,
-    handles: Mutex<Vec<thread::JoinHandle<()>>>,
-    start_handler: Option<Box<StartHandler>>,
-    exit_handler: Option<Box<StartHandler>>,
-    panic_handler: Option<Box<PanicHandler>>,
-}
-
-impl Registry {
-    fn new(mut b: ThreadPoolBuilder) -> Result<Arc<Registry>, BuildError> {
-        let backend = Backend::detect();
-        if b.num_threads > MAX_NUM_THREADS {
-            return Err(BuildError {
-                kind: BuildErrorKind::TooManyThreads(b.num_threads),
-            });
-        }
-        let requested = if b.num_threads == 0 {
-            backend.default_num_threads()
-        } else {
-            b.num_threads
-        };
-        let inline = backend == Backend::NoThreads || requested == 0;
-        let n = if inline { 1 } else { requested };
-        let deques: Vec<Worker<JobRef>> = (0..n).map(|_| Worker::new_lifo()).collect();
-        let infos = deques
-            .iter()
-            .map(|d| ThreadInfo {
-                stealer: d.stealer(),
-                beat: CachePadded::new(AtomicBool::new(false)),
-                broadcast: Injector::new(),
-            })
-            .collect();
-        let first = if inline || b.use_current_thread { 1 } else { 0 };
-        let registry = Arc::new(Registry {
-            infos,
-            injector: Injector::new(),
-            sleep: Sleep::new(n),
-            terminate: AtomicBool::new(false),
-            exited: AtomicU32::new(0),
-            spawned: n - first,
-            inline,
-            handles: Mutex::new(Vec::new()),
-            start_handler: b.start_handler.take(),
-            exit_handler: b.exit_handler.take(),
-            panic_handler: b.panic_handler.take(),
-        });
-        let mut deques = deques.into_iter();
-        let current_deque = if first == 1 { deques.next() } else { None };
-        let mut handles = Vec::new();
-        for (i, deque) in deques.enumerate() {
-            let index = i + first;
-            let r = registry.clone();
-            let name = b.thread_name.as_mut().map(|f| f(index));
-            let stack = Some(b.stack_size.unwrap_or(DEFAULT_STACK_SIZE));
-            match backend.spawn(name, stack, move || worker::main_loop(r, index, deque)) {
-                Ok(h) => handles.push(h),
-                Err(e) => {
-                    // Stop the threads already running; they exit on their own.
-                    registry.terminate();
-                    return Err(BuildError {
-                        kind: BuildErrorKind::Spawn(e),
-                    });
-                }
-            }
-        }
-        *registry.handles.lock().unwrap() = handles;
-        if let (false, Some(deque)) = (inline, current_deque) {
-            // use_current_thread: this thread becomes worker 0 until the pool is dropped here.
-            let wt = Box::new(WorkerThread::new(registry.clone(), 0, deque));
-            let old = WorkerThread::set_current(Box::into_raw(wt));
-            if !old.is_null() {
-                // Already a worker elsewhere: keep that identity; ours helps nobody.
-                let ours = WorkerThread::set_current(old);
-                // SAFETY: `ours` is the box we leaked just above and nobody else saw it.
-                drop(unsafe { Box::from_raw(ours as *mut WorkerThread) });
-            }
-        }
-        Ok(registry)
-    }
-
-    /// Worker count.
-    #[inline]
-    pub(crate) fn num_threads(&self) -> usize {
-        self.infos.len()
-    }
-
-    pub(crate) fn stealer(&self, i: usize) -> &Stealer<JobRef> {
-        &self.infos[i].stealer
-    }
-
-    pub(crate) fn beat_flag(&self, i: usize) -> *const AtomicBool {
-        &*self.infos[i].beat
-    }
-
-    /// Asks worker `v` to promote a frame (ADR 031).
-    pub(crate) fn request_beat(&self, v: usize) {
-        let b = &self.infos[v].beat;
-        // Relaxed: a hint; load first so an already-set flag's line stays shared.
-        if !b.load(Relaxed) {
-            b.store(true, Relaxed);
-        }
-    }
-
-    pub(crate) fn pop_broadcast(&self, i: usize) -> Option<JobRef> {
-        let q = &self.infos[i].broadcast;
-        if q.is_empty() {
-            return None;
-        }
-        loop {
-            match q.steal() {
-                Steal::Success(j) => return Some(j),
-                Steal::Empty => return None,
-                Steal::Retry => {}
-            }
-        }
-    }
-
-    pub(crate) fn has_broadcast(&self, i: usize) -> bool {
-        !self.infos[i].broadcast.is_empty()
-    }
-
-    pub(crate) fn terminating(&self) -> bool {
-        // Acquire: pairs with the Release store in `terminate`.
-        self.terminate.load(Acquire)
-    }
-
-    /// T1: ask workers to exit once the queues are empty.
-    pub(crate) fn terminate(&self) {
-        // Release: pairs with the Acquire load in `terminating`.
-        self.terminate.store(true, Release);
-        self.sleep.wake_all();
-    }
-
-    pub(crate) fn thread_exited(&self) {
-        // Release: pairs with the Acquire load in `wait_exited`.
-        self.exited.fetch_add(1, Release);
-        futex::wake_all(&self.exited);
-    }
-
-    /// Waits (up to `deadline`) until every spawned thread has left its loop.
-    fn wait_exited(&self, deadline: Option<Instant>) -> bool {
-        loop {
-            // Acquire: pairs with the Release increment in `thread_exited`.
-            let e = self.exited.load(Acquire);
-            if e as usize >= self.spawned {
-                return true;
-            }
-            let left = match deadline {
-                Some(d) => {
-                    let now = Instant::now();
-                    if now >= d {
-                        return false;
-                    }
-                    Some(d - now)
-                }
-                None => None,
-            };
-            if futex::wait(&self.exited, e, left).is_err() {
-                return false;
-            }
-        }
-    }
-
-    fn join_threads(&self) {
-        let handles = std::mem::take(&mut *self.handles.lock().unwrap());
-        for h in handles {
-            let _ = h.join();
-        }
-    }
-
-    pub(crate) fn run_start_handler(&self, i: usize) {
-        if let Some(h) = &self.start_handler {
-            h(i);
-        }
-    }
-
-    pub(crate) fn run_exit_handler(&self, i: usize) {
-        if let Some(h) = &self.exit_handler {
-            h(i);
-        }
-    }
-
-    /// A `spawn`ed job panicked.
-    pub(crate) fn handle_panic(&self, p: Payload) {
-        match &self.panic_handler {
-            Some(h) => {
-                if panic::catch_unwind(AssertUnwindSafe(|| h(p))).is_err() {
-                    eprintln!("portalis-scheduler: the panic handler panicked; aborting");
-                    std::process::abort();
-                }
-            }
-            None => {
-                let msg = p
-                    .downcast_ref::<&str>()
-                    .copied()
-                    .or_else(|| p.downcast_ref::<String>().map(|s| s.as_str()))
-                    .unwrap_or("<non-string payload>");
-                eprintln!("portalis-scheduler: a spawned job panicked: {msg}");
-            }
-        }
-    }
-
-    /// Is the current thread a worker of this registry? Returns it.
-    #[inline]
-    pub(crate) fn current_worker(&self) -> Option<&WorkerThread> {
-        let wt = WorkerThread::current();
-        // SAFETY: a non-null TLS pointer is the live worker of this thread (cleared before
-        // the worker is dropped).
-        let wt = unsafe { wt.as_ref() }?;
-        core::ptr::eq(&*wt.registry, self).then_some(wt)
-    }
-
-    /// P1–P3 for a job from outside (or another pool).
-    pub(crate) fn inject(&self, job: JobRef) {
-        self.injector.push(job);
-        self.sleep.new_jobs();
-    }
-
-    /// Local push when on one of our workers, else inject.
-    pub(crate) fn push_or_inject(&self, job: JobRef) {
-        match self.current_worker() {
-            Some(wt) => wt.push(job),
-            None => self.inject(job),
-        }
-    }
-
-    /// Runs a `'static` job: inline without threads, else queued.
-    pub(crate) fn spawn_job(this: &Arc<Self>, f: impl FnOnce() + Send + 'static, fifo: bool) {
-        if this.inline {
-            // No threads: run it now, on the caller.
-            if let Err(p) = panic::catch_unwind(AssertUnwindSafe(f)) {
-                this.handle_panic(p);
-            }
-            return;
-        }
-        // No `Arc<Registry>` clone per job (two contended RMWs): the job runs on a worker of
-        // this registry and finds it through the worker's TLS when it needs the panic handler.
-        let run = move || {
-            if let Err(p) = panic::catch_unwind(AssertUnwindSafe(f)) {
-                // SAFETY: spawned jobs run only on workers of their registry (non-null TLS).
-                let wt = unsafe { &*WorkerThread::current() };
-                wt.registry.handle_panic(p);
-            }
-        };
-        // SAFETY: the closure is 'static; the job (inline, or boxed and freeing itself) runs
-        // once, taken from a queue.
-        let job = unsafe { JobRef::spawned(run) };
-        if fifo {
-            this.inject(job);
-        } else {
-            this.push_or_inject(job);
-        }
-    }
-
-    /// Runs `op` on a worker of this registry and returns its result.
-    #[inline]
-    pub(crate) fn in_worker<OP, R>(this: &Arc<Self>, op: OP) -> R
-    where
-        OP: FnOnce(&WorkerThread) -> R + Send,
-        R: Send,
-    {
-        let wt = WorkerThread::current();
-        // SAFETY: see `current_worker`.
-        match unsafe { wt.as_ref() } {
-            Some(wt) if core::ptr::eq(&*wt.registry, &**this) => op(wt),
-            _ => Registry::in_worker_cold(this, op),
-        }
-    }
-
-    #[cold]
-    fn in_worker_cold<OP, R>(this: &Arc<Self>, op: OP) -> R
-    where
-        OP: FnOnce(&WorkerThread) -> R + Send,
-        R: Send,
-    {
-        if this.inline {
-            let wt = WorkerThread::new(this.clone(), 0, Worker::new_lifo());
-            let prev = WorkerThread::set_current(&wt);
-            struct Restore(*const WorkerThread);
-            impl Drop for Restore {
-                fn drop(&mut self) {
-                    WorkerThread::set_current(self.0);
-                }
-            }
-            let _restore = Restore(prev);
-            let r = op(&wt);
-            // Run anything left behind (spawns whose scope already ended cannot exist).
-            while let Some(j) = wt.deque.pop() {
-                // SAFETY: taken from the queue.
-                unsafe { j.execute() };
-            }
-            return r;
-        }
-        PARKER.with(|parker| {
-            let job = StackJob::new(
-                |_migrated: bool| {
-                    let wt = WorkerThread::current();
-                    // SAFETY: injected jobs run on a worker of this registry.
-                    op(unsafe { &*wt })
-                },
-                LockLatch::new(parker.unparker()),
-            );
-            // SAFETY: `job` outlives its execution: we wait for the latch below.
-            this.inject(unsafe { job.as_job_ref() });
-            job.latch.wait(parker);
-            job.into_result()
-        })
-    }
-
-    /// Runs a broadcast: `op` once on every worker; results in index order.
-    pub(crate) fn broadcast<OP, R>(this: &Arc<Self>, op: OP) -> Vec<R>
-    where
-        OP: Fn(BroadcastContext) -> R + Sync,
-        R: Send,
-    {
-        let n = this.num_threads();
-        if this.inline {
-            return vec![op(BroadcastContext {
-                index: 0,
-                num_threads: 1,
-            })];
-        }
-        let run = |wt: &WorkerThread| {
-            let op = &op;
-            let latch = crate::latch::CountLatch::Worker {
-                counter: portalis_primitives::sync::atomic::AtomicUsize::new(n),
-                core: SpinLatch::new(wt),
-            };
-            let jobs: Vec<_> = (0..n)
-                .map(|_| {
-                    StackJob::new(
-                        move |_| {
-                            // SAFETY: broadcast jobs run on workers of this pool.
-                            let w = unsafe { &*WorkerThread::current() };
-                            op(BroadcastContext {
-                                index: w.index,
-                                num_threads: n,
-                            })
-                        },
-                        LatchRef(&latch),
-                    )
-                })
-                .collect();
-            for (i, job) in jobs.iter().enumerate() {
-                // SAFETY: `jobs` is not moved or dropped until the count latch is set.
-                this.infos[i].broadcast.push(unsafe { job.as_job_ref() });
-            }
-            this.sleep.wake_all();
-            wt.wait_until(&latch);
-            jobs.into_iter().map(|j| j.into_result()).collect()
-        };
-        Registry::in_worker(this, run)
-    }
-}
-
-/// A latch owned elsewhere, referenced by several jobs.
-pub(crate) struct LatchRef<'a, L>(pub(crate) &'a L);
-
-impl<L: crate::latch::Latch> crate::latch::Latch for LatchRef<'_, L> {
-    unsafe fn set(this: *const Self) {
-        // SAFETY: valid on entry (contract); we forward the inner pointer and touch nothing
-        // of `this` afterwards.
-        let inner: *const L = unsafe { (*this).0 };
-        // SAFETY: forwarded contract.
-        unsafe { L::set(inner) }
-    }
-}
-
-impl<L: Probe> Probe for LatchRef<'_, L> {
-    fn probe(&self) -> bool {
-        self.0.probe()
-    }
-}
-
-portalis_primitives::sync::thread_local! {
-    /// Each outside thread's parker for blocking on pool work.
-    static PARKER: Parker = Parker::new();
-}
-
-/// What a `broadcast` job learns about where it runs.
-#[derive(Debug, Clone, Copy)]
-pub struct BroadcastContext {
-    index: usize,
-    num_threads: usize,
-}
-
-impl BroadcastContext {
-    /// The index of the worker running this call.
-    pub fn index(&self) -> usize {
-        self.index
-    }
-    /// The pool's worker count.
-    pub fn num_threads(&self) -> usize {
-        self.num_threads
+        registry::build_global(self.config)
     }
 }
 
@@ -605,7 +210,11 @@ pub enum Yield {
 
 /// A work-stealing thread pool.
 ///
-/// Dropping it finishes queued work and joins its threads (see [`ThreadPool::shutdown`]).
+/// Dropping it signals termination and returns at once, without waiting for work or threads
+/// (rayon-core's contract): the workers still run every queued job, then exit on their own
+/// (they are detached, never left unjoined). To block until they have exited, call
+/// [`ThreadPool::shutdown`]`(true)` (what Python's executor needs) or
+/// [`ThreadPool::shutdown_timeout`].
 ///
 /// # Examples
 /// ```
@@ -645,27 +254,42 @@ impl ThreadPool {
         RA: Send,
         RB: Send,
     {
-        Registry::in_worker(&self.registry, |wt| crate::join::join_in_worker(wt, a, b))
+        Registry::in_worker(&self.registry, |wt| join_in_worker(wt, a, b))
     }
 
     /// [`scope`](crate::scope()) inside this pool.
     pub fn scope<'scope, OP, R>(&self, op: OP) -> R
     where
-        OP: FnOnce(&crate::Scope<'scope>) -> R + Send,
+        OP: FnOnce(&Scope<'scope>) -> R + Send,
         R: Send,
     {
-        Registry::in_worker(&self.registry, |wt| crate::scope::scope_in_worker(wt, op))
+        Registry::in_worker(&self.registry, |wt| scope_in_worker(wt, op))
     }
 
     /// [`scope_fifo`](crate::scope_fifo()) inside this pool.
     pub fn scope_fifo<'scope, OP, R>(&self, op: OP) -> R
     where
-        OP: FnOnce(&crate::ScopeFifo<'scope>) -> R + Send,
+        OP: FnOnce(&ScopeFifo<'scope>) -> R + Send,
         R: Send,
     {
-        Registry::in_worker(&self.registry, |wt| {
-            crate::scope::scope_fifo_in_worker(wt, op)
-        })
+        Registry::in_worker(&self.registry, |wt| scope_fifo_in_worker(wt, op))
+    }
+
+    /// [`in_place_scope`](crate::in_place_scope()) spawning into this pool: the body runs on
+    /// the calling thread.
+    pub fn in_place_scope<'scope, OP, R>(&self, op: OP) -> R
+    where
+        OP: FnOnce(&Scope<'scope>) -> R,
+    {
+        in_place_scope_in(&self.registry, op)
+    }
+
+    /// [`in_place_scope_fifo`](crate::in_place_scope_fifo()) spawning into this pool.
+    pub fn in_place_scope_fifo<'scope, OP, R>(&self, op: OP) -> R
+    where
+        OP: FnOnce(&ScopeFifo<'scope>) -> R,
+    {
+        in_place_scope_fifo_in(&self.registry, op)
     }
 
     /// Queues a `'static` job (LIFO on the calling worker, else via the injector). Its panic
@@ -685,7 +309,16 @@ impl ThreadPool {
         OP: Fn(BroadcastContext) -> R + Sync,
         R: Send,
     {
-        Registry::broadcast(&self.registry, op)
+        broadcast_in(&self.registry, op)
+    }
+
+    /// Queues `op` to run once on every worker and returns at once; a panic in `op` goes to
+    /// the panic handler (rayon-core's `ThreadPool::spawn_broadcast`).
+    pub fn spawn_broadcast<OP>(&self, op: OP)
+    where
+        OP: Fn(BroadcastContext) + Send + Sync + 'static,
+    {
+        spawn_broadcast_in(&self.registry, op)
     }
 
     /// The pool's worker count.
@@ -708,20 +341,43 @@ impl ThreadPool {
         })
     }
 
-    /// Shuts the pool down: queued work still runs; with `wait`, returns after every thread
-    /// exited; without, returns at once (a job blocked forever does not block this).
+    /// Whether the calling worker (of this pool) has jobs queued on its own deque; `None` when
+    /// the caller is not a worker of this pool.
+    pub fn current_thread_has_pending_tasks(&self) -> Option<bool> {
+        let wt = self.registry.current_worker()?;
+        Some(!wt.deque.is_empty())
+    }
+
+    /// Runs one job of the calling worker's own deque if the caller is a worker of this pool.
+    pub fn yield_local(&self) -> Option<Yield> {
+        let wt = self.registry.current_worker()?;
+        Some(if wt.yield_local_one() {
+            Yield::Executed
+        } else {
+            Yield::Idle
+        })
+    }
+
+    /// Shuts the pool down: queued work still runs. With `wait`, returns after every thread
+    /// exited (and joins them); without, returns at once like `drop` (a job blocked forever
+    /// does not block this; the threads are detached and exit when their work is done).
+    /// Called from one of the pool's own workers, it cannot wait for itself and returns at
+    /// once.
     pub fn shutdown(self, wait: bool) {
         self.registry.terminate();
         if wait && !self.on_own_worker() {
             self.registry.wait_exited(None);
             self.registry.join_threads();
+        } else {
+            self.registry.detach_threads();
         }
         self.release_current_thread();
         std::mem::forget(self);
     }
 
     /// Shuts down and waits up to `timeout` for the threads; `true` when all exited in time
-    /// (then they are joined), `false` otherwise (they keep finishing in the background).
+    /// (then they are joined), `false` otherwise (they are detached and keep finishing in the
+    /// background).
     pub fn shutdown_timeout(self, timeout: Duration) -> bool {
         self.registry.terminate();
         let ok = !self.on_own_worker()
@@ -730,6 +386,8 @@ impl ThreadPool {
                 .wait_exited(Instant::now().checked_add(timeout));
         if ok {
             self.registry.join_threads();
+        } else {
+            self.registry.detach_threads();
         }
         self.release_current_thread();
         std::mem::forget(self);
@@ -759,33 +417,11 @@ impl ThreadPool {
 }
 
 impl Drop for ThreadPool {
+    /// Signals termination and returns without waiting (see the type's docs).
     fn drop(&mut self) {
         self.registry.terminate();
-        if !self.on_own_worker() {
-            self.registry.wait_exited(None);
-            self.registry.join_threads();
-        }
+        self.registry.detach_threads();
         self.release_current_thread();
-    }
-}
-
-// ---- the global pool -------------------------------------------------------------------
-
-static GLOBAL: OnceLock<Arc<Registry>> = OnceLock::new();
-
-/// The global registry, built with defaults on first use.
-pub(crate) fn global_registry() -> &'static Arc<Registry> {
-    GLOBAL.get_or_init(|| Registry::new(ThreadPoolBuilder::new()).expect("build the global pool"))
-}
-
-/// The registry of the current worker, else the global one.
-#[inline]
-pub(crate) fn current_registry() -> Arc<Registry> {
-    let wt = WorkerThread::current();
-    // SAFETY: see `Registry::current_worker`.
-    match unsafe { wt.as_ref() } {
-        Some(w) => w.registry.clone(),
-        None => global_registry().clone(),
     }
 }
 
@@ -816,6 +452,31 @@ pub fn yield_now() -> Option<Yield> {
     })
 }
 
+/// Whether the calling worker has jobs queued on its own deque; `None` when not on a worker
+/// (rayon-core's `current_thread_has_pending_tasks`).
+pub fn current_thread_has_pending_tasks() -> Option<bool> {
+    // SAFETY: see `Registry::current_worker`.
+    let wt = unsafe { WorkerThread::current().as_ref() }?;
+    Some(!wt.deque.is_empty())
+}
+
+/// The largest `num_threads` a pool accepts ([`MAX_NUM_THREADS`]).
+pub fn max_num_threads() -> usize {
+    MAX_NUM_THREADS
+}
+
+/// Runs one job of the calling worker's own deque (no stealing, no injected work); `None`
+/// when not on a worker (rayon-core's `yield_local`).
+pub fn yield_local() -> Option<Yield> {
+    // SAFETY: see `Registry::current_worker`.
+    let wt = unsafe { WorkerThread::current().as_ref() }?;
+    Some(if wt.yield_local_one() {
+        Yield::Executed
+    } else {
+        Yield::Idle
+    })
+}
+
 /// Queues a `'static` job on the current pool (the global one outside any pool).
 pub fn spawn(op: impl FnOnce() + Send + 'static) {
     Registry::spawn_job(&current_registry(), op, false)
@@ -825,16 +486,3 @@ pub fn spawn(op: impl FnOnce() + Send + 'static) {
 pub fn spawn_fifo(op: impl FnOnce() + Send + 'static) {
     Registry::spawn_job(&current_registry(), op, true)
 }
-
-/// Runs `op` on every worker of the current pool.
-pub fn broadcast<OP, R>(op: OP) -> Vec<R>
-where
-    OP: Fn(BroadcastContext) -> R + Sync,
-    R: Send,
-{
-    Registry::broadcast(&current_registry(), op)
-}
-
-/// Keeps a `StackJob`'s `JobResult` type reachable for the facade's docs.
-#[allow(dead_code)]
-pub(crate) type Outcome<T> = JobResult<T>;

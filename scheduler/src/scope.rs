@@ -1,12 +1,13 @@
 //! `scope` / `scope_fifo`: spawn borrowed jobs and wait for all of them.
 
-use crate::job::{JobRef, JobResult, Payload};
-use crate::latch::{CountLatch, Latch, SpinLatch};
-use crate::pool::{global_registry, Registry};
-use crate::worker::WorkerThread;
+use crate::broadcast::BroadcastContext;
+use crate::job::{JobFifo, JobRef, JobResult, Payload};
+use crate::latch::{CountCore, CountLatch, Latch, LockLatch};
+use crate::registry::{global_registry, Registry, WorkerThread};
 use core::marker::PhantomData;
 use portalis_primitives::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use portalis_primitives::sync::{Arc, Mutex};
+use portalis_primitives::Parker;
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
 
@@ -45,6 +46,8 @@ pub struct Scope<'scope> {
 /// A scope whose jobs start in FIFO order; see [`scope_fifo`].
 pub struct ScopeFifo<'scope> {
     base: ScopeBase<'scope>,
+    /// This scope's FIFO queue: its workers push tokens on their own deques (issue 15 §8).
+    fifo: JobFifo,
 }
 
 impl fmt::Debug for Scope<'_> {
@@ -74,12 +77,23 @@ impl<'scope> ScopeBase<'scope> {
     fn new(wt: &WorkerThread) -> Self {
         ScopeBase {
             registry: wt.registry.clone(),
-            latch: CountLatch::Worker {
-                counter: AtomicUsize::new(1),
-                core: SpinLatch::new(wt),
-            },
+            latch: CountLatch::new(1, CountCore::Worker(wt.spin_latch())),
             owner: wt,
             reserve: AtomicUsize::new(0),
+            panic: Mutex::new(None),
+            _marker: PhantomData,
+        }
+    }
+
+    /// A scope owned by a thread outside `registry` (`in_place_scope`): it parks on
+    /// `parker` to wait, and has no reserve (every spawn counts on the shared counter, since
+    /// any outside thread would match a null owner).
+    fn new_outside(registry: Arc<Registry>, parker: &Parker) -> Self {
+        ScopeBase {
+            registry,
+            latch: CountLatch::new(1, CountCore::Outside(LockLatch::new(parker.unparker()))),
+            owner: core::ptr::null(),
+            reserve: AtomicUsize::new(RESERVE_CLOSED),
             panic: Mutex::new(None),
             _marker: PhantomData,
         }
@@ -123,27 +137,69 @@ impl<'scope> ScopeBase<'scope> {
         wt
     }
 
+    /// The current thread's worker if it belongs to this scope's pool.
+    #[inline]
+    fn own_worker(&self, wt: *const WorkerThread) -> Option<&WorkerThread> {
+        // SAFETY: a non-null TLS pointer is the live worker of this thread.
+        unsafe { wt.as_ref() }.filter(|w| core::ptr::eq(&*w.registry, &*self.registry))
+    }
+
     /// Queues a counted job: on the current worker's deque when it belongs to this pool, else
     /// through the injector.
     #[inline]
     fn push(&self, wt: *const WorkerThread, job: JobRef) {
-        // SAFETY: a non-null TLS pointer is the live worker of this thread.
-        match unsafe { wt.as_ref() } {
-            Some(w) if core::ptr::eq(&*w.registry, &*self.registry) => w.push(job),
-            _ => self.registry.inject(job),
+        match self.own_worker(wt) {
+            Some(w) => w.push(job),
+            None => self.registry.inject(job),
         }
+    }
+
+    /// Queues one counted job per worker of the pool, each running `job(ctx)` on its worker
+    /// (a scope's `spawn_broadcast`); `make(i)` builds worker `i`'s job.
+    fn spawn_broadcast_jobs<F: FnOnce() + Send + 'scope>(&self, make: impl Fn() -> F) {
+        let n = self.registry.num_threads();
+        // The counts come first: a job may finish before the next one is queued.
+        self.latch.add(n);
+        for i in 0..n {
+            // SAFETY: the job may borrow data outliving the scope (`'scope`), and the scope
+            // waits for it (it holds one of the counts added above); runs once, from a queue.
+            let job = unsafe { JobRef::spawned(make()) };
+            self.registry.push_broadcast(i, job);
+        }
+        self.registry.sleep.wake_all();
     }
 
     /// Runs the scope body, then waits for every spawned job; propagates the first panic.
     fn complete<R>(&self, wt: &WorkerThread, f: impl FnOnce() -> R) -> R {
+        let r = self.run_body(f);
+        wt.wait_until(&self.latch);
+        self.finish(r)
+    }
+
+    /// [`Self::complete`] for a scope owned by a thread outside the pool.
+    fn complete_outside<R>(&self, parker: &Parker, f: impl FnOnce() -> R) -> R {
+        let r = self.run_body(f);
+        self.latch.wait_outside(parker);
+        self.finish(r)
+    }
+
+    /// Runs the body and gives back the body's own count and the unused reserve.
+    fn run_body<R>(&self, f: impl FnOnce() -> R) -> JobResult<R> {
         let r = JobResult::call(f);
         // Close the reserve (jobs this thread runs while waiting may still spawn: they count
         // one by one) and give back what is left of it with the body's own count.
         // Relaxed: owner-only, see `reserve`.
-        let unused = self.reserve.swap(RESERVE_CLOSED, Relaxed);
+        let unused = match self.reserve.swap(RESERVE_CLOSED, Relaxed) {
+            RESERVE_CLOSED => 0, // an outside owner never had one
+            n => n,
+        };
         // SAFETY: our own count (the initial 1) plus the unused reserve, which we hold.
         unsafe { CountLatch::release(&self.latch, 1 + unused) };
-        wt.wait_until(&self.latch);
+        r
+    }
+
+    /// After every job finished: the first job panic, else the body's outcome.
+    fn finish<R>(&self, r: JobResult<R>) -> R {
         if let Some(p) = self.panic.lock().unwrap().take() {
             panic::resume_unwind(p);
         }
@@ -171,13 +227,61 @@ impl<'scope> Scope<'scope> {
     }
 }
 
+impl<'scope> Scope<'scope> {
+    /// Spawns `body` once on every worker of the pool, into this scope (rayon-core's
+    /// `Scope::spawn_broadcast`): each call gets the scope and its worker's context, and the
+    /// scope waits for all of them.
+    pub fn spawn_broadcast<BODY>(&self, body: BODY)
+    where
+        BODY: Fn(&Scope<'scope>, BroadcastContext) + Send + Sync + 'scope,
+    {
+        let n = self.base.registry.num_threads();
+        let body = Arc::new(body);
+        let ptr = self as *const Scope<'scope>;
+        self.base.spawn_broadcast_jobs(|| {
+            let (body, ptr) = (body.clone(), ScopePtr(ptr));
+            move || {
+                // SAFETY: the scope waits for this job before it is dropped.
+                let scope = unsafe { &*ptr.get() };
+                scope
+                    .base
+                    .execute_job(|| body(scope, BroadcastContext::here(n)));
+            }
+        });
+    }
+}
+
 impl<'scope> ScopeFifo<'scope> {
-    /// Spawns `body`; jobs spawned by one thread start in the order they were spawned.
+    /// Spawns `body` once on every worker of the pool, into this scope (see
+    /// [`Scope::spawn_broadcast`]).
+    pub fn spawn_broadcast<BODY>(&self, body: BODY)
+    where
+        BODY: Fn(&ScopeFifo<'scope>, BroadcastContext) + Send + Sync + 'scope,
+    {
+        let n = self.base.registry.num_threads();
+        let body = Arc::new(body);
+        let ptr = self as *const ScopeFifo<'scope>;
+        self.base.spawn_broadcast_jobs(|| {
+            let (body, ptr) = (body.clone(), ScopePtr(ptr));
+            move || {
+                // SAFETY: the scope waits for this job before it is dropped.
+                let scope = unsafe { &*ptr.get() };
+                scope
+                    .base
+                    .execute_job(|| body(scope, BroadcastContext::here(n)));
+            }
+        });
+    }
+}
+
+impl<'scope> ScopeFifo<'scope> {
+    /// Spawns `body`; jobs spawned into this scope start in the order they were spawned
+    /// (see [`scope_fifo`] for how they interleave with other work).
     pub fn spawn_fifo<BODY>(&self, body: BODY)
     where
         BODY: FnOnce(&ScopeFifo<'scope>) + Send + 'scope,
     {
-        self.base.count_job();
+        let wt = self.base.count_job();
         let ptr = ScopePtr(self as *const ScopeFifo<'scope>);
         let run = move || {
             // SAFETY: the scope waits for this job before it is dropped.
@@ -186,7 +290,12 @@ impl<'scope> ScopeFifo<'scope> {
         };
         // SAFETY: as in Scope::spawn.
         let job = unsafe { JobRef::spawned(run) };
-        self.base.registry.inject(job);
+        match self.base.own_worker(wt) {
+            // SAFETY: the queue lives in this scope, which waits for the job the token runs
+            // (one token per counted job), so it outlives the token.
+            Some(w) => w.push(unsafe { self.fifo.push(job) }),
+            None => self.base.registry.inject(job),
+        }
     }
 }
 
@@ -206,6 +315,7 @@ where
 {
     let scope = ScopeFifo {
         base: ScopeBase::new(wt),
+        fifo: JobFifo::new(),
     };
     scope.base.complete(wt, || op(&scope))
 }
@@ -260,4 +370,86 @@ where
         Some(wt) => scope_fifo_in_worker(wt, op),
         None => Registry::in_worker(global_registry(), |wt| scope_fifo_in_worker(wt, op)),
     }
+}
+
+/// Like [`scope`], but the body runs on the calling thread even outside any pool (rayon-core's
+/// `in_place_scope`); spawned jobs go to the current pool (the global one outside any pool),
+/// and the caller parks until they finished.
+///
+/// # Examples
+/// ```
+/// let me = std::thread::current().id();
+/// let mut v = [0; 3];
+/// portalis_scheduler::in_place_scope(|s| {
+///     assert_eq!(std::thread::current().id(), me);
+///     for (i, x) in v.iter_mut().enumerate() {
+///         s.spawn(move |_| *x = i + 1);
+///     }
+/// });
+/// assert_eq!(v, [1, 2, 3]);
+/// ```
+pub fn in_place_scope<'scope, OP, R>(op: OP) -> R
+where
+    OP: FnOnce(&Scope<'scope>) -> R,
+{
+    let wt = WorkerThread::current();
+    // SAFETY: a non-null TLS pointer is the live worker of this thread.
+    match unsafe { wt.as_ref() } {
+        Some(wt) => scope_in_worker(wt, op),
+        None => in_place_scope_in(global_registry(), op),
+    }
+}
+
+/// [`in_place_scope`] with FIFO start order for spawned jobs (rayon-core's
+/// `in_place_scope_fifo`).
+pub fn in_place_scope_fifo<'scope, OP, R>(op: OP) -> R
+where
+    OP: FnOnce(&ScopeFifo<'scope>) -> R,
+{
+    let wt = WorkerThread::current();
+    // SAFETY: a non-null TLS pointer is the live worker of this thread.
+    match unsafe { wt.as_ref() } {
+        Some(wt) => scope_fifo_in_worker(wt, op),
+        None => in_place_scope_fifo_in(global_registry(), op),
+    }
+}
+
+/// `in_place_scope` into `registry`: on one of its workers an ordinary scope; elsewhere
+/// (outside any pool, or on a worker of another pool, which then parks: it does not run its
+/// own pool's jobs while it waits here) the body runs here and jobs are injected.
+pub(crate) fn in_place_scope_in<'scope, OP, R>(registry: &Arc<Registry>, op: OP) -> R
+where
+    OP: FnOnce(&Scope<'scope>) -> R,
+{
+    if let Some(wt) = registry.current_worker() {
+        return scope_in_worker(wt, op);
+    }
+    if registry.inline {
+        // No threads: the pool runs on this thread anyway.
+        return Registry::in_worker_here(registry, |wt| scope_in_worker(wt, op));
+    }
+    let parker = Parker::new();
+    let scope = Scope {
+        base: ScopeBase::new_outside(registry.clone(), &parker),
+    };
+    scope.base.complete_outside(&parker, || op(&scope))
+}
+
+/// `in_place_scope_fifo` into `registry` (see [`in_place_scope_in`]).
+pub(crate) fn in_place_scope_fifo_in<'scope, OP, R>(registry: &Arc<Registry>, op: OP) -> R
+where
+    OP: FnOnce(&ScopeFifo<'scope>) -> R,
+{
+    if let Some(wt) = registry.current_worker() {
+        return scope_fifo_in_worker(wt, op);
+    }
+    if registry.inline {
+        return Registry::in_worker_here(registry, |wt| scope_fifo_in_worker(wt, op));
+    }
+    let parker = Parker::new();
+    let scope = ScopeFifo {
+        base: ScopeBase::new_outside(registry.clone(), &parker),
+        fifo: JobFifo::new(),
+    };
+    scope.base.complete_outside(&parker, || op(&scope))
 }

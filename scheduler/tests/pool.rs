@@ -147,7 +147,7 @@ fn spawned_closures_inline_and_boxed_run_and_drop_once() {
         let (c, x, y) = (Counted(counts.clone()), i, i);
         p.spawn(move || c.ran(x - y + 1));
     }
-    drop(p); // drains the queue and joins the workers
+    p.shutdown(true); // drains the queue and joins the workers
     assert_eq!(counts.0.load(SeqCst), 4 * n);
     assert_eq!(counts.1.load(SeqCst), 4 * n);
 }
@@ -387,13 +387,34 @@ fn handlers_and_names() {
         .unwrap();
     let names = p.broadcast(|_| std::thread::current().name().unwrap().to_string());
     assert_eq!(names, vec!["sched-test-0", "sched-test-1"]);
-    drop(p);
+    p.shutdown(true);
     assert_eq!(starts.load(SeqCst), 2);
     assert_eq!(exits.load(SeqCst), 2);
 }
 
+/// Drop returns without waiting, and every job queued before it still runs (the last one to
+/// finish reports on a channel).
 #[test]
 fn drop_finishes_queued_work() {
+    const N: usize = if cfg!(miri) { 20 } else { 1000 };
+    let count = Arc::new(AtomicUsize::new(0));
+    let (done_tx, done_rx) = mpsc::channel();
+    let p = pool(2);
+    for _ in 0..N {
+        let (c, done_tx) = (count.clone(), done_tx.clone());
+        p.spawn(move || {
+            if c.fetch_add(1, SeqCst) + 1 == N {
+                done_tx.send(()).unwrap();
+            }
+        });
+    }
+    drop(p);
+    done_rx.recv().unwrap();
+    assert_eq!(count.load(SeqCst), N);
+}
+
+#[test]
+fn shutdown_wait_finishes_queued_work() {
     const N: usize = if cfg!(miri) { 20 } else { 1000 };
     let count = Arc::new(AtomicUsize::new(0));
     let p = pool(2);
@@ -403,7 +424,7 @@ fn drop_finishes_queued_work() {
             c.fetch_add(1, SeqCst);
         });
     }
-    drop(p);
+    p.shutdown(true);
     assert_eq!(count.load(SeqCst), N);
 }
 

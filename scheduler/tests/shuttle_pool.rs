@@ -90,7 +90,7 @@ fn shuttle_pool_spawn_panic_then_shutdown_during_work() {
                 n.fetch_add(1, SeqCst);
             });
         }
-        drop(pool); // finishes queued work, joins threads
+        pool.shutdown(true); // finishes queued work, joins threads
         assert_eq!(n.load(SeqCst), 3);
     });
 }
@@ -139,5 +139,134 @@ fn shuttle_pool_single_thread_scope_and_outside_spawns() {
             shuttle::thread::yield_now();
         }
         assert_eq!(n.load(SeqCst), 104);
+    });
+}
+
+/// Issue 15 §1: two 1-thread pools calling into each other. A worker of A waiting on B keeps
+/// running A's jobs (`in_worker_cross`, a `CrossLatch` set by B's worker wakes it through A's
+/// sleep state). Negative control (run by hand, 2026-12-07): with the cross path removed (the
+/// worker parks as an outside thread) shuttle reports a deadlock here.
+#[test]
+fn shuttle_pool_cross_pool_round_trip() {
+    check(|| {
+        let a = Arc::new(ThreadPoolBuilder::new().num_threads(1).build().unwrap());
+        let b = Arc::new(ThreadPoolBuilder::new().num_threads(1).build().unwrap());
+        let r = a.install(|| b.install(|| a.install(|| 7)));
+        assert_eq!(r, 7);
+    });
+}
+
+/// Issue 15 §1 with a broadcast: B's workers broadcast into A while A's worker waits on B.
+#[test]
+fn shuttle_pool_cross_pool_broadcast() {
+    check(|| {
+        let a = Arc::new(ThreadPoolBuilder::new().num_threads(2).build().unwrap());
+        let b = Arc::new(ThreadPoolBuilder::new().num_threads(1).build().unwrap());
+        let v = a.install(|| b.broadcast(|_| a.broadcast(|ctx| ctx.index())));
+        assert_eq!(v, vec![vec![0, 1]]);
+    });
+}
+
+/// Issue 15 §8: FIFO tokens. Two workers; a FIFO scope's jobs spawn more FIFO jobs (tokens
+/// on the spawning worker's deque, stolen by the other worker), and a worker's own
+/// `spawn_fifo` jobs go through its per-worker queue. Every job runs exactly once and the
+/// scope waits for all. Negative control (run by hand, 2026-12-07): pushing the token on the
+/// deque before queuing its job (with a yield in between) lets a thief run a token that finds
+/// no job; shuttle then reports "deadlock! blocked tasks: [main-thread, ...]".
+#[test]
+fn shuttle_pool_fifo_tokens() {
+    check(|| {
+        let pool = ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let n = AtomicUsize::new(0);
+        pool.scope_fifo(|s| {
+            for _ in 0..2 {
+                s.spawn_fifo(|s| {
+                    s.spawn_fifo(|_| {
+                        n.fetch_add(1, SeqCst);
+                    });
+                    n.fetch_add(10, SeqCst);
+                });
+            }
+        });
+        assert_eq!(n.load(SeqCst), 22);
+        let done = Arc::new(AtomicUsize::new(0));
+        let d2 = done.clone();
+        pool.install(move || {
+            for _ in 0..2 {
+                let d3 = d2.clone();
+                portalis_scheduler::spawn_fifo(move || {
+                    d3.fetch_add(1, SeqCst);
+                });
+            }
+        });
+        pool.shutdown(true);
+        assert_eq!(done.load(SeqCst), 2);
+    });
+}
+
+/// Issue 15 §3: `a` panics while `b` may have been promoted and stolen; `join` runs `b` (or
+/// waits for its thief) before the panic continues, so `b` has always run when the caller
+/// catches it, and the stack frame holding `b` outlives any thief.
+#[test]
+fn shuttle_pool_join_a_panics_b_still_runs() {
+    check(|| {
+        let pool = ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let ran = AtomicUsize::new(0);
+        let r = panic::catch_unwind(AssertUnwindSafe(|| {
+            pool.install(|| {
+                join(
+                    || -> usize {
+                        tree(2);
+                        panic!("a")
+                    },
+                    || ran.fetch_add(1, SeqCst),
+                )
+            })
+        }));
+        assert!(r.is_err());
+        assert_eq!(ran.load(SeqCst), 1);
+    });
+}
+
+/// Issue 15 §2: dropping the pool returns without waiting, and the queued jobs still run
+/// (the workers drain before they exit; their handles are detached).
+#[test]
+fn shuttle_pool_drop_returns_and_work_finishes() {
+    check(|| {
+        let pool = ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let n = Arc::new(AtomicUsize::new(0));
+        for _ in 0..3 {
+            let n = n.clone();
+            pool.spawn(move || {
+                n.fetch_add(1, SeqCst);
+            });
+        }
+        drop(pool);
+        while n.load(SeqCst) < 3 {
+            shuttle::thread::yield_now();
+        }
+    });
+}
+
+/// `in_place_scope` from a thread outside the pool: the scope's count latch has a parking
+/// core (`CountCore::Outside`), set by whichever worker finishes the last job, while jobs
+/// spawn more jobs. The owner must be woken exactly when all ran (a lost unpark is a
+/// deadlock shuttle reports; an early wake fails the count).
+#[test]
+fn shuttle_pool_in_place_scope_from_outside() {
+    check(|| {
+        let pool = ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let n = AtomicUsize::new(0);
+        pool.in_place_scope(|s| {
+            for _ in 0..2 {
+                s.spawn(|s| {
+                    s.spawn(|_| {
+                        n.fetch_add(1, SeqCst);
+                    });
+                    n.fetch_add(1, SeqCst);
+                });
+            }
+        });
+        assert_eq!(n.load(SeqCst), 4);
     });
 }

@@ -47,7 +47,7 @@ fn stress_million_spawned_jobs_run_exactly_once() {
         })
     });
     assert!(slots.iter().all(|s| s.load(Relaxed) == 1));
-    // 'static spawns too: drop waits for them all.
+    // 'static spawns too: shutdown(true) waits for them all.
     let count = Arc::new(AtomicUsize::new(0));
     let pool = ThreadPoolBuilder::new().num_threads(3).build().unwrap();
     for _ in 0..JOBS / 10 {
@@ -56,7 +56,7 @@ fn stress_million_spawned_jobs_run_exactly_once() {
             c.fetch_add(1, Relaxed);
         });
     }
-    drop(pool);
+    pool.shutdown(true);
     assert_eq!(count.load(Relaxed), JOBS / 10);
 }
 

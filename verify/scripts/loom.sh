@@ -6,7 +6,7 @@ cd "$(dirname "$0")/../.."
 # normal build's dependencies each time the cfg flips.
 export RUSTFLAGS="--cfg portalis_loom"
 export CARGO_TARGET_DIR=target/loom
-# Bounded preemptions keep the state space tractable (STYLE.md §9); loom still explores every
+# Bounded preemptions keep the state space tractable (docs/style.md §9); loom still explores every
 # interleaving with at most this many preemptions.
 export LOOM_MAX_PREEMPTIONS=${LOOM_MAX_PREEMPTIONS:-2}
 # --release: loom models run ~10x faster optimised. `loom_` selects only model tests.

@@ -7,4 +7,5 @@ export CARGO_TARGET_DIR=target/miri
 # -Zmiri-disable-isolation: tests read the clock (timeouts) and miri blocks that otherwise.
 # -Zmiri-many-seeds is not used: one seed keeps CI time bounded.
 export MIRIFLAGS="${MIRIFLAGS:--Zmiri-disable-isolation}"
-cargo +nightly miri test -p portalis-primitives
+. scripts/nightly.sh
+cargo "+$NIGHTLY" miri test -p portalis-primitives

@@ -20,6 +20,7 @@
 //! assert_eq!(t.join().unwrap(), 1);
 //! ```
 
+use super::drops::drop_each;
 use super::error::{CapacityError, SendError};
 use crate::futex;
 use crate::sync::atomic::{
@@ -78,6 +79,13 @@ struct Ring<T> {
     /// Sequence number of the next message.
     tail: u64,
     closed: bool,
+}
+
+impl<T> Drop for Ring<T> {
+    fn drop(&mut self) {
+        // One message at a time, so a panicking `Drop` neither aborts nor leaks the rest.
+        drop_each(self.slots.iter_mut().filter_map(Option::take));
+    }
 }
 
 struct Shared<T> {
@@ -178,8 +186,10 @@ impl<T: Clone> Sender<T> {
         // Relaxed: the ring lock orders the bump with the sleepers' reads.
         self.shared.version.fetch_add(1, Relaxed);
         drop(g);
-        drop(old); // the overwritten message is dropped outside the lock
+        // Wake before dropping: a panicking `Drop` of the overwritten message must not cost a
+        // sleeper its wake-up. The message is dropped outside the lock.
         self.shared.wake();
+        drop(old);
         Ok(n)
     }
 

@@ -24,6 +24,7 @@
 //!    (AcqRel, partner: the `DESTROY` swap), sees `DESTROY` and continues from the next slot.
 //!    Exactly one thread frees each block, after every reader of it has finished.
 
+use super::drops::DropAll;
 use crate::sync::atomic::{
     AtomicBool, AtomicPtr, AtomicU8, AtomicUsize,
     Ordering::{AcqRel, Acquire, Relaxed, Release, SeqCst},
@@ -184,7 +185,7 @@ impl<T> List<T> {
         let tail = self.tail.pos.load(Acquire);
         let block = self.tail.block.load(Acquire);
         let offset = (tail >> SHIFT) % LAP;
-        // SeqCst on success: as in `push` (chan.rs step R2). Relaxed on failure: we retry in
+        // SeqCst on success: as in `push` (lockfree.rs step R2). Relaxed on failure: we retry in
         // `push`, which reloads everything. A successful CAS from `tail` proves `block` is
         // that position's block, as in `push`'s first round.
         if offset + 1 < BLOCK
@@ -281,7 +282,7 @@ impl<T> List<T> {
                 next_block = Block::alloc();
             }
             let new_tail = tail + (1 << SHIFT);
-            // SeqCst on success: one side of the channel's wake-up Dekker pair (chan.rs step
+            // SeqCst on success: one side of the channel's wake-up Dekker pair (lockfree.rs step
             // R2; free on x86). The slot's `written` flag publishes the value. Acquire on failure:
             // as the load above.
             match self
@@ -445,14 +446,17 @@ impl<T> Drop for List<T> {
         let mut head = self.head.pos.load(Relaxed) >> SHIFT;
         let tail = self.tail.pos.load(Relaxed) >> SHIFT;
         let mut block = self.head.block.load(Relaxed);
+        // One message at a time: a panicking `Drop` neither aborts nor leaks the rest; the
+        // first panic is resumed once the blocks are freed.
+        let mut msgs = DropAll::default();
         while head != tail {
             let offset = head % LAP;
             if offset < BLOCK {
                 // SAFETY: positions in [head, tail) were claimed and (all threads gone) written,
-                // and never read; `block` is the live block holding them.
-                unsafe {
-                    (*block).vals[offset].with_mut(|p| (*p).assume_init_drop());
-                }
+                // and never read; `block` is the live block holding them; reading moves the
+                // message out, and the slot is never read again.
+                let m = unsafe { (*block).vals[offset].with_mut(|p| (*p).assume_init_read()) };
+                msgs.drop(m);
             } else {
                 // SAFETY: we are the only owner; the next block was linked when this one
                 // filled.
@@ -467,5 +471,6 @@ impl<T> Drop for List<T> {
             // SAFETY: the last live block, owned by us.
             drop(unsafe { Box::from_raw(block) });
         }
+        msgs.finish();
     }
 }

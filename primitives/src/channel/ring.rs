@@ -34,7 +34,7 @@
 //!    stores stamp = head + span (Release, partner: step 1's Acquire).
 //! 4. `pop` sees stamp == head: the slot is not written yet; the ring is empty if `tail` ==
 //!    `head`, else a writer is between its CAS and its stamp store: spin and retry.
-//! 5. Claims (a selected send, chan.rs step R4): `claim` is step 1 without the write; the
+//! 5. Claims (a selected send, lockfree.rs step R4): `claim` is step 1 without the write; the
 //!    claimant later either writes (`write_claimed`: the value, then stamp = pos + 1) or
 //!    abandons (`abandon`: stamp = pos + 2, a *hole*). Stamps of slot `i` are otherwise
 //!    `lap + i` or `lap + i + 1`; with `span ≥ 4` (the channel's rings have `cap ≥ 2`; `claim`
@@ -44,6 +44,7 @@
 //!    message (step 2). A reader reaching a claimed slot spins until the claimant writes or
 //!    abandons it, as in step 4 (crossbeam's array flavour behaves the same way).
 
+use super::drops::drop_each;
 use crate::sync::atomic::{
     AtomicUsize,
     Ordering::{Acquire, Relaxed, Release, SeqCst},
@@ -158,7 +159,7 @@ impl<T> Ring<T> {
         // Acquire: partner of the Release stamp store in `pop`/`try_pop_fast` (step 3), as in
         // `claim`.
         if slot.stamp.load(Acquire).wrapping_add(idx) == tail
-            // SeqCst on success: as in `claim` (chan.rs step R2's StoreLoad barrier).
+            // SeqCst on success: as in `claim` (lockfree.rs step R2's StoreLoad barrier).
             && self
                 .tail
                 .compare_exchange(tail, self.next(tail), SeqCst, Relaxed)
@@ -230,7 +231,7 @@ impl<T> Ring<T> {
             // reader's move-out of the value happens before our write.
             let stamp = slot.stamp.load(Acquire).wrapping_add(idx);
             if stamp == tail {
-                // SeqCst on success: one side of the channel's wake-up Dekker pair (chan.rs
+                // SeqCst on success: one side of the channel's wake-up Dekker pair (lockfree.rs
                 // step R2: this RMW is the StoreLoad barrier before the waiter-count read; free
                 // on x86, where every locked RMW is one). The notify after the write follows
                 // it, so the argument holds across a select's claim-to-write gap. Ownership of
@@ -294,7 +295,7 @@ impl<T> Ring<T> {
     /// # Safety
     /// As for [`write_claimed`](Self::write_claimed).
     pub(crate) unsafe fn abandon(&self, pos: usize) -> bool {
-        // SeqCst: the same RMW order on `tail` as `claim`/`push` (chan.rs step R2). Positions
+        // SeqCst: the same RMW order on `tail` as `claim`/`push` (lockfree.rs step R2). Positions
         // carry their lap, so `tail == next(pos)` means nobody claimed after us (no ABA); the
         // slot's stamp still says "free for `pos`", as the claim left it.
         if self
@@ -321,7 +322,7 @@ impl<T> Ring<T> {
         self.pop_impl::<true>(freed)
     }
 
-    /// The last receiver's drain (chan.rs step R3): like [`pop_skipping`](Self::pop_skipping), but returns `None`
+    /// The last receiver's drain (lockfree.rs step R3): like [`pop_skipping`](Self::pop_skipping), but returns `None`
     /// at a slot still being written (a claim of step 5 or a writer between its CAS and its
     /// stamp store) instead of waiting for it. That message stays in the ring and is dropped
     /// with it; waiting could deadlock when the claim belongs to the dropping thread itself.
@@ -427,6 +428,7 @@ impl<T> Drop for Ring<T> {
         // Messages never received are dropped here, exactly once (the channel takes them out
         // through `pop` when the last receiver leaves, so this only sees late sends).
         // `&mut self`: no claim or write is in flight, so nothing is skipped by not waiting.
-        while self.pop_no_wait().is_some() {}
+        // One at a time, so a panicking `Drop` neither aborts nor leaks the rest.
+        drop_each(core::iter::from_fn(|| self.pop_no_wait()));
     }
 }

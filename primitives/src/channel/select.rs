@@ -17,10 +17,10 @@
 //! Reservations are held by the returned [`SelectedOperation`]; completing it (`recv`/`send`)
 //! consumes the reservation, dropping it gives the reservation back.
 
-use super::chan::Token;
+use super::error::*;
+use super::handles::{Receiver, Sender};
+use super::handoff::{SelectHandle, Token};
 use super::waiter::{Context, Woken};
-use super::{error::*, Receiver, Sender};
-use crate::sync::Arc;
 use crate::time::Instant;
 use core::fmt;
 use std::time::Duration;
@@ -28,28 +28,6 @@ use std::time::Duration;
 /// Poll rounds before registering (step 1); heuristic, keeps a ready partner on a 2-vCPU
 /// machine from forcing a registration (see ADR 024).
 const POLL_ROUNDS: u32 = if crate::sync::MODEL { 1 } else { 8 };
-
-/// A channel end that can take part in a select (implemented by [`Sender`] and [`Receiver`]).
-pub(crate) trait SelectHandle {
-    /// Step 1: reserve the operation if it can proceed now. `take`: the caller will complete
-    /// the operation (`select`), so a receive on a lock-free buffer takes its message now
-    /// (ADR 025, step R4); `false` for `ready`, which only reports readiness.
-    fn try_reserve(&self, take: bool) -> Option<Token>;
-    /// Step 2: register; `(ready, packet)`.
-    fn register(&self, oper: usize, cx: &Arc<Context>, observe: bool) -> (bool, *mut ());
-    /// Step 4: remove our entries.
-    fn unregister(&self, cx: &Arc<Context>);
-    /// `true` if the packet from `register` was filled by a partner.
-    fn packet_full(&self, p: *mut ()) -> bool;
-    /// Frees the packet from `register`.
-    fn free_packet(&self, p: *mut ());
-    /// When a timer case becomes ready.
-    fn deadline(&self) -> Option<Instant>;
-    /// Gives back a reservation.
-    fn release(&self, token: Token);
-    /// Channel identity (to check the handle passed to `SelectedOperation`).
-    fn id(&self) -> *const ();
-}
 
 struct Case<'a> {
     handle: &'a dyn SelectHandle,
@@ -218,11 +196,15 @@ fn run(cases: &[Case<'_>], mode: Mode, observe: bool) -> Option<(usize, Token)> 
         }
         let mut filled = None;
         for (i, p) in packets.iter().enumerate() {
-            if Some(i) == selected && cases[i].handle.packet_full(*p) {
-                filled = Some((i, Token::Boxed(*p)));
-            } else {
-                cases[i].handle.free_packet(*p);
+            if Some(i) == selected {
+                // A filled receive packet, or a mailbox a receiver wrote (handoff.rs M3: that
+                // receiver waits for this operation, so it must be the one returned).
+                if let Some(t) = cases[i].handle.selected_packet(*p) {
+                    filled = Some((i, t));
+                    continue;
+                }
             }
+            cases[i].handle.free_packet(*p);
         }
         if filled.is_some() {
             return filled;

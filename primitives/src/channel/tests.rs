@@ -1,6 +1,9 @@
 //! Unit tests of the channel flavours (sized for miri with `cfg!(miri)`).
 
 use super::*;
+use crate::sync::Arc;
+use crate::time::Instant;
+use std::time::Duration;
 // The shim is core's atomics here: these tests are compiled out of the model builds.
 use crate::sync::atomic::{AtomicUsize as StdAtomicUsize, Ordering as StdOrdering};
 use std::thread;
@@ -487,7 +490,7 @@ fn lockfree_partial_blocks_dropped_exactly_once() {
 }
 
 /// Many threads on a small ring and on the list, with blocking on both full and empty: every
-/// message arrives exactly once (the wake-up protocol of chan.rs steps R1–R2).
+/// message arrives exactly once (the wake-up protocol of lockfree.rs steps R1–R2).
 #[test]
 #[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
 fn lockfree_mpmc_blocking_multiset() {
@@ -712,4 +715,196 @@ fn completing_a_selected_send_with_recv_is_caught() {
     s.send(1).unwrap();
     assert_eq!(r.try_recv(), Ok(1));
     assert_eq!(r.try_recv(), Err(TryRecvError::Empty));
+}
+
+/// A message whose `Drop` counts itself and then panics (issue 16 item 8).
+#[derive(Clone)]
+struct Bomb(Arc<StdAtomicUsize>);
+impl Drop for Bomb {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, StdOrdering::Relaxed);
+        panic!("message drop panics");
+    }
+}
+
+/// Issue 16 item 8: dropping the last receiver of a channel that still holds several messages
+/// whose `Drop` panics propagates one panic to the dropping thread and drops every message,
+/// on every buffered discipline (list, ring, locked queue), whether the senders are still
+/// there or already gone. Before the fix the queued messages were dropped as one `VecDeque`
+/// that kept dropping while unwinding, and the second panic aborted the process (SIGABRT).
+#[test]
+#[cfg_attr(
+    panic = "abort",
+    ignore = "catches a panic; this target aborts on panic"
+)]
+fn panicking_message_drops_propagate_once_and_drop_all() {
+    for senders_first in [false, true] {
+        for cap in [None, Some(3), Some((1 << 24) + 1)] {
+            let count = Arc::new(StdAtomicUsize::new(0));
+            let (s, r) = match cap {
+                None => unbounded(),
+                Some(c) => bounded(c),
+            };
+            for _ in 0..3 {
+                assert!(s.try_send(Bomb(count.clone())).is_ok());
+            }
+            if senders_first {
+                drop(s);
+                let got = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(r)));
+                assert!(
+                    got.is_err(),
+                    "the first drop panic reaches the dropping thread"
+                );
+            } else {
+                let got = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(r)));
+                assert!(
+                    got.is_err(),
+                    "the first drop panic reaches the dropping thread"
+                );
+                // The channel is disconnected and usable: the send fails and hands back its
+                // message (which we then forget, to keep this test about the queue).
+                match s.try_send(Bomb(count.clone())) {
+                    Err(TrySendError::Disconnected(m)) => core::mem::forget(m),
+                    other => panic!("expected Disconnected, got ok={}", other.is_ok()),
+                }
+                drop(s);
+            }
+            assert_eq!(
+                count.load(StdOrdering::Relaxed),
+                3,
+                "cap {cap:?}: every message dropped once"
+            );
+        }
+    }
+}
+
+/// Issue 16 item 8 for broadcast: the ring of a dropped broadcast channel holding several
+/// panicking messages drops each of them and propagates one panic (before: the slots were
+/// dropped as a boxed slice, second panic = abort), and a send that overwrites a panicking
+/// message still wakes sleepers before the panic reaches the sender.
+#[test]
+#[cfg_attr(
+    panic = "abort",
+    ignore = "catches a panic; this target aborts on panic"
+)]
+fn broadcast_panicking_message_drops_do_not_abort() {
+    let count = Arc::new(StdAtomicUsize::new(0));
+    let (s, r) = broadcast::broadcast::<Bomb>(4);
+    for _ in 0..3 {
+        assert!(s.send(Bomb(count.clone())).is_ok());
+    }
+    drop(r);
+    let got = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(s)));
+    assert!(
+        got.is_err(),
+        "the first drop panic reaches the dropping thread"
+    );
+    assert_eq!(count.load(StdOrdering::Relaxed), 3);
+}
+
+/// Issue 16 item 8 for oneshot: a receiver dropped with a panicking message propagates that
+/// panic once and leaves the sender side consistent. (This passed before the fix too: a
+/// oneshot holds one message; it pins the behaviour.)
+#[test]
+#[cfg_attr(
+    panic = "abort",
+    ignore = "catches a panic; this target aborts on panic"
+)]
+fn oneshot_panicking_message_drop_propagates() {
+    let count = Arc::new(StdAtomicUsize::new(0));
+    let (s, r) = oneshot::oneshot::<Bomb>();
+    assert!(s.send(Bomb(count.clone())).is_ok());
+    let got = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(r)));
+    assert!(got.is_err());
+    assert_eq!(count.load(StdOrdering::Relaxed), 1);
+}
+
+/// Issue 16 item 5: two threads each selecting over `send(c)` and `recv(c)` of the same
+/// rendezvous channel pair up and complete every select. Before the fix a registering select
+/// claimed its own send entry (or counted its own receive packet as a partner), aborted
+/// itself and retried forever: 0 of 2000 selects completed (this test then hangs; checked by
+/// running it on the old code under `timeout`).
+#[test]
+fn self_select_on_one_rendezvous_channel_completes() {
+    const ROUNDS: usize = if cfg!(miri) { 20 } else { 2000 };
+    let (s, r) = bounded::<usize>(0);
+    let threads: Vec<_> = (0..2)
+        .map(|id| {
+            let (s, r) = (s.clone(), r.clone());
+            thread::spawn(move || {
+                let (mut sent, mut got) = (0, 0);
+                for _ in 0..ROUNDS {
+                    select! {
+                        send(s, id) -> res => { res.unwrap(); sent += 1; }
+                        recv(r) -> msg => { assert_eq!(msg.unwrap(), 1 - id); got += 1; }
+                    }
+                }
+                (sent, got)
+            })
+        })
+        .collect();
+    let res: Vec<(usize, usize)> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    // Every hand-off completes one select on each side.
+    assert_eq!(res[0].0, res[1].1);
+    assert_eq!(res[0].1, res[1].0);
+}
+
+/// Issue 16 item 4: a sender blocked in `Select::select` on a rendezvous channel is claimable
+/// by `try_recv` (handoff.rs M1–M3), as a selecting receiver already was by `try_send`.
+/// Before the fix the select's send case was an observer without a packet, `try_recv`
+/// returned `Empty` forever and this loop never ended (checked on the old code under
+/// `timeout`).
+#[test]
+fn try_recv_claims_a_sender_blocked_in_select() {
+    const ROUNDS: usize = if cfg!(miri) { 5 } else { 200 };
+    let (s, r) = bounded::<usize>(0);
+    let t = thread::spawn(move || {
+        for i in 0..ROUNDS {
+            let mut sel = Select::new();
+            let k = sel.send(&s);
+            let op = sel.select();
+            assert_eq!(op.index(), k);
+            op.send(&s, i).unwrap();
+        }
+    });
+    for i in 0..ROUNDS {
+        let got = loop {
+            match r.try_recv() {
+                Ok(v) => break v,
+                Err(TryRecvError::Empty) => thread::yield_now(),
+                Err(TryRecvError::Disconnected) => panic!("the sender is alive"),
+            }
+        };
+        assert_eq!(got, i);
+    }
+    t.join().unwrap();
+}
+
+/// Issue 16 item 4, `Select::ready` on the receiving side: once a selecting sender waits,
+/// `ready` reports the receive case and the following `try_recv` gets the message (before: the
+/// two sides only notified each other and `try_recv` stayed `Empty`).
+#[test]
+fn ready_then_try_recv_meets_a_selecting_sender() {
+    const ROUNDS: usize = if cfg!(miri) { 5 } else { 200 };
+    let (s, r) = bounded::<usize>(0);
+    let t = thread::spawn(move || {
+        for i in 0..ROUNDS {
+            select! {
+                send(s, i) -> res => res.unwrap(),
+            }
+        }
+    });
+    for i in 0..ROUNDS {
+        let got = loop {
+            let mut sel = Select::new();
+            sel.recv(&r);
+            assert_eq!(sel.ready(), 0);
+            // A plain sender is not involved, so the only way to be ready is the selecting one.
+            if let Ok(v) = r.try_recv() {
+                break v;
+            }
+        };
+        assert_eq!(got, i);
+    }
+    t.join().unwrap();
 }

@@ -230,8 +230,12 @@ pub(crate) struct Entry {
     /// The operation index reported to the waiter when this entry's claim wins.
     pub(crate) oper: usize,
     /// `null`: an observer (claiming it only notifies). Otherwise a `*const Packet<T>` owned
-    /// by the waiter, valid until the waiter sees DONE or aborts.
+    /// by the waiter, valid until the waiter sees DONE or aborts; or, if `mailbox`, a select
+    /// send case's `*const Mailbox` (handoff.rs, issue 16 item 4).
     pub(crate) packet: *const (),
+    /// `packet` is a select send case's mailbox: the claimer writes its own waiting entry there
+    /// and the select hands its message to that entry (handoff.rs `request_from`).
+    pub(crate) mailbox: bool,
 }
 
 // SAFETY: the packet pointer is only dereferenced by the thread that wins the claim (step 2),
@@ -289,7 +293,9 @@ impl Waiters {
         }
     }
     /// Pops until a claimable entry with a packet; claimable observers met on the way are
-    /// claimed and pushed to `notified` (complete them after unlocking).
+    /// claimed and pushed to `notified` (complete them after unlocking). A mailbox entry (a
+    /// select send case) is returned as a partner; the caller must then run
+    /// `handoff::request_from` with it after unlocking.
     pub(crate) fn claim_partner(&mut self, notified: &mut Vec<Entry>) -> Option<Entry> {
         while let Some(e) = self.q.pop_front() {
             if e.cx.claim(e.oper) {
@@ -305,5 +311,25 @@ impl Waiters {
     /// `true` if some entry carries a packet whose owner may still be claimed.
     pub(crate) fn has_partner(&self) -> bool {
         self.q.iter().any(|e| !e.packet.is_null())
+    }
+    /// As [`has_partner`](Self::has_partner), ignoring `me`'s own entries: a select never
+    /// pairs with itself (issue 16 item 5).
+    pub(crate) fn has_partner_except(&self, me: &Arc<Context>) -> bool {
+        self.q
+            .iter()
+            .any(|e| !e.packet.is_null() && !Arc::ptr_eq(&e.cx, me))
+    }
+    /// Claims every entry but `me`'s own (a registering select notifies the other side's
+    /// observers, never itself: issue 16 item 5); the caller completes them after unlocking.
+    pub(crate) fn claim_all_except(&mut self, me: &Arc<Context>, out: &mut Vec<Entry>) {
+        let mut kept = std::collections::VecDeque::new();
+        while let Some(e) = self.q.pop_front() {
+            if Arc::ptr_eq(&e.cx, me) {
+                kept.push_back(e);
+            } else if e.cx.claim(e.oper) {
+                out.push(e);
+            }
+        }
+        self.q = kept;
     }
 }

@@ -3,7 +3,7 @@
 //! Limits: process-private words only (no cross-process futexes); a timeout is measured on
 //! `CLOCK_MONOTONIC` by the kernel and re-armed with the remaining time after `EINTR`.
 
-use super::{WaitError, WaitResult};
+use super::contract::{WaitError, WaitResult};
 use crate::sync::atomic::AtomicU32;
 use core::time::Duration;
 use std::time::Instant;
@@ -16,7 +16,7 @@ pub(super) fn wait(
     expected: u32,
     timeout: Option<Duration>,
 ) -> Result<WaitResult, WaitError> {
-    match timeout.and_then(|t| super::deadline(t).map(|d| (t, d))) {
+    match timeout.and_then(|t| super::contract::deadline(t).map(|d| (t, d))) {
         None => {
             atomic_wait::wait(word, expected);
             Ok(WaitResult::Woken)
@@ -85,3 +85,5 @@ pub(super) fn wake_all(word: &AtomicU32) {
 pub(super) fn can_block() -> bool {
     true
 }
+
+backend_contract!();

@@ -16,93 +16,119 @@
 //!   [`WaitError::MainThreadCannotBlock`] on the browser's main thread after a bounded spin.
 //!
 //! # Backends (the only OS/arch cfgs in the workspace live here)
-//! | file | used on | mechanism |
+//! | file (in chain order) | used on | mechanism |
 //! |---|---|---|
-//! | `linux.rs` | Linux, Android | `atomic-wait` (untimed) + `futex(FUTEX_WAIT_PRIVATE)` with a relative timeout |
-//! | `parked.rs` | macOS, Windows, FreeBSD, other std targets, `wasm32-wasip1-threads` (stable) | address-keyed waiter table on `std::thread::park_timeout` |
+//! | `model.rs` | `--cfg portalis_loom` / `--cfg portalis_shuttle` | a table under the model's mutex + one model condvar per waiter; really blocks, so a lost wake-up is a reported deadlock |
 //! | `wasm.rs` | `wasm32` with `+atomics` (browser build, nightly) | `memory.atomic.wait32` / `memory.atomic.notify` (nightly intrinsics); on the browser main thread a bounded spin, then `MainThreadCannotBlock`; `wait_async` (`Atomics.waitAsync`) for async callers |
 //! | `single.rs` | `wasm32` without threads (`wasm32-unknown-unknown`, `wasm32-wasip1`) | nothing can wake us: `WouldDeadlock` or sleep out the timeout |
-//! | `model.rs` | `--cfg portalis_loom` / `--cfg portalis_shuttle` | a table under the model's mutex + one model condvar per waiter; really blocks, so a lost wake-up is a reported deadlock |
+//! | `linux.rs` | Linux, Android | `atomic-wait` (untimed) + `futex(FUTEX_WAIT_PRIVATE)` with a relative timeout |
+//! | `parked.rs` | macOS, Windows, FreeBSD, other std targets, `wasm32-wasip1-threads` (stable) | address-keyed waiter table on `std::thread::park_timeout` |
 //!
-//! `parked.rs` is compiled on every std target (as [`parked`]) so its tests and benches run
-//! natively too; `--cfg portalis_force_parked` makes it the active backend on Linux.
+//! The table is ordered: the chain below takes the **first** row whose condition holds
+//! (`cfg_chain!`), so a new backend is one new arm in the right place. Every backend ends
+//! with `backend_contract!()`, a compile-time check that it exposes the same `NAME`, `wait`,
+//! `wake_one`, `wake_all` and `can_block` signatures (the role parking_lot_core gives its
+//! thread-parker trait); a backend's extras (the browser's `wait_async`) are re-exported
+//! below, outside the contract. `parked.rs` is compiled on every std target (as [`parked`]) so
+//! its tests and benches run natively too; `--cfg portalis_force_parked` makes it the active
+//! backend on Linux. Unselected backends that a target can compile (`single.rs` on std
+//! targets, `linux.rs` under `portalis_force_parked`) are compiled as contract checks only.
 
 use crate::sync::atomic::AtomicU32;
 use core::time::Duration;
 
-#[cfg_attr(any(portalis_loom, portalis_shuttle), path = "model.rs")]
-#[cfg_attr(
-    all(not(any(portalis_loom, portalis_shuttle)), portalis_wasm_atomics),
-    path = "wasm.rs"
-)]
-#[cfg_attr(
-    all(not(any(portalis_loom, portalis_shuttle)), portalis_no_threads),
-    path = "single.rs"
-)]
-#[cfg_attr(
-    all(
-        not(any(portalis_loom, portalis_shuttle, portalis_force_parked)),
-        any(target_os = "linux", target_os = "android")
-    ),
-    path = "linux.rs"
-)]
-#[cfg_attr(
-    all(
-        not(any(
-            portalis_loom,
-            portalis_shuttle,
-            portalis_wasm_atomics,
-            portalis_no_threads
-        )),
-        any(
-            portalis_force_parked,
-            not(any(target_os = "linux", target_os = "android"))
-        )
-    ),
-    path = "parked_backend.rs"
-)]
-mod imp;
-
-// Also compiled under the models (not as the active backend there), so `verify/` can
-// model-check the table that macOS, Windows and wasip1 run on.
-#[cfg(not(portalis_no_threads))]
-pub mod parked;
-
-/// The browser build's extras: the main thread's async wait and its spin budget.
-#[cfg(all(portalis_wasm_atomics, not(any(portalis_loom, portalis_shuttle))))]
-pub use imp::{has_wait_async, wait_async, ASYNC_POLL_PERIOD_MS, MAIN_THREAD_SPIN_BUDGET};
-
-/// How a [`wait`] ended (an expected outcome, not an error).
-#[must_use = "a wait may time out or wake spuriously: re-check the condition"]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum WaitResult {
-    /// Woken by a waker, because the word differed from `expected`, or spuriously.
-    Woken,
-    /// The timeout elapsed while the word still held `expected` (as far as the wait could tell).
-    TimedOut,
+/// A first-match-wins `cfg` chain, like an `if / else if / else` over cfgs: each arm's items
+/// are compiled under its own condition AND the negation of every earlier condition, so
+/// exactly one arm is active and no arm has to spell out the others' negations by hand.
+/// New arms (a new platform, the browser's async route) go in the right place in the list.
+macro_rules! cfg_chain {
+    (@chain [$($prior:meta,)*]) => {};
+    (@chain [$($prior:meta,)*] else { $($item:item)* }) => {
+        cfg_chain!(@emit [not(any($($prior,)*))] $($item)*);
+    };
+    (@chain [$($prior:meta,)*] else if #[cfg($cond:meta)] { $($item:item)* } $($rest:tt)*) => {
+        cfg_chain!(@chain [$($prior,)*] if #[cfg($cond)] { $($item)* } $($rest)*);
+    };
+    (@chain [$($prior:meta,)*] if #[cfg($cond:meta)] { $($item:item)* } $($rest:tt)*) => {
+        cfg_chain!(@emit [all($cond, not(any($($prior,)*)))] $($item)*);
+        cfg_chain!(@chain [$($prior,)* $cond,] $($rest)*);
+    };
+    (@emit [$m:meta] $($item:item)*) => { $(#[cfg($m)] $item)* };
+    (if $($t:tt)*) => { cfg_chain!(@chain [] if $($t)*); };
 }
 
-impl WaitResult {
-    /// `true` for [`WaitResult::TimedOut`].
-    #[inline]
-    pub fn timed_out(self) -> bool {
-        matches!(self, WaitResult::TimedOut)
+/// Checks, at compile time, that a backend file has the one contract every backend shares.
+/// Each backend file invokes it at its end, so a backend whose signature drifts fails to
+/// build on its own target, and the files `mod.rs` can also compile here as unselected
+/// checks (see below) fail on every target that can build them.
+macro_rules! backend_contract {
+    () => {
+        const _: &str = NAME;
+        const _: fn(
+            &$crate::sync::atomic::AtomicU32,
+            u32,
+            Option<::core::time::Duration>,
+        ) -> Result<$crate::futex::WaitResult, $crate::futex::WaitError> = wait;
+        const _: fn(&$crate::sync::atomic::AtomicU32) = wake_one;
+        const _: fn(&$crate::sync::atomic::AtomicU32) = wake_all;
+        const _: fn() -> bool = can_block;
+    };
+}
+
+// The backend chain: the first arm whose cfg holds is `imp`.
+cfg_chain! {
+    if #[cfg(any(portalis_loom, portalis_shuttle))] {
+        #[path = "model.rs"]
+        mod imp;
+    } else if #[cfg(portalis_wasm_atomics)] {
+        #[path = "wasm.rs"]
+        mod imp;
+    } else if #[cfg(portalis_no_threads)] {
+        #[path = "single.rs"]
+        mod imp;
+    } else if #[cfg(all(
+        any(target_os = "linux", target_os = "android"),
+        not(portalis_force_parked)
+    ))] {
+        #[path = "linux.rs"]
+        mod imp;
+    } else {
+        use parked as imp;
     }
 }
 
-/// Why a [`wait`] could not block at all.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
-#[non_exhaustive]
-pub enum WaitError {
-    /// This target has no threads, so nothing could ever change the word: blocking would hang.
-    #[error("waiting would deadlock: this target runs a single thread, so nothing can wake the waiter; use a timeout or a non-blocking call")]
-    WouldDeadlock,
-    /// The browser's main thread may not block (`Atomics.wait` throws there).
-    #[error(
-        "the browser main thread may not block: run this call in a Web Worker or use the async API"
-    )]
-    MainThreadCannotBlock,
-}
+/// The portable waiter table, compiled on every std target (tests, benches and the browser's
+/// std-park comparison use it directly); the chain's last arm makes it the active backend.
+/// Also compiled under the models (not as the active backend there), so `verify/` can
+/// model-check the table that macOS, Windows and wasip1 run on.
+#[cfg(not(portalis_no_threads))]
+pub mod parked;
+
+/// The browser build's extras, outside the shared contract: the main thread's async wait and
+/// its spin budget.
+#[cfg(all(portalis_wasm_atomics, not(any(portalis_loom, portalis_shuttle))))]
+pub use imp::{has_wait_async, wait_async, ASYNC_POLL_PERIOD_MS, MAIN_THREAD_SPIN_BUDGET};
+
+// Unselected backends this target can still compile, built only to run their
+// `backend_contract!` check (never called). `model.rs` needs the model crates and `wasm.rs`
+// the wasm intrinsics, so they are checked by the loom/shuttle and browser builds.
+#[cfg(all(
+    any(target_os = "linux", target_os = "android"),
+    portalis_force_parked,
+    not(any(portalis_loom, portalis_shuttle))
+))]
+#[allow(dead_code)]
+#[path = "linux.rs"]
+mod linux_contract_check;
+#[cfg(not(any(portalis_loom, portalis_shuttle, portalis_no_threads)))]
+#[allow(dead_code)]
+#[path = "single.rs"]
+mod single_contract_check;
+
+mod contract;
+#[allow(unused_imports)] // Not every backend needs deadlines.
+pub(crate) use contract::{deadline, Deadline};
+pub use contract::{WaitError, WaitResult};
 
 /// Blocks while `word == expected`, until woken, timed out, or spuriously woken.
 ///
@@ -174,36 +200,6 @@ pub fn can_block() -> bool {
 
 /// The name of the active backend, for diagnostics and the perf table header.
 pub const BACKEND: &str = imp::NAME;
-
-/// Turns a relative timeout into a deadline; `None` when it does not fit (treat as untimed).
-#[allow(dead_code)] // Not every backend needs deadlines.
-#[inline]
-pub(crate) fn deadline(timeout: Duration) -> Option<std::time::Instant> {
-    std::time::Instant::now().checked_add(timeout)
-}
-
-/// A deadline for re-arming a relative timeout after a spurious wake-up (`Parker`), on the
-/// clock every target has: [`crate::time::Instant`] (`performance.now()`-based in the browser,
-/// where std's `Instant::now` panics).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Deadline {
-    at: crate::time::Instant,
-}
-
-impl Deadline {
-    /// `timeout` from now; `None` when it does not fit (the caller treats that as untimed).
-    pub(crate) fn after(timeout: Duration) -> Option<Deadline> {
-        crate::time::Instant::now()
-            .checked_add(timeout)
-            .map(|at| Deadline { at })
-    }
-
-    /// Time left until the deadline (zero once it passed).
-    pub(crate) fn remaining(&self) -> Duration {
-        self.at
-            .saturating_duration_since(crate::time::Instant::now())
-    }
-}
 
 // The contract tests use real threads (and `futex::parked`, absent under the models).
 #[cfg(all(test, not(any(portalis_loom, portalis_shuttle))))]

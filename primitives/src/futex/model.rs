@@ -9,7 +9,7 @@
 //! after us finds our entry. `wake_one` wakes exactly one waiter of that word (FIFO), so code
 //! that needs `wake_all` but calls `wake_one` deadlocks in the model instead of passing.
 
-use super::{WaitError, WaitResult};
+use super::contract::{WaitError, WaitResult};
 use crate::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use crate::sync::{Arc, Condvar, Mutex};
 use core::time::Duration;
@@ -92,3 +92,5 @@ pub(super) fn wake_all(word: &AtomicU32) {
 pub(super) fn can_block() -> bool {
     true
 }
+
+backend_contract!();

@@ -17,7 +17,7 @@
 //! (the bucket lock orders the waker's store before our read when the waker locked first, and
 //! the waker finds our node when we locked first).
 
-use super::{WaitError, WaitResult};
+use super::contract::{WaitError, WaitResult};
 use crate::sync::atomic::{
     AtomicBool, AtomicU32,
     Ordering::{Acquire, Relaxed, Release},
@@ -93,7 +93,7 @@ pub fn wait(
                 WaitResult::Woken
             })
         }
-        Some(t) => super::Deadline::after(t),
+        Some(t) => super::contract::Deadline::after(t),
         None => None,
     };
     let b = bucket(addr);
@@ -189,3 +189,5 @@ pub fn wake_all(word: &AtomicU32) {
 pub fn can_block() -> bool {
     true
 }
+
+backend_contract!();

@@ -5,7 +5,7 @@
 //! browser has no blocking sleep). A timeout too large for a deadline (`Duration::MAX`) is
 //! untimed, so it is `WouldDeadlock` too. Wakes are no-ops.
 
-use super::{WaitError, WaitResult};
+use super::contract::{WaitError, WaitResult};
 use crate::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use core::time::Duration;
 
@@ -37,7 +37,7 @@ pub(super) fn wait(
 /// has no `Instant`).
 fn is_untimed(t: Duration) -> bool {
     #[cfg(target_os = "wasi")]
-    if super::deadline(t).is_none() {
+    if super::contract::deadline(t).is_none() {
         return true;
     }
     t == Duration::MAX
@@ -50,3 +50,5 @@ pub(super) fn wake_all(_word: &AtomicU32) {}
 pub(super) fn can_block() -> bool {
     false
 }
+
+backend_contract!();

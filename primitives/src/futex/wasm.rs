@@ -13,7 +13,7 @@
 //! * Whether this thread is the main thread is decided once per thread: the JS global is a
 //!   `Window` (a page's main thread) or not (Web Workers, Node).
 
-use super::{WaitError, WaitResult};
+use super::contract::{WaitError, WaitResult};
 use crate::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use core::arch::wasm32;
 use core::cell::Cell;
@@ -255,3 +255,5 @@ async fn sleep_ms(ms: i32) {
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
+
+backend_contract!();

@@ -90,6 +90,12 @@ fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "<non-string panic payload>".into())
 }
 
+impl<T: Send + 'static> Default for Future<T> {
+    fn default() -> Self {
+        Self::pending()
+    }
+}
+
 impl<T: Send + 'static> Future<T> {
     pub(crate) fn pending() -> Self {
         Future {
@@ -131,12 +137,45 @@ impl<T: Send + 'static> Future<T> {
         self.finish(r);
     }
 
+    /// A pending future that no executor runs (Python's `Future()`, for executor
+    /// implementations and tests); complete it with [`set_result`](Self::set_result).
+    pub fn new() -> Self {
+        Self::pending()
+    }
+
+    /// Completes a pending or running future with `value` (Python's `set_result`); hands
+    /// `value` back if the future is already done or cancelled (Python's
+    /// `InvalidStateError`). A call the executor is still running keeps running, but its
+    /// outcome is dropped.
+    ///
+    /// # Errors
+    /// `Err(value)` when the future was already done.
+    pub fn set_result(&self, value: T) -> Result<(), T> {
+        let (callbacks, waiters) = {
+            let mut g = self.inner.state.lock().unwrap();
+            if let State::Done(_) = g.0 {
+                return Err(value);
+            }
+            g.0 = State::Done(Ok(value));
+            (std::mem::take(&mut g.1), std::mem::take(&mut g.2))
+        };
+        self.publish(callbacks, waiters);
+        Ok(())
+    }
+
     fn finish(&self, r: Result<T, FutureError>) {
         let (callbacks, waiters) = {
             let mut g = self.inner.state.lock().unwrap();
+            if let State::Done(_) = g.0 {
+                return; // completed by `set_result` meanwhile
+            }
             g.0 = State::Done(r);
             (std::mem::take(&mut g.1), std::mem::take(&mut g.2))
         };
+        self.publish(callbacks, waiters);
+    }
+
+    fn publish(&self, callbacks: Vec<Callback<T>>, waiters: Vec<Arc<Waiter>>) {
         self.inner.cv.notify_all();
         for w in waiters {
             w.notify();

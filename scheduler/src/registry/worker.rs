@@ -1,10 +1,10 @@
 //! A worker thread's private state (deque, lazy join-frame stack, heartbeat flag), the main
 //! loop, and the wait loop every blocked worker runs (execute local work → steal → sleep).
 
+use super::state::Registry;
 use crate::deque::{Steal, Stealer, Worker};
 use crate::job::{FrameRef, JobRef};
-use crate::latch::Probe;
-use crate::pool::Registry;
+use crate::latch::{Probe, SpinLatch};
 use core::cell::Cell;
 use core::ptr;
 use portalis_primitives::sync::atomic::{AtomicBool, Ordering::Relaxed};
@@ -93,6 +93,12 @@ impl WorkerThread {
             last_request: Cell::new(None),
             last_tick_wake: Cell::new(None),
         }
+    }
+
+    /// A latch owned by this worker (set by whoever runs the job it guards).
+    #[inline(always)]
+    pub(crate) fn spin_latch(&self) -> SpinLatch {
+        SpinLatch::new(&self.registry.sleep, self.index)
     }
 
     /// The worker running on this thread, or null.
@@ -201,6 +207,16 @@ impl WorkerThread {
         if !self.single {
             self.registry.sleep.new_jobs();
         }
+    }
+
+    /// `spawn_fifo` from this worker: the job goes into this worker's FIFO queue and a token
+    /// onto its deque (issue 15 §8).
+    #[inline]
+    pub(crate) fn push_fifo(&self, job: JobRef) {
+        // SAFETY: the queue lives in the registry, which every worker that can run the token
+        // (only workers of this pool take from its deques) keeps alive.
+        let token = unsafe { self.registry.fifo(self.index).push(job) };
+        self.push(token);
     }
 
     // ---- finding and running work ----------------------------------------------------
@@ -335,6 +351,18 @@ impl WorkerThread {
                 .sleep
                 .sleep(self.index, || !done() && !self.has_work());
             rounds = 0;
+        }
+    }
+
+    /// One step for `yield_local`: run one job of this worker's own deque, if any.
+    pub(crate) fn yield_local_one(&self) -> bool {
+        match self.deque.pop() {
+            Some(job) => {
+                // SAFETY: taken from our deque.
+                unsafe { self.execute(job) };
+                true
+            }
+            None => false,
         }
     }
 

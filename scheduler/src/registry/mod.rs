@@ -1,0 +1,20 @@
+//! The mechanism behind a pool (the API is `pool.rs`, `join.rs`, `scope.rs`, `broadcast.rs`).
+//!
+//! Layers inside, each importing only the ones above it in this list:
+//! * `state`: [`Registry`], the state a pool's handle and its workers share.
+//! * `worker`: [`WorkerThread`], a worker's private state, its main loop and wait loop.
+//! * `build`: building a registry and starting its threads; the global registry.
+//! * `enter`: `in_worker`, `spawn_job`, the current registry.
+//!
+//! This file only declares and re-exports.
+
+mod build;
+mod enter;
+mod state;
+mod worker;
+
+pub(crate) use build::{build, build_global, build_with, global_registry, Config};
+pub use build::{ThreadBuilder, DEFAULT_STACK_SIZE, MAX_NUM_THREADS};
+pub(crate) use enter::current_registry;
+pub(crate) use state::Registry;
+pub(crate) use worker::WorkerThread;

@@ -1,0 +1,3 @@
+//! Python's `concurrent` package: only [`futures`] (the thread side).
+
+pub mod futures;

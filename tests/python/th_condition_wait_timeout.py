@@ -1,0 +1,4 @@
+import threading
+c = threading.Condition()
+with c:
+    print(c.wait(0.01))

@@ -1,0 +1,5 @@
+import threading
+l = threading.Lock()
+print(l.acquire(True, 0.5))
+print(l.acquire(True, 0))
+l.release()

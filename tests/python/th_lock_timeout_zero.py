@@ -1,0 +1,4 @@
+import threading
+l = threading.Lock()
+l.acquire()
+print(l.acquire(timeout=0))

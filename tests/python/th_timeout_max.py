@@ -1,0 +1,2 @@
+import threading
+print(threading.TIMEOUT_MAX)
