@@ -20,7 +20,9 @@ semaphore_relaxed_release  verify      loom_hb      loom_hb_semaphore_release_ac
 semaphore_relaxed_release  verify      loom_hb      loom_hb_semaphore_release_many_spawned_acquirer
 semaphore_wake_one_always  verify      loom_claims  loom_claim_semaphore_small_waiter_not_stranded
 semaphore_wake_one_always  verify      loom_claims  loom_claim_semaphore_small_waiter_on_main
-join_result_after_latch    verify      loom_join    loom_join_stolen_result_published
+# join_result_after_latch (scheduler/src/job.rs) pairs with loom_join_stolen_result_published,
+# which is #[ignore]d since main's registry split made every execution end in "Arc leaked"
+# (the control would count that as a catch); caught before that merge (Causality violation).
 event_relaxed_set          verify      loom_hb      loom_hb_event_set_wait
 event_clear_store          verify      loom_claims  loom_claim_event_clear_then_set_wakes_sleeper
 event_clear_store          verify      loom_claims  loom_claim_event_clear_then_set_wakes_main_sleeper
