@@ -18,10 +18,9 @@ const JOIN_BOUND: usize = 2;
 /// `b`. Control: `join_result_after_latch` (the latch published before the result: loom
 /// reports the owner's read racing the thief's write).
 #[test]
-#[ignore = "since main's registry split (ThreadPool drop detaches), loom reports 'Arc leaked' at the end of every execution even after shutdown(true): passed before that merge; see ADR 090"]
 fn loom_join_stolen_result_published() {
     loom_model(JOIN_BOUND, || {
-        in_thread(|| {
+        {
             let pool = ThreadPoolBuilder::new().num_threads(2).build().unwrap();
             let data = Arc::new(Payload::new());
             let d2 = data.clone();
@@ -37,17 +36,16 @@ fn loom_join_stolen_result_published() {
             assert_eq!((ab, b), ((1, 2), 40));
             assert_eq!(data.read(), 40);
             pool.shutdown(true); // joins the workers: they must not outlive the model
-        })
+        }
     });
 }
 
 /// Property: a scope returns only after every job spawned in it finished (its `CountLatch`
 /// reached zero), and their writes are visible after it.
 #[test]
-#[ignore = "since main's registry split (ThreadPool drop detaches), loom reports 'Arc leaked' at the end of every execution even after shutdown(true): passed before that merge; see ADR 090"]
 fn loom_join_scope_counter() {
     loom_model(1, || {
-        in_thread(|| {
+        {
             let pool = ThreadPoolBuilder::new().num_threads(2).build().unwrap();
             let data = Arc::new([Payload::new(), Payload::new()]);
             let d2 = data.clone();
@@ -61,6 +59,6 @@ fn loom_join_scope_counter() {
             });
             assert_eq!((data[0].read(), data[1].read()), (1, 2));
             pool.shutdown(true); // joins the workers: they must not outlive the model
-        })
+        }
     });
 }
