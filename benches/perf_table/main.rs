@@ -24,6 +24,7 @@ mod row;
 
 mod channel;
 mod pool;
+mod python;
 mod sync;
 
 use row::{Config, Row};
@@ -73,6 +74,7 @@ fn main() {
         ("sync", sync::rows),
         ("channel", channel::rows),
         ("pool", pool::rows),
+        ("python", python::rows),
     ];
     if let Some(s) = &section {
         sections.retain(|(name, _)| name == s);
