@@ -209,7 +209,7 @@ impl ThreadPoolBuilder {
     /// # Errors
     /// As for `build`; in the browser also when a worker cannot boot (CSP, bad stack size).
     pub async fn build_async(self) -> Result<ThreadPool, BuildError> {
-        crate::backend::prestart_for(
+        prestart_for(
             self.config.num_threads,
             self.config.stack_size,
             self.config.use_current_thread,
@@ -224,7 +224,7 @@ impl ThreadPoolBuilder {
     /// # Errors
     /// As for `build_global` and `build_async`.
     pub async fn build_global_async(self) -> Result<(), BuildError> {
-        crate::backend::prestart_for(
+        prestart_for(
             self.config.num_threads,
             self.config.stack_size,
             self.config.use_current_thread,
@@ -532,4 +532,34 @@ pub fn spawn(op: impl FnOnce() + Send + 'static) {
 /// Like [`spawn`], FIFO.
 pub fn spawn_fifo(op: impl FnOnce() + Send + 'static) {
     Registry::spawn_job(&current_registry(), op, true)
+}
+
+/// Boots the Web Workers a pool of `num_threads` (0 = default) will take, in the browser; a
+/// no-op elsewhere (`ThreadPoolBuilder::build_async`).
+async fn prestart_for(
+    num_threads: usize,
+    stack_size: Option<usize>,
+    use_current_thread: bool,
+) -> Result<(), BuildError> {
+    #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+    {
+        let backend = crate::Backend::detect();
+        if backend == crate::Backend::WebWorkers && num_threads <= crate::MAX_NUM_THREADS {
+            let n = if num_threads == 0 {
+                backend.default_num_threads()
+            } else {
+                num_threads
+            };
+            let n = n - usize::from(use_current_thread && n > 0);
+            let stack = stack_size.unwrap_or(crate::web_rt::DEFAULT_WORKER_STACK);
+            crate::web_rt::prestart(n, stack).await.map_err(|e| {
+                crate::error::BuildError::new(crate::error::BuildErrorKind::Spawn(
+                    std::io::Error::other(e),
+                ))
+            })?;
+        }
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "atomics")))]
+    let _ = (num_threads, stack_size, use_current_thread);
+    Ok(())
 }

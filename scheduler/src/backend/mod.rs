@@ -39,7 +39,7 @@ pub enum Backend {
 pub(crate) enum ThreadHandle {
     Native(thread::JoinHandle<()>),
     #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
-    Web(crate::web::WebThread),
+    Web(crate::web_rt::WebThread),
 }
 
 impl ThreadHandle {
@@ -63,7 +63,7 @@ impl Backend {
     /// Detects the backend for the current target and thread.
     pub fn detect() -> Backend {
         #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
-        if crate::web::shared_memory_available() {
+        if crate::web_rt::shared_memory_available() {
             // Even on the page's main thread: the workers block, the main thread never does.
             return Backend::WebWorkers;
         }
@@ -106,13 +106,15 @@ impl Backend {
                 if let Some(name) = name {
                     b = b.name(name);
                 }
-                b = b.stack_size(stack_size.unwrap_or(crate::DEFAULT_STACK_SIZE));
+                if let Some(s) = stack_size {
+                    b = b.stack_size(s);
+                }
                 b.spawn(f).map(ThreadHandle::Native)
             }
             #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
             Backend::WebWorkers => {
                 let _ = name; // a Web Worker's name is fixed when it boots
-                crate::web::spawn_thread(Box::new(f), stack_size)
+                crate::web_rt::spawn_thread(Box::new(f), stack_size)
                     .map(ThreadHandle::Web)
                     .map_err(io::Error::other)
             }
@@ -144,34 +146,4 @@ fn hardware_concurrency() -> usize {
     {
         1
     }
-}
-
-/// Boots the Web Workers a pool of `num_threads` (0 = default) will take, in the browser; a
-/// no-op elsewhere (`ThreadPoolBuilder::build_async`).
-pub(crate) async fn prestart_for(
-    num_threads: usize,
-    stack_size: Option<usize>,
-    use_current_thread: bool,
-) -> Result<(), crate::BuildError> {
-    #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
-    {
-        let backend = Backend::detect();
-        if backend == Backend::WebWorkers && num_threads <= crate::MAX_NUM_THREADS {
-            let n = if num_threads == 0 {
-                backend.default_num_threads()
-            } else {
-                num_threads
-            };
-            let n = n - usize::from(use_current_thread && n > 0);
-            let stack = stack_size.unwrap_or(crate::web::DEFAULT_WORKER_STACK);
-            crate::web::prestart(n, stack).await.map_err(|e| {
-                crate::error::BuildError::new(crate::error::BuildErrorKind::Spawn(
-                    io::Error::other(e),
-                ))
-            })?;
-        }
-    }
-    #[cfg(not(all(target_arch = "wasm32", target_feature = "atomics")))]
-    let _ = (num_threads, stack_size, use_current_thread);
-    Ok(())
 }

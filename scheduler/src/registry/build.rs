@@ -149,10 +149,16 @@ pub(crate) fn build_with(
                 deque,
             })
             .map(|()| started.custom += 1),
-            // `None` stack: the backend's default (DEFAULT_STACK_SIZE natively; any booted
-            // worker in the browser, whose stack was fixed when it booted).
-            None => spawn_worker(backend, &registry, index, deque, name, c.stack_size)
-                .map(|h| started.handles.push(h)),
+            // In the browser a pool without `stack_size` takes any booted worker (its stack was
+            // fixed when it booted); elsewhere the default applies.
+            None => {
+                let stack = match backend {
+                    Backend::WebWorkers => c.stack_size,
+                    _ => Some(stack),
+                };
+                spawn_worker(backend, &registry, index, deque, name, stack)
+            }
+            .map(|h| started.handles.push(h)),
         };
         // On an error `started` stops and joins the threads already running.
         spawned.map_err(|e| BuildError::new(BuildErrorKind::Spawn(e)))?;

@@ -32,7 +32,7 @@ use wasm_bindgen::JsCast;
 extern "C" {
     /// `import.meta.url` of the glue module: the URL a worker imports to instantiate us.
     #[wasm_bindgen(thread_local_v2, js_namespace = ["import", "meta"], js_name = url)]
-    static GLUE_URL: String;
+    pub(crate) static GLUE_URL: String;
 }
 
 thread_local! {
@@ -142,17 +142,9 @@ pub fn shared_memory_available() -> bool {
     isolated && sab
 }
 
-mod async_ops;
-mod remote;
 mod threads;
-pub use remote::{
-    remote_urls_held, Mode, PoolError, RemotePool, RemoteTask, TaskEntry, TaskError, TaskPool,
-    TaskTable,
-};
 pub use threads::{idle_workers, prestart, shutdown_workers, ShutdownReport};
 pub(crate) use threads::{spawn_thread, WebThread};
-#[doc(hidden)]
-pub use wasm_bindgen as __wasm_bindgen;
 
 /// The work handed to a worker through linear memory.
 struct Work {
@@ -288,7 +280,7 @@ impl core::future::IntoFuture for Ready {
 
 /// A CSP violation or a refused blob worker is reported by the browser as an error event with
 /// little detail; name the directive so the page author knows what to change.
-fn classify_boot_error(msg: String) -> SpawnError {
+pub(crate) fn classify_boot_error(msg: String) -> SpawnError {
     let lower = msg.to_ascii_lowercase();
     if lower.contains("content security policy")
         || lower.contains("worker-src")

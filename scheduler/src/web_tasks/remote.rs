@@ -251,7 +251,7 @@ pub enum TaskError {
 pub enum PoolError {
     /// A worker could not start (CSP, bad stack size, ...).
     #[error(transparent)]
-    Spawn(#[from] super::SpawnError),
+    Spawn(#[from] crate::web_rt::SpawnError),
     /// The shared-memory pool could not be built.
     #[error(transparent)]
     Build(#[from] crate::BuildError),
@@ -400,20 +400,20 @@ async fn run_shared<T: RemoteTask>(
 
 thread_local! {
     /// The copy-mode workers' start URL and how many pools use it: a revocable one-line
-    /// module importing the bootstrap (`super::revocable_module_url`), revoked when the last
+    /// module importing the bootstrap (`crate::web_rt::revocable_module_url`), revoked when the last
     /// pool of this thread is dropped.
     static REMOTE_URL: RefCell<Option<(String, usize)>> = const { RefCell::new(None) };
     /// `link_to!`'s own URL (cached by the glue, so never revoked: one per thread).
-    static LINKED_REMOTE: String = wasm_bindgen::link_to!(module = "/src/web/remote.js");
+    static LINKED_REMOTE: String = wasm_bindgen::link_to!(module = "/src/web_tasks/remote.js");
 }
 
-fn remote_url_acquire() -> Result<String, super::SpawnError> {
+fn remote_url_acquire() -> Result<String, crate::web_rt::SpawnError> {
     REMOTE_URL.with(|u| {
         let mut u = u.borrow_mut();
         if u.is_none() {
             let url = LINKED_REMOTE
-                .with(|l| super::revocable_module_url(l))
-                .map_err(|e| super::SpawnError::Worker(format!("{e:?}")))?;
+                .with(|l| crate::web_rt::revocable_module_url(l))
+                .map_err(|e| crate::web_rt::SpawnError::Worker(format!("{e:?}")))?;
             *u = Some((url, 0));
         }
         let (url, users) = u.as_mut().expect("set above");
@@ -517,7 +517,7 @@ impl RemotePool {
                 let v = wasm_bindgen_futures::JsFuture::from(ready)
                     .await
                     .map_err(|e| {
-                        super::classify_boot_error(
+                        crate::web_rt::classify_boot_error(
                             e.as_string().unwrap_or_else(|| format!("{e:?}")),
                         )
                     })?;
@@ -710,11 +710,11 @@ fn decode_reply(name: &str, reply: Result<JsValue, JsValue>) -> Result<Vec<u8>, 
 }
 
 /// Creates worker `idx` and posts its boot message.
-fn boot_worker(inner: &Rc<Inner>, idx: usize) -> Result<RemoteWorker, super::SpawnError> {
+fn boot_worker(inner: &Rc<Inner>, idx: usize) -> Result<RemoteWorker, crate::web_rt::SpawnError> {
     let opts = web_sys::WorkerOptions::new();
     opts.set_type(web_sys::WorkerType::Module);
     let worker = web_sys::Worker::new_with_options(&inner.url, &opts)
-        .map_err(|e| super::classify_boot_error(format!("{e:?}")))?;
+        .map_err(|e| crate::web_rt::classify_boot_error(format!("{e:?}")))?;
     let (mut ready_res, mut ready_rej, mut bye_res) = (None, None, None);
     let ready = js_sys::Promise::new(&mut |a, b| {
         ready_res = Some(a);
@@ -781,12 +781,12 @@ fn boot_worker(inner: &Rc<Inner>, idx: usize) -> Result<RemoteWorker, super::Spa
     let _ = js_sys::Reflect::set(
         &boot,
         &"glue".into(),
-        &super::GLUE_URL.with(|u| JsValue::from_str(u)),
+        &crate::web_rt::GLUE_URL.with(|u| JsValue::from_str(u)),
     );
     let _ = js_sys::Reflect::set(&boot, &"module".into(), &wasm_bindgen::module());
     worker
         .post_message(&boot)
-        .map_err(|e| super::SpawnError::Worker(format!("{e:?}")))?;
+        .map_err(|e| crate::web_rt::SpawnError::Worker(format!("{e:?}")))?;
     Ok(RemoteWorker {
         worker,
         inflight: Cell::new(0),
