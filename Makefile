@@ -12,7 +12,7 @@ export NIGHTLY := $(shell tr -d '[:space:]' < rust-nightly)
 
 .PHONY: help setup perf perf-quick bench bench-gate test test-native test-miri test-loom \
         test-shuttle test-wasi test-web test-python lint check-shim perf-wasi perf-web \
-        test-compile-fail
+        test-compile-fail web-demo
 
 help:
 	@# One line per target, "make <target>" padded to 24 columns, then what it does.
@@ -34,7 +34,8 @@ help:
 	@echo "make test-shuttle        the shuttle scenarios (verify/scripts/shuttle.sh)"
 	@echo "make test-wasi           the tests under wasmtime, wasm32-wasip1-threads"
 	@echo "make test-python         Python scenarios under CPython vs their Rust translations"
-	@echo "make test-web            the browser tests in headless Chromium (three modes)"
+	@echo "make test-web            the browser tests in headless Chromium (three modes + the demo)"
+	@echo "make web-demo            serve the browser demo: :8711 isolated, :8712 not isolated"
 	@echo "(nightly pinned to $(NIGHTLY) in rust-nightly; stable in rust-toolchain.toml)"
 
 setup:
@@ -104,3 +105,7 @@ perf-wasi:
 
 perf-web:
 	@bash scripts/perf-web.sh
+
+## The browser demo (scheduler/examples/web_demo): serves until Ctrl-C.
+web-demo:
+	@bash scripts/web-demo.sh

@@ -63,7 +63,7 @@ pub mod executor;
 #[cfg(not(any(portalis_loom, portalis_shuttle)))]
 pub mod thread;
 
-pub use backend::Backend;
+pub use backend::{Backend, MAX_DEFAULT_WEB_WORKERS};
 pub use broadcast::{broadcast, spawn_broadcast, BroadcastContext};
 pub use error::BuildError;
 pub use join::{join, join_context, FnContext};

@@ -180,7 +180,11 @@ impl ThreadPoolBuilder {
                 Ok(())
             };
             let pool = ThreadPool {
-                registry: registry::build_with(self.config, Some(&mut spawn))?,
+                registry: registry::build_with(
+                    self.config,
+                    Some(&mut spawn),
+                    crate::Backend::detect(),
+                )?,
             };
             let r = with_pool(&pool);
             // Terminate; the scope's end joins the workers.
@@ -195,6 +199,38 @@ impl ThreadPoolBuilder {
     /// The global pool already exists (built explicitly or by first use), or as for `build`.
     pub fn build_global(self) -> Result<(), BuildError> {
         registry::build_global(self.config)
+    }
+
+    /// Builds the pool, first booting the threads it needs where that must be awaited: in the
+    /// browser ([`Backend::WebWorkers`](crate::Backend::WebWorkers)) a Web Worker starts only
+    /// after its creator returns to the event loop, so this boots the missing workers
+    /// (`web::prestart`) and then builds. Elsewhere it is [`build`](Self::build).
+    ///
+    /// # Errors
+    /// As for `build`; in the browser also when a worker cannot boot (CSP, bad stack size).
+    pub async fn build_async(self) -> Result<ThreadPool, BuildError> {
+        crate::backend::prestart_for(
+            self.config.num_threads,
+            self.config.stack_size,
+            self.config.use_current_thread,
+        )
+        .await?;
+        self.build()
+    }
+
+    /// [`build_global`](Self::build_global), booting browser workers first (see
+    /// [`build_async`](Self::build_async)).
+    ///
+    /// # Errors
+    /// As for `build_global` and `build_async`.
+    pub async fn build_global_async(self) -> Result<(), BuildError> {
+        crate::backend::prestart_for(
+            self.config.num_threads,
+            self.config.stack_size,
+            self.config.use_current_thread,
+        )
+        .await?;
+        self.build_global()
     }
 }
 
