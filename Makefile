@@ -12,7 +12,7 @@ export NIGHTLY := $(shell tr -d '[:space:]' < rust-nightly)
 
 .PHONY: help setup perf perf-quick bench bench-gate test test-native test-miri test-loom \
         test-shuttle test-wasi test-web test-python lint check-shim perf-wasi perf-web \
-        test-compile-fail web-demo
+        test-compile-fail web-demo verify test-force-parked test-controls
 
 help:
 	@# One line per target, "make <target>" padded to 24 columns, then what it does.
@@ -24,7 +24,8 @@ help:
 	@echo "make bench               full criterion benches (HTML report in target/criterion)"
 	@echo "make perf-wasi           W1 + F1 rows under wasmtime (target/perf/wasi.md, .csv)"
 	@echo "make perf-web            W2, W3 + F1 rows in headless Chromium (target/perf/web.md, .csv)"
-	@echo "make test                every test: native, lint, miri, loom, shuttle, WASI, browser"
+	@echo "make test                every test: native, lint, miri, verify, WASI, browser"
+	@echo "make verify              loom + shuttle models, parked-backend suite, negative controls"
 	@echo "make check-shim          no sync item outside primitives/src/sync.rs (docs/style.md 2)"
 	@echo "make lint                import-cycle check (scripts/check-import-cycles.py), fmt, clippy -D warnings"
 	@echo "make test-native         cargo test --workspace, then the lock-api feature's tests"
@@ -32,6 +33,8 @@ help:
 	@echo "make test-miri           the primitives and scheduler unit tests under miri"
 	@echo "make test-loom           the loom models (verify/scripts/loom.sh)"
 	@echo "make test-shuttle        the shuttle scenarios (verify/scripts/shuttle.sh)"
+	@echo "make test-force-parked   the primitives' suite on the portable futex table (parked.rs)"
+	@echo "make test-controls       negative controls: each seeded bug must fail its model"
 	@echo "make test-wasi           the tests under wasmtime, wasm32-wasip1-threads"
 	@echo "make test-python         Python scenarios under CPython vs their Rust translations"
 	@echo "make test-web            the browser tests in headless Chromium (three modes + the demo)"
@@ -59,7 +62,7 @@ bench:
 	cargo bench
 
 ## Every test.
-test: setup check-shim lint test-native test-python test-compile-fail test-miri test-loom test-shuttle test-wasi test-web
+test: setup check-shim lint test-native test-python test-compile-fail test-miri verify test-wasi test-web
 	@echo "make test: all environments passed"
 
 check-shim:
@@ -87,8 +90,19 @@ test-miri:
 test-python:
 	@bash scripts/test-python.sh
 
+## The verification suite (verify/): every model, the native suite on the portable futex
+## backend, and the negative controls (each seeded bug must be reported by its model).
+verify: test-loom test-shuttle test-force-parked test-controls
+	@echo "make verify: models, parked backend and negative controls passed"
+
 test-loom:
 	@bash verify/scripts/loom.sh
+
+test-force-parked:
+	@bash verify/scripts/force-parked.sh
+
+test-controls:
+	@bash verify/scripts/controls.sh
 
 test-shuttle:
 	@bash verify/scripts/shuttle.sh

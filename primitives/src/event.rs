@@ -92,7 +92,13 @@ impl Event {
     #[inline]
     pub fn set(&self) {
         // Release: pairs with the Acquire loads in `is_set` / `wait`.
-        if self.state.swap(SET, Release) == UNSET_WAITERS {
+        // (`verify/scripts/controls.sh` weakens it under `portalis_seeded_bug`, never shipped.)
+        let order = if cfg!(portalis_seeded_bug = "event_relaxed_set") {
+            Relaxed
+        } else {
+            Release
+        };
+        if self.state.swap(SET, order) == UNSET_WAITERS {
             self.wake();
         }
     }
@@ -105,6 +111,11 @@ impl Event {
     /// Clears the flag.
     #[inline]
     pub fn clear(&self) {
+        if cfg!(portalis_seeded_bug = "event_clear_store") {
+            // Negative control (`verify/scripts/controls.sh`, never shipped): forgets sleepers.
+            self.state.store(UNSET, Relaxed);
+            return;
+        }
         let _ = self.state.compare_exchange(SET, UNSET, Relaxed, Relaxed);
     }
 

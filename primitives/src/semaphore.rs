@@ -49,6 +49,16 @@ const SLEEPER: u32 = 1 << 22;
 /// on their own cores. Heuristic; see `benches/sync.rs`.
 const SPIN_LIMIT: u32 = 100;
 
+/// The success ordering of the release CAS (step 4): `AcqRel`. A negative control of
+/// `verify/` (`verify/scripts/controls.sh`; never set in a shipped build) weakens it to show
+/// the models catch the lost happens-before edge.
+const SEEDED_RELEASE_ORDER: crate::sync::atomic::Ordering =
+    if cfg!(portalis_seeded_bug = "semaphore_relaxed_release") {
+        Relaxed
+    } else {
+        AcqRel
+    };
+
 #[inline]
 fn permits(s: u32) -> u32 {
     s & PERMITS_MASK
@@ -226,7 +236,10 @@ impl Semaphore {
             // AcqRel: Release pairs with the Acquire of the acquirer taking these permits;
             // Acquire pairs with the Release registration CAS in `acquire_slow`, so a
             // registered multi-permit waiter's `many_waiters` increment is visible below.
-            match self.state.compare_exchange_weak(s, s + n, AcqRel, Relaxed) {
+            match self
+                .state
+                .compare_exchange_weak(s, s + n, SEEDED_RELEASE_ORDER, Relaxed)
+            {
                 Ok(_) => break,
                 Err(now) => s = now,
             }
@@ -240,7 +253,10 @@ impl Semaphore {
     #[cold]
     fn wake(&self, n: u32) {
         // Relaxed: ordered by the AcqRel CAS in `release_bounded` (see there).
-        if n == 1 && self.many_waiters.load(Relaxed) == 0 {
+        if n == 1
+            && (self.many_waiters.load(Relaxed) == 0
+                || cfg!(portalis_seeded_bug = "semaphore_wake_one_always"))
+        {
             futex::wake_one(&self.state);
         } else {
             futex::wake_all(&self.state);
