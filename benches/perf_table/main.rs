@@ -3,7 +3,7 @@
 //!
 //! Flags: `--quick` (5 rounds, smaller sizes: the CI gate), `--gate FILE` (fail when a ratio
 //! exceeds its gate), `--passes N` (see below), `--only PREFIX` (rows whose id starts with
-//! PREFIX), `--section NAME` (measure only that section: futex, sync, channel or pool), `--out
+//! PREFIX), `--section NAME` (measure only that section: futex, sync, channel, pool or python), `--out
 //! DIR` (default `target/perf`).
 //!
 //! How a row is measured (`row::interleaved`, ADR 100): ours and the row's peers run in

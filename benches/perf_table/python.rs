@@ -1,10 +1,10 @@
 //! Rows P1–P3: CPython against our `py::` surface on the same workload, interleaved
-//! (one CPython sample, one of ours, ...; median of each). CPython runs the workload inside
+//! (rounds of one CPython sample and one of ours; the ratio is per round). CPython runs the workload inside
 //! one interpreter per sample and reports its own `perf_counter` time, so interpreter start-up
 //! is not counted. The CPython version is in the peer's name. Sizes are smaller than
 //! docs/perf-goals.md's (10^5 / 10^6 / 4×10^5) to keep `make perf` short; the unit is per op.
 
-use crate::row::{Config, Goal, Row};
+use crate::row::{interleaved, Config, Goal, Measured, Row};
 use portalis_threading::py::concurrent::futures::ThreadPoolExecutor;
 use portalis_threading::py::queue::Queue;
 use portalis_threading::py::threading::{Lock, Thread};
@@ -143,25 +143,27 @@ fn p3_ours(n: usize) -> Duration {
     d
 }
 
-/// Interleaved samples: (ours median ns/op, CPython median ns/op).
-fn interleaved(
+/// Interleaved rounds (a CPython sample, then ours), ns per op; `None` if CPython fails.
+fn measure(
     cfg: &Config,
+    peer: &str,
     py: &str,
     n: usize,
     ops: usize,
     ours: fn(usize) -> Duration,
-) -> Option<(f64, f64)> {
-    let _ = ours(n); // warm-up
-    let (mut a, mut b) = (Vec::new(), Vec::new());
-    for _ in 0..cfg.samples.clamp(1, 5) {
-        b.push(python_sample(py, n)?.as_nanos() as f64 / ops as f64);
-        a.push(ours(n).as_nanos() as f64 / ops as f64);
-    }
-    let med = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
-    Some((med(&mut a), med(&mut b)))
+) -> Option<Measured> {
+    python_sample(py, n)?; // probe: CPython can run it
+    Some(interleaved(
+        cfg,
+        &mut [
+            ("ours", &mut || ours(n)),
+            (peer, &mut || {
+                // A failure after the probe is reported as an infinite time (no ratio).
+                python_sample(py, n).unwrap_or(Duration::MAX)
+            }),
+        ],
+        ops,
+    ))
 }
 
 /// (id, workload, CPython program, n, operations timed, our workload).
@@ -222,15 +224,8 @@ pub fn rows(cfg: &Config) -> Vec<Row> {
         ),
     ];
     for (id, workload, py, n, ops, ours) in specs {
-        match interleaved(cfg, py, n, ops, ours) {
-            Some((o, p)) => rows.push(Row::measured(
-                id,
-                &workload,
-                o,
-                vec![(peer.clone(), p)],
-                goal,
-                goal_text,
-            )),
+        match measure(cfg, &peer, py, n, ops, ours) {
+            Some(m) => rows.push(Row::from_rounds(id, &workload, &m, goal, goal_text)),
             None => rows.push(Row::not_implemented(
                 id,
                 "CPython run failed (see stderr)",
