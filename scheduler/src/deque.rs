@@ -24,6 +24,13 @@ mod twin {
         q: Arc<Mutex<VecDeque<T>>>,
     }
 
+    /// Locks a twin queue, ignoring poison: the real deque is lock-free and has no poisoning,
+    /// and a join whose `a` panics pops its frame from an unwinding thread (a guard dropped
+    /// while panicking poisons the model's mutex, which made every later pop fail).
+    fn locked<T>(q: &Mutex<VecDeque<T>>) -> impl core::ops::DerefMut<Target = VecDeque<T>> + '_ {
+        q.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// A thief's handle on a [`Worker`]'s queue.
     pub(crate) struct Stealer<T> {
         q: Arc<Mutex<VecDeque<T>>>,
@@ -45,26 +52,26 @@ mod twin {
             Stealer { q: self.q.clone() }
         }
         pub(crate) fn push(&self, t: T) {
-            self.q.lock().unwrap().push_back(t);
+            locked(&self.q).push_back(t);
         }
         pub(crate) fn pop(&self) -> Option<T> {
-            self.q.lock().unwrap().pop_back()
+            locked(&self.q).pop_back()
         }
         #[allow(dead_code)]
         pub(crate) fn is_empty(&self) -> bool {
-            self.q.lock().unwrap().is_empty()
+            locked(&self.q).is_empty()
         }
     }
 
     impl<T> Stealer<T> {
         pub(crate) fn steal(&self) -> Steal<T> {
-            match self.q.lock().unwrap().pop_front() {
+            match locked(&self.q).pop_front() {
                 Some(t) => Steal::Success(t),
                 None => Steal::Empty,
             }
         }
         pub(crate) fn is_empty(&self) -> bool {
-            self.q.lock().unwrap().is_empty()
+            locked(&self.q).is_empty()
         }
     }
 
@@ -80,16 +87,16 @@ mod twin {
             }
         }
         pub(crate) fn push(&self, t: T) {
-            self.q.lock().unwrap().push_back(t);
+            locked(&self.q).push_back(t);
         }
         pub(crate) fn steal(&self) -> Steal<T> {
-            match self.q.lock().unwrap().pop_front() {
+            match locked(&self.q).pop_front() {
                 Some(t) => Steal::Success(t),
                 None => Steal::Empty,
             }
         }
         pub(crate) fn is_empty(&self) -> bool {
-            self.q.lock().unwrap().is_empty()
+            locked(&self.q).is_empty()
         }
     }
 }
