@@ -825,6 +825,7 @@ fn oneshot_panicking_message_drop_propagates() {
 /// itself and retried forever: 0 of 2000 selects completed (this test then hangs; checked by
 /// running it on the old code under `timeout`).
 #[test]
+#[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
 fn self_select_on_one_rendezvous_channel_completes() {
     const ROUNDS: usize = if cfg!(miri) { 20 } else { 2000 };
     let (s, r) = bounded::<usize>(0);
@@ -855,6 +856,7 @@ fn self_select_on_one_rendezvous_channel_completes() {
 /// returned `Empty` forever and this loop never ended (checked on the old code under
 /// `timeout`).
 #[test]
+#[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
 fn try_recv_claims_a_sender_blocked_in_select() {
     const ROUNDS: usize = if cfg!(miri) { 5 } else { 200 };
     let (s, r) = bounded::<usize>(0);
@@ -884,6 +886,7 @@ fn try_recv_claims_a_sender_blocked_in_select() {
 /// `ready` reports the receive case and the following `try_recv` gets the message (before: the
 /// two sides only notified each other and `try_recv` stayed `Empty`).
 #[test]
+#[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
 fn ready_then_try_recv_meets_a_selecting_sender() {
     const ROUNDS: usize = if cfg!(miri) { 5 } else { 200 };
     let (s, r) = bounded::<usize>(0);
