@@ -461,6 +461,8 @@ impl<T> SelectHandle for Receiver<T> {
         match &self.flavor {
             Flavor::Chan(c) => c.try_reserve_recv(take),
             Flavor::At(a) => a.try_recv().ok().map(Token::Timer),
+            // `Select::ready` (`!take`) must not consume the tick (issue 16 item 6).
+            Flavor::Tick(t) if !take => (!t.is_empty()).then(|| Token::Timer(Instant::now())),
             Flavor::Tick(t) => t.try_recv().ok().map(Token::Timer),
             Flavor::Never(_) => None,
         }

@@ -3,10 +3,11 @@
 //!
 //! # Algorithm (CHANNELS.md §3.6, Go's `selectgo`)
 //! 1. Poll: try to *reserve* each case (a buffered message or slot, a claimed rendezvous
-//!    partner, a fired timer, or "disconnected"), starting at a random case, for a short spin
-//!    budget. The first reservation wins.
-//! 2. Register: one [`Context`](super::waiter) for the whole select; one entry per case on
-//!    its channel's queue (a receive case on a rendezvous channel carries a boxed packet a
+//!    partner, a fired timer, or "disconnected"), in a fresh uniformly random order each pass
+//!    (so the winner is uniform among the ready cases), for a short spin budget. The first
+//!    reservation wins.
+//! 2. Register: one [`Context`](super::waiter) for the whole select; one entry per case, in a
+//!    random order, on its channel's queue (a receive case on a rendezvous channel carries a boxed packet a
 //!    sender can fill; every other case is an observer). A case found ready while registering
 //!    stops registration and aborts the context.
 //! 3. Wait (spin → yield → futex) until a channel claims the context for case *i*, a timer
@@ -81,11 +82,8 @@ mod rng {
 }
 use rng::RNG;
 
-/// A random start index in `0..n` (xorshift per thread; 0 under the models for determinism).
-fn random_start(n: usize) -> usize {
-    if crate::sync::MODEL || n <= 1 {
-        return 0;
-    }
+/// The next number of the per-thread xorshift generator.
+fn next_random() -> u32 {
     RNG.with(|c| {
         let mut x = c.get();
         if x == 0 {
@@ -95,8 +93,48 @@ fn random_start(n: usize) -> usize {
         x ^= x >> 17;
         x ^= x << 5;
         c.set(x);
-        (x as usize) % n
+        x
     })
+}
+
+/// Cases kept inline by [`Order`] (a select with more allocates).
+const INLINE_CASES: usize = 8;
+
+/// The case indices `0..n` in a uniformly random order, so the first ready case met is a
+/// uniform choice among the ready ones (issue 16 item 1) and registration does not favour low
+/// indices (item 2). The identity order under the models (determinism).
+enum Order {
+    Inline([usize; INLINE_CASES], usize),
+    Heap(Vec<usize>),
+}
+
+impl Order {
+    fn new(n: usize) -> Order {
+        if n <= INLINE_CASES {
+            let mut a = [0; INLINE_CASES];
+            for (i, x) in a.iter_mut().enumerate() {
+                *x = i;
+            }
+            Order::Inline(a, n)
+        } else {
+            Order::Heap((0..n).collect())
+        }
+    }
+
+    /// A fresh random permutation (Fisher–Yates).
+    fn shuffle(&mut self) -> &[usize] {
+        let v = match self {
+            Order::Inline(a, n) => &mut a[..*n],
+            Order::Heap(v) => &mut v[..],
+        };
+        if !crate::sync::MODEL {
+            for i in (1..v.len()).rev() {
+                let j = (next_random() as usize) % (i + 1);
+                v.swap(i, j);
+            }
+        }
+        v
+    }
 }
 
 /// What the engine was asked for.
@@ -113,9 +151,10 @@ fn run(cases: &[Case<'_>], mode: Mode, observe: bool) -> Option<(usize, Token)> 
     let n = cases.len();
     // `ready` (observe) only reports readiness; `select` completes what it reserves.
     let take = !observe;
-    let poll = |start: usize| -> Option<(usize, Token)> {
-        for k in 0..n {
-            let i = (start + k) % n;
+    let mut order = Order::new(n);
+    // Step 1: one pass in a fresh random order; the first reservation wins.
+    let mut poll = || -> Option<(usize, Token)> {
+        for &i in order.shuffle() {
             if let Some(t) = cases[i].handle.try_reserve(take) {
                 return Some((i, t));
             }
@@ -128,7 +167,7 @@ fn run(cases: &[Case<'_>], mode: Mode, observe: bool) -> Option<(usize, Token)> 
     };
     let backoff = crate::Backoff::new();
     for _ in 0..rounds {
-        if let Some(r) = poll(random_start(n)) {
+        if let Some(r) = poll() {
             return Some(r);
         }
         if matches!(mode, Mode::Try) {
@@ -139,7 +178,9 @@ fn run(cases: &[Case<'_>], mode: Mode, observe: bool) -> Option<(usize, Token)> 
     let Mode::Block(deadline) = mode else {
         unreachable!()
     };
-    let mut packets: Vec<*mut ()> = Vec::with_capacity(n);
+    // Registered cases in registration order, with their packets.
+    let mut regs: Vec<(usize, *mut ())> = Vec::with_capacity(n);
+    let mut reg_order = Order::new(n);
     let mut expired = false;
     loop {
         let timer = cases.iter().filter_map(|c| c.handle.deadline()).min();
@@ -148,19 +189,21 @@ fn run(cases: &[Case<'_>], mode: Mode, observe: bool) -> Option<(usize, Token)> 
             (a, b) => a.or(b),
         };
         if expired || deadline.is_some_and(|d| Instant::now() >= d) {
-            return poll(random_start(n));
+            return poll();
         }
         // Step 2.
         let cx = Context::new();
-        packets.clear();
+        regs.clear();
         let mut ready = false;
-        for (i, c) in cases.iter().enumerate() {
-            let (r, p) = c.handle.register(i, &cx, observe);
+        // In a random order: a partner claims the oldest entry first, so a fixed order would
+        // hand the same case every simultaneous partner (issue 16 item 2).
+        for &i in reg_order.shuffle() {
+            let (r, p) = cases[i].handle.register(i, &cx, observe);
             if r {
                 ready = true;
                 break;
             }
-            packets.push(p);
+            regs.push((i, p));
         }
         // Step 3.
         let selected = if ready {
@@ -175,11 +218,11 @@ fn run(cases: &[Case<'_>], mode: Mode, observe: bool) -> Option<(usize, Token)> 
                 }
                 Woken::TimedOut => None,
                 Woken::CannotBlock(e) => {
-                    for (i, _) in packets.iter().enumerate() {
+                    for &(i, _) in &regs {
                         cases[i].handle.unregister(&cx);
                     }
-                    for (i, p) in packets.iter().enumerate() {
-                        cases[i].handle.free_packet(*p);
+                    for &(i, p) in &regs {
+                        cases[i].handle.free_packet(p);
                     }
                     if wake_at.is_some() {
                         // Timed (or a timer case): spin out the time (ADR 022); the loop
@@ -191,20 +234,20 @@ fn run(cases: &[Case<'_>], mode: Mode, observe: bool) -> Option<(usize, Token)> 
             }
         };
         // Step 4.
-        for (i, _) in packets.iter().enumerate() {
+        for &(i, _) in &regs {
             cases[i].handle.unregister(&cx);
         }
         let mut filled = None;
-        for (i, p) in packets.iter().enumerate() {
+        for &(i, p) in &regs {
             if Some(i) == selected {
                 // A filled receive packet, or a mailbox a receiver wrote (handoff.rs M3: that
                 // receiver waits for this operation, so it must be the one returned).
-                if let Some(t) = cases[i].handle.selected_packet(*p) {
+                if let Some(t) = cases[i].handle.selected_packet(p) {
                     filled = Some((i, t));
                     continue;
                 }
             }
-            cases[i].handle.free_packet(*p);
+            cases[i].handle.free_packet(p);
         }
         if filled.is_some() {
             return filled;
@@ -214,7 +257,7 @@ fn run(cases: &[Case<'_>], mode: Mode, observe: bool) -> Option<(usize, Token)> 
                 return Some((i, t));
             }
         }
-        if let Some(r) = poll(random_start(n)) {
+        if let Some(r) = poll() {
             return Some(r);
         }
     }

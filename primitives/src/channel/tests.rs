@@ -908,3 +908,144 @@ fn ready_then_try_recv_meets_a_selecting_sender() {
     }
     t.join().unwrap();
 }
+
+/// Fairness rounds for issue 16 items 1–2 (each of two cases must win 40–60 % of them: a
+/// statistical bound that a uniform choice misses with negligible probability, about 1e-89 at
+/// 10^4 rounds; not a timing assertion).
+const FAIR_ROUNDS: usize = if cfg!(miri) { 0 } else { 10_000 };
+
+/// `true` if `wins` is within 40–60 % of `FAIR_ROUNDS`.
+fn fair(wins: usize) -> bool {
+    (FAIR_ROUNDS * 4 / 10..=FAIR_ROUNDS * 6 / 10).contains(&wins)
+}
+
+/// Issue 16 item 1: among ready cases the choice is uniform. Four cases, two never ready
+/// (empty, sender alive) ahead of two always ready: before the fix (random start, then the
+/// first ready case going round) the first ready case won ≈ 75 %.
+#[test]
+#[cfg_attr(miri, ignore)] // 10^4 rounds; statistics, not memory safety
+fn select_picks_uniformly_among_ready_cases_buffered() {
+    let (_se1, re1) = unbounded::<u8>();
+    let (_se2, re2) = unbounded::<u8>();
+    let (s1, r1) = unbounded::<u8>();
+    let (s2, r2) = unbounded::<u8>();
+    for _ in 0..FAIR_ROUNDS {
+        s1.send(1).unwrap();
+        s2.send(2).unwrap();
+    }
+    let mut wins = [0usize; 2];
+    for _ in 0..FAIR_ROUNDS {
+        select! {
+            recv(re1) -> _ => unreachable!(),
+            recv(re2) -> _ => unreachable!(),
+            recv(r1) -> m => { assert_eq!(m, Ok(1)); wins[0] += 1; }
+            recv(r2) -> m => { assert_eq!(m, Ok(2)); wins[1] += 1; }
+        }
+    }
+    assert!(fair(wins[0]) && fair(wins[1]), "wins {wins:?}");
+}
+
+/// Issue 16 item 1 on rendezvous channels: two selecting senders are always ready partners
+/// (each waits in a select with a mailbox, handoff.rs M1–M3) behind two never-ready cases;
+/// the receiving select must pick each 40–60 %. Before the fix: ≈ 75 / 25 (and the selecting
+/// senders were not claimable at all, item 4).
+#[test]
+#[cfg_attr(miri, ignore)] // 10^4 rounds; statistics, not memory safety
+fn select_picks_uniformly_among_ready_cases_rendezvous() {
+    let (_se1, re1) = bounded::<u8>(0);
+    let (_se2, re2) = bounded::<u8>(0);
+    let (s1, r1) = bounded::<u8>(0);
+    let (s2, r2) = bounded::<u8>(0);
+    let senders: Vec<_> = [(s1, 1u8), (s2, 2u8)]
+        .into_iter()
+        .map(|(s, v)| {
+            thread::spawn(move || {
+                // Until the receiver is gone (the send then fails).
+                while let Ok(()) = s.send(v) {}
+            })
+        })
+        .collect();
+    let mut wins = [0usize; 2];
+    for _ in 0..FAIR_ROUNDS {
+        select! {
+            recv(re1) -> _ => unreachable!(),
+            recv(re2) -> _ => unreachable!(),
+            recv(r1) -> m => { assert_eq!(m, Ok(1)); wins[0] += 1; }
+            recv(r2) -> m => { assert_eq!(m, Ok(2)); wins[1] += 1; }
+        }
+    }
+    drop((r1, r2));
+    for t in senders {
+        t.join().unwrap();
+    }
+    // Only when both senders wait is the choice free; the other rounds go to whichever waits,
+    // which is symmetric between the two.
+    assert!(fair(wins[0]) && fair(wins[1]), "wins {wins:?}");
+}
+
+/// Issue 16 item 2: a blocked select is fair among simultaneous partners. The same channel
+/// listed twice, and each message sent only once the select is blocked with its cases
+/// registered: on the rendezvous channel the sender retries `try_send`, which succeeds only
+/// against a registered receive packet (deterministic); on buffered channels the sender first
+/// yields a while so that the select has usually registered (the assertion holds on either
+/// path; the yields only make the blocked one the common one). Before the fix cases registered
+/// in index order and a partner claims the oldest entry: case 0 won nearly every round.
+#[test]
+#[cfg_attr(miri, ignore)] // 10^4 rounds; statistics, not memory safety
+fn blocked_select_is_fair_among_simultaneous_partners() {
+    for cap in [Some(3), None, Some(0)] {
+        let (s, r) = match cap {
+            Some(c) => bounded::<u32>(c),
+            None => unbounded(),
+        };
+        let (ack_s, ack_r) = bounded::<()>(0);
+        let t = thread::spawn(move || {
+            for i in 0..FAIR_ROUNDS as u32 {
+                if cap == Some(0) {
+                    let mut m = i;
+                    while let Err(e) = s.try_send(m) {
+                        m = e.into_inner();
+                        thread::yield_now();
+                    }
+                } else {
+                    for _ in 0..BLOCKED_YIELDS {
+                        thread::yield_now();
+                    }
+                    s.send(i).unwrap();
+                }
+                ack_r.recv().unwrap();
+            }
+        });
+        let mut wins = [0usize; 2];
+        for i in 0..FAIR_ROUNDS as u32 {
+            select! {
+                recv(r) -> m => { assert_eq!(m, Ok(i)); wins[0] += 1; }
+                recv(r) -> m => { assert_eq!(m, Ok(i)); wins[1] += 1; }
+            }
+            ack_s.send(()).unwrap();
+        }
+        t.join().unwrap();
+        assert!(fair(wins[0]) && fair(wins[1]), "cap {cap:?}: wins {wins:?}");
+    }
+}
+
+/// Yields a buffered sender makes before each send in the blocked-fairness test (heuristic:
+/// longer than the select's poll phase on an idle 2-vCPU machine).
+const BLOCKED_YIELDS: usize = 20;
+
+/// Issue 16 item 6: `Select::ready`/`try_ready` on a `tick` receiver do not consume the tick.
+/// Before the fix `try_ready()` returned the case and the following `try_recv()` was `Empty`.
+#[test]
+fn ready_does_not_consume_a_tick() {
+    let r = tick(Duration::from_millis(1));
+    let mut sel = Select::new();
+    sel.recv(&r);
+    assert_eq!(sel.ready(), 0); // blocks until the first tick is due
+    assert!(r.try_recv().is_ok(), "ready consumed the tick");
+    // And `try_ready` once the next tick is due: wait for it without consuming it.
+    while !r.is_full() {
+        thread::yield_now();
+    }
+    assert_eq!(sel.try_ready(), Ok(0));
+    assert!(r.try_recv().is_ok(), "try_ready consumed the tick");
+}
