@@ -30,6 +30,7 @@ use std::time::Duration;
 /// machine from forcing a registration (see ADR 024).
 const POLL_ROUNDS: u32 = if crate::sync::MODEL { 1 } else { 8 };
 
+#[derive(Clone, Copy)]
 struct Case<'a> {
     handle: &'a dyn SelectHandle,
 }
@@ -55,8 +56,11 @@ struct Case<'a> {
 /// t.join().unwrap();
 /// drop(s1);
 /// ```
+#[derive(Clone)]
 pub struct Select<'a> {
     cases: Vec<Case<'a>>,
+    /// `new_biased`: poll and register in the order added (no shuffle).
+    biased: bool,
 }
 
 impl fmt::Debug for Select<'_> {
@@ -103,31 +107,38 @@ const INLINE_CASES: usize = 8;
 /// The case indices `0..n` in a uniformly random order, so the first ready case met is a
 /// uniform choice among the ready ones (issue 16 item 1) and registration does not favour low
 /// indices (item 2). The identity order under the models (determinism).
-enum Order {
+struct Order {
+    idx: OrderBuf,
+    /// Keep the identity order (`Select::new_biased`).
+    biased: bool,
+}
+
+enum OrderBuf {
     Inline([usize; INLINE_CASES], usize),
     Heap(Vec<usize>),
 }
 
 impl Order {
-    fn new(n: usize) -> Order {
-        if n <= INLINE_CASES {
+    fn new(n: usize, biased: bool) -> Order {
+        let idx = if n <= INLINE_CASES {
             let mut a = [0; INLINE_CASES];
             for (i, x) in a.iter_mut().enumerate() {
                 *x = i;
             }
-            Order::Inline(a, n)
+            OrderBuf::Inline(a, n)
         } else {
-            Order::Heap((0..n).collect())
-        }
+            OrderBuf::Heap((0..n).collect())
+        };
+        Order { idx, biased }
     }
 
-    /// A fresh random permutation (Fisher–Yates).
+    /// A fresh random permutation (Fisher–Yates); the identity when biased.
     fn shuffle(&mut self) -> &[usize] {
-        let v = match self {
-            Order::Inline(a, n) => &mut a[..*n],
-            Order::Heap(v) => &mut v[..],
+        let v = match &mut self.idx {
+            OrderBuf::Inline(a, n) => &mut a[..*n],
+            OrderBuf::Heap(v) => &mut v[..],
         };
-        if !crate::sync::MODEL {
+        if !crate::sync::MODEL && !self.biased {
             for i in (1..v.len()).rev() {
                 let j = (next_random() as usize) % (i + 1);
                 v.swap(i, j);
@@ -147,11 +158,11 @@ enum Mode {
 }
 
 /// Steps 1–4; `observe` registers rendezvous receive cases as observers (for `ready`).
-fn run(cases: &[Case<'_>], mode: Mode, observe: bool) -> Option<(usize, Token)> {
+fn run(cases: &[Case<'_>], biased: bool, mode: Mode, observe: bool) -> Option<(usize, Token)> {
     let n = cases.len();
     // `ready` (observe) only reports readiness; `select` completes what it reserves.
     let take = !observe;
-    let mut order = Order::new(n);
+    let mut order = Order::new(n, biased);
     // Step 1: one pass in a fresh random order; the first reservation wins.
     let mut poll = || -> Option<(usize, Token)> {
         for &i in order.shuffle() {
@@ -180,7 +191,7 @@ fn run(cases: &[Case<'_>], mode: Mode, observe: bool) -> Option<(usize, Token)> 
     };
     // Registered cases in registration order, with their packets.
     let mut regs: Vec<(usize, *mut ())> = Vec::with_capacity(n);
-    let mut reg_order = Order::new(n);
+    let mut reg_order = Order::new(n, biased);
     let mut expired = false;
     loop {
         let timer = cases.iter().filter_map(|c| c.handle.deadline()).min();
@@ -266,7 +277,20 @@ fn run(cases: &[Case<'_>], mode: Mode, observe: bool) -> Option<(usize, Token)> 
 impl<'a> Select<'a> {
     /// An empty selection.
     pub fn new() -> Select<'a> {
-        Select { cases: Vec::new() }
+        Select {
+            cases: Vec::new(),
+            biased: false,
+        }
+    }
+
+    /// An empty selection that prefers earlier operations: when several are ready the first
+    /// added wins, and a blocked select registers in the order added (as crossbeam-channel's
+    /// `Select::new_biased`).
+    pub fn new_biased() -> Select<'a> {
+        Select {
+            cases: Vec::new(),
+            biased: true,
+        }
     }
 
     /// Adds a send operation on `s`; returns its index.
@@ -294,7 +318,7 @@ impl<'a> Select<'a> {
     /// # Errors
     /// [`TrySelectError`] if none is ready.
     pub fn try_select(&mut self) -> Result<SelectedOperation<'a>, TrySelectError> {
-        run(&self.cases, Mode::Try, false)
+        run(&self.cases, self.biased, Mode::Try, false)
             .map(|r| self.selected(r))
             .ok_or(TrySelectError)
     }
@@ -307,8 +331,8 @@ impl<'a> Select<'a> {
         if self.cases.is_empty() {
             super::timer::sleep_until(None);
         }
-        let r =
-            run(&self.cases, Mode::Block(None), false).expect("an untimed select ends selected");
+        let r = run(&self.cases, self.biased, Mode::Block(None), false)
+            .expect("an untimed select ends selected");
         self.selected(r)
     }
 
@@ -338,7 +362,7 @@ impl<'a> Select<'a> {
             super::timer::sleep_until(Some(deadline));
             return Err(SelectTimeoutError);
         }
-        run(&self.cases, Mode::Block(Some(deadline)), false)
+        run(&self.cases, self.biased, Mode::Block(Some(deadline)), false)
             .map(|r| self.selected(r))
             .ok_or(SelectTimeoutError)
     }
@@ -376,7 +400,7 @@ impl<'a> Select<'a> {
     }
 
     fn ready_inner(&self, mode: Mode) -> Option<usize> {
-        let (i, token) = run(&self.cases, mode, true)?;
+        let (i, token) = run(&self.cases, self.biased, mode, true)?;
         self.cases[i].handle.release(token);
         Some(i)
     }
