@@ -31,11 +31,7 @@
 #[macro_export]
 macro_rules! select {
     ($($tokens:tt)*) => {
-        $crate::__select_internal!(@list fair ()
-            (__c0 __c1 __c2 __c3 __c4 __c5 __c6 __c7 __c8 __c9 __c10 __c11 __c12 __c13 __c14
-             __c15 __c16 __c17 __c18 __c19 __c20 __c21 __c22 __c23 __c24 __c25 __c26 __c27
-             __c28 __c29 __c30 __c31)
-            $($tokens)*)
+        $crate::__select_internal!(@start fair $($tokens)*)
     };
 }
 
@@ -60,17 +56,22 @@ macro_rules! select {
 #[macro_export]
 macro_rules! select_biased {
     ($($tokens:tt)*) => {
-        $crate::__select_internal!(@list biased ()
-            (__c0 __c1 __c2 __c3 __c4 __c5 __c6 __c7 __c8 __c9 __c10 __c11 __c12 __c13 __c14
-             __c15 __c16 __c17 __c18 __c19 __c20 __c21 __c22 __c23 __c24 __c25 __c26 __c27
-             __c28 __c29 __c30 __c31)
-            $($tokens)*)
+        $crate::__select_internal!(@start biased $($tokens)*)
     };
 }
 
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __select_internal {
+    // ---- the supply of binding names, one per case (written here once, so every use has the
+    // same hygiene context) ----
+    (@start $b:ident $($tokens:tt)*) => {
+        $crate::__select_internal!(@list $b ()
+            (__c0 __c1 __c2 __c3 __c4 __c5 __c6 __c7 __c8 __c9 __c10 __c11 __c12 __c13 __c14
+             __c15 __c16 __c17 __c18 __c19 __c20 __c21 __c22 __c23 __c24 __c25 __c26 __c27
+             __c28 __c29 __c30 __c31)
+            $($tokens)*)
+    };
     // ---- normalise cases into `[kind (handle) (msg?) (res) (body) id]`; `id` (from the
     // supply in `select!`) names the binding the handle expression is evaluated into, once ----
     (@list $b:ident ($($c:tt)*) ($id:ident $($ids:ident)*) recv($r:expr $(,)?) -> $res:pat => $body:block, $($rest:tt)*) => {
