@@ -762,9 +762,14 @@ fn panicking_message_drops_propagate_once_and_drop_all() {
                     "the first drop panic reaches the dropping thread"
                 );
                 // The channel is disconnected and usable: the send fails and hands back its
-                // message (which we then forget, to keep this test about the queue).
+                // message, which panics on its own drop here (not counted).
                 match s.try_send(Bomb(count.clone())) {
-                    Err(TrySendError::Disconnected(m)) => core::mem::forget(m),
+                    Err(TrySendError::Disconnected(m)) => {
+                        let back =
+                            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(m)));
+                        assert!(back.is_err());
+                        count.fetch_sub(1, StdOrdering::Relaxed);
+                    }
                     other => panic!("expected Disconnected, got ok={}", other.is_ok()),
                 }
                 drop(s);
