@@ -12,7 +12,7 @@ export NIGHTLY := $(shell tr -d '[:space:]' < rust-nightly)
 
 .PHONY: help setup perf perf-quick bench bench-gate test test-native test-miri test-loom \
         test-shuttle test-wasi test-web test-python lint check-shim perf-wasi perf-web \
-        test-compile-fail
+        test-compile-fail web-demo verify test-force-parked test-controls
 
 help:
 	@# One line per target, "make <target>" padded to 24 columns, then what it does.
@@ -24,17 +24,21 @@ help:
 	@echo "make bench               full criterion benches (HTML report in target/criterion)"
 	@echo "make perf-wasi           W1 + F1 rows under wasmtime (target/perf/wasi.md, .csv)"
 	@echo "make perf-web            W2, W3 + F1 rows in headless Chromium (target/perf/web.md, .csv)"
-	@echo "make test                every test: native, lint, miri, loom, shuttle, WASI, browser"
+	@echo "make test                every test: native, lint, miri, verify, WASI, browser"
+	@echo "make verify              loom + shuttle models, parked-backend suite, negative controls"
 	@echo "make check-shim          no sync item outside primitives/src/sync.rs (docs/style.md 2)"
 	@echo "make lint                import-cycle check (scripts/check-import-cycles.py), fmt, clippy -D warnings"
-	@echo "make test-native         cargo test --workspace"
+	@echo "make test-native         cargo test --workspace, then the lock-api feature's tests"
 	@echo "make test-compile-fail   programs that must not compile, with their error codes (nightly)"
 	@echo "make test-miri           the primitives and scheduler unit tests under miri"
 	@echo "make test-loom           the loom models (verify/scripts/loom.sh)"
 	@echo "make test-shuttle        the shuttle scenarios (verify/scripts/shuttle.sh)"
+	@echo "make test-force-parked   the primitives' suite on the portable futex table (parked.rs)"
+	@echo "make test-controls       negative controls: each seeded bug must fail its model"
 	@echo "make test-wasi           the tests under wasmtime, wasm32-wasip1-threads"
 	@echo "make test-python         Python scenarios under CPython vs their Rust translations"
-	@echo "make test-web            the browser tests in headless Chromium (three modes)"
+	@echo "make test-web            the browser tests in headless Chromium (three modes + the demo)"
+	@echo "make web-demo            serve the browser demo: :8711 isolated, :8712 not isolated"
 	@echo "(nightly pinned to $(NIGHTLY) in rust-nightly; stable in rust-toolchain.toml)"
 
 setup:
@@ -58,7 +62,7 @@ bench:
 	cargo bench
 
 ## Every test.
-test: setup check-shim lint test-native test-python test-compile-fail test-miri test-loom test-shuttle test-wasi test-web
+test: setup check-shim lint test-native test-python test-compile-fail test-miri verify test-wasi test-web
 	@echo "make test: all environments passed"
 
 check-shim:
@@ -71,6 +75,8 @@ lint:
 
 test-native:
 	cargo test --workspace
+	cargo test -p portalis-primitives --features lock-api --test lock_api
+	cargo test -p portalis-primitives --features lock-api --doc raw
 
 ## Error codes of compile_fail doctests are checked on nightly only (scheduler/src/compile_fail.rs).
 test-compile-fail:
@@ -84,8 +90,19 @@ test-miri:
 test-python:
 	@bash scripts/test-python.sh
 
+## The verification suite (verify/): every model, the native suite on the portable futex
+## backend, and the negative controls (each seeded bug must be reported by its model).
+verify: test-loom test-shuttle test-force-parked test-controls
+	@echo "make verify: models, parked backend and negative controls passed"
+
 test-loom:
 	@bash verify/scripts/loom.sh
+
+test-force-parked:
+	@bash verify/scripts/force-parked.sh
+
+test-controls:
+	@bash verify/scripts/controls.sh
 
 test-shuttle:
 	@bash verify/scripts/shuttle.sh
@@ -102,3 +119,7 @@ perf-wasi:
 
 perf-web:
 	@bash scripts/perf-web.sh
+
+## The browser demo (scheduler/examples/web_demo): serves until Ctrl-C.
+web-demo:
+	@bash scripts/web-demo.sh

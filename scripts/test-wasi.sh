@@ -35,6 +35,8 @@ run_target() { # label target cargo-test-args...
 pkgs=()
 for p in $THREADED_PACKAGES; do pkgs+=(-p "$p"); done
 run_target threads wasm32-wasip1-threads "${pkgs[@]}"
+# The lock_api adapters (feature `lock-api`) on wasi-threads.
+run_target lock-api wasm32-wasip1-threads -p portalis-primitives --features lock-api --test lock_api
 # --lib --tests: the doc examples spawn threads, which this target cannot.
 run_target no-threads wasm32-wasip1 -p portalis-primitives --lib --tests
 echo "test-wasi ($(.tools/bin/wasmtime --version)):$summary"

@@ -3,9 +3,13 @@
 # Chromium, in three modes, each a wasm-bindgen-test binary of portalis-scheduler:
 #   worker        tests/web_worker.rs        cross-origin isolated; test thread = dedicated worker
 #                 tests/web_primitives.rs    (sync primitives and channels across workers)
+#                 tests/web_pool.rs          (tests/pool.rs + tests/executor.rs on Web Worker pools)
 #   main          tests/web_main.rs          cross-origin isolated; test thread = page main thread
 #                 tests/web_primitives_main.rs (primitives/channels never trap there)
-#   no-isolation  tests/web_no_isolation.rs  no COOP/COEP (no SharedArrayBuffer)
+#   no-isolation  tests/web_no_isolation.rs  no COOP/COEP (no SharedArrayBuffer): the task suite
+#                                            over postMessage (copy-mode workers)
+#   demo          scripts/web-demo.sh --check: the demo page isolated, not isolated, and under
+#                 a CSP forbidding blob: workers (screenshots in target/web/)
 # Prints passed/failed per mode; fails if any test failed or a mode ran zero tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +19,7 @@ LOG_DIR=target/web/logs
 mkdir -p "$LOG_DIR"
 
 # Build once (cached in target/web), so the runs below only link-check and execute.
-"${WEB_CARGO[@]}" --no-run --test web_worker --test web_primitives --test web_main \
+"${WEB_CARGO[@]}" --no-run --test web_worker --test web_primitives --test web_pool --test web_main \
   --test web_primitives_main --test web_no_isolation 2>&1 \
   | grep -vE '^warning: unstable feature specified|^  \||^  = note: this feature is not stably' || true
 
@@ -40,9 +44,21 @@ run_mode() { # mode "test-binary..." [env...]  (the binaries of one mode run one
     tail -40 "$log"
   fi
 }
-run_mode worker "web_worker web_primitives"
+run_mode worker "web_worker web_primitives web_pool"
 run_mode main "web_main web_primitives_main"
 run_mode no-isolation web_no_isolation WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION=1
+# The demo page on both kinds of page plus a CSP page (scripts/web-demo.sh --check): 3 checks.
+demo_log="$LOG_DIR/demo.log"
+if bash scripts/web-demo.sh --check >"$demo_log" 2>&1; then
+  demo_ok=$(grep -c '^web-demo-check: ' "$demo_log" || true)
+  summary+=$(printf '\n  %-13s %3d passed, 0 failed (log %s; screenshots target/web/demo-*.png)' demo "$demo_ok" "$demo_log")
+  total=$((total + demo_ok))
+else
+  status=1
+  summary+=$(printf '\n  %-13s FAILED (log %s)' demo "$demo_log")
+  echo "test-web: demo FAILED; tail of $demo_log:"
+  tail -20 "$demo_log"
+fi
 echo "test-web (headless $(chromium --version 2>/dev/null | head -1)):$summary"
 if [ "$status" -ne 0 ]; then
   echo "test-web: FAILED"

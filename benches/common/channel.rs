@@ -119,26 +119,40 @@ pub fn supports<C: Chan>(w: Workload, f: Flavour) -> bool {
     }
 }
 
+/// The seq cell: `n` messages through one channel on one thread (bounded(1): send, recv, send,
+/// …; otherwise all sends, then all receives). The loops and the channel's drop are timed by
+/// `clock` (the wall clock in [`run`]; the perf table passes the thread's CPU clock, since
+/// nothing here blocks or leaves the thread); building the channel is not timed.
+pub fn seq<C: Chan>(f: Flavour, n: usize, clock: fn(&mut dyn FnMut()) -> Duration) -> Duration {
+    let mut chan = Some(C::make(f, n));
+    clock(&mut || {
+        let Some((s, r)) = chan.take() else { return };
+        if f == Flavour::Bounded1 {
+            for i in 0..n as u64 {
+                C::send(&s, i);
+                std::hint::black_box(C::recv(&r));
+            }
+        } else {
+            for i in 0..n as u64 {
+                C::send(&s, i);
+            }
+            for _ in 0..n {
+                std::hint::black_box(C::recv(&r));
+            }
+        }
+    })
+}
+
 /// Runs one cell with `n` messages and `t` threads per side; returns the wall time.
 pub fn run<C: Chan>(w: Workload, f: Flavour, n: usize, t: usize) -> Duration {
     let start;
     match w {
         Workload::Seq => {
-            let (s, r) = C::make(f, n);
-            start = Instant::now();
-            if f == Flavour::Bounded1 {
-                for i in 0..n as u64 {
-                    C::send(&s, i);
-                    std::hint::black_box(C::recv(&r));
-                }
-            } else {
-                for i in 0..n as u64 {
-                    C::send(&s, i);
-                }
-                for _ in 0..n {
-                    std::hint::black_box(C::recv(&r));
-                }
-            }
+            return seq::<C>(f, n, |g| {
+                let t = Instant::now();
+                g();
+                t.elapsed()
+            })
         }
         Workload::Spsc | Workload::Mpsc => {
             let p = if w == Workload::Spsc { 1 } else { t };

@@ -1,5 +1,7 @@
-//! Table output: Markdown, CSV (`id,workload,ours_ns,best_peer,best_peer_ns,ratio,goal,met`),
-//! an SVG bar chart of the ratios, and the gate check.
+//! Table output: Markdown, CSV
+//! (`id,workload,ours_ns,best_peer,best_peer_ns,ratio,goal,met,ratio_min,ratio_max`), an SVG
+//! bar chart of the ratios, and the gate check. `ratio` is the median of the per-round ratios
+//! (`row::interleaved`); `ratio_min`/`ratio_max` are their range across rounds.
 
 use crate::row::{Goal, Row};
 use std::fmt::Write as _;
@@ -17,6 +19,15 @@ pub fn cpu_model() -> String {
                 .map(|m| m.trim().to_string())
         })
         .unwrap_or_else(|| "unknown CPU".into())
+}
+
+/// The 1-minute load average (`/proc/loadavg`), or `unknown`: with other builds running on
+/// the 2 vCPUs, rows that block or hand off widen their ranges, and the header says so.
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "unknown".into())
 }
 
 /// Cores, CPU model, rustc version and date, for the table header.
@@ -60,9 +71,9 @@ pub fn markdown(header: &str, rows: &[Row]) -> String {
     let _ = writeln!(s, "# Performance table (native)\n\n{header}\n");
     let _ = writeln!(
         s,
-        "| id | workload | ours | peers (same run) | best peer | ratio | goal | met |"
+        "| id | workload | ours | peers (same run) | best peer | ratio | min–max | goal | met |"
     );
-    let _ = writeln!(s, "|---|---|---|---|---|---|---|---|");
+    let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|");
     for r in rows {
         let ours = r.ours_ns.map(fmt_ns).unwrap_or_else(|| "—".into());
         let peers = r
@@ -80,26 +91,36 @@ pub fn markdown(header: &str, rows: &[Row]) -> String {
             .ratio()
             .map(|x| format!("{x:.2}"))
             .unwrap_or_else(|| "—".into());
+        let range = r
+            .ratio
+            .map(|x| format!("{:.2}–{:.2}", x.min, x.max))
+            .unwrap_or_else(|| "—".into());
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             r.id,
             r.workload,
             ours,
             peers,
             best,
             ratio,
+            range,
             r.goal_text,
-            r.met()
+            if r.straddles_goal() {
+                format!("{} ~", r.met())
+            } else {
+                r.met().to_string()
+            }
         );
     }
     let met = rows.iter().filter(|r| r.met() == "yes").count();
     let ni = rows.iter().filter(|r| r.met() == "not-implemented").count();
     let _ = writeln!(
         s,
-        "\n{} rows: {met} met, {} not met, {ni} not implemented. Ratio = ours / best peer (lower is better) unless the best-peer column says otherwise.",
+        "\n{} rows: {met} met, {} not met, {ni} not implemented. Ratio = median across interleaved rounds of ours / best peer (lower is better) unless the best-peer column says otherwise; min–max = its range across rounds; `~` after met = that range straddles the ratio goal, so the verdict may change from run to run ({} rows).",
         rows.len(),
-        rows.len() - met - ni
+        rows.len() - met - ni,
+        rows.iter().filter(|r| r.straddles_goal()).count()
     );
     s
 }
@@ -114,12 +135,17 @@ fn csv_field(s: &str) -> String {
 
 /// The table as CSV with the fixed header.
 pub fn csv(rows: &[Row]) -> String {
-    let mut s = String::from("id,workload,ours_ns,best_peer,best_peer_ns,ratio,goal,met\n");
+    let mut s = String::from(
+        "id,workload,ours_ns,best_peer,best_peer_ns,ratio,goal,met,ratio_min,ratio_max\n",
+    );
     for r in rows {
         let best = r.best_peer();
+        let bound = |f: fn(&crate::row::Ratio) -> f64| {
+            r.ratio.map(|x| format!("{:.4}", f(&x))).unwrap_or_default()
+        };
         let _ = writeln!(
             s,
-            "{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{}",
             csv_field(&r.id),
             csv_field(&r.workload),
             r.ours_ns.map(|x| format!("{x:.2}")).unwrap_or_default(),
@@ -127,7 +153,9 @@ pub fn csv(rows: &[Row]) -> String {
             best.map(|b| format!("{:.2}", b.1)).unwrap_or_default(),
             r.ratio().map(|x| format!("{x:.4}")).unwrap_or_default(),
             csv_field(&r.goal_text),
-            r.met()
+            r.met(),
+            bound(|x| x.min),
+            bound(|x| x.max),
         );
     }
     s
@@ -149,7 +177,7 @@ pub fn svg(rows: &[Row]) -> String {
     let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#);
     let _ = writeln!(
         s,
-        r#"<text x="10" y="20" font-size="14">ours / best peer (log scale; left of the 1.0 line = faster than the best peer; tick = goal)</text>"#
+        r#"<text x="10" y="20" font-size="14">ours / best peer, median of rounds (log scale; left of 1.0 = faster; tick = goal; whisker = min–max)</text>"#
     );
     for k in [-4, -2, 0, 2, 4] {
         let r = 2f64.powi(k);
@@ -178,6 +206,15 @@ pub fn svg(rows: &[Row]) -> String {
             x1 + 3.0,
             y + 12.0
         );
+        if let Some(rr) = r.ratio {
+            let ym = y + bar_h / 2.0;
+            let _ = writeln!(
+                s,
+                r#"<line x1="{}" y1="{ym}" x2="{}" y2="{ym}" stroke="black" stroke-width="1"/>"#,
+                x(rr.min),
+                x(rr.max)
+            );
+        }
         if let crate::row::Goal::MaxRatio(g) | crate::row::Goal::Both { max_ratio: g, .. } = r.goal
         {
             let gx = x(g);
@@ -260,9 +297,15 @@ pub fn check_gates(path: &str, rows: &[Row]) -> std::io::Result<Vec<String>> {
         }
         match row.ratio() {
             Some(r) if r <= max => {}
-            Some(r) => failures.push(format!(
-                "{id}: ratio {r:.2} > gate {max} on {cpu}; gate calibrated as: {calibration} ({at})"
-            )),
+            Some(r) => {
+                let range = row
+                    .ratio
+                    .map(|x| format!(" (rounds {:.2}-{:.2})", x.min, x.max))
+                    .unwrap_or_default();
+                failures.push(format!(
+                    "{id}: median ratio {r:.2}{range} > gate {max} on {cpu}; gate calibrated as: {calibration} ({at})"
+                ))
+            }
             None => failures.push(format!("{id}: gated but has no ratio in this run ({at})")),
         }
     }

@@ -1,13 +1,17 @@
 //! Rows S1–S5 and T2 (pool task spawn): the work-stealing scheduler.
 //!
-//! Sizes here are shrunk so the section stays under ~45 s on 2 cores; each workload text
+//! Sizes here are shrunk so the section stays under ~60 s on 2 cores; each workload text
 //! states the size used. The full sizes (2^24−1 nodes, fib(32), quicksort 10^7, sum 10^8,
-//! 10^6 spawns) are in the criterion bench `benches/pool.rs`.
+//! 10^6 spawns) are in the criterion bench `benches/pool.rs`. Every row runs its
+//! implementations in interleaved rounds (`row::interleaved`); each timed sample enters its
+//! pool with `install` and starts the clock inside, so plain code runs on a pool thread too.
 
 #[path = "../common/pool.rs"]
 mod work;
 
-use crate::row::{median_ns, percentile, time, Config, Goal, Row};
+use crate::row::{
+    interleaved, interleaved_percentiles, time, Clock, Config, Goal, Measured, Row, CPU, WALL,
+};
 use portalis_scheduler::{ThreadPool, ThreadPoolBuilder};
 use std::hint::black_box;
 use std::time::Duration;
@@ -23,114 +27,121 @@ fn rayon_pool(n: usize) -> rayon::ThreadPool {
         .unwrap()
 }
 
-/// Times `a` and `b` alternately (`cfg.samples` pairs, after a warm-up each) on the calling
-/// thread and returns both medians in ns per `per`: drift on a shared machine hits both alike.
-fn paired(cfg: &Config, per: usize, a: &dyn Fn(), b: &dyn Fn()) -> (f64, f64) {
-    a();
-    b();
-    let mut xs = Vec::new();
-    let mut ys = Vec::new();
-    for _ in 0..cfg.samples.max(1) {
-        xs.push(time(a).as_nanos() as f64 / per as f64);
-        ys.push(time(b).as_nanos() as f64 / per as f64);
-    }
-    (percentile(&mut xs, 50.0), percentile(&mut ys, 50.0))
+/// Calls made by the doubly recursive fib(n): 2·fib(n+1) − 1.
+fn fib_calls(n: u64) -> usize {
+    2 * work::fib_plain(n + 1) as usize - 1
 }
 
-fn peers(v: &[(&str, f64)]) -> Vec<(String, f64)> {
-    v.iter().map(|(n, x)| (n.to_string(), *x)).collect()
+/// S1 on one tree (`reps` sums per sample): plain recursion and each scheduler, on the
+/// 1-thread and the all-thread pools, in one set of rounds. The 1-thread samples (one thread,
+/// nothing blocks) are timed by the worker's CPU clock, the all-thread ones (and the plain
+/// code they are compared with) by the wall clock. Returns (1-thread overhead row
+/// values, all-thread values): `[ours − plain, rayon − plain]` per node on 1 thread, each
+/// scheduler against plain code run on its own pool's thread in the same round; and
+/// `[ours, plain, rayon]` per node on all threads.
+fn s1_rounds(
+    cfg: &Config,
+    pools: (
+        &ThreadPool,
+        &rayon::ThreadPool,
+        &ThreadPool,
+        &rayon::ThreadPool,
+    ),
+    tree: &Option<Box<work::Node>>,
+    reps: usize,
+) -> (Measured, Measured) {
+    let (o1, r1, oa, ra) = pools;
+    let sums = |f: fn(&Option<Box<work::Node>>) -> u64, clock: Clock| {
+        clock(&mut || {
+            for _ in 0..reps {
+                black_box(f(black_box(tree)));
+            }
+        })
+    };
+    let nodes = reps * ((1usize << tree_depth(tree)) - 1);
+    let m = interleaved(
+        cfg,
+        &mut [
+            ("plain@ours-1t", &mut || {
+                o1.install(|| sums(work::sum_plain, CPU))
+            }),
+            ("ours-1t", &mut || o1.install(|| sums(work::sum_ours, CPU))),
+            ("plain@rayon-1t", &mut || {
+                r1.install(|| sums(work::sum_plain, CPU))
+            }),
+            ("rayon-1t", &mut || {
+                r1.install(|| sums(work::sum_rayon, CPU))
+            }),
+            ("plain@ours-all", &mut || {
+                oa.install(|| sums(work::sum_plain, WALL))
+            }),
+            ("ours-all", &mut || {
+                oa.install(|| sums(work::sum_ours, WALL))
+            }),
+            ("rayon-all", &mut || {
+                ra.install(|| sums(work::sum_rayon, WALL))
+            }),
+        ],
+        nodes,
+    );
+    let one = m.derive(&["ours overhead", "rayon"], |r| {
+        vec![(r[1] - r[0]).max(0.0), (r[3] - r[2]).max(0.0)]
+    });
+    let all = m.derive(&["ours", "plain", "rayon"], |r| vec![r[5], r[4], r[6]]);
+    (one, all)
+}
+
+fn tree_depth(t: &Option<Box<work::Node>>) -> u32 {
+    t.as_ref().map_or(0, |n| 1 + tree_depth(&n.left))
 }
 
 pub fn rows(cfg: &Config) -> Vec<Row> {
     let all = std::thread::available_parallelism().map_or(2, |n| n.get());
     let (o1, oa) = (ours(1), ours(all));
     let (r1, ra) = (rayon_pool(1), rayon_pool(all));
+    let pools = (&o1, &r1, &oa, &ra);
     let mut rows = Vec::new();
 
     // ---- S1 small tree ----------------------------------------------------------------
     let small = work::build_tree(10); // 1,023 nodes
-    let reps = cfg.n(2000);
-    let per = 1023 * reps;
-    let small_pair = |f: &(dyn Fn() -> u64 + Sync)| {
-        paired(
-            cfg,
-            per,
-            &|| {
-                for _ in 0..reps {
-                    black_box(work::sum_plain(black_box(&small)));
-                }
-            },
-            &|| {
-                for _ in 0..reps {
-                    black_box(f());
-                }
-            },
-        )
-    };
-    // Plain recursion is timed on the same pool thread, alternating with each scheduler
-    // (thread placement and neighbours' load move the numbers by more than the overhead).
-    let (plain_small, o1_small) = o1.install(|| small_pair(&|| work::sum_ours(black_box(&small))));
-    let (plain_small_r, r1_small) =
-        r1.install(|| small_pair(&|| work::sum_rayon(black_box(&small))));
-    let (plain_small_a, oa_small) =
-        oa.install(|| small_pair(&|| work::sum_ours(black_box(&small))));
-    let (_, ra_small) = ra.install(|| small_pair(&|| work::sum_rayon(black_box(&small))));
-    rows.push(Row::measured(
+    let (one, alls) = s1_rounds(cfg, pools, &small, cfg.n(2000));
+    rows.push(Row::from_rounds(
         "S1-1023-1t",
-        &format!("tree sum 1,023 nodes, 1 thread: join overhead (ns/join) = pool − plain ({plain_small:.2} ns/node); peer = rayon overhead"),
-        (o1_small - plain_small).max(0.0),
-        peers(&[("rayon", (r1_small - plain_small_r).max(0.0))]),
+        "tree sum 1,023 nodes, 1 thread: join overhead (ns/join) = pool − plain recursion on the pool's thread, per round; peer = rayon overhead",
+        &one,
         Goal::MaxNs(2.0),
         "<= 2 ns per join",
     ));
-    let mut r = Row::measured(
-        "S1-1023-all",
-        &format!(
-            "tree sum 1,023 nodes, {all} threads (ns/node) vs plain recursion; ratio = ours/plain"
-        ),
-        oa_small,
-        peers(&[("plain", plain_small_a), ("rayon", ra_small)]),
-        Goal::MaxRatio(1.0),
-        "no slowdown vs plain recursion",
+    rows.push(
+        Row::from_rounds(
+            "S1-1023-all",
+            &format!(
+                "tree sum 1,023 nodes, {all} threads (ns/node) vs plain recursion; ratio = ours/plain"
+            ),
+            &alls,
+            Goal::MaxRatio(1.0),
+            "no slowdown vs plain recursion",
+        )
+        .with_basis(alls.ratio(|r| r[0] / r[1]), "plain recursion"),
     );
-    r.ratio_override = Some(oa_small / plain_small_a);
-    r.ratio_basis = Some("plain recursion".into());
-    rows.push(r);
     drop(small);
 
     // ---- S1 big tree (2^20 − 1 here; 2^24 − 1 in criterion) ---------------------------
     let depth = if cfg.scale < 1.0 { 18 } else { 20 };
     let big = work::build_tree(depth);
-    let nodes = (1usize << depth) - 1;
-    let big_pair = |f: &(dyn Fn() -> u64 + Sync)| {
-        paired(
-            cfg,
-            nodes,
-            &|| {
-                black_box(work::sum_plain(black_box(&big)));
-            },
-            &|| {
-                black_box(f());
-            },
-        )
-    };
-    let (plain_big, o1_big) = o1.install(|| big_pair(&|| work::sum_ours(black_box(&big))));
-    let (plain_big_r, r1_big) = r1.install(|| big_pair(&|| work::sum_rayon(black_box(&big))));
-    let (_, oa_big) = oa.install(|| big_pair(&|| work::sum_ours(black_box(&big))));
-    let (_, ra_big) = ra.install(|| big_pair(&|| work::sum_rayon(black_box(&big))));
-    rows.push(Row::measured(
+    let (one, alls) = s1_rounds(cfg, pools, &big, 1);
+    rows.push(Row::from_rounds(
         "S1-2^24-1t",
-        &format!("tree sum 2^{depth}-1 nodes (2^24-1 in criterion), 1 thread: join overhead (ns/join) vs plain ({plain_big:.2} ns/node); peer = rayon overhead"),
-        (o1_big - plain_big).max(0.0),
-        peers(&[("rayon", (r1_big - plain_big_r).max(0.0))]),
+        &format!("tree sum 2^{depth}-1 nodes (2^24-1 in criterion), 1 thread: join overhead (ns/join) vs plain ({:.2} ns/node); peer = rayon overhead", alls.median(1)),
+        &one,
         Goal::MaxNs(2.0),
         "<= 2 ns per join",
     ));
-    rows.push(Row::measured(
+    let alls = alls.derive(&["ours", "rayon"], |r| vec![r[0], r[2]]);
+    rows.push(Row::from_rounds(
         "S1-2^24-all",
-        &format!("tree sum 2^{depth}-1 nodes, {all} threads (ns/node); plain = {plain_big:.2}"),
-        oa_big,
-        peers(&[("rayon", ra_big)]),
+        &format!("tree sum 2^{depth}-1 nodes, {all} threads (ns/node)"),
+        &alls,
         Goal::MaxRatio(1.0),
         "<= rayon",
     ));
@@ -138,192 +149,256 @@ pub fn rows(cfg: &Config) -> Vec<Row> {
 
     // ---- S2 spawn storm ---------------------------------------------------------------
     let n = cfg.n(200_000);
-    let o = median_ns(cfg, n, || work::spawn_storm_ours(&oa, n));
-    let r = median_ns(cfg, n, || work::spawn_storm_rayon(&ra, n));
-    rows.push(Row::measured(
+    let m = interleaved(
+        cfg,
+        &mut [
+            ("ours", &mut || work::spawn_storm_ours(&oa, n)),
+            ("rayon", &mut || work::spawn_storm_rayon(&ra, n)),
+        ],
+        n,
+    );
+    rows.push(Row::from_rounds(
         "S2",
         &format!("{n} scope spawns of empty jobs, {all} threads (ns/spawn; 10^6 in criterion)"),
-        o,
-        peers(&[("rayon", r)]),
+        &m,
         Goal::MaxRatio(0.5),
         "<= 0.5 of rayon",
     ));
 
-    // ---- S3 ----------------------------------------------------------------------------
+    // ---- S3 and S5: the three apps --------------------------------------------------------
+    // S3 runs each app on the all-thread pools; S5 runs it on the 1-thread pools against the
+    // plain sequential code, timed on our pool's thread in the same rounds.
     let len = cfg.n(1_000_000);
     let input = work::random_vec(len);
-    let qs = |f: &dyn Fn(&mut [u64])| {
-        median_ns(cfg, len, || {
-            let mut v = input.clone();
-            time(|| f(&mut v))
-        })
+    let sort_on = |install: &dyn Fn(&mut (dyn FnMut() -> Duration + Send)) -> Duration,
+                   sort: fn(&mut [u64]),
+                   clock: Clock| {
+        let mut v = input.clone();
+        install(&mut || clock(&mut || sort(&mut v)))
     };
-    let o = oa.install(|| qs(&work::quicksort_ours));
-    let r = ra.install(|| qs(&work::quicksort_rayon));
-    rows.push(Row::measured(
-        "S3-quicksort",
-        &format!("quicksort {len} u64, {all} threads (ns/element; 10^7 in criterion)"),
-        o,
-        peers(&[("rayon", r)]),
-        Goal::MaxRatio(0.8),
-        "<= 0.8 of rayon",
-    ));
     let fib_n = 27u64;
-    let calls = 832_039 * 2; // ~fib(27) calls: ns per call is relative only
-    let o = oa.install(|| {
-        median_ns(cfg, calls, || {
-            time(|| {
-                black_box(work::fib_ours(black_box(fib_n)));
-            })
-        })
-    });
-    let r = ra.install(|| {
-        median_ns(cfg, calls, || {
-            time(|| {
-                black_box(work::fib_rayon(black_box(fib_n)));
-            })
-        })
-    });
-    let seq_fib = median_ns(cfg, calls, || {
-        time(|| {
-            black_box(work::fib_plain(black_box(fib_n)));
-        })
-    });
-    rows.push(Row::measured(
-        "S3-fib",
-        &format!("fib({fib_n}) by join, {all} threads (ns/call; fib(32) in criterion); plain = {seq_fib:.2}"),
-        o,
-        peers(&[("rayon", r)]),
-        Goal::MaxRatio(0.8),
-        "<= 0.8 of rayon",
-    ));
+    let calls = fib_calls(fib_n);
     let slen = cfg.n(10_000_000);
     let data = work::random_vec(slen);
-    let o = oa.install(|| {
-        median_ns(cfg, slen, || {
-            time(|| {
-                black_box(work::sum_slice_ours(black_box(&data)));
-            })
+
+    // The pools' `install`, for the closures below (each sample enters the pool).
+    let on_oa = |f: &mut (dyn FnMut() -> Duration + Send)| oa.install(f);
+    let on_ra = |f: &mut (dyn FnMut() -> Duration + Send)| ra.install(f);
+    let on_o1 = |f: &mut (dyn FnMut() -> Duration + Send)| o1.install(f);
+    let on_r1 = |f: &mut (dyn FnMut() -> Duration + Send)| r1.install(f);
+    let fib = |f: fn(u64) -> u64, clock: Clock| {
+        clock(&mut || {
+            black_box(f(black_box(fib_n)));
         })
-    });
-    let r = ra.install(|| {
-        median_ns(cfg, slen, || {
-            time(|| {
-                black_box(work::sum_slice_rayon(black_box(&data)));
-            })
+    };
+    let sum = |f: fn(&[u64]) -> u64, clock: Clock| {
+        clock(&mut || {
+            black_box(f(black_box(&data)));
         })
-    });
-    rows.push(Row::measured(
-        "S3-sum",
-        &format!("parallel sum of {slen} u64, {all} threads (ns/element; 10^8 in criterion)"),
-        o,
-        peers(&[("rayon", r)]),
+    };
+
+    let m = interleaved(
+        cfg,
+        &mut [
+            ("ours", &mut || sort_on(&on_oa, work::quicksort_ours, WALL)),
+            ("rayon", &mut || {
+                sort_on(&on_ra, work::quicksort_rayon, WALL)
+            }),
+        ],
+        len,
+    );
+    rows.push(Row::from_rounds(
+        "S3-quicksort",
+        &format!("quicksort {len} u64, {all} threads (ns/element; 10^7 in criterion)"),
+        &m,
         Goal::MaxRatio(0.8),
         "<= 0.8 of rayon",
     ));
-    drop(data);
+    let m = interleaved(
+        cfg,
+        &mut [
+            ("ours", &mut || on_oa(&mut || fib(work::fib_ours, WALL))),
+            ("rayon", &mut || on_ra(&mut || fib(work::fib_rayon, WALL))),
+        ],
+        calls,
+    );
+    rows.push(Row::from_rounds(
+        "S3-fib",
+        &format!(
+            "fib({fib_n}) by join, {all} threads (ns/call, {calls} calls; fib(32) in criterion)"
+        ),
+        &m,
+        Goal::MaxRatio(0.8),
+        "<= 0.8 of rayon",
+    ));
+    let m = interleaved(
+        cfg,
+        &mut [
+            ("ours", &mut || {
+                on_oa(&mut || sum(work::sum_slice_ours, WALL))
+            }),
+            ("rayon", &mut || {
+                on_ra(&mut || sum(work::sum_slice_rayon, WALL))
+            }),
+        ],
+        slen,
+    );
+    rows.push(Row::from_rounds(
+        "S3-sum",
+        &format!("parallel sum of {slen} u64, {all} threads (ns/element; 10^8 in criterion)"),
+        &m,
+        Goal::MaxRatio(0.8),
+        "<= 0.8 of rayon",
+    ));
 
     // ---- S4 idle wake -----------------------------------------------------------------
-    let samples = cfg.n(300);
+    let per_round = (cfg.n(700) / cfg.rounds()).max(40);
     let gap = Duration::from_millis(1);
-    let mut o = work::idle_wake(&|f| oa.spawn(f), samples, gap);
-    let mut r = work::idle_wake(&|f| ra.spawn(f), samples, gap);
-    let (o50, r50) = (percentile(&mut o, 50.0), percentile(&mut r, 50.0));
-    let (o99, r99) = (percentile(&mut o, 99.0), percentile(&mut r, 99.0));
-    rows.push(Row::measured(
+    let by_p = interleaved_percentiles(
+        cfg,
+        &mut [
+            ("ours", &mut || {
+                work::idle_wake(&|f| oa.spawn(f), per_round, gap)
+            }),
+            ("rayon", &mut || {
+                work::idle_wake(&|f| ra.spawn(f), per_round, gap)
+            }),
+        ],
+        &[50.0, 99.0],
+    );
+    rows.push(Row::from_rounds(
         "S4-p50",
-        &format!("idle wake latency p50 (ns), {samples} spawns after 1 ms idle, {all} threads"),
-        o50,
-        peers(&[("rayon", r50)]),
+        &format!("idle wake latency p50 (ns), {per_round} spawns per round after 1 ms idle, {all} threads"),
+        &by_p[0],
         Goal::Both {
             max_ratio: 1.0,
             max_ns: 5000.0,
         },
         "<= rayon; p50 < 5 us",
     ));
-    rows.push(Row::measured(
+    rows.push(Row::from_rounds(
         "S4-p99",
-        "idle wake latency p99 (ns), same run",
-        o99,
-        peers(&[("rayon", r99)]),
+        "idle wake latency p99 (ns) of each round's spawns, same rounds",
+        &by_p[1],
         Goal::MaxRatio(1.0),
         "<= rayon",
     ));
 
-    // ---- S5 1-thread pool vs sequential (paired on the pool thread) -------------------
-    let (seq_fib, o) = o1.install(|| {
-        paired(
-            cfg,
-            calls,
-            &|| {
-                black_box(work::fib_plain(black_box(fib_n)));
-            },
-            &|| {
-                black_box(work::fib_ours(black_box(fib_n)));
-            },
+    // ---- S5 1-thread pool vs sequential code (plain code on our pool's thread) ---------
+    // What the compiler does to each baseline (README "S5 baselines"): fib_plain keeps one
+    // recursive call and turns the other into a loop; sum_slice_plain is vectorised;
+    // quicksort_plain is the same recursion as quicksort_ours without `join`.
+    let s5 = |id: &str, what: &str, m: &Measured| {
+        Row::from_rounds(
+            id,
+            &format!(
+                "1-thread pool running {what} vs the sequential code (ns/{}); rayon 1-thread shown",
+                if id.ends_with("fib") {
+                    "call"
+                } else {
+                    "element"
+                }
+            ),
+            m,
+            Goal::MaxRatio(1.05),
+            "<= 1.05 of sequential",
         )
-    });
-    let r = r1.install(|| {
-        median_ns(cfg, calls, || {
-            time(|| {
-                black_box(work::fib_rayon(black_box(fib_n)));
-            })
-        })
-    });
-    let mut row = Row::measured(
-        "S5",
-        &format!(
-            "1-thread pool running fib({fib_n}) vs sequential (ns/call); rayon 1-thread shown"
-        ),
-        o,
-        peers(&[("sequential", seq_fib), ("rayon-1t", r)]),
-        Goal::MaxRatio(1.05),
-        "<= 1.05 of sequential",
+        .with_basis(m.ratio(|r| r[0] / r[1]), "sequential")
+    };
+    let m = interleaved(
+        cfg,
+        &mut [
+            ("ours-1t", &mut || {
+                sort_on(&on_o1, work::quicksort_ours, CPU)
+            }),
+            ("sequential", &mut || {
+                sort_on(&on_o1, work::quicksort_plain, CPU)
+            }),
+            ("rayon-1t", &mut || {
+                sort_on(&on_r1, work::quicksort_rayon, CPU)
+            }),
+        ],
+        len,
     );
-    row.ratio_override = Some(o / seq_fib);
-    row.ratio_basis = Some("sequential".into());
-    rows.push(row);
+    rows.push(s5("S5-quicksort", &format!("quicksort {len} u64"), &m));
+    let m = interleaved(
+        cfg,
+        &mut [
+            ("ours-1t", &mut || on_o1(&mut || fib(work::fib_ours, CPU))),
+            ("sequential", &mut || {
+                on_o1(&mut || fib(work::fib_plain, CPU))
+            }),
+            ("rayon-1t", &mut || on_r1(&mut || fib(work::fib_rayon, CPU))),
+        ],
+        calls,
+    );
+    rows.push(s5("S5-fib", &format!("fib({fib_n}), {calls} calls"), &m));
+    let m = interleaved(
+        cfg,
+        &mut [
+            ("ours-1t", &mut || {
+                on_o1(&mut || sum(work::sum_slice_ours, CPU))
+            }),
+            ("sequential", &mut || {
+                on_o1(&mut || sum(work::sum_slice_plain, CPU))
+            }),
+            ("rayon-1t", &mut || {
+                on_r1(&mut || sum(work::sum_slice_rayon, CPU))
+            }),
+        ],
+        slen,
+    );
+    rows.push(s5("S5-sum", &format!("sum of {slen} u64"), &m));
+    drop(data);
 
     // ---- T2 ----------------------------------------------------------------------------
     let reps = cfg.n(300);
-    // Alternated (`paired`), not one after the other: the section's pools were just built
-    // and their threads start and search for work during the first samples; timing ours
-    // first charged that to ours only (≈ 2.5× std here, ≈ 1.0× when alternated).
-    let (o, s) = paired(
+    // Interleaved, not one after the other: the section's pools were just built and their
+    // threads start and search for work during the first samples; timing ours first charged
+    // that to ours only (≈ 2.5× std here, ≈ 1.0× when alternated).
+    let m = interleaved(
         cfg,
+        &mut [
+            ("ours", &mut || {
+                time(|| {
+                    for _ in 0..reps {
+                        portalis_scheduler::thread::Thread::spawn(|| black_box(1))
+                            .unwrap()
+                            .join()
+                            .unwrap();
+                    }
+                })
+            }),
+            ("std::thread", &mut || {
+                time(|| {
+                    for _ in 0..reps {
+                        std::thread::spawn(|| black_box(1)).join().unwrap();
+                    }
+                })
+            }),
+        ],
         reps,
-        &|| {
-            for _ in 0..reps {
-                portalis_scheduler::thread::Thread::spawn(|| black_box(1))
-                    .unwrap()
-                    .join()
-                    .unwrap();
-            }
-        },
-        &|| {
-            for _ in 0..reps {
-                std::thread::spawn(|| black_box(1)).join().unwrap();
-            }
-        },
     );
-    rows.push(Row::measured(
+    rows.push(Row::from_rounds(
         "T2-thread",
         "OS thread spawn + join (ns): portalis Thread::spawn vs std::thread",
-        o,
-        peers(&[("std::thread", s)]),
+        &m,
         Goal::MaxRatio(1.1),
         "<= 1.1 of std::thread",
     ));
     let n = cfg.n(100_000);
-    let task =
-        |spawn: &dyn Fn(Box<dyn FnOnce() + Send>)| median_ns(cfg, n, || work::task_spawn(spawn, n));
-    let o = task(&|f| oa.spawn(f));
-    let r = task(&|f| ra.spawn(f));
-    rows.push(Row::measured(
+    let m = interleaved(
+        cfg,
+        &mut [
+            ("ours", &mut || work::task_spawn(&|f| oa.spawn(f), n)),
+            ("rayon", &mut || work::task_spawn(&|f| ra.spawn(f), n)),
+        ],
+        n,
+    );
+    rows.push(Row::from_rounds(
         "T2-task",
         &format!("pool task spawn from outside + run, {n} tasks (ns/task)"),
-        o,
-        peers(&[("rayon", r)]),
+        &m,
         Goal::MaxNs(100.0),
         "< 100 ns",
     ));

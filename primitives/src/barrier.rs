@@ -117,6 +117,39 @@ impl Barrier {
         Self::build(parties, Some(Box::new(action)))
     }
 
+    const_fn_unless_model! {
+        /// The `const` form of [`new`](Self::new), for a `static` barrier (a plain `fn` in
+        /// loom/shuttle model builds).
+        ///
+        /// ```
+        /// use portalis_primitives::Barrier;
+        ///
+        /// static START: Barrier = Barrier::const_new(2);
+        /// let t = std::thread::spawn(|| START.wait().unwrap());
+        /// let mine = START.wait().unwrap();
+        /// let theirs = t.join().unwrap();
+        /// assert_eq!(mine + theirs, 1); // arrival indices 0 and 1
+        /// ```
+        ///
+        /// # Panics
+        /// When `parties == 0`. In a `static` or `const` that panic is a compile-time error:
+        /// ```compile_fail,E0080
+        /// static NONE: portalis_primitives::Barrier = portalis_primitives::Barrier::const_new(0);
+        /// ```
+        pub fn const_new(parties: u32) -> Self {
+            assert!(parties != 0, "a Barrier needs at least one party");
+            Barrier {
+                parties,
+                action: None,
+                inner: Mutex::new(Inner {
+                    count: 0,
+                    phase: Phase::Filling,
+                }),
+                epoch: AtomicU32::new(0),
+            }
+        }
+    }
+
     fn build(parties: u32, action: Option<Action>) -> Result<Self, ZeroPartiesError> {
         if parties == 0 {
             return Err(ZeroPartiesError);

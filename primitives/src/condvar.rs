@@ -29,6 +29,14 @@ use crate::time::Instant;
 use std::collections::VecDeque;
 use std::time::Duration;
 
+/// The panic message for one condvar waited on with two different mutexes at once.
+pub(crate) const TWO_MUTEXES_MSG: &str = "Condvar misuse: waited on with two different mutexes \
+at once (every thread waiting on one Condvar at the same time must release the same mutex); \
+use one Condvar per mutex";
+
+/// `bound_mutex` when a queued waiter's lock is unknown (`wait_releasing`): no check.
+const UNCHECKED: usize = 0;
+
 /// Node word: still queued (or being popped).
 const WAITING: u32 = 0;
 /// Node word: popped by a notifier; the waiter returns "notified".
@@ -79,12 +87,43 @@ impl WaitTimeoutResult {
 /// An untimed wait panics on a target without threads (nobody could notify). On the browser
 /// main thread it busy-waits.
 ///
+/// A wait panics when other threads are waiting on the same condvar with a **different**
+/// mutex ("Condvar misuse: waited on with two different mutexes at once ..."), as std
+/// documents and parking_lot does: such a program has no consistent predicate, and a notify
+/// meant for one mutex's waiters could wake the other's, so a recovery that depends on it
+/// would wait forever. The check runs under the condvar's queue lock when the waiter queues
+/// itself, before it releases its mutex (the panic unwinds with the caller's guard, which
+/// unlocks it). Using one condvar with different mutexes one after another, never at the same
+/// time, is allowed. [`wait_reentrant`](Condvar::wait_reentrant) takes part in the same check.
+///
+/// ```should_panic
+/// use portalis_primitives::{Condvar, Mutex};
+///
+/// static CV: Condvar = Condvar::new();
+/// static M1: Mutex<()> = Mutex::new(());
+/// static M2: Mutex<()> = Mutex::new(());
+/// std::thread::spawn(|| {
+///     let g = M1.lock();
+///     let _g = CV.wait(g); // waits with M1
+/// });
+/// // Wait until the thread above is queued (the timed wait needs no notify).
+/// while !CV.has_waiters() {
+///     std::thread::yield_now();
+/// }
+/// let g = M2.lock();
+/// let _ = CV.wait(g); // panics: M2 while a thread waits with M1
+/// ```
+///
 /// ## Memory ordering
 /// Waits return with the mutex re-locked, so the mutex orders data. In addition, everything
 /// the notifier wrote before `notify_*` is visible to the waiter it woke.
 pub struct Condvar {
     /// Number of queued nodes; written under `lock`, read relaxed by the notify fast path.
     waiters: AtomicUsize,
+    /// Address of the mutex the queued waiters released ([`UNCHECKED`] before the first wait
+    /// or while a `wait_releasing` waiter is queued). Read and written only under `lock`, and
+    /// only meaningful while the queue is non-empty.
+    bound_mutex: AtomicUsize,
     lock: RawMutex,
     queue: UnsafeCell<VecDeque<Node>>,
 }
@@ -109,12 +148,60 @@ impl core::fmt::Debug for Condvar {
 }
 
 impl Condvar {
-    /// A condition variable with no waiters.
-    pub fn new() -> Self {
-        Condvar {
-            waiters: AtomicUsize::new(0),
-            lock: RawMutex::new(),
-            queue: UnsafeCell::new(VecDeque::new()),
+    const_fn_unless_model! {
+        /// A condition variable with no waiters; `const` outside model builds.
+        ///
+        /// ```
+        /// use portalis_primitives::{Condvar, Mutex};
+        ///
+        /// static READY: Mutex<bool> = Mutex::new(false);
+        /// static CV: Condvar = Condvar::new();
+        /// let t = std::thread::spawn(|| {
+        ///     *READY.lock() = true;
+        ///     CV.notify_all();
+        /// });
+        /// let mut g = READY.lock();
+        /// while !*g {
+        ///     g = CV.wait(g);
+        /// }
+        /// drop(g);
+        /// t.join().unwrap();
+        /// ```
+        pub fn new() -> Self {
+            Condvar {
+                waiters: AtomicUsize::new(0),
+                bound_mutex: AtomicUsize::new(0),
+                lock: RawMutex::new(),
+                queue: UnsafeCell::new(VecDeque::new()),
+            }
+        }
+    }
+
+    /// Queues `node` for a waiter that is about to release the mutex at address `mutex`
+    /// ([`UNCHECKED`] when the lock is not one of ours: `wait_releasing`).
+    ///
+    /// # Panics
+    /// When other waiters are queued that released a different mutex: one condvar used with
+    /// two mutexes at once (see the type's `# Panics`). Nothing was queued then.
+    fn enqueue(&self, node: Node, mutex: usize) {
+        let misuse = self.with_queue(|q| {
+            // Relaxed: read and written only under the queue lock.
+            let bound = self.bound_mutex.load(Relaxed);
+            if q.is_empty() {
+                self.bound_mutex.store(mutex, Relaxed);
+            } else if mutex == UNCHECKED {
+                // A waiter whose lock we cannot name: stop checking until the queue empties.
+                self.bound_mutex.store(UNCHECKED, Relaxed);
+            } else if bound != UNCHECKED && bound != mutex {
+                return true;
+            }
+            q.push_back(node);
+            // Relaxed: the queue lock and the user's mutex order this for notifiers.
+            self.waiters.fetch_add(1, Relaxed);
+            false
+        });
+        if misuse {
+            panic!("{}", TWO_MUTEXES_MSG);
         }
     }
 
@@ -131,12 +218,12 @@ impl Condvar {
     ///
     /// # Panics
     /// On a target without threads (see the type's docs).
-    pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+    pub fn wait<'a, T: ?Sized>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
         self.wait_deadline(guard, Deadline::never()).0
     }
 
     /// Waits while `condition` holds, re-checking after each notification.
-    pub fn wait_while<'a, T>(
+    pub fn wait_while<'a, T: ?Sized>(
         &self,
         mut guard: MutexGuard<'a, T>,
         mut condition: impl FnMut(&mut T) -> bool,
@@ -148,7 +235,7 @@ impl Condvar {
     }
 
     /// Waits for a notification or `timeout` (`Duration::MAX` = no limit).
-    pub fn wait_timeout<'a, T>(
+    pub fn wait_timeout<'a, T: ?Sized>(
         &self,
         guard: MutexGuard<'a, T>,
         timeout: Duration,
@@ -157,7 +244,7 @@ impl Condvar {
     }
 
     /// Waits for a notification or until `deadline`.
-    pub fn wait_until<'a, T>(
+    pub fn wait_until<'a, T: ?Sized>(
         &self,
         guard: MutexGuard<'a, T>,
         deadline: Instant,
@@ -167,7 +254,7 @@ impl Condvar {
 
     /// Waits while `condition` holds, at most `timeout` in total (Python's `wait_for`).
     /// The result says whether it timed out with the condition still true.
-    pub fn wait_timeout_while<'a, T>(
+    pub fn wait_timeout_while<'a, T: ?Sized>(
         &self,
         mut guard: MutexGuard<'a, T>,
         timeout: Duration,
@@ -220,7 +307,7 @@ impl Condvar {
     ///
     /// # Panics
     /// An untimed wait panics on a target without threads.
-    pub fn wait_reentrant<T>(
+    pub fn wait_reentrant<T: ?Sized>(
         &self,
         lock: &ReentrantMutex<T>,
         timeout: Option<Duration>,
@@ -233,12 +320,7 @@ impl Condvar {
             Some(t) => Deadline::after(t),
         };
         let node: Node = Arc::new(AtomicU32::new(WAITING));
-        let n2 = node.clone();
-        self.with_queue(|q| {
-            q.push_back(n2);
-            // Relaxed: the queue lock and the user's lock order this for notifiers.
-            self.waiters.fetch_add(1, Relaxed);
-        });
+        self.enqueue(node.clone(), lock.raw_addr());
         let depth = lock.release_all()?;
         let timed_out = self.sleep(&node, deadline);
         if lock.acquire_restore(depth).is_err() {
@@ -271,12 +353,8 @@ impl Condvar {
             Some(t) => Deadline::after(t),
         };
         let node: Node = Arc::new(AtomicU32::new(WAITING));
-        let n2 = node.clone();
-        self.with_queue(|q| {
-            q.push_back(n2);
-            // Relaxed: the queue lock and the user's lock order this for notifiers.
-            self.waiters.fetch_add(1, Relaxed);
-        });
+        // The lock is unknown here: this waiter is not checked against the others.
+        self.enqueue(node.clone(), UNCHECKED);
         if let Err(e) = release() {
             self.with_queue(|q| {
                 if let Some(i) = q.iter().position(|n| Arc::ptr_eq(n, &node)) {
@@ -292,19 +370,14 @@ impl Condvar {
         Ok(!timed_out)
     }
 
-    fn wait_deadline<'a, T>(
+    fn wait_deadline<'a, T: ?Sized>(
         &self,
         guard: MutexGuard<'a, T>,
         deadline: Deadline,
     ) -> (MutexGuard<'a, T>, WaitTimeoutResult) {
         let mutex = MutexGuard::mutex(&guard);
         let node: Node = Arc::new(AtomicU32::new(WAITING));
-        let n2 = node.clone();
-        self.with_queue(|q| {
-            q.push_back(n2);
-            // Relaxed: the queue lock and the user's mutex order this for notifiers.
-            self.waiters.fetch_add(1, Relaxed);
-        });
+        self.enqueue(node.clone(), &mutex.raw as *const RawMutex as usize);
         drop(guard);
         let timed_out = self.sleep(&node, deadline);
         mutex.raw.lock();
@@ -353,6 +426,12 @@ impl Condvar {
                 return false;
             }
         }
+    }
+
+    /// `true` if some thread is queued in a wait (a racy snapshot).
+    pub fn has_waiters(&self) -> bool {
+        // Relaxed: a snapshot; callers re-check under their own mutex.
+        self.waiters.load(Relaxed) != 0
     }
 
     /// Wakes the longest-waiting thread, if any. Returns whether one was woken.
@@ -408,8 +487,50 @@ impl Condvar {
 #[cfg(all(test, not(any(portalis_loom, portalis_shuttle))))]
 mod tests {
     use super::*;
-    use crate::sync::thread;
+    use crate::sync::{thread, Arc};
     use crate::Mutex;
+
+    /// Pins the misuse report of issue 20: a wait with a second mutex while another thread
+    /// waits with a first one panics naming the misuse (before, the second waiter was queued
+    /// and blocked for ever, so this test hung). The first waiter is unaffected and is woken
+    /// normally afterwards.
+    #[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
+    #[cfg(panic = "unwind")] // catches the panic (WASI is panic=abort)
+    #[test]
+    fn two_mutexes_at_once_panics() {
+        let cv = Arc::new(Condvar::new());
+        let m1 = Arc::new(Mutex::new(false));
+        let (cv2, m1b) = (cv.clone(), m1.clone());
+        let waiter = thread::spawn(move || {
+            let mut g = m1b.lock();
+            while !*g {
+                g = cv2.wait(g);
+            }
+        });
+        while !cv.has_waiters() {
+            thread::yield_now();
+        }
+        let m2 = Mutex::new(());
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _g = cv.wait(m2.lock());
+        }));
+        let msg = r.expect_err("a second mutex must be refused");
+        let msg = msg
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| msg.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        assert!(msg.contains("two different mutexes"), "message: {msg}");
+        // The refused waiter's mutex was unlocked by the unwind.
+        assert!(!m2.is_locked());
+        // The first waiter still works.
+        *m1.lock() = true;
+        cv.notify_all();
+        waiter.join().unwrap();
+        // Once nobody waits, another mutex may be used.
+        let (_g, r) = cv.wait_timeout(m2.lock(), Duration::ZERO);
+        assert!(r.timed_out());
+    }
 
     #[test]
     fn timeout_without_notify() {

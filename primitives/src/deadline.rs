@@ -21,9 +21,54 @@ pub(crate) const DEADLOCK_MSG: &str =
     "deadlock: this target has no threads, so the resource can never be released; use a timed or try_ call";
 
 /// An optional point in time on [`crate::time::Instant`]'s clock (`performance.now()` in the
-/// browser, std's `Instant` elsewhere); `None` waits for ever.
+/// browser, std's `Instant` elsewhere); `None` waits for ever. Under the model checkers it is
+/// a point on the [model clock](model_clock) instead.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Deadline(Option<Instant>);
+pub(crate) struct Deadline(Option<Point>);
+
+/// A point on the clock deadlines are measured on.
+#[cfg(not(any(portalis_loom, portalis_shuttle)))]
+type Point = Instant;
+/// A point on the clock deadlines are measured on: the model clock's reading.
+#[cfg(any(portalis_loom, portalis_shuttle))]
+type Point = Duration;
+
+/// The model checkers' clock: per model thread, starting at zero and moving only when a timed
+/// wait of that thread times out (it jumps to the wait's deadline). Reading the real clock
+/// inside a model made a branch depend on how fast the machine ran ("Is the model fully
+/// deterministic?" under load); with this clock a deadline expires exactly when the explored
+/// execution lets a timed wait time out, the same in every replay.
+#[cfg(any(portalis_loom, portalis_shuttle))]
+mod model_clock {
+    use core::cell::Cell;
+    use std::time::Duration;
+
+    crate::sync::thread_local! {
+        static NOW: Cell<Duration> = Cell::new(Duration::ZERO);
+    }
+
+    /// This model thread's time.
+    pub(super) fn now() -> Duration {
+        NOW.with(Cell::get)
+    }
+
+    /// Moves this model thread's time forward to `to` (never back).
+    pub(super) fn advance_to(to: Duration) {
+        NOW.with(|n| n.set(n.get().max(to)));
+    }
+}
+
+#[cfg(not(any(portalis_loom, portalis_shuttle)))]
+#[inline]
+fn now() -> Point {
+    Instant::now()
+}
+
+#[cfg(any(portalis_loom, portalis_shuttle))]
+#[inline]
+fn now() -> Point {
+    model_clock::now()
+}
 
 impl Deadline {
     /// No limit.
@@ -35,13 +80,22 @@ impl Deadline {
     /// `now + timeout`; a timeout too large to represent (e.g. `Duration::MAX`) means never.
     #[inline]
     pub(crate) fn after(timeout: Duration) -> Self {
-        Deadline(Instant::now().checked_add(timeout))
+        Deadline(now().checked_add(timeout))
     }
 
     /// An absolute deadline.
+    #[cfg(not(any(portalis_loom, portalis_shuttle)))]
     #[inline]
     pub(crate) fn at(when: Instant) -> Self {
         Deadline(Some(when))
+    }
+
+    /// An absolute deadline: under the models, the real time left until `when` from the model
+    /// clock's now (a deadline in the past is already expired).
+    #[cfg(any(portalis_loom, portalis_shuttle))]
+    #[inline]
+    pub(crate) fn at(when: Instant) -> Self {
+        Self::after(when.saturating_duration_since(Instant::now()))
     }
 
     /// Time left: `Some(None)` = unlimited, `Some(Some(d))` = `d` left, `None` = expired.
@@ -50,13 +104,23 @@ impl Deadline {
         match self.0 {
             None => Some(None),
             Some(t) => {
-                let left = t.saturating_duration_since(Instant::now());
+                let left = t.saturating_sub_point(now());
                 if left.is_zero() {
                     None
                 } else {
                     Some(Some(left))
                 }
             }
+        }
+    }
+
+    /// After a timed wait timed out: under the models the clock jumps to the deadline (it
+    /// already passed in real time elsewhere).
+    #[inline]
+    fn timed_out(self) {
+        #[cfg(any(portalis_loom, portalis_shuttle))]
+        if let Some(t) = self.0 {
+            model_clock::advance_to(t);
         }
     }
 
@@ -70,6 +134,27 @@ impl Deadline {
     #[inline]
     pub(crate) fn is_never(self) -> bool {
         self.0.is_none()
+    }
+}
+
+/// `later - earlier`, zero when `earlier` is later; one name for both clocks.
+trait SaturatingSub: Sized {
+    fn saturating_sub_point(self, earlier: Self) -> Duration;
+}
+
+#[cfg(not(any(portalis_loom, portalis_shuttle)))]
+impl SaturatingSub for Instant {
+    #[inline]
+    fn saturating_sub_point(self, earlier: Self) -> Duration {
+        self.saturating_duration_since(earlier)
+    }
+}
+
+#[cfg(any(portalis_loom, portalis_shuttle))]
+impl SaturatingSub for Duration {
+    #[inline]
+    fn saturating_sub_point(self, earlier: Self) -> Duration {
+        self.saturating_sub(earlier)
     }
 }
 
@@ -98,7 +183,10 @@ pub(crate) fn block(
     };
     match futex::wait(word, expected, timeout) {
         Ok(WaitResult::Woken) => Ok(Blocked::Woken),
-        Ok(WaitResult::TimedOut) => Ok(Blocked::TimedOut),
+        Ok(WaitResult::TimedOut) => {
+            deadline.timed_out();
+            Ok(Blocked::TimedOut)
+        }
         Err(WaitError::MainThreadCannotBlock) => Ok(Blocked::Woken),
         Err(e) => Err(e),
     }

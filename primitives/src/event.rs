@@ -62,10 +62,22 @@ impl Default for Event {
 }
 
 impl Event {
-    /// A clear event.
-    pub fn new() -> Self {
-        Event {
-            state: AtomicU32::new(UNSET),
+    const_fn_unless_model! {
+        /// A clear event; `const` outside model builds.
+        ///
+        /// ```
+        /// use portalis_primitives::Event;
+        ///
+        /// static STARTED: Event = Event::new();
+        /// let t = std::thread::spawn(|| STARTED.set());
+        /// STARTED.wait();
+        /// assert!(STARTED.is_set());
+        /// t.join().unwrap();
+        /// ```
+        pub fn new() -> Self {
+            Event {
+                state: AtomicU32::new(UNSET),
+            }
         }
     }
 
@@ -80,7 +92,13 @@ impl Event {
     #[inline]
     pub fn set(&self) {
         // Release: pairs with the Acquire loads in `is_set` / `wait`.
-        if self.state.swap(SET, Release) == UNSET_WAITERS {
+        // (`verify/scripts/controls.sh` weakens it under `portalis_seeded_bug`, never shipped.)
+        let order = if cfg!(portalis_seeded_bug = "event_relaxed_set") {
+            Relaxed
+        } else {
+            Release
+        };
+        if self.state.swap(SET, order) == UNSET_WAITERS {
             self.wake();
         }
     }
@@ -93,6 +111,11 @@ impl Event {
     /// Clears the flag.
     #[inline]
     pub fn clear(&self) {
+        if cfg!(portalis_seeded_bug = "event_clear_store") {
+            // Negative control (`verify/scripts/controls.sh`, never shipped): forgets sleepers.
+            self.state.store(UNSET, Relaxed);
+            return;
+        }
         let _ = self.state.compare_exchange(SET, UNSET, Relaxed, Relaxed);
     }
 

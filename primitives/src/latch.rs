@@ -76,8 +76,14 @@ impl Counter {
                 return Err(WaitGroupError::OutOfRange);
             }
             let new = if c == n { 0 } else { s - n * ONE };
-            // Release: pairs with the Acquire in `count` / `wait`.
-            match self.state.compare_exchange_weak(s, new, Release, Relaxed) {
+            // Release: pairs with the Acquire in `count` / `wait`. (`verify/scripts/controls.sh`
+            // weakens it under `portalis_seeded_bug`, never shipped.)
+            let order = if cfg!(portalis_seeded_bug = "latch_relaxed_count_down") {
+                Relaxed
+            } else {
+                Release
+            };
+            match self.state.compare_exchange_weak(s, new, order, Relaxed) {
                 Ok(_) => break,
                 Err(now) => s = now,
             }

@@ -15,6 +15,19 @@
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 #![cfg_attr(portalis_wasm_atomics, feature(stdarch_wasm_atomic_wait))]
 
+/// Declares a `const fn` in normal builds and a plain `fn` under the model checkers, whose
+/// atomics and cells have no `const fn new` (docs/style.md §2). Constructors that cannot fail
+/// use it, so `static M: Mutex<Vec<u8>> = Mutex::new(Vec::new());` compiles on every target;
+/// a model build never has statics of our types (its state must reset per execution).
+macro_rules! const_fn_unless_model {
+    ($(#[$attr:meta])* $vis:vis fn $($rest:tt)*) => {
+        #[cfg(not(any(portalis_loom, portalis_shuttle)))]
+        $(#[$attr])* $vis const fn $($rest)*
+        #[cfg(any(portalis_loom, portalis_shuttle))]
+        $(#[$attr])* $vis fn $($rest)*
+    };
+}
+
 #[doc(hidden)]
 pub mod sync;
 
@@ -37,6 +50,9 @@ mod event;
 mod latch;
 mod mutex;
 mod once;
+/// lock_api's raw traits on our locks (feature `lock-api`; not in model builds).
+#[cfg(all(feature = "lock-api", not(any(portalis_loom, portalis_shuttle))))]
+pub mod raw;
 mod reentrant;
 mod rwlock;
 mod semaphore;
@@ -51,8 +67,11 @@ pub use error::{
 };
 pub use event::Event;
 pub use latch::{Latch, WaitGroup};
-pub use mutex::{Mutex, MutexGuard};
+pub use mutex::{MappedMutexGuard, Mutex, MutexGuard};
 pub use once::{Once, OnceLock};
 pub use reentrant::{ReentrantMutex, ReentrantMutexGuard};
-pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+pub use rwlock::{
+    MappedRwLockReadGuard, MappedRwLockWriteGuard, RwLock, RwLockReadGuard,
+    RwLockUpgradableReadGuard, RwLockWriteGuard,
+};
 pub use semaphore::{BoundedSemaphore, Semaphore};

@@ -94,9 +94,11 @@ pub(crate) struct RawMutex {
 }
 
 impl RawMutex {
-    pub(crate) fn new() -> Self {
-        RawMutex {
-            state: AtomicU32::new(0),
+    const_fn_unless_model! {
+        pub(crate) fn new() -> Self {
+            RawMutex {
+                state: AtomicU32::new(0),
+            }
         }
     }
 
@@ -344,6 +346,36 @@ impl fmt::Debug for RawMutex {
 /// assert_eq!(*m.lock(), 4);
 /// ```
 ///
+/// A `static` needs no lazy cell: [`Mutex::new`] is a `const fn`.
+/// ```
+/// use portalis_primitives::Mutex;
+///
+/// static LOG: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+/// let t = std::thread::spawn(|| LOG.lock().push(1));
+/// t.join().unwrap();
+/// LOG.lock().push(2);
+/// assert_eq!(*LOG.lock(), [1, 2]);
+/// ```
+///
+/// The data may be unsized, as with std's mutex: a slice, or a trait object.
+/// ```
+/// use portalis_primitives::Mutex;
+/// use std::sync::Arc;
+///
+/// let sized: Arc<Mutex<[u8; 4]>> = Arc::new(Mutex::new([1, 2, 3, 4]));
+/// let slice: Arc<Mutex<[u8]>> = sized; // unsizing coercion
+/// slice.lock()[0] = 9;
+/// assert_eq!(&*slice.lock(), &[9, 2, 3, 4][..]);
+///
+/// let shown: Box<Mutex<dyn std::fmt::Display + Send>> = Box::new(Mutex::new(7));
+/// assert_eq!(shown.lock().to_string(), "7");
+///
+/// fn first<T: ?Sized + AsRef<[u8]>>(m: &Mutex<T>) -> u8 {
+///     m.lock().as_ref()[0]
+/// }
+/// assert_eq!(first(&*slice), 9);
+/// ```
+///
 /// # Panics
 /// [`lock`](Mutex::lock) panics only on a target without threads when the mutex is already
 /// held (a certain deadlock). On the browser main thread it busy-waits instead of blocking.
@@ -351,25 +383,35 @@ impl fmt::Debug for RawMutex {
 /// ## Memory ordering
 /// Everything a thread wrote while holding the lock is visible to the next thread that locks
 /// it (unlock is Release, lock is Acquire).
-pub struct Mutex<T> {
+pub struct Mutex<T: ?Sized> {
     pub(crate) raw: RawMutex,
     data: UnsafeCell<T>,
 }
 
 // SAFETY: the mutex hands out access to `T` to one thread at a time, so `T: Send` suffices.
-unsafe impl<T: Send> Send for Mutex<T> {}
+unsafe impl<T: ?Sized + Send> Send for Mutex<T> {}
 // SAFETY: as above: `&Mutex<T>` only yields `&mut T` under the lock.
-unsafe impl<T: Send> Sync for Mutex<T> {}
+unsafe impl<T: ?Sized + Send> Sync for Mutex<T> {}
 
 impl<T> Mutex<T> {
-    /// A new unlocked mutex.
-    pub fn new(value: T) -> Self {
-        Mutex {
-            raw: RawMutex::new(),
-            data: UnsafeCell::new(value),
+    const_fn_unless_model! {
+        /// A new unlocked mutex. `const` (usable in a `static`) except in loom/shuttle model
+        /// builds, whose atomics have no `const fn new`.
+        pub fn new(value: T) -> Self {
+            Mutex {
+                raw: RawMutex::new(),
+                data: UnsafeCell::new(value),
+            }
         }
     }
 
+    /// Consumes the mutex, returning the data.
+    pub fn into_inner(self) -> T {
+        self.data.into_inner()
+    }
+}
+
+impl<T: ?Sized> Mutex<T> {
     /// Locks, blocking until the lock is free.
     ///
     /// # Examples
@@ -425,9 +467,10 @@ impl<T> Mutex<T> {
         self.data.with_mut(|p| unsafe { &mut *p })
     }
 
-    /// Consumes the mutex, returning the data.
-    pub fn into_inner(self) -> T {
-        self.data.into_inner()
+    /// A raw pointer to the data, for code that holds the lock by other means (a forgotten
+    /// guard). Dereferencing it without holding the lock is a data race.
+    pub fn data_ptr(&self) -> *mut T {
+        self.data.with_mut(|p| p)
     }
 
     /// Unlocks without a guard.
@@ -446,26 +489,55 @@ impl<T: Default> Default for Mutex<T> {
     }
 }
 
-impl<T> fmt::Debug for Mutex<T> {
+impl<T> From<T> for Mutex<T> {
+    fn from(value: T) -> Self {
+        Mutex::new(value)
+    }
+}
+
+/// Prints `<locked>` in place of data that another guard holds.
+pub(crate) struct LockedPlaceholder;
+
+impl fmt::Debug for LockedPlaceholder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Mutex")
-            .field("locked", &self.is_locked())
-            .finish_non_exhaustive()
+        f.write_str("<locked>")
+    }
+}
+
+/// Shows the data when the lock is free (`Mutex { data: [0, 10], .. }`), `<locked>` when it is
+/// held (`Mutex { data: <locked>, .. }`), as std and parking_lot do. It takes the lock with
+/// `try_lock`, never waits.
+///
+/// ```
+/// let m = portalis_primitives::Mutex::new(vec![0, 10]);
+/// assert_eq!(format!("{m:?}"), "Mutex { data: [0, 10], .. }");
+/// let g = m.lock();
+/// assert_eq!(format!("{m:?}"), "Mutex { data: <locked>, .. }");
+/// drop(g);
+/// ```
+impl<T: ?Sized + fmt::Debug> fmt::Debug for Mutex<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Mutex");
+        match self.try_lock() {
+            Some(g) => d.field("data", &&*g),
+            None => d.field("data", &LockedPlaceholder),
+        };
+        d.finish_non_exhaustive()
     }
 }
 
 /// Exclusive access to a [`Mutex`]'s data; unlocks on drop (waking one sleeper if any).
 #[must_use = "the lock is released as soon as the guard is dropped"]
-pub struct MutexGuard<'a, T> {
+pub struct MutexGuard<'a, T: ?Sized> {
     pub(crate) mutex: &'a Mutex<T>,
     // Not Send: the lock is released by the thread that holds it (as with std's guard).
     _not_send: PhantomData<*const ()>,
 }
 
 // SAFETY: sharing the guard shares `&T` only.
-unsafe impl<T: Sync> Sync for MutexGuard<'_, T> {}
+unsafe impl<T: ?Sized + Sync> Sync for MutexGuard<'_, T> {}
 
-impl<'a, T> MutexGuard<'a, T> {
+impl<'a, T: ?Sized> MutexGuard<'a, T> {
     #[inline]
     fn new(mutex: &'a Mutex<T>) -> Self {
         MutexGuard {
@@ -483,9 +555,71 @@ impl<'a, T> MutexGuard<'a, T> {
     pub(crate) fn relocked(mutex: &'a Mutex<T>) -> Self {
         MutexGuard::new(mutex)
     }
+
+    /// Narrows the guard to a part of the data (a field, an element), keeping the lock held
+    /// until the returned guard drops. An associated function (`MutexGuard::map(g, ..)`) so
+    /// it cannot clash with a method of `T`.
+    ///
+    /// # Examples
+    /// ```
+    /// use portalis_primitives::{Mutex, MutexGuard};
+    ///
+    /// let m = Mutex::new((1, String::from("a")));
+    /// let mut s = MutexGuard::map(m.lock(), |pair| &mut pair.1);
+    /// s.push('b');
+    /// assert!(m.is_locked());
+    /// drop(s);
+    /// assert_eq!(m.lock().1, "ab");
+    /// ```
+    pub fn map<U: ?Sized>(this: Self, f: impl FnOnce(&mut T) -> &mut U) -> MappedMutexGuard<'a, U> {
+        let raw = &this.mutex.raw;
+        // SAFETY: the guard holds the lock, so this is the only access to the data.
+        let data: *mut U = f(this.mutex.data.with_mut(|p| unsafe { &mut *p }));
+        core::mem::forget(this);
+        MappedMutexGuard {
+            raw,
+            data,
+            _marker: PhantomData,
+        }
+    }
+
+    /// Like [`map`](Self::map), but `f` may decline: then the original guard comes back in
+    /// `Err`, still holding the lock.
+    ///
+    /// # Examples
+    /// ```
+    /// use portalis_primitives::{Mutex, MutexGuard};
+    ///
+    /// let m = Mutex::new(vec![1, 2]);
+    /// let g = MutexGuard::try_map(m.lock(), |v| v.get_mut(5)).unwrap_err();
+    /// let mut second = MutexGuard::try_map(g, |v| v.get_mut(1)).ok().unwrap();
+    /// *second = 20;
+    /// drop(second);
+    /// assert_eq!(*m.lock(), [1, 20]);
+    /// ```
+    #[allow(clippy::result_large_err)] // The guard is two words; `Err` hands it back.
+    pub fn try_map<U: ?Sized>(
+        this: Self,
+        f: impl FnOnce(&mut T) -> Option<&mut U>,
+    ) -> Result<MappedMutexGuard<'a, U>, Self> {
+        let raw = &this.mutex.raw;
+        // SAFETY: the guard holds the lock, so this is the only access to the data.
+        match f(this.mutex.data.with_mut(|p| unsafe { &mut *p })) {
+            Some(data) => {
+                let data: *mut U = data;
+                core::mem::forget(this);
+                Ok(MappedMutexGuard {
+                    raw,
+                    data,
+                    _marker: PhantomData,
+                })
+            }
+            None => Err(this),
+        }
+    }
 }
 
-impl<T> Deref for MutexGuard<'_, T> {
+impl<T: ?Sized> Deref for MutexGuard<'_, T> {
     type Target = T;
     #[inline]
     fn deref(&self) -> &T {
@@ -494,7 +628,7 @@ impl<T> Deref for MutexGuard<'_, T> {
     }
 }
 
-impl<T> DerefMut for MutexGuard<'_, T> {
+impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
     #[inline]
     fn deref_mut(&mut self) -> &mut T {
         // SAFETY: the guard proves exclusive access, and `&mut self` makes this the only
@@ -503,7 +637,7 @@ impl<T> DerefMut for MutexGuard<'_, T> {
     }
 }
 
-impl<T> Drop for MutexGuard<'_, T> {
+impl<T: ?Sized> Drop for MutexGuard<'_, T> {
     #[inline]
     fn drop(&mut self) {
         // SAFETY: the guard's existence proves we hold the lock.
@@ -511,7 +645,96 @@ impl<T> Drop for MutexGuard<'_, T> {
     }
 }
 
-impl<T: fmt::Debug> fmt::Debug for MutexGuard<'_, T> {
+impl<T: ?Sized + fmt::Debug> fmt::Debug for MutexGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<T: ?Sized + fmt::Display> fmt::Display for MutexGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&**self, f)
+    }
+}
+
+/// A [`MutexGuard`] narrowed to part of the data by [`MutexGuard::map`]; unlocks the whole
+/// mutex on drop. It cannot be used with a [`Condvar`](crate::Condvar) (the condvar needs the
+/// whole mutex), as with parking_lot.
+#[must_use = "the lock is released as soon as the guard is dropped"]
+pub struct MappedMutexGuard<'a, T: ?Sized> {
+    raw: &'a RawMutex,
+    data: *mut T,
+    // Borrows the data mutably for 'a; the raw pointer also makes the guard !Send (the lock
+    // is released by the thread that holds it).
+    _marker: PhantomData<&'a mut T>,
+}
+
+// SAFETY: sharing the guard shares `&T` only.
+unsafe impl<T: ?Sized + Sync> Sync for MappedMutexGuard<'_, T> {}
+
+impl<'a, T: ?Sized> MappedMutexGuard<'a, T> {
+    /// Narrows further; see [`MutexGuard::map`].
+    pub fn map<U: ?Sized>(this: Self, f: impl FnOnce(&mut T) -> &mut U) -> MappedMutexGuard<'a, U> {
+        let raw = this.raw;
+        // SAFETY: `this` holds the lock and `data` points into the locked data.
+        let data: *mut U = f(unsafe { &mut *this.data });
+        core::mem::forget(this);
+        MappedMutexGuard {
+            raw,
+            data,
+            _marker: PhantomData,
+        }
+    }
+
+    /// Narrows further if `f` agrees; see [`MutexGuard::try_map`].
+    #[allow(clippy::result_large_err)] // The guard is two words; `Err` hands it back.
+    pub fn try_map<U: ?Sized>(
+        this: Self,
+        f: impl FnOnce(&mut T) -> Option<&mut U>,
+    ) -> Result<MappedMutexGuard<'a, U>, Self> {
+        let raw = this.raw;
+        // SAFETY: `this` holds the lock and `data` points into the locked data.
+        match f(unsafe { &mut *this.data }) {
+            Some(data) => {
+                let data: *mut U = data;
+                core::mem::forget(this);
+                Ok(MappedMutexGuard {
+                    raw,
+                    data,
+                    _marker: PhantomData,
+                })
+            }
+            None => Err(this),
+        }
+    }
+}
+
+impl<T: ?Sized> Deref for MappedMutexGuard<'_, T> {
+    type Target = T;
+    #[inline]
+    fn deref(&self) -> &T {
+        // SAFETY: the guard holds the lock; `data` points into the locked data.
+        unsafe { &*self.data }
+    }
+}
+
+impl<T: ?Sized> DerefMut for MappedMutexGuard<'_, T> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: as in `deref`, and `&mut self` makes this the only reference.
+        unsafe { &mut *self.data }
+    }
+}
+
+impl<T: ?Sized> Drop for MappedMutexGuard<'_, T> {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: the guard's existence proves we hold the lock.
+        unsafe { self.raw.unlock() }
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for MappedMutexGuard<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&**self, f)
     }

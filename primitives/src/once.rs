@@ -78,10 +78,27 @@ impl Default for Once {
 }
 
 impl Once {
-    /// A `Once` that has not run.
-    pub fn new() -> Self {
-        Once {
-            state: AtomicU32::new(INCOMPLETE),
+    const_fn_unless_model! {
+        /// A `Once` that has not run; `const` outside model builds.
+        ///
+        /// ```
+        /// use portalis_primitives::Once;
+        /// use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+        ///
+        /// static INIT: Once = Once::new();
+        /// static RUNS: AtomicU32 = AtomicU32::new(0);
+        /// let hs: Vec<_> = (0..2)
+        ///     .map(|_| std::thread::spawn(|| INIT.call_once(|| { RUNS.fetch_add(1, Relaxed); })))
+        ///     .collect();
+        /// for h in hs {
+        ///     h.join().unwrap();
+        /// }
+        /// assert_eq!(RUNS.load(Relaxed), 1);
+        /// ```
+        pub fn new() -> Self {
+            Once {
+                state: AtomicU32::new(INCOMPLETE),
+            }
         }
     }
 
@@ -229,11 +246,23 @@ impl<T> Default for OnceLock<T> {
 }
 
 impl<T> OnceLock<T> {
-    /// An empty cell.
-    pub fn new() -> Self {
-        OnceLock {
-            once: Once::new(),
-            value: UnsafeCell::new(MaybeUninit::uninit()),
+    const_fn_unless_model! {
+        /// An empty cell; `const` outside model builds.
+        ///
+        /// ```
+        /// use portalis_primitives::OnceLock;
+        ///
+        /// static CONFIG: OnceLock<String> = OnceLock::new();
+        /// let t = std::thread::spawn(|| CONFIG.get_or_init(|| "on".to_string()).len());
+        /// let n = t.join().unwrap();
+        /// assert_eq!(n, 2);
+        /// assert_eq!(CONFIG.get().map(String::as_str), Some("on"));
+        /// ```
+        pub fn new() -> Self {
+            OnceLock {
+                once: Once::new(),
+                value: UnsafeCell::new(MaybeUninit::uninit()),
+            }
         }
     }
 

@@ -67,7 +67,7 @@ fn this_thread() -> u64 {
 ///
 /// ## Memory ordering
 /// As [`Mutex`](crate::Mutex): the final release is Release, the first acquire is Acquire.
-pub struct ReentrantMutex<T> {
+pub struct ReentrantMutex<T: ?Sized> {
     raw: RawMutex,
     /// Id of the owning thread, 0 when free.
     owner: AtomicU64,
@@ -77,19 +77,47 @@ pub struct ReentrantMutex<T> {
 }
 
 // SAFETY: one thread at a time gets `&T`, so `T: Send` suffices (as for std's ReentrantLock).
-unsafe impl<T: Send> Send for ReentrantMutex<T> {}
+unsafe impl<T: ?Sized + Send> Send for ReentrantMutex<T> {}
 // SAFETY: as above; `&T` is handed out only to the owner thread.
-unsafe impl<T: Send> Sync for ReentrantMutex<T> {}
+unsafe impl<T: ?Sized + Send> Sync for ReentrantMutex<T> {}
 
 impl<T> ReentrantMutex<T> {
-    /// A new unlocked mutex.
-    pub fn new(value: T) -> Self {
-        ReentrantMutex {
-            raw: RawMutex::new(),
-            owner: AtomicU64::new(0),
-            count: AtomicU32::new(0),
-            data: UnsafeCell::new(value),
+    const_fn_unless_model! {
+        /// A new unlocked mutex; `const` outside model builds.
+        ///
+        /// ```
+        /// use portalis_primitives::ReentrantMutex;
+        /// use std::cell::Cell;
+        ///
+        /// static RLOCK: ReentrantMutex<Cell<u32>> = ReentrantMutex::new(Cell::new(0));
+        /// let outer = RLOCK.lock();
+        /// let inner = RLOCK.lock(); // the same thread takes it again
+        /// inner.set(inner.get() + 1);
+        /// drop(inner);
+        /// drop(outer);
+        /// assert_eq!(RLOCK.lock().get(), 1);
+        /// ```
+        pub fn new(value: T) -> Self {
+            ReentrantMutex {
+                raw: RawMutex::new(),
+                owner: AtomicU64::new(0),
+                count: AtomicU32::new(0),
+                data: UnsafeCell::new(value),
+            }
         }
+    }
+
+    /// Consumes the mutex, returning the data.
+    pub fn into_inner(self) -> T {
+        self.data.into_inner()
+    }
+}
+
+impl<T: ?Sized> ReentrantMutex<T> {
+    /// The address [`Condvar`](crate::Condvar) compares to detect one condvar used with two
+    /// locks at once.
+    pub(crate) fn raw_addr(&self) -> usize {
+        &self.raw as *const RawMutex as usize
     }
 
     /// `Ok(true)` when acquired (again), `Ok(false)` on timeout.
@@ -220,29 +248,40 @@ impl<T> ReentrantMutex<T> {
         matches!(self.acquire_deadline(Deadline::at(deadline)), Ok(true))
             .then(|| ReentrantMutexGuard::new(self))
     }
+}
 
-    /// Consumes the mutex, returning the data.
-    pub fn into_inner(self) -> T {
-        self.data.into_inner()
+impl<T: Default> Default for ReentrantMutex<T> {
+    fn default() -> Self {
+        ReentrantMutex::new(T::default())
     }
 }
 
-impl<T> fmt::Debug for ReentrantMutex<T> {
+/// Shows the data when this thread can take the lock (it is free or already ours), else
+/// `<locked>`, as parking_lot does; never waits.
+///
+/// ```
+/// let m = portalis_primitives::ReentrantMutex::new(5);
+/// assert_eq!(format!("{m:?}"), "ReentrantMutex { data: 5, .. }");
+/// ```
+impl<T: ?Sized + fmt::Debug> fmt::Debug for ReentrantMutex<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ReentrantMutex")
-            .field("locked", &self.raw.is_locked())
-            .finish_non_exhaustive()
+        let mut d = f.debug_struct("ReentrantMutex");
+        match self.try_lock() {
+            Some(g) => d.field("data", &&*g),
+            None => d.field("data", &crate::mutex::LockedPlaceholder),
+        };
+        d.finish_non_exhaustive()
     }
 }
 
 /// Shared access to a [`ReentrantMutex`]'s data; releases one level on drop.
 #[must_use = "the lock is released as soon as the guard is dropped"]
-pub struct ReentrantMutexGuard<'a, T> {
+pub struct ReentrantMutexGuard<'a, T: ?Sized> {
     lock: &'a ReentrantMutex<T>,
     _not_send: PhantomData<*const ()>,
 }
 
-impl<'a, T> ReentrantMutexGuard<'a, T> {
+impl<'a, T: ?Sized> ReentrantMutexGuard<'a, T> {
     fn new(lock: &'a ReentrantMutex<T>) -> Self {
         ReentrantMutexGuard {
             lock,
@@ -251,7 +290,7 @@ impl<'a, T> ReentrantMutexGuard<'a, T> {
     }
 }
 
-impl<T> Deref for ReentrantMutexGuard<'_, T> {
+impl<T: ?Sized> Deref for ReentrantMutexGuard<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
         // SAFETY: only the owning thread holds guards, and only `&T` is handed out.
@@ -259,7 +298,7 @@ impl<T> Deref for ReentrantMutexGuard<'_, T> {
     }
 }
 
-impl<T> Drop for ReentrantMutexGuard<'_, T> {
+impl<T: ?Sized> Drop for ReentrantMutexGuard<'_, T> {
     fn drop(&mut self) {
         // The guard proves ownership; an error here would be a bug in this module.
         let r = self.lock.release();
@@ -267,7 +306,7 @@ impl<T> Drop for ReentrantMutexGuard<'_, T> {
     }
 }
 
-impl<T: fmt::Debug> fmt::Debug for ReentrantMutexGuard<'_, T> {
+impl<T: ?Sized + fmt::Debug> fmt::Debug for ReentrantMutexGuard<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&**self, f)
     }

@@ -49,6 +49,16 @@ const SLEEPER: u32 = 1 << 22;
 /// on their own cores. Heuristic; see `benches/sync.rs`.
 const SPIN_LIMIT: u32 = 100;
 
+/// The success ordering of the release CAS (step 4): `AcqRel`. A negative control of
+/// `verify/` (`verify/scripts/controls.sh`; never set in a shipped build) weakens it to show
+/// the models catch the lost happens-before edge.
+const SEEDED_RELEASE_ORDER: crate::sync::atomic::Ordering =
+    if cfg!(portalis_seeded_bug = "semaphore_relaxed_release") {
+        Relaxed
+    } else {
+        AcqRel
+    };
+
 #[inline]
 fn permits(s: u32) -> u32 {
     s & PERMITS_MASK
@@ -103,6 +113,40 @@ impl Semaphore {
             state: AtomicU32::new(permits),
             many_waiters: AtomicU32::new(0),
         })
+    }
+
+    const_fn_unless_model! {
+        /// The `const` form of [`new`](Self::new), for a `static` semaphore (a plain `fn` in
+        /// loom/shuttle model builds).
+        ///
+        /// ```
+        /// use portalis_primitives::Semaphore;
+        ///
+        /// static SLOTS: Semaphore = Semaphore::const_new(2);
+        /// SLOTS.acquire();
+        /// assert!(SLOTS.try_acquire());
+        /// assert!(!SLOTS.try_acquire());
+        /// SLOTS.release_many(2).unwrap();
+        /// assert_eq!(SLOTS.available(), 2);
+        /// ```
+        ///
+        /// # Panics
+        /// When `permits > MAX_PERMITS`. In a `static` or `const` that panic is a
+        /// compile-time error:
+        /// ```compile_fail,E0080
+        /// use portalis_primitives::Semaphore;
+        /// static TOO_MANY: Semaphore = Semaphore::const_new(Semaphore::MAX_PERMITS + 1);
+        /// ```
+        pub fn const_new(permits: u32) -> Self {
+            assert!(
+                permits <= Self::MAX_PERMITS,
+                "more permits than Semaphore::MAX_PERMITS"
+            );
+            Semaphore {
+                state: AtomicU32::new(permits),
+                many_waiters: AtomicU32::new(0),
+            }
+        }
     }
 
     /// Available permits now (a racy snapshot; Python's `_value`).
@@ -192,7 +236,10 @@ impl Semaphore {
             // AcqRel: Release pairs with the Acquire of the acquirer taking these permits;
             // Acquire pairs with the Release registration CAS in `acquire_slow`, so a
             // registered multi-permit waiter's `many_waiters` increment is visible below.
-            match self.state.compare_exchange_weak(s, s + n, AcqRel, Relaxed) {
+            match self
+                .state
+                .compare_exchange_weak(s, s + n, SEEDED_RELEASE_ORDER, Relaxed)
+            {
                 Ok(_) => break,
                 Err(now) => s = now,
             }
@@ -206,7 +253,10 @@ impl Semaphore {
     #[cold]
     fn wake(&self, n: u32) {
         // Relaxed: ordered by the AcqRel CAS in `release_bounded` (see there).
-        if n == 1 && self.many_waiters.load(Relaxed) == 0 {
+        if n == 1
+            && (self.many_waiters.load(Relaxed) == 0
+                || cfg!(portalis_seeded_bug = "semaphore_wake_one_always"))
+        {
             futex::wake_one(&self.state);
         } else {
             futex::wake_all(&self.state);
@@ -378,6 +428,34 @@ impl BoundedSemaphore {
             inner: Semaphore::new(permits)?,
             bound: permits,
         })
+    }
+
+    const_fn_unless_model! {
+        /// The `const` form of [`new`](Self::new), for a `static` semaphore (a plain `fn` in
+        /// loom/shuttle model builds).
+        ///
+        /// ```
+        /// use portalis_primitives::BoundedSemaphore;
+        ///
+        /// static POOL: BoundedSemaphore = BoundedSemaphore::const_new(1);
+        /// POOL.acquire();
+        /// POOL.release().unwrap();
+        /// assert!(POOL.release().is_err()); // over-release is refused
+        /// ```
+        ///
+        /// # Panics
+        /// When `permits > Semaphore::MAX_PERMITS`; in a `static` or `const` that is a
+        /// compile-time error:
+        /// ```compile_fail,E0080
+        /// use portalis_primitives::{BoundedSemaphore, Semaphore};
+        /// static B: BoundedSemaphore = BoundedSemaphore::const_new(Semaphore::MAX_PERMITS + 1);
+        /// ```
+        pub fn const_new(permits: u32) -> Self {
+            BoundedSemaphore {
+                inner: Semaphore::const_new(permits),
+                bound: permits,
+            }
+        }
     }
 
     /// The bound (the initial value).

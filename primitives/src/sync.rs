@@ -55,7 +55,7 @@ pub mod cell {
     pub struct UnsafeCell<T: ?Sized>(core::cell::UnsafeCell<T>);
 
     impl<T> UnsafeCell<T> {
-        /// Wraps `value`.
+        /// Wraps `value` (`const`, unlike loom's).
         #[inline]
         pub const fn new(value: T) -> Self {
             Self(core::cell::UnsafeCell::new(value))

@@ -45,3 +45,53 @@ fn loom_rwlock_two_writers_and_a_reader() {
         assert_eq!(*l.read(), 2);
     });
 }
+
+/// Upgradable-read protocol U (rwlock.rs module docs): the upgrader waits for a plain reader
+/// that entered beside it, sleeping on `upgrade_seq` until that reader's `fetch_sub` leaves
+/// only its own count (U2). A lost wake-up here is a deadlock loom reports; the reader must
+/// never see the write half done (the data cell is loom's, so a read racing the write is
+/// reported too). Negative controls (ADR 061): with `read_unlock_slow`'s wake of the upgrader
+/// removed, this model deadlocks; with the upgrader's re-check after reading `upgrade_seq`
+/// removed, it deadlocks too, but only from 3 preemptions on, so this model runs with a
+/// bound of 3 whatever `LOOM_MAX_PREEMPTIONS` says (≈ 1 s).
+#[test]
+fn loom_rwlock_upgrade_waits_for_reader() {
+    use portalis_primitives::RwLockUpgradableReadGuard;
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(3);
+    builder.check(|| {
+        let l = Arc::new(RwLock::new((0u32, 0u32)));
+        let l2 = l.clone();
+        let t = thread::spawn(move || {
+            let g = l2.read();
+            assert_eq!(g.0, g.1);
+        });
+        let up = l.upgradable_read();
+        let mut w = RwLockUpgradableReadGuard::upgrade(up);
+        w.0 += 1;
+        w.1 += 1;
+        drop(w);
+        t.join().unwrap();
+        assert_eq!(*l.read(), (1, 1));
+    });
+}
+
+/// An upgradable reader and a writer exclude each other across `with_upgraded` (upgrade,
+/// then write-to-upgradable downgrade, U3/U4): no lost update, no lost wake-up.
+#[test]
+fn loom_rwlock_upgradable_and_writer() {
+    loom::model(|| {
+        let l = Arc::new(RwLock::new(0u32));
+        let l2 = l.clone();
+        let t = thread::spawn(move || {
+            *l2.write() += 1;
+        });
+        {
+            let mut g = l.upgradable_read();
+            let seen = *g;
+            g.with_upgraded(|v| *v = seen + 1);
+        }
+        t.join().unwrap();
+        assert_eq!(*l.read(), 2);
+    });
+}

@@ -309,6 +309,15 @@ impl<F: FnOnce(bool) -> R, R> Job for JoinJob<F, R> {
         // SAFETY: we took the JobRef from a queue, so we are its only runner (take_func).
         let func = unsafe { this.take_func() };
         let r = JobResult::call(|| func(true));
+        if cfg!(portalis_seeded_bug = "join_result_after_latch") {
+            // Negative control of `verify/` (model builds only, never shipped): the latch set
+            // before the result is written, which the owner may read (or free) at once.
+            // SAFETY: none: this is the seeded bug the models must report.
+            unsafe { SpinLatch::set(&this.latch) };
+            // SAFETY: none (seeded bug).
+            unsafe { this.result.with_mut(|slot| (*slot).write(r)) };
+            return;
+        }
         // SAFETY: exclusive until the latch is set below; the slot was never written.
         unsafe { this.result.with_mut(|slot| (*slot).write(r)) };
         // SAFETY: the latch lives in the job, alive until `set` publishes; `set` touches

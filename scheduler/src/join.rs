@@ -7,10 +7,9 @@
 //! recorded frame into its crossbeam deque, where thieves find it. A promoted frame is
 //! reclaimed (popped back and run inline) or waited for at the join's end.
 
-use crate::job::JoinJob;
+use crate::job::{JoinJob, Payload};
 use crate::latch::Probe;
 use crate::registry::{global_registry, Registry, WorkerThread};
-use core::mem::ManuallyDrop;
 use std::panic::{self, AssertUnwindSafe};
 
 /// Runs `a` and `b`, potentially in parallel, and returns both results.
@@ -18,10 +17,7 @@ use std::panic::{self, AssertUnwindSafe};
 /// A panic in either closure propagates to the caller after both have finished: when `a`
 /// panics, `b` still runs (or its thief is waited for) before the panic continues, so no work
 /// is silently dropped; when both panic, `a`'s panic is the one that propagates (as in
-/// rayon-core). Unlike rayon-core, `b` then runs *while* `a`'s panic unwinds (from a drop
-/// guard, which costs nothing when `a` returns): inside it `std::thread::panicking()` is
-/// `true`, so a `std::sync::Mutex` guard it drops poisons that mutex (this crate's locks do
-/// not poison). Called outside any pool, it runs in the global pool.
+/// rayon-core). Called outside any pool, it runs in the global pool.
 ///
 /// # Examples
 /// ```
@@ -55,39 +51,26 @@ where
     join_frames(wt, a, move |_migrated| b())
 }
 
-/// `a` then `b` as plain calls; if `a` panics, `b` still runs (during the unwind, see
-/// [`join`]) before the panic continues.
+/// `a` then `b` as plain calls; if `a` panics, `b` still runs before the panic continues.
 #[inline(always)]
 fn join_single<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
 where
     A: FnOnce() -> RA,
     B: FnOnce() -> RB,
 {
-    let mut guard = RunOnUnwind(ManuallyDrop::new(b));
-    let ra = a();
-    // SAFETY: taken once, and the guard is forgotten right after (its drop would take it).
-    let b = unsafe { ManuallyDrop::take(&mut guard.0) };
-    core::mem::forget(guard);
-    (ra, b())
-}
-
-/// Holds `b` while `a` runs on the 1-thread path; dropped only when `a` unwinds, and then runs
-/// `b`. A guard, not `catch_unwind`, because it costs nothing when `a` returns (ADR 041).
-struct RunOnUnwind<B: FnOnce() -> RB, RB>(ManuallyDrop<B>);
-
-impl<B: FnOnce() -> RB, RB> Drop for RunOnUnwind<B, RB> {
-    fn drop(&mut self) {
-        // SAFETY: reached only when `a` unwound: the happy path takes `b` and forgets us.
-        let b = unsafe { ManuallyDrop::take(&mut self.0) };
-        run_unwinding(b);
+    match panic::catch_unwind(AssertUnwindSafe(a)) {
+        Ok(ra) => (ra, b()),
+        Err(p) => run_then_resume(b, p),
     }
 }
 
-/// Runs `b` while `a`'s panic unwinds; `b`'s own panic is caught and dropped (`a`'s continues).
+/// `a` panicked with `p` and `b` was never shared: run `b` (its own panic, if any, is
+/// dropped: `a`'s continues), then resume `p`.
 #[cold]
 #[inline(never)]
-fn run_unwinding<RB>(b: impl FnOnce() -> RB) {
+fn run_then_resume<B: FnOnce() -> RB, RB>(b: B, p: Payload) -> ! {
     drop(panic::catch_unwind(AssertUnwindSafe(b)));
+    panic::resume_unwind(p)
 }
 
 #[cold]
@@ -192,11 +175,12 @@ where
 {
     let job = JoinJob::new(b, wt.spin_latch());
     // SAFETY: `job` stays on this stack frame until it is popped (and, if promoted, reclaimed
-    // or its latch observed), also when `a` unwinds (FrameGuard).
+    // or its latch observed), also when `a` panics (`a_panicked`).
     let idx = wt.push_frame(unsafe { job.as_frame_ref() });
-    let guard = FrameGuard { wt, idx, job: &job };
-    let ra = a();
-    core::mem::forget(guard);
+    let ra = match panic::catch_unwind(AssertUnwindSafe(a)) {
+        Ok(ra) => ra,
+        Err(p) => a_panicked(wt, idx, &job, p),
+    };
     if !wt.pop_frame(idx) {
         // Never shared: run `b` as a plain call.
         // SAFETY: never promoted, so no thief holds the JobRef; the closure is still there.
@@ -230,60 +214,40 @@ where
     unsafe { job.take_result() }
 }
 
-impl<F: FnOnce(bool) -> R, R> JoinJob<F, R> {
-    /// The frame was never promoted (or was popped back): run `b` on the unwind path,
-    /// dropping its own panic (`a`'s continues).
-    #[cold]
-    fn run_unwinding(&self) {
-        // SAFETY: only the owner's guard calls this, for a frame never promoted (or popped
-        // back from its deque): nobody else can take the closure.
-        let b = unsafe { self.take_func() };
-        run_unwinding(|| b(false));
+/// `a` panicked with `p`: pop the frame, run `b` (or reclaim it from the deque and run it, or
+/// wait for the thief running it), drop `b`'s own result, then resume `p`. The stack frame
+/// holding the job dies only after this, so no thief can still use it (HEARTBEAT.md pitfall 6).
+#[cold]
+#[inline(never)]
+fn a_panicked<F, R>(wt: &WorkerThread, idx: usize, job: &JoinJob<F, R>, p: Payload) -> !
+where
+    F: FnOnce(bool) -> R,
+{
+    if !wt.pop_frame(idx) {
+        // Never shared: the closure is still ours.
+        // SAFETY: never promoted, so no thief holds the JobRef.
+        let b = unsafe { job.take_func() };
+        run_then_resume(|| b(false), p)
     }
-
-    /// The frame was promoted: reclaim it (and run it) or wait for its thief.
-    #[cold]
-    fn reclaim_or_wait(&self, wt: &WorkerThread) {
-        // SAFETY: identity only.
-        let ours = unsafe { self.as_job_ref() };
-        while !self.latch.probe() {
-            match wt.deque.pop() {
-                Some(j) if j == ours => {
-                    self.run_unwinding();
-                    return;
-                }
-                // SAFETY: taken from our deque.
-                Some(j) => unsafe { wt.execute(j) },
-                None => {
-                    wt.wait_until(&self.latch);
-                    break;
-                }
+    // SAFETY: identity only.
+    let ours = unsafe { job.as_job_ref() };
+    while !job.latch.probe() {
+        match wt.deque.pop() {
+            Some(j) if j == ours => {
+                // SAFETY: popped back from our own deque: no thief has it.
+                let b = unsafe { job.take_func() };
+                run_then_resume(|| b(false), p)
+            }
+            // SAFETY: taken from our deque: we hold the right to run it.
+            Some(j) => unsafe { wt.execute(j) },
+            None => {
+                wt.wait_until(&job.latch);
+                break;
             }
         }
-        // The thief ran `b`; drop its result (a panic of `b` too: `a`'s panic continues).
-        // SAFETY: latch observed set; read once.
-        unsafe { self.drop_result() };
     }
-}
-
-/// Runs only when `a` unwinds: pops the frame and runs `b` (or waits for the thief running
-/// it) before the unwind continues, so no work is dropped and no thief can still use the
-/// stack frame when it dies (HEARTBEAT.md pitfall 6). A guard rather than `catch_unwind`
-/// around `a`: `catch_unwind` measured ~40% more per join on the 2-thread fib (ADR 041).
-/// Generic, not `dyn`: the landing pad then finds the job at a fixed stack offset and the
-/// fast path stores nothing for the guard.
-struct FrameGuard<'a, F: FnOnce(bool) -> R, R> {
-    wt: &'a WorkerThread,
-    idx: usize,
-    job: &'a JoinJob<F, R>,
-}
-
-impl<F: FnOnce(bool) -> R, R> Drop for FrameGuard<'_, F, R> {
-    fn drop(&mut self) {
-        if self.wt.pop_frame(self.idx) {
-            self.job.reclaim_or_wait(self.wt);
-        } else {
-            self.job.run_unwinding();
-        }
-    }
+    // The thief ran `b`; drop its result (a panic of `b` too: `a`'s panic continues).
+    // SAFETY: the latch was observed set; read once.
+    unsafe { job.drop_result() };
+    panic::resume_unwind(p)
 }

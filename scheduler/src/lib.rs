@@ -27,8 +27,28 @@
 //! the frame's latch; the owner reclaims or waits. Outside callers inject into the
 //! `Injector` and park on a latch.
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
+/// The browser runtime: Web Workers on the shared memory (`web::spawn`, the worker reservoir,
+/// ADR 003, 070). Internal name; the public path is [`web`].
 #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
-pub mod web;
+#[path = "web/mod.rs"]
+mod web_rt;
+/// Registered tasks, `TaskPool`, async pool calls (ADR 071), on top of `web_rt`.
+#[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+mod web_tasks;
+/// Threads in the browser (threaded build: `wasm32` + `atomics`): Web Worker pools on the
+/// shared memory, the worker reservoir, registered tasks that also run over postMessage on a
+/// page without cross-origin isolation. See ADR 003, 070, 071.
+#[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+pub mod web {
+    pub use crate::web_rt::{
+        bootstrap_urls_held, check_stack_size, idle_workers, prestart, revoke_bootstrap_url,
+        shared_memory_available, shutdown_workers, spawn, ShutdownReport, SpawnError, WorkerHandle,
+        DEFAULT_WORKER_STACK, STACK_GRANULE,
+    };
+    pub use crate::web_tasks::*;
+    #[doc(hidden)]
+    pub use wasm_bindgen as __wasm_bindgen;
+}
 
 mod backend;
 mod broadcast;
@@ -63,7 +83,7 @@ pub mod executor;
 #[cfg(not(any(portalis_loom, portalis_shuttle)))]
 pub mod thread;
 
-pub use backend::Backend;
+pub use backend::{Backend, MAX_DEFAULT_WEB_WORKERS};
 pub use broadcast::{broadcast, spawn_broadcast, BroadcastContext};
 pub use error::BuildError;
 pub use join::{join, join_context, FnContext};

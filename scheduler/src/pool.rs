@@ -180,7 +180,11 @@ impl ThreadPoolBuilder {
                 Ok(())
             };
             let pool = ThreadPool {
-                registry: registry::build_with(self.config, Some(&mut spawn))?,
+                registry: registry::build_with(
+                    self.config,
+                    Some(&mut spawn),
+                    crate::Backend::detect(),
+                )?,
             };
             let r = with_pool(&pool);
             // Terminate; the scope's end joins the workers.
@@ -195,6 +199,38 @@ impl ThreadPoolBuilder {
     /// The global pool already exists (built explicitly or by first use), or as for `build`.
     pub fn build_global(self) -> Result<(), BuildError> {
         registry::build_global(self.config)
+    }
+
+    /// Builds the pool, first booting the threads it needs where that must be awaited: in the
+    /// browser ([`Backend::WebWorkers`](crate::Backend::WebWorkers)) a Web Worker starts only
+    /// after its creator returns to the event loop, so this boots the missing workers
+    /// (`web::prestart`) and then builds. Elsewhere it is [`build`](Self::build).
+    ///
+    /// # Errors
+    /// As for `build`; in the browser also when a worker cannot boot (CSP, bad stack size).
+    pub async fn build_async(self) -> Result<ThreadPool, BuildError> {
+        prestart_for(
+            self.config.num_threads,
+            self.config.stack_size,
+            self.config.use_current_thread,
+        )
+        .await?;
+        self.build()
+    }
+
+    /// [`build_global`](Self::build_global), booting browser workers first (see
+    /// [`build_async`](Self::build_async)).
+    ///
+    /// # Errors
+    /// As for `build_global` and `build_async`.
+    pub async fn build_global_async(self) -> Result<(), BuildError> {
+        prestart_for(
+            self.config.num_threads,
+            self.config.stack_size,
+            self.config.use_current_thread,
+        )
+        .await?;
+        self.build_global()
     }
 }
 
@@ -372,7 +408,7 @@ impl ThreadPool {
             self.registry.detach_threads();
         }
         self.release_current_thread();
-        std::mem::forget(self);
+        drop(self.into_registry());
     }
 
     /// Shuts down and waits up to `timeout` for the threads; `true` when all exited in time
@@ -390,8 +426,19 @@ impl ThreadPool {
             self.registry.detach_threads();
         }
         self.release_current_thread();
-        std::mem::forget(self);
+        drop(self.into_registry());
         ok
+    }
+
+    /// Consumes the pool without running its `Drop` (the shutdown paths did that work
+    /// already), handing back the registry reference so it is released, not leaked: a
+    /// `mem::forget(self)` here leaked the whole registry on every `shutdown` (found by loom's
+    /// leak check in verify/tests/loom_join.rs).
+    fn into_registry(self) -> Arc<Registry> {
+        let this = std::mem::ManuallyDrop::new(self);
+        // SAFETY: `this` is never dropped or used again, so moving its only field out leaves
+        // exactly one owner of that `Arc`.
+        unsafe { std::ptr::read(&this.registry) }
     }
 
     fn on_own_worker(&self) -> bool {
@@ -485,4 +532,34 @@ pub fn spawn(op: impl FnOnce() + Send + 'static) {
 /// Like [`spawn`], FIFO.
 pub fn spawn_fifo(op: impl FnOnce() + Send + 'static) {
     Registry::spawn_job(&current_registry(), op, true)
+}
+
+/// Boots the Web Workers a pool of `num_threads` (0 = default) will take, in the browser; a
+/// no-op elsewhere (`ThreadPoolBuilder::build_async`).
+async fn prestart_for(
+    num_threads: usize,
+    stack_size: Option<usize>,
+    use_current_thread: bool,
+) -> Result<(), BuildError> {
+    #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+    {
+        let backend = crate::Backend::detect();
+        if backend == crate::Backend::WebWorkers && num_threads <= crate::MAX_NUM_THREADS {
+            let n = if num_threads == 0 {
+                backend.default_num_threads()
+            } else {
+                num_threads
+            };
+            let n = n - usize::from(use_current_thread && n > 0);
+            let stack = stack_size.unwrap_or(crate::web_rt::DEFAULT_WORKER_STACK);
+            crate::web_rt::prestart(n, stack).await.map_err(|e| {
+                crate::error::BuildError::new(crate::error::BuildErrorKind::Spawn(
+                    std::io::Error::other(e),
+                ))
+            })?;
+        }
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "atomics")))]
+    let _ = (num_threads, stack_size, use_current_thread);
+    Ok(())
 }

@@ -154,8 +154,8 @@ impl<'scope> ScopeBase<'scope> {
         }
     }
 
-    /// Queues one counted job per worker of the pool, each running `job(ctx)` on its worker
-    /// (a scope's `spawn_broadcast`); `make(i)` builds worker `i`'s job.
+    /// Queues one counted job per worker of the pool into that worker's broadcast queue
+    /// (a scope's `spawn_broadcast`); `make()` builds one job per worker.
     fn spawn_broadcast_jobs<F: FnOnce() + Send + 'scope>(&self, make: impl Fn() -> F) {
         let n = self.registry.num_threads();
         // The counts come first: a job may finish before the next one is queued.

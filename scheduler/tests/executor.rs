@@ -2,6 +2,9 @@
 #![cfg(not(any(portalis_loom, portalis_shuttle)))] // native behaviour; the models run loom_*/shuttle_* files
 
 use portalis_scheduler::executor::*;
+// In the browser this file is a module of tests/web_pool.rs, whose `#[test]` boots workers.
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+use crate::browser_test as test;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
@@ -109,6 +112,10 @@ fn wait_modes_and_as_completed() {
 }
 
 #[test]
+#[cfg_attr(
+    all(target_arch = "wasm32", target_os = "unknown"),
+    ignore = "spawns a std::thread, which the browser does not have"
+)]
 fn timer_fires_or_cancels() {
     let hits = Arc::new(AtomicUsize::new(0));
     let h = hits.clone();
@@ -128,6 +135,10 @@ fn timer_fires_or_cancels() {
 }
 
 #[test]
+#[cfg_attr(
+    all(target_arch = "wasm32", target_os = "unknown"),
+    ignore = "spawns a std::thread, which the browser does not have"
+)]
 fn local_is_per_thread() {
     let l = Arc::new(Local::new(|| AtomicUsize::new(0)));
     l.get().store(7, SeqCst);

@@ -2,6 +2,9 @@
 #![cfg(not(any(portalis_loom, portalis_shuttle)))] // native behaviour; the models run loom_*/shuttle_* files
 
 use portalis_scheduler::*;
+// In the browser this file is a module of tests/web_pool.rs, whose `#[test]` boots workers.
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+use crate::browser_test as test;
 #[cfg(panic = "unwind")] // only the panic tests catch unwinds
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
@@ -266,8 +269,11 @@ fn spawn_panic_goes_to_handler_and_pool_keeps_workers() {
     for _ in 0..4 {
         p.spawn(|| panic!("boom"));
     }
+    // Untimed: the handler owns the only sender, so a lost report hangs (the harness's
+    // timeout reports it) instead of a real-time limit failing on a slow or loaded machine
+    // (a 10 s `recv_timeout` failed under miri on a busy 2-core machine: issue 21).
     for _ in 0..4 {
-        assert_eq!(rx.recv_timeout(Duration::from_secs(10)).unwrap(), "boom");
+        assert_eq!(rx.recv().unwrap(), "boom");
     }
     // Both workers still answer.
     let idx = p.broadcast(|ctx| ctx.index());
@@ -276,15 +282,24 @@ fn spawn_panic_goes_to_handler_and_pool_keeps_workers() {
 
 #[cfg(panic = "unwind")] // catches a panic; panic=abort targets (WASI) cannot
 #[test]
+#[cfg_attr(
+    all(target_arch = "wasm32", target_os = "unknown"),
+    ignore = "std's mpsc recv_timeout reads std::time::Instant, which panics in the browser"
+)]
 fn spawn_default_handler_keeps_running() {
     let p = pool(1);
     p.spawn(|| panic!("reported, not fatal"));
     let (tx, rx) = mpsc::channel();
     p.spawn(move || tx.send(7).unwrap());
-    assert_eq!(rx.recv_timeout(Duration::from_secs(10)).unwrap(), 7);
+    // Untimed for the same reason as in `spawn_panic_goes_to_handler_and_pool_keeps_workers`.
+    assert_eq!(rx.recv().unwrap(), 7);
 }
 
 #[test]
+#[cfg_attr(
+    all(target_arch = "wasm32", target_os = "unknown"),
+    ignore = "std's mpsc recv_timeout reads std::time::Instant, which panics in the browser"
+)]
 fn spawn_fifo_and_free_spawn() {
     let (tx, rx) = mpsc::channel();
     for i in 0..10 {
@@ -294,7 +309,7 @@ fn spawn_fifo_and_free_spawn() {
     let tx2 = tx.clone();
     spawn(move || tx2.send(100).unwrap());
     let mut got: Vec<i32> = (0..11)
-        .map(|_| rx.recv_timeout(Duration::from_secs(10)).unwrap())
+        .map(|_| rx.recv().unwrap()) // untimed: see spawn_panic_goes_to_handler_and_pool_keeps_workers
         .collect();
     got.sort();
     assert_eq!(got.last(), Some(&100));
@@ -365,6 +380,10 @@ fn second_global_pool_is_an_error() {
 }
 
 #[test]
+#[cfg_attr(
+    all(target_arch = "wasm32", target_os = "unknown"),
+    ignore = "Web Workers have no std thread names"
+)]
 fn handlers_and_names() {
     let starts = Arc::new(AtomicUsize::new(0));
     let exits = Arc::new(AtomicUsize::new(0));
@@ -442,6 +461,10 @@ fn shutdown_without_wait_returns_despite_blocked_job() {
 }
 
 #[test]
+#[cfg_attr(
+    all(target_arch = "wasm32", target_os = "unknown"),
+    ignore = "std's mpsc recv_timeout reads std::time::Instant, which panics in the browser"
+)]
 fn shutdown_timeout_reports() {
     let p = pool(2);
     let (tx, rx) = mpsc::channel::<()>();
@@ -475,8 +498,13 @@ fn use_current_thread_runs_install_inline() {
 fn deep_recursion_through_join() {
     // wasm threads get a 1 MiB stack by default and debug-build join frames are large there,
     // so WASI checks a shallower depth; native checks the 10,000 the issue asks for.
+    // In the browser the engine's own call stack of a worker (V8: about 1 MB, not settable
+    // from a page) overflows before the wasm stack does: a debug-build join level nests many
+    // wasm calls (catch_unwind and closure shims); 800 levels passed, 1,000 did not.
     const DEPTH: usize = if cfg!(miri) {
         50
+    } else if cfg!(all(target_arch = "wasm32", target_os = "unknown")) {
+        500
     } else if cfg!(target_family = "wasm") {
         1_000
     } else {

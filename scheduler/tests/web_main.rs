@@ -183,3 +183,67 @@ async fn wait_async_falls_back_to_polling_without_atomics_wait_async() {
     assert_eq!(timed_out, WaitResult::TimedOut);
     assert!(futex::has_wait_async());
 }
+
+/// The registered-task suite from the page's main thread: a shared-memory pool (the page is
+/// isolated), results awaited through `wait_async`, nothing blocks.
+#[wasm_bindgen_test]
+async fn task_pool_on_the_main_thread_uses_shared_memory() {
+    use portalis_scheduler::web::{Mode, TaskPool};
+    use web_common::tasks::*;
+    assert_eq!(Mode::detect(), Mode::SharedMemory);
+    let pool = TaskPool::new(portalis_task_table(), 2).await.unwrap();
+    assert_eq!(pool.mode(), Mode::SharedMemory);
+    assert!(common_suite(&pool).await > 5);
+    pool.shutdown().await;
+}
+
+/// The pool's blocking API called from the main thread once its workers have booted: it
+/// busy-waits for them (ADR 015), it never traps; a synchronous build with no booted worker
+/// is a typed error naming `build_async`, not a hang.
+#[wasm_bindgen_test]
+async fn pool_api_on_the_main_thread_does_not_trap() {
+    use portalis_scheduler::{join, ThreadPoolBuilder};
+    let e = ThreadPoolBuilder::new()
+        .num_threads(1)
+        .stack_size(128 << 20)
+        .build()
+        .unwrap_err();
+    assert!(e.to_string().contains("build_async"), "{e}");
+    let pool = ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build_async()
+        .await
+        .unwrap();
+    assert_eq!(pool.install(|| join(|| 1, || 2)), (1, 2));
+    let mut seen = pool.broadcast(|c| c.index());
+    seen.sort_unstable();
+    assert_eq!(seen, vec![0, 1]);
+    let n = std::sync::atomic::AtomicUsize::new(0);
+    pool.scope(|s| {
+        for _ in 0..10 {
+            s.spawn(|_| {
+                n.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            });
+        }
+    });
+    assert_eq!(n.load(std::sync::atomic::Ordering::SeqCst), 10);
+    drop(pool);
+}
+
+/// The async pool calls from the main thread: `install_async` / `join_async` resolve through
+/// `Atomics.waitAsync` while the page keeps turning its event loop (no busy-wait, no trap).
+#[wasm_bindgen_test]
+async fn install_async_and_join_async_on_the_main_thread() {
+    use portalis_scheduler::ThreadPoolBuilder;
+    let pool = ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build_async()
+        .await
+        .unwrap();
+    let on = pool
+        .install_async(portalis_scheduler::current_thread_index)
+        .await;
+    assert!(on.is_some_and(|i| i < 2), "ran on a pool worker: {on:?}");
+    let (a, b) = pool.join_async(|| (1..=100u64).sum::<u64>(), || 7).await;
+    assert_eq!((a, b), (5050, 7));
+}

@@ -45,3 +45,39 @@ fn futex_on_main_thread_still_answers() {
         Err(WaitError::MainThreadCannotBlock)
     );
 }
+
+/// The fallback: on a page without COOP/COEP a `TaskPool` is a message-passing pool (one
+/// module instance per worker), not an error, and the same registered tasks run there; a
+/// panic, an unknown name, a bad payload and a dying worker fail only their own call.
+#[wasm_bindgen_test]
+async fn task_pool_falls_back_to_message_passing() {
+    use web_common::tasks::*;
+    assert_eq!(web::Mode::detect(), web::Mode::MessagePassing);
+    let pool = web::TaskPool::new(portalis_task_table(), 2)
+        .await
+        .expect("a message-passing pool");
+    assert_eq!(pool.mode(), web::Mode::MessagePassing);
+    assert_eq!(pool.num_workers(), 2);
+    let n = common_suite(&pool).await + remote_suite(&pool).await;
+    assert!(n > 20);
+    pool.shutdown().await;
+    // The copy-mode bootstrap's blob URL was revoked with the last pool of this thread.
+    assert_eq!(web::remote_urls_held(), 0);
+    // And a new pool works afterwards.
+    let pool = web::TaskPool::new(portalis_task_table(), 1).await.unwrap();
+    assert_eq!(pool.run::<Sum>(vec![7, 8]).await, Ok(15));
+    pool.shutdown().await;
+}
+
+/// A threaded pool cannot exist here, and building one is a typed error or an inline pool,
+/// never a trap: the global pool falls back to running inline.
+#[wasm_bindgen_test]
+fn pools_without_shared_memory_run_inline() {
+    use portalis_scheduler::{Backend, ThreadPoolBuilder};
+    assert_ne!(Backend::detect(), Backend::WebWorkers);
+    let pool = ThreadPoolBuilder::new().build().unwrap();
+    assert_eq!(
+        pool.install(|| portalis_scheduler::join(|| 1, || 2)),
+        (1, 2)
+    );
+}

@@ -19,22 +19,21 @@
 //! ```
 //! use portalis_threading::py::threading::{Lock, Thread};
 //! use std::sync::Arc;
-//! use std::sync::atomic::{AtomicU32, Ordering};
 //!
 //! let lock = Lock::new();
-//! let n = Arc::new(AtomicU32::new(0));
+//! let n = Arc::new(portalis_threading::Mutex::new(0)); // a Python list cell
 //! let threads: Vec<Thread> = (0..4)
 //!     .map(|_| {
 //!         let (lock, n) = (lock.clone(), n.clone());
 //!         Thread::new(move || {
 //!             let _with = lock.guard(); // `with lock:`
-//!             n.fetch_add(1, Ordering::Relaxed);
+//!             *n.lock() += 1;
 //!         })
 //!     })
 //!     .collect();
 //! for t in &threads { t.start().unwrap(); }
 //! for t in &threads { t.join(None).unwrap(); }
-//! assert_eq!(n.load(Ordering::Relaxed), 4);
+//! assert_eq!(*n.lock(), 4);
 //! ```
 
 use super::error::{panic_to_py, PyResult, PyThreadingError, TargetResult};
@@ -281,20 +280,18 @@ pub enum ConditionLock {
 ///
 /// # Examples
 /// ```
-/// use portalis_threading::py::threading::{Condition, Thread};
-/// use std::sync::Arc;
-/// use std::sync::atomic::{AtomicBool, Ordering};
+/// use portalis_threading::py::threading::{Condition, Event, Thread};
 /// let cv = Condition::new();
-/// let ready = Arc::new(AtomicBool::new(false));
+/// let ready = Event::new(); // the shared flag
 /// let (cv2, r2) = (cv.clone(), ready.clone());
 /// let t = Thread::new(move || {
 ///     let _with = cv2.guard();
-///     r2.store(true, Ordering::Relaxed);
+///     r2.set();
 ///     cv2.notify_all().unwrap();
 /// });
 /// t.start().unwrap();
 /// let _with = cv.guard();
-/// assert!(cv.wait_for(|| ready.load(Ordering::Relaxed), None).unwrap());
+/// assert!(cv.wait_for(|| ready.is_set(), None).unwrap());
 /// drop(_with);
 /// t.join(None).unwrap();
 /// ```

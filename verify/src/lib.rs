@@ -1,6 +1,70 @@
-//! Model-checking scenarios for the public API of portalis-threading.
+//! Model-checking scenarios and checkers for the public API of portalis-threading.
 //!
 //! The models live in `tests/` (`loom_*.rs`, `shuttle_*.rs`) and only compile their bodies
 //! under `--cfg portalis_loom` / `--cfg portalis_shuttle`; `scripts/` drive them with the
-//! flags documented there. This library holds shared helpers.
+//! flags documented there, and `scripts/controls.sh` runs the negative controls (one seeded
+//! protocol bug each, which the named model must report). This library holds shared helpers.
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
+
+/// Helpers for the model tests (loom or shuttle builds only).
+#[cfg(any(portalis_loom, portalis_shuttle))]
+pub mod model {
+    use core::fmt;
+    use portalis_primitives::sync::cell::UnsafeCell;
+
+    /// Data handed from one thread to another *outside* the primitive under test: written
+    /// before the release side (`release`, `set`, `send`, ...) and read after the acquire side.
+    /// Under loom every access is tracked, so if the primitive does not create a
+    /// happens-before edge from the writer to the reader (a weakened ordering), loom reports a
+    /// causality violation instead of the test passing on a counter.
+    pub struct Payload(UnsafeCell<u32>);
+
+    // SAFETY: every access goes through `UnsafeCell::with`/`with_mut`; the models call `write`
+    // and `read` only in orders the primitive under test claims to synchronise, and loom
+    // checks exactly that claim (a racy access is a reported error, not silent UB).
+    unsafe impl Sync for Payload {}
+
+    impl Payload {
+        /// A payload holding 0.
+        pub fn new() -> Self {
+            Payload(UnsafeCell::new(0))
+        }
+
+        /// Writes `v` (the publishing thread, before its release operation).
+        pub fn write(&self, v: u32) {
+            // SAFETY: see the `Sync` impl: the model orders this before every `read`.
+            self.0.with_mut(|p| unsafe { *p = v });
+        }
+
+        /// Reads the value (the consuming thread, after its acquire operation).
+        pub fn read(&self) -> u32 {
+            // SAFETY: see the `Sync` impl: the model orders every `write` before this.
+            self.0.with(|p| unsafe { *p })
+        }
+    }
+
+    impl Default for Payload {
+        fn default() -> Self {
+            Self::new()
+        }
+    }
+
+    impl fmt::Debug for Payload {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("Payload")
+        }
+    }
+
+    /// Runs `f` under loom with an explicit preemption bound (each model states its own, so a
+    /// model that needs a deeper bound to reach its bug gets it, and the cheap ones stay
+    /// cheap). `LOOM_MAX_PREEMPTIONS` in the environment is ignored on purpose.
+    #[cfg(portalis_loom)]
+    pub fn loom_model<F>(preemptions: usize, f: F)
+    where
+        F: Fn() + Sync + Send + 'static,
+    {
+        let mut b = loom::model::Builder::new();
+        b.preemption_bound = Some(preemptions);
+        b.check(f);
+    }
+}

@@ -277,8 +277,14 @@ impl<T> Ring<T> {
         // we are its only writer until the stamp store below (caller's contract: once).
         slot.val.with_mut(|p| unsafe { (*p).write(msg) });
         // Release: partner of the Acquire stamp load in `pop`/`try_pop_fast` (step 3).
+        // (`verify/scripts/controls.sh` weakens it under `portalis_seeded_bug`, never shipped.)
+        let order = if cfg!(portalis_seeded_bug = "ring_relaxed_stamp") {
+            Relaxed
+        } else {
+            Release
+        };
         slot.stamp
-            .store(pos.wrapping_add(1).wrapping_sub(idx), Release);
+            .store(pos.wrapping_add(1).wrapping_sub(idx), order);
     }
 
     /// Step 5: gives up a slot taken by [`claim`](Self::claim). If no position was claimed

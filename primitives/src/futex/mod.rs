@@ -99,7 +99,9 @@ cfg_chain! {
 
 /// The portable waiter table, compiled on every std target (tests, benches and the browser's
 /// std-park comparison use it directly); the chain's last arm makes it the active backend.
-#[cfg(not(any(portalis_loom, portalis_shuttle, portalis_no_threads)))]
+/// Also compiled under the models (not as the active backend there), so `verify/` can
+/// model-check the table that macOS, Windows and wasip1 run on.
+#[cfg(not(portalis_no_threads))]
 pub mod parked;
 
 /// The browser build's extras, outside the shared contract: the main thread's async wait and

@@ -30,8 +30,11 @@ use crossbeam_utils::CachePadded;
 pub const NAME: &str = "parked-table";
 
 /// Number of buckets: a power of two so the hash is a mask. Heuristic: enough that unrelated
-/// words rarely share a lock on machines with tens of cores.
-pub const BUCKETS: usize = 64;
+/// words rarely share a lock on machines with tens of cores. One under the model checkers: a
+/// bucket chosen by heap address could differ between replays of one execution (the models
+/// need every replay to touch the same objects), and one bucket puts every word of a model
+/// in one list, so the address filter of step 4 is exercised too.
+pub const BUCKETS: usize = if crate::sync::MODEL { 1 } else { 64 };
 
 struct Node {
     addr: usize,
@@ -41,9 +44,24 @@ struct Node {
 
 type Bucket = CachePadded<Mutex<Vec<Arc<Node>>>>;
 
+fn new_table() -> [Bucket; BUCKETS] {
+    core::array::from_fn(|_| CachePadded::new(Mutex::new(Vec::new())))
+}
+
+#[cfg(not(any(portalis_loom, portalis_shuttle)))]
 fn table() -> &'static [Bucket; BUCKETS] {
     static TABLE: std::sync::OnceLock<[Bucket; BUCKETS]> = std::sync::OnceLock::new();
-    TABLE.get_or_init(|| core::array::from_fn(|_| CachePadded::new(Mutex::new(Vec::new()))))
+    TABLE.get_or_init(new_table)
+}
+
+// Under the models the table is rebuilt for every explored execution (a model mutex may not
+// outlive the execution that made it), so it is the model's lazy static.
+#[cfg(any(portalis_loom, portalis_shuttle))]
+fn table() -> &'static [Bucket; BUCKETS] {
+    crate::sync::lazy_static! {
+        static ref TABLE: [Bucket; BUCKETS] = new_table();
+    }
+    &TABLE
 }
 
 fn bucket(addr: usize) -> &'static Bucket {
@@ -79,10 +97,17 @@ pub fn wait(
         None => None,
     };
     let b = bucket(addr);
+    // Negative control of `verify/` (never set in a shipped build): step 1's comparison made
+    // before taking the lock, which lets a wake-up slip in between it and step 2.
+    if cfg!(portalis_seeded_bug = "parked_check_outside_lock") && word.load(Relaxed) != expected {
+        return Ok(WaitResult::Woken);
+    }
     let node = {
         let mut q = lock(b);
         // Step 1. Relaxed: the bucket lock orders this read after any waker that locked first.
-        if word.load(Relaxed) != expected {
+        if !cfg!(portalis_seeded_bug = "parked_check_outside_lock")
+            && word.load(Relaxed) != expected
+        {
             return Ok(WaitResult::Woken);
         }
         let node = Arc::new(Node {
@@ -98,16 +123,28 @@ pub fn wait(
         match deadline {
             None => thread::park(),
             Some(d) => {
-                let left = d.remaining();
+                // The models have no clock: a timed wait there times out at its first check,
+                // so every timed wait explores step 3's race of the timeout against a waker
+                // (the waker may have removed our node already: then it counts as Woken).
+                let left = if crate::sync::MODEL {
+                    Duration::ZERO
+                } else {
+                    d.remaining()
+                };
                 if left.is_zero() {
                     let mut q = lock(b);
                     if let Some(i) = q.iter().position(|n| Arc::ptr_eq(n, &node)) {
-                        q.swap_remove(i);
+                        // Negative control of `verify/` (never shipped): a timed-out node left
+                        // in the table, where a later wake_one spends itself on it.
+                        if !cfg!(portalis_seeded_bug = "parked_timeout_keeps_node") {
+                            q.swap_remove(i);
+                        }
                         return Ok(WaitResult::TimedOut);
                     }
                     // A waker removed us first: its wake-up counts.
                     return Ok(WaitResult::Woken);
                 }
+                #[cfg(not(any(portalis_loom, portalis_shuttle)))]
                 thread::park_timeout(left);
             }
         }

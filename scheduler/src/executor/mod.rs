@@ -92,7 +92,7 @@ impl ExecutorBuilder {
         let pool = b.build().map_err(|e| ExecutorError::Build(e.to_string()))?;
         Ok(ThreadPoolExecutor {
             pool: Mutex::new(Some(pool)),
-            pending: Arc::new(Mutex::new(Vec::new())),
+            pending: Arc::new(Mutex::new((Vec::new(), PRUNE_MIN))),
             max_workers: n,
         })
     }
@@ -100,11 +100,16 @@ impl ExecutorBuilder {
 
 use future::CancelFn;
 
+/// The pending-hook list is first pruned at this length (heuristic: small enough that an
+/// idle executor holds few dead hooks, large enough that short bursts never prune).
+const PRUNE_MIN: usize = 64;
+
 /// Python's `concurrent.futures.ThreadPoolExecutor` on a [`ThreadPool`].
 pub struct ThreadPoolExecutor {
     pool: Mutex<Option<ThreadPool>>,
-    /// Cancel hooks of submitted futures (pruned as they finish), for `cancel_futures`.
-    pending: Arc<Mutex<Vec<CancelFn>>>,
+    /// Cancel hooks of submitted futures, for `cancel_futures`, and the length at which
+    /// finished ones are pruned next.
+    pending: Arc<Mutex<(Vec<CancelFn>, usize)>>,
     max_workers: usize,
 }
 
@@ -149,9 +154,15 @@ impl ThreadPoolExecutor {
         let fut = Future::pending();
         {
             let mut p = self.pending.lock().unwrap();
-            p.retain(|c| !c(false)); // prune finished futures
+            // Prune finished futures only when the list doubled since the last prune, so a
+            // burst of submits costs O(1) amortized each (pruning on every submit made
+            // `map` over n items O(n^2): 25 us/task at n = 20,000, perf row P1).
+            if p.0.len() >= p.1 {
+                p.0.retain(|c| !c(false));
+                p.1 = (2 * p.0.len()).max(PRUNE_MIN);
+            }
             let weak = fut.cancel_hook();
-            p.push(weak);
+            p.0.push(weak);
         }
         let f2 = fut.clone();
         pool.spawn(move || f2.run(f));
@@ -183,7 +194,7 @@ impl ThreadPoolExecutor {
     /// blocks until the running and queued work finished and the threads exited.
     pub fn shutdown(&self, wait: bool, cancel_futures: bool) {
         if cancel_futures {
-            for c in self.pending.lock().unwrap().iter() {
+            for c in self.pending.lock().unwrap().0.iter() {
                 c(true);
             }
         }

@@ -3,11 +3,11 @@
 
 use super::state::{Handlers, PanicHandler, Registry, StartHandler};
 use super::worker::{self, WorkerThread};
-use crate::backend::Backend;
+use crate::backend::{Backend, ThreadHandle};
 use crate::deque::Worker;
 use crate::error::{BuildError, BuildErrorKind};
 use crate::job::JobRef;
-use portalis_primitives::sync::{thread, Arc};
+use portalis_primitives::sync::Arc;
 use std::fmt;
 use std::io;
 use std::sync::OnceLock;
@@ -87,20 +87,23 @@ pub(crate) struct Config {
 
 /// Builds a registry and starts its workers (through the configured spawn handler, if any).
 pub(crate) fn build(mut c: Config) -> Result<Arc<Registry>, BuildError> {
+    let backend = Backend::detect();
     match c.spawn_handler.take() {
-        Some(mut handler) => build_with(c, Some(&mut *handler)),
-        None => build_with(c, None),
+        Some(mut handler) => build_with(c, Some(&mut *handler), backend),
+        None => build_with(c, None, backend),
     }
 }
 
 /// Builds a registry and starts its workers, through `custom` when given. Every way out of
 /// here — an error, or a panicking `thread_name` unwinding through — terminates and joins
-/// (or, for custom threads, waits for) the threads it started.
+/// (or, for custom threads, waits for) the threads it started. `backend` is
+/// `Backend::detect()` except for the browser's lazily built global pool, which falls back to
+/// `Backend::NoThreads` when no Web Worker has booted.
 pub(crate) fn build_with(
     mut c: Config,
     mut custom: Option<&mut SpawnFn<'_>>,
+    backend: Backend,
 ) -> Result<Arc<Registry>, BuildError> {
-    let backend = Backend::detect();
     if c.num_threads > MAX_NUM_THREADS {
         return Err(BuildError::new(BuildErrorKind::TooManyThreads {
             requested: c.num_threads,
@@ -146,8 +149,16 @@ pub(crate) fn build_with(
                 deque,
             })
             .map(|()| started.custom += 1),
-            None => spawn_worker(backend, &registry, index, deque, name, stack)
-                .map(|h| started.handles.push(h)),
+            // In the browser a pool without `stack_size` takes any booted worker (its stack was
+            // fixed when it booted); elsewhere the default applies.
+            None => {
+                let stack = match backend {
+                    Backend::WebWorkers => c.stack_size,
+                    _ => Some(stack),
+                };
+                spawn_worker(backend, &registry, index, deque, name, stack)
+            }
+            .map(|h| started.handles.push(h)),
         };
         // On an error `started` stops and joins the threads already running.
         spawned.map_err(|e| BuildError::new(BuildErrorKind::Spawn(e)))?;
@@ -168,14 +179,14 @@ pub(crate) fn build_with(
 /// their loops), so a failed build leaves no thread behind.
 struct Started<'a> {
     registry: &'a Registry,
-    handles: Vec<thread::JoinHandle<()>>,
+    handles: Vec<ThreadHandle>,
     /// Workers started by a custom spawn handler (no handles: counted).
     custom: usize,
 }
 
 impl Started<'_> {
     /// The build succeeded: hand the handles over.
-    fn keep(mut self) -> Vec<thread::JoinHandle<()>> {
+    fn keep(mut self) -> Vec<ThreadHandle> {
         self.custom = 0;
         std::mem::take(&mut self.handles)
     }
@@ -189,7 +200,7 @@ impl Drop for Started<'_> {
         self.registry.terminate();
         for h in self.handles.drain(..) {
             // A worker's panic is already routed or aborted inside it; nothing to carry.
-            let _ = h.join();
+            h.join();
         }
         self.registry.wait_exited_count(self.custom);
     }
@@ -203,19 +214,26 @@ fn spawn_worker(
     index: usize,
     deque: Worker<JobRef>,
     name: Option<String>,
-    stack_size: usize,
-) -> io::Result<thread::JoinHandle<()>> {
+    stack_size: Option<usize>,
+) -> io::Result<ThreadHandle> {
     let r = registry.clone();
-    backend.spawn(name, Some(stack_size), move || {
-        worker::main_loop(r, index, deque)
-    })
+    backend.spawn(name, stack_size, move || worker::main_loop(r, index, deque))
 }
 
 static GLOBAL: OnceLock<Arc<Registry>> = OnceLock::new();
 
 /// The global registry, built with defaults on first use.
 pub(crate) fn global_registry() -> &'static Arc<Registry> {
-    GLOBAL.get_or_init(|| build(Config::default()).expect("build the global pool"))
+    GLOBAL.get_or_init(|| {
+        build(Config::default())
+            .or_else(|e| match Backend::detect() {
+                // No booted Web Worker (nobody called `build_global_async`): the lazily built
+                // global pool runs inline rather than failing the caller.
+                Backend::WebWorkers => build_with(Config::default(), None, Backend::NoThreads),
+                _ => Err(e),
+            })
+            .expect("build the global pool")
+    })
 }
 
 /// Builds the global registry from `c`.

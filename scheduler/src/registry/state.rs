@@ -12,7 +12,7 @@ use portalis_primitives::sync::atomic::{
     AtomicBool, AtomicU32,
     Ordering::{Acquire, Relaxed, Release},
 };
-use portalis_primitives::sync::{thread, Mutex};
+use portalis_primitives::sync::Mutex;
 use portalis_primitives::time::Instant;
 use std::panic::{self, AssertUnwindSafe};
 
@@ -54,7 +54,7 @@ pub(crate) struct Registry {
     pub(crate) spawned: usize,
     /// No threads at all: everything runs inline on the caller.
     pub(crate) inline: bool,
-    pub(crate) handles: Mutex<Vec<thread::JoinHandle<()>>>,
+    pub(crate) handles: Mutex<Vec<crate::backend::ThreadHandle>>,
     handlers: Handlers,
 }
 
@@ -202,7 +202,7 @@ impl Registry {
     pub(crate) fn join_threads(&self) {
         let handles = std::mem::take(&mut *self.handles.lock().unwrap());
         for h in handles {
-            let _ = h.join();
+            h.join();
         }
     }
 

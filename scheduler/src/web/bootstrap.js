@@ -2,7 +2,8 @@
 // ../shared/notes/BROWSER.md §1). wasm-bindgen inlines this file into the glue and hands it
 // out as a blob URL (`link_to!`), so no worker script is fetched. The worker receives the
 // compiled module and the page's shared memory, instantiates the glue on them (getting its
-// own stack and TLS), reports ready, runs one boxed Rust closure and exits.
+// own stack and TLS), reports ready, runs one boxed Rust closure (for a pool worker: the
+// reservoir loop of threads.rs, which returns on shutdown) and exits.
 self.addEventListener("message", async function boot(event) {
   const d = event.data;
   if (!d || d.t !== "portalis:boot") return; // not ours (e.g. a test runner's console relay)
@@ -11,7 +12,9 @@ self.addEventListener("message", async function boot(event) {
   try {
     // Absolute URL: a blob worker has no base for relative imports.
     const glue = await import(d.glue);
-    wasm = await glue.default({ module_or_path: d.module, memory: d.memory });
+    const init = { module_or_path: d.module, memory: d.memory };
+    if (d.stack) init.thread_stack_size = d.stack; // else the glue's default (2 MiB)
+    wasm = await glue.default(init);
     self.postMessage({ t: "portalis:ready" });
     // Enters Rust; returns once the closure has run and signalled completion.
     glue.portalis_web_worker_entry(d.work);
@@ -23,5 +26,6 @@ self.addEventListener("message", async function boot(event) {
   if (wasm && typeof wasm.__wbindgen_thread_destroy === "function") {
     wasm.__wbindgen_thread_destroy();
   }
+  self.postMessage({ t: "portalis:bye" });
   self.close();
 });

@@ -32,13 +32,63 @@ use wasm_bindgen::JsCast;
 extern "C" {
     /// `import.meta.url` of the glue module: the URL a worker imports to instantiate us.
     #[wasm_bindgen(thread_local_v2, js_namespace = ["import", "meta"], js_name = url)]
-    static GLUE_URL: String;
+    pub(crate) static GLUE_URL: String;
 }
 
 thread_local! {
-    /// The bootstrap's blob URL; `link_to!` makes a new blob on every call, so keep one per
-    /// thread (revoked never: the page keeps spawning from it).
-    static BOOTSTRAP_URL: String = wasm_bindgen::link_to!(module = "/src/web/bootstrap.js");
+    /// The URL workers start from: a revocable one-line module importing the bootstrap (see
+    /// [`revocable_module_url`]); [`revoke_bootstrap_url`] revokes it, the next spawn makes a
+    /// new one.
+    static BOOTSTRAP_URL: core::cell::RefCell<Option<String>> = const { core::cell::RefCell::new(None) };
+    /// `link_to!`'s own blob URL for the bootstrap. The glue evaluates it once per instance
+    /// and returns the same URL on every call (measured: a spawn after revoking it failed to
+    /// load), so it is never revoked: one per thread, not one per pool.
+    static LINKED_BOOTSTRAP: String = wasm_bindgen::link_to!(module = "/src/web/bootstrap.js");
+}
+
+/// A blob URL of a one-line module that imports `linked`: revoking it frees only this small
+/// blob, and `linked` (which the glue caches) stays valid for the next pool.
+pub(crate) fn revocable_module_url(linked: &str) -> Result<String, JsValue> {
+    let src = format!(
+        "import {};\n",
+        js_sys::JSON::stringify(&linked.into())?
+            .as_string()
+            .unwrap_or_default()
+    );
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type("text/javascript");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(
+        &js_sys::Array::of1(&JsValue::from_str(&src)),
+        &opts,
+    )?;
+    web_sys::Url::create_object_url_with_blob(&blob)
+}
+
+fn bootstrap_url() -> Result<String, JsValue> {
+    BOOTSTRAP_URL.with(|u| {
+        let mut u = u.borrow_mut();
+        if u.is_none() {
+            *u = Some(LINKED_BOOTSTRAP.with(|l| revocable_module_url(l))?);
+        }
+        Ok(u.clone().unwrap_or_default())
+    })
+}
+
+/// Revokes this thread's bootstrap blob URL (after its workers have booted: a booted worker
+/// no longer needs it). Returns whether there was one.
+pub fn revoke_bootstrap_url() -> bool {
+    match BOOTSTRAP_URL.with(|u| u.borrow_mut().take()) {
+        Some(url) => {
+            let _ = web_sys::Url::revoke_object_url(&url);
+            true
+        }
+        None => false,
+    }
+}
+
+/// How many bootstrap blob URLs this thread currently holds (0 or 1; a test hook).
+pub fn bootstrap_urls_held() -> usize {
+    BOOTSTRAP_URL.with(|u| usize::from(u.borrow().is_some()))
 }
 
 /// Why [`spawn`] failed.
@@ -49,10 +99,26 @@ pub enum SpawnError {
     /// shared with a worker; use the postMessage fallback instead.
     #[error("no shared memory: the page is not cross-origin isolated (serve it with COOP same-origin and COEP require-corp)")]
     NoSharedMemory,
-    /// The browser refused to create or boot the worker (CSP without `worker-src blob:`, an
-    /// instantiation error, ...); the message is the browser's.
+    /// The browser refused to create or boot the worker (an instantiation error, ...); the
+    /// message is the browser's.
     #[error("the web worker could not start: {0}")]
     Worker(String),
+    /// The page's Content-Security-Policy does not allow `blob:` workers (or the browser
+    /// refused the blob worker without a reason, which is what a CSP refusal looks like from
+    /// the page: an `error` event with no message).
+    #[error("the browser refused to load the blob: worker{}; if the page has a Content-Security-Policy, allow it with the directive `worker-src 'self' blob:` (and `script-src 'self' 'wasm-unsafe-eval'`)", if .0.is_empty() { String::new() } else { format!(" ({})", .0) })]
+    BlobWorkersForbidden(String),
+    /// No booted Web Worker waits in the reservoir (with a stack of at least `min_stack`
+    /// bytes): workers boot only after their creator returns to the event loop, so a
+    /// synchronous build cannot create them.
+    #[error("no idle Web Worker (stack >= {min_stack} bytes) is ready: build the pool with `ThreadPoolBuilder::build_async().await` or call `web::prestart(n, stack).await` first")]
+    NoIdleWorker {
+        /// The stack size asked for (0 = any).
+        min_stack: usize,
+    },
+    /// A worker stack size that is zero, not a multiple of 64 KiB, or above 4 GiB.
+    #[error("stack size {0} bytes is not a non-zero multiple of 64 KiB (65536); round it up to a whole number of wasm pages")]
+    BadStackSize(usize),
 }
 
 /// `true` when this context may share its memory with workers: it is cross-origin isolated
@@ -75,6 +141,10 @@ pub fn shared_memory_available() -> bool {
         .unwrap_or(false);
     isolated && sab
 }
+
+mod threads;
+pub use threads::{idle_workers, prestart, shutdown_workers, ShutdownReport};
+pub(crate) use threads::{spawn_thread, WebThread};
 
 /// The work handed to a worker through linear memory.
 struct Work {
@@ -104,6 +174,8 @@ pub fn portalis_web_worker_entry(work: u32) {
 pub struct WorkerHandle {
     worker: web_sys::Worker,
     done: Arc<AtomicU32>,
+    /// Resolves on `portalis:bye` (stack and TLS freed, about to close) or an error event.
+    bye: js_sys::Promise,
     // Kept alive while the worker may still post to us; unregistered on drop.
     _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::Event)>,
@@ -137,6 +209,14 @@ impl WorkerHandle {
     }
 }
 
+impl WorkerHandle {
+    /// Resolves once the worker has freed its stack and TLS and is closing (after the closure
+    /// returned), or once it died with an error event.
+    pub async fn closed(&self) {
+        let _ = wasm_bindgen_futures::JsFuture::from(self.bye.clone()).await;
+    }
+}
+
 impl Drop for WorkerHandle {
     fn drop(&mut self) {
         // The worker keeps running its closure and exits by itself; we only stop listening.
@@ -167,20 +247,76 @@ impl Drop for WorkerHandle {
 /// # Errors
 /// [`SpawnError::NoSharedMemory`] when [`shared_memory_available`] is false;
 /// [`SpawnError::Worker`] when the browser cannot create or boot the worker (the boxed
-/// closure is then leaked, not freed: a worker that failed late might still own it).
+/// closure is then leaked, not freed: a worker that failed late might still own it);
+/// [`SpawnError::BlobWorkersForbidden`] when a Content-Security-Policy forbids `blob:` workers.
 pub async fn spawn<F>(f: F) -> Result<WorkerHandle, SpawnError>
 where
     F: FnOnce() + Send + 'static,
 {
+    let (handle, ready) = start(Box::new(f), None)?;
+    ready.await?;
+    Ok(handle)
+}
+
+/// The worker's readiness: resolves on its `portalis:ready` message.
+pub(crate) struct Ready(js_sys::Promise);
+
+impl Ready {
+    pub(crate) async fn await_ready(self) -> Result<(), SpawnError> {
+        wasm_bindgen_futures::JsFuture::from(self.0)
+            .await
+            .map(drop)
+            .map_err(|e| classify_boot_error(e.as_string().unwrap_or_else(|| format!("{e:?}"))))
+    }
+}
+
+impl core::future::IntoFuture for Ready {
+    type Output = Result<(), SpawnError>;
+    type IntoFuture = core::pin::Pin<Box<dyn core::future::Future<Output = Self::Output>>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.await_ready())
+    }
+}
+
+/// A CSP violation or a refused blob worker is reported by the browser as an error event with
+/// little detail; name the directive so the page author knows what to change.
+pub(crate) fn classify_boot_error(msg: String) -> SpawnError {
+    let lower = msg.to_ascii_lowercase();
+    if lower.contains("content security policy")
+        || lower.contains("worker-src")
+        || lower.contains("securityerror")
+        || msg.is_empty()
+        || msg == "undefined"
+        || msg == "null"
+        || msg == "JsValue(undefined)"
+        || msg == "JsValue(null)"
+    {
+        SpawnError::BlobWorkersForbidden(msg)
+    } else {
+        SpawnError::Worker(msg)
+    }
+}
+
+/// Creates the worker and posts its boot message; the worker starts once this thread returns
+/// to its event loop, and the returned [`Ready`] resolves when it has instantiated the module.
+/// `stack`: the worker's stack size (a non-zero multiple of 64 KiB; `None` = the glue's
+/// default, 2 MiB).
+pub(crate) fn start(
+    f: Box<dyn FnOnce() + Send + 'static>,
+    stack: Option<usize>,
+) -> Result<(WorkerHandle, Ready), SpawnError> {
     if !shared_memory_available() {
         return Err(SpawnError::NoSharedMemory);
+    }
+    if let Some(s) = stack {
+        check_stack_size(s)?;
     }
     let js_err = |e: JsValue| SpawnError::Worker(format!("{e:?}"));
     let opts = web_sys::WorkerOptions::new();
     opts.set_type(web_sys::WorkerType::Module);
-    let worker = BOOTSTRAP_URL
-        .with(|url| web_sys::Worker::new_with_options(url, &opts))
-        .map_err(js_err)?;
+    let worker = bootstrap_url()
+        .and_then(|url| web_sys::Worker::new_with_options(&url, &opts))
+        .map_err(|e| classify_boot_error(format!("{e:?}")))?;
 
     // Resolves on "portalis:ready", rejects on "portalis:error" or an error event.
     let (mut resolve, mut reject) = (None, None);
@@ -193,6 +329,10 @@ where
         reject.expect("set by Promise::new"),
     );
     let reject2 = reject.clone();
+    let mut bye_res = None;
+    let bye = js_sys::Promise::new(&mut |res, _| bye_res = Some(res));
+    let bye_resolve = std::rc::Rc::new(std::cell::RefCell::new(bye_res));
+    let bye_resolve2 = bye_resolve.clone();
     let on_message =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
             let data = e.data();
@@ -202,6 +342,11 @@ where
             match tag.as_deref() {
                 Some("portalis:ready") => {
                     let _ = resolve.call0(&JsValue::NULL);
+                }
+                Some("portalis:bye") => {
+                    if let Some(f) = bye_resolve.borrow_mut().take() {
+                        let _ = f.call0(&JsValue::NULL);
+                    }
                 }
                 Some("portalis:error") => {
                     let msg =
@@ -213,14 +358,19 @@ where
         });
     let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
         let msg = js_sys::Reflect::get(&e, &"message".into()).unwrap_or(JsValue::NULL);
-        let _ = reject2.call1(&JsValue::NULL, &msg);
+        let msg = msg.as_string().unwrap_or_default(); // empty: refused without a reason (CSP)
+        let _ = reject2.call1(&JsValue::NULL, &msg.into());
+        // A dead worker never says bye: do not leave its closer waiting.
+        if let Some(f) = bye_resolve2.borrow_mut().take() {
+            let _ = f.call0(&JsValue::NULL);
+        }
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
 
     let done = Arc::new(AtomicU32::new(0));
     let work = Box::into_raw(Box::new(Work {
-        f: Box::new(f),
+        f,
         done: done.clone(),
     }));
     let boot = js_sys::Object::new();
@@ -230,15 +380,38 @@ where
     set("module", &wasm_bindgen::module()).map_err(js_err)?;
     set("memory", &wasm_bindgen::memory()).map_err(js_err)?;
     set("work", &JsValue::from(work as usize as u32)).map_err(js_err)?;
+    if let Some(s) = stack {
+        set("stack", &JsValue::from(s as u32)).map_err(js_err)?;
+    }
     worker.post_message(&boot).map_err(js_err)?;
+    Ok((
+        WorkerHandle {
+            worker,
+            done,
+            bye,
+            _on_message: on_message,
+            _on_error: on_error,
+        },
+        Ready(ready),
+    ))
+}
 
-    wasm_bindgen_futures::JsFuture::from(ready)
-        .await
-        .map_err(|e| SpawnError::Worker(e.as_string().unwrap_or_else(|| format!("{e:?}"))))?;
-    Ok(WorkerHandle {
-        worker,
-        done,
-        _on_message: on_message,
-        _on_error: on_error,
-    })
+/// The stack of a pool worker booted by `ThreadPoolBuilder::build_async` when the builder sets
+/// none: 4 MiB (the glue's own default is 2 MiB; deep `join` recursion wants more, and every
+/// byte of it is committed shared memory).
+pub const DEFAULT_WORKER_STACK: usize = 4 << 20;
+
+/// The size of a wasm page: worker stacks are allocated in whole pages.
+pub const STACK_GRANULE: usize = 64 << 10;
+
+/// Checks a worker stack size: a non-zero multiple of 64 KiB that fits in 32 bits.
+///
+/// # Errors
+/// [`SpawnError::BadStackSize`] otherwise.
+pub fn check_stack_size(bytes: usize) -> Result<(), SpawnError> {
+    if bytes == 0 || !bytes.is_multiple_of(STACK_GRANULE) || u32::try_from(bytes).is_err() {
+        Err(SpawnError::BadStackSize(bytes))
+    } else {
+        Ok(())
+    }
 }

@@ -6,6 +6,8 @@
 
 use portalis_primitives::futex::{self, WaitResult};
 use portalis_primitives::sync::atomic::{AtomicU32, Ordering::SeqCst};
+pub mod tasks;
+
 use portalis_scheduler::web::{self, WorkerHandle};
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;

@@ -1,0 +1,101 @@
+//! The browser demo (`make web-demo`, scripts/web-demo.sh): a Mandelbrot set rendered in
+//! parallel by registered tasks on a `web::TaskPool`, which is a shared-memory Web Worker pool
+//! on a cross-origin-isolated page and a message-passing pool on a plain one. The page
+//! (`index.html`) shows the mode, the worker count and the live throughput, and compares the
+//! parallel result with a single-threaded render. Natively this example is empty.
+#![cfg_attr(
+    not(all(target_arch = "wasm32", target_feature = "atomics")),
+    allow(dead_code)
+)]
+
+#[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+/// The demo's task and its JS-facing pool.
+pub mod demo {
+    use portalis_scheduler::web::{RemoteTask, TaskPool};
+    use std::rc::Rc;
+    use wasm_bindgen::prelude::*;
+
+    /// Rows `y0..y1` of a `w`×`h` Mandelbrot image, `max_iter` iterations at most: the
+    /// iteration count of every pixel, row by row.
+    #[derive(Debug)]
+    pub struct MandelRows;
+    impl RemoteTask for MandelRows {
+        const NAME: &'static str = "mandel_rows";
+        type Input = (u32, u32, u32, u32, u32);
+        type Output = Vec<u32>;
+        fn run((w, h, y0, y1, max_iter): Self::Input) -> Result<Vec<u32>, String> {
+            if w == 0 || h == 0 || y0 > y1 || y1 > h {
+                return Err(format!("bad rows {y0}..{y1} of {w}x{h}"));
+            }
+            Ok(rows(w, h, y0, y1, max_iter))
+        }
+    }
+
+    fn rows(w: u32, h: u32, y0: u32, y1: u32, max_iter: u32) -> Vec<u32> {
+        let mut out = Vec::with_capacity(((y1 - y0) * w) as usize);
+        for y in y0..y1 {
+            let ci = -1.2 + 2.4 * f64::from(y) / f64::from(h);
+            for x in 0..w {
+                let cr = -2.2 + 3.2 * f64::from(x) / f64::from(w);
+                let (mut zr, mut zi, mut i) = (0.0f64, 0.0f64, 0);
+                while i < max_iter && zr * zr + zi * zi <= 4.0 {
+                    let t = zr * zr - zi * zi + cr;
+                    zi = 2.0 * zr * zi + ci;
+                    zr = t;
+                    i += 1;
+                }
+                out.push(i);
+            }
+        }
+        out
+    }
+
+    portalis_scheduler::remote_tasks![MandelRows];
+
+    /// The demo's pool, as a JS class.
+    #[wasm_bindgen]
+    #[derive(Debug)]
+    pub struct Demo {
+        pool: Rc<TaskPool>,
+    }
+
+    #[wasm_bindgen]
+    impl Demo {
+        /// Builds the pool in the page's best mode (`threads` = 0: hardwareConcurrency).
+        pub async fn create(threads: usize) -> Result<Demo, JsError> {
+            let pool = TaskPool::new(portalis_task_table(), threads)
+                .await
+                .map_err(|e| JsError::new(&e.to_string()))?;
+            Ok(Demo {
+                pool: Rc::new(pool),
+            })
+        }
+
+        /// "shared memory", "message passing" or "single thread".
+        pub fn mode(&self) -> String {
+            self.pool.mode().name().into()
+        }
+
+        /// Worker count.
+        pub fn workers(&self) -> usize {
+            self.pool.num_workers()
+        }
+
+        /// Rows `y0..y1` on some worker; resolves with their iteration counts (Uint32Array).
+        pub fn rows(&self, w: u32, h: u32, y0: u32, y1: u32, max_iter: u32) -> js_sys::Promise {
+            let pool = self.pool.clone();
+            wasm_bindgen_futures::future_to_promise(async move {
+                pool.run::<MandelRows>((w, h, y0, y1, max_iter))
+                    .await
+                    .map(|v| js_sys::Uint32Array::from(&v[..]).into())
+                    .map_err(|e| JsError::new(&e.to_string()).into())
+            })
+        }
+    }
+
+    /// The same rows on the calling thread (the reference the page checks the pool against).
+    #[wasm_bindgen]
+    pub fn rows_here(w: u32, h: u32, y0: u32, y1: u32, max_iter: u32) -> Vec<u32> {
+        rows(w, h, y0, y1, max_iter)
+    }
+}

@@ -1,0 +1,300 @@
+//! The worker reservoir: Web Workers that have booted on the shared memory and wait, inside
+//! Rust, for a closure to run. A pool's "thread spawn" in the browser takes an idle worker
+//! from here and hands it the worker loop through shared memory (ADR 070).
+//!
+//! Why: a Web Worker starts only after its creator returns to the event loop (BROWSER.md §1.6),
+//! so a synchronous `ThreadPoolBuilder::build` that created workers and then blocked in
+//! `install` would wait forever. Booting is therefore async ([`prestart`], which
+//! `ThreadPoolBuilder::build_async` calls), and the synchronous spawn only *hands over*
+//! (no JS, no event loop): a store, a `memory.atomic.notify`. A worker whose closure returns
+//! (its pool shut down) goes back to the reservoir, so building a pool again reuses the same
+//! workers, stacks and TLS blocks; [`shutdown_workers`] ends them for good.
+//!
+//! # A slot's states (one futex word per worker)
+//! | state | meaning | who moves it out |
+//! |---|---|---|
+//! | `IDLE` | in the idle list, waiting | a spawner that popped it from the list (→ `WORK`), or [`shutdown_workers`] (→ `EXIT`) |
+//! | `WORK` | `job` holds a closure, or the worker runs it | the worker, after running it (→ `IDLE`, then back on the list) |
+//! | `EXIT` | leave the loop | nobody: the worker returns to JS, which frees its stack and TLS and closes |
+//!
+//! Only the thread that removed a slot from the idle list (under its lock) writes `job` or the
+//! state, so `job` is never accessed by two threads at once (see `Slot`'s `Sync` impl).
+
+use super::{SpawnError, WorkerHandle};
+use portalis_primitives::futex;
+use portalis_primitives::sync::atomic::{
+    AtomicPtr, AtomicU32,
+    Ordering::{AcqRel, Acquire, Release},
+};
+use portalis_primitives::sync::Arc;
+use portalis_primitives::Mutex;
+use std::cell::{RefCell, UnsafeCell};
+use std::ptr;
+
+/// Slot state: waiting in the idle list.
+const IDLE: u32 = 0;
+/// Slot state: a closure was handed over (or is running).
+const WORK: u32 = 1;
+/// Slot state: leave the loop and exit the worker.
+const EXIT: u32 = 2;
+
+/// A closure to run on a reservoir worker, and the word set when it returned.
+struct Job {
+    f: Box<dyn FnOnce() + Send + 'static>,
+    done: Arc<AtomicU32>,
+}
+
+/// One reservoir worker, as other threads see it.
+struct Slot {
+    state: AtomicU32,
+    /// The worker's stack size in bytes (fixed at instantiation).
+    stack: usize,
+    /// The handed-over closure (see the module docs for who may touch it).
+    job: UnsafeCell<Option<Job>>,
+}
+
+// SAFETY: `job` is written only by the thread that took the slot out of the idle list (it
+// alone owns the slot until it stores `WORK` with Release) and read/cleared only by the slot's
+// worker after it loaded `WORK` with Acquire; the worker then publishes `IDLE` (Release) before
+// putting the slot back on the list, whose lock orders it before the next taker's write.
+unsafe impl Sync for Slot {}
+// SAFETY: `Job`'s closure is `Send`; the rest are atomics.
+unsafe impl Send for Slot {}
+
+/// Idle workers (any thread may take one). The crate's `Mutex`, not std's: on the page's main
+/// thread it spins instead of trapping (ADR 015).
+/// Made on first use by a CAS on a pointer, so no thread ever waits for another's
+/// initialisation (std's `OnceLock` would park a contending main thread, which traps).
+fn idle_list() -> &'static Mutex<Vec<Arc<Slot>>> {
+    type List = Mutex<Vec<Arc<Slot>>>;
+    static IDLE_LIST: AtomicPtr<List> = AtomicPtr::new(ptr::null_mut());
+    // Acquire: pairs with the AcqRel CAS below (the list's construction is visible).
+    let p = IDLE_LIST.load(Acquire);
+    if !p.is_null() {
+        // SAFETY: a non-null pointer is the leaked box published below, never freed.
+        return unsafe { &*p };
+    }
+    let fresh = Box::into_raw(Box::new(Mutex::new(Vec::new())));
+    // AcqRel: Release publishes `fresh`; Acquire sees a winner's list.
+    match IDLE_LIST.compare_exchange(ptr::null_mut(), fresh, AcqRel, Acquire) {
+        // SAFETY: we just published our leaked box; it is never freed.
+        Ok(_) => unsafe { &*fresh },
+        Err(winner) => {
+            // SAFETY: `fresh` was never shared; `winner` is the published, leaked box.
+            unsafe {
+                drop(Box::from_raw(fresh));
+                &*winner
+            }
+        }
+    }
+}
+
+thread_local! {
+    /// The workers this thread created: their JS `Worker` objects live in this thread's realm,
+    /// so only this thread can await their exit.
+    static OWNED: RefCell<Vec<(Arc<Slot>, WorkerHandle)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// How many workers wait in the reservoir (any creator) with a stack of at least `min_stack`.
+pub fn idle_workers(min_stack: usize) -> usize {
+    idle_list()
+        .lock()
+        .iter()
+        .filter(|s| s.stack >= min_stack)
+        .count()
+}
+
+/// Makes sure at least `n` idle workers with a stack of `stack` bytes (or more) wait in the
+/// reservoir, booting new ones as needed, and resolves once all of them are ready.
+///
+/// `stack` must be a non-zero multiple of 64 KiB.
+///
+/// # Errors
+/// [`SpawnError::BadStackSize`], [`SpawnError::NoSharedMemory`] (page not cross-origin
+/// isolated), [`SpawnError::BlobWorkersForbidden`] (CSP), [`SpawnError::Worker`].
+pub async fn prestart(n: usize, stack: usize) -> Result<(), SpawnError> {
+    super::check_stack_size(stack)?;
+    let have = idle_workers(stack);
+    let mut ready = Vec::new();
+    for _ in have..n {
+        let slot = Arc::new(Slot {
+            state: AtomicU32::new(IDLE),
+            stack,
+            job: UnsafeCell::new(None),
+        });
+        let s2 = slot.clone();
+        let (handle, r) = super::start(Box::new(move || worker_loop(s2)), Some(stack))?;
+        // Listed before it boots: `ready` is posted just before the worker enters its loop,
+        // and a hand-over that comes first is simply found in `WORK` by its first load.
+        idle_list().lock().push(slot.clone());
+        OWNED.with(|o| o.borrow_mut().push((slot.clone(), handle)));
+        ready.push((slot, r));
+    }
+    // All were created before the first await, so they boot in parallel.
+    let mut first_err = None;
+    for (slot, r) in ready {
+        if let Err(e) = r.await_ready().await {
+            forget_failed(&slot);
+            first_err.get_or_insert(e);
+        }
+    }
+    first_err.map_or(Ok(()), Err)
+}
+
+/// A worker that failed to boot: unlist it (if no spawner took it yet) and drop its handle.
+/// A slot a spawner already took keeps its closure forever (the pool reports the missing
+/// worker as not exited; nothing is freed that a late boot could still use).
+fn forget_failed(slot: &Arc<Slot>) {
+    let mut idle = idle_list().lock();
+    if let Some(i) = idle.iter().position(|s| Arc::ptr_eq(s, slot)) {
+        idle.swap_remove(i);
+    }
+    drop(idle);
+    OWNED.with(|o| o.borrow_mut().retain(|(s, _)| !Arc::ptr_eq(s, slot)));
+}
+
+/// The loop a reservoir worker runs until it is told to exit.
+fn worker_loop(slot: Arc<Slot>) {
+    loop {
+        // Acquire: pairs with the Release store of `WORK`/`EXIT` by the slot's taker.
+        match slot.state.load(Acquire) {
+            IDLE => {
+                // A worker may block: it parks in memory.atomic.wait32.
+                let _ = futex::wait(&slot.state, IDLE, None);
+            }
+            WORK => {
+                // SAFETY: we loaded `WORK` (Acquire), so the taker's write of `job` is visible
+                // and nobody else touches it until we publish `IDLE` (see `Slot`).
+                let job = unsafe { (*slot.job.get()).take() };
+                let done = job.map(|job| {
+                    (job.f)();
+                    job.done
+                });
+                // Back in the list before the joiner hears of it, so a `shutdown_workers`
+                // right after `join` finds this worker idle. Release: pairs with the Acquire
+                // load above on the next hand-over.
+                slot.state.store(IDLE, Release);
+                idle_list().lock().push(slot.clone());
+                if let Some(done) = done {
+                    // Release: pairs with the Acquire loads in `WebThread::join`.
+                    done.store(1, Release);
+                    futex::wake_all(&done);
+                }
+            }
+            _ => return, // EXIT
+        }
+    }
+}
+
+/// A closure handed to a reservoir worker: join waits until it returned.
+#[derive(Debug)]
+pub(crate) struct WebThread {
+    done: Arc<AtomicU32>,
+}
+
+impl WebThread {
+    /// Waits until the closure returned (blocks in a worker; spins on the page's main thread,
+    /// where the caller only joins threads that already left their loop).
+    pub(crate) fn join(self) {
+        // Acquire: pairs with the Release store in `worker_loop`.
+        while self.done.load(Acquire) == 0 {
+            let _ = futex::wait(&self.done, 0, None);
+        }
+    }
+}
+
+/// Hands `f` to an idle reservoir worker whose stack is at least `min_stack` bytes (any when
+/// `None`). Never creates a worker and never waits.
+///
+/// # Errors
+/// [`SpawnError::NoIdleWorker`] when none waits (call [`prestart`] first, or build the pool
+/// with `ThreadPoolBuilder::build_async`).
+pub(crate) fn spawn_thread(
+    f: Box<dyn FnOnce() + Send + 'static>,
+    min_stack: Option<usize>,
+) -> Result<WebThread, SpawnError> {
+    if let Some(s) = min_stack {
+        super::check_stack_size(s)?;
+    }
+    let want = min_stack.unwrap_or(0);
+    let slot = {
+        let mut idle = idle_list().lock();
+        // Smallest fitting stack first, so big-stack workers stay for those who need them.
+        let best = idle
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.stack >= want)
+            .min_by_key(|(_, s)| s.stack)
+            .map(|(i, _)| i);
+        match best {
+            Some(i) => idle.swap_remove(i),
+            None => return Err(SpawnError::NoIdleWorker { min_stack: want }),
+        }
+    };
+    let done = Arc::new(AtomicU32::new(0));
+    // SAFETY: we removed the slot from the idle list, so we own it until the store below; its
+    // worker waits for `WORK` and does not touch `job` (see `Slot`).
+    unsafe {
+        *slot.job.get() = Some(Job {
+            f,
+            done: done.clone(),
+        })
+    };
+    // Release: pairs with the Acquire load in `worker_loop`.
+    slot.state.store(WORK, Release);
+    futex::wake_one(&slot.state);
+    Ok(WebThread { done })
+}
+
+/// What [`shutdown_workers`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ShutdownReport {
+    /// Workers that left their loop, freed their stack and TLS and closed.
+    pub stopped: usize,
+    /// Workers still running a pool's loop (their pool is alive): left running, still owned.
+    pub busy: usize,
+}
+
+/// Ends every idle reservoir worker this thread created: each leaves its loop, frees its
+/// stack and TLS (`__wbindgen_thread_destroy`) and closes; the bootstrap's blob URL is revoked
+/// once this thread owns no worker. Workers still lent to a live pool are left alone (drop or
+/// shut down that pool first) and counted as `busy`.
+pub async fn shutdown_workers() -> ShutdownReport {
+    let owned = OWNED.with(|o| std::mem::take(&mut *o.borrow_mut()));
+    let mut exiting = Vec::new();
+    let mut kept = Vec::new();
+    for (slot, handle) in owned {
+        let removed = {
+            let mut idle = idle_list().lock();
+            match idle.iter().position(|s| Arc::ptr_eq(s, &slot)) {
+                Some(i) => {
+                    idle.swap_remove(i);
+                    true
+                }
+                None => false,
+            }
+        };
+        if removed {
+            // Release: pairs with the Acquire load in `worker_loop`.
+            slot.state.store(EXIT, Release);
+            futex::wake_one(&slot.state);
+            exiting.push(handle);
+        } else {
+            kept.push((slot, handle));
+        }
+    }
+    let report = ShutdownReport {
+        stopped: exiting.len(),
+        busy: kept.len(),
+    };
+    for h in exiting {
+        h.join_async().await;
+        h.closed().await;
+    }
+    let none_left = kept.is_empty();
+    OWNED.with(|o| o.borrow_mut().extend(kept));
+    if none_left {
+        super::revoke_bootstrap_url();
+    }
+    report
+}

@@ -1,0 +1,63 @@
+// Bootstrap of one message-passing (copy mode) Web Worker: see scheduler/src/web/remote.rs and
+// ../shared/notes/BROWSER.md §5. Inlined into the glue and handed out as a blob URL
+// (`link_to!`), so no worker script is fetched. The worker instantiates its OWN copy of the
+// module (no shared memory), reports the fingerprint of its task table, then runs calls one at
+// a time, in arrival order: `{t:"portalis:call", id, name, input}` -> `{t:"portalis:ret", id,
+// ok, out | kind, err}`. A task that traps (a Rust panic: the build is panic=abort) poisons its
+// instance, so the worker reports the panic and instantiates a fresh copy before the next call.
+let boot = null;
+let glue = null;
+let loads = 0;
+let queue = Promise.resolve();
+
+async function load() {
+  loads += 1;
+  // A fresh glue module (and so a fresh instance) after a trap: a query makes the import new.
+  const url = loads === 1 ? boot.glue : boot.glue + (boot.glue.includes("?") ? "&" : "?") + "portalis_reload=" + loads;
+  glue = await import(url);
+  await glue.default({ module_or_path: boot.module });
+  if (typeof glue.__portalis_remote_dispatch !== "function") {
+    throw new Error("this module has no task table: invoke portalis_scheduler::remote_tasks![...] in the binary");
+  }
+}
+
+async function call(d) {
+  try {
+    const out = glue.__portalis_remote_dispatch(d.name, d.input);
+    self.postMessage({ t: "portalis:ret", id: d.id, ok: true, out }, [out.buffer]);
+  } catch (e) {
+    const msg = self.__portalis_last_panic || String(e && e.message || e);
+    self.__portalis_last_panic = undefined;
+    self.postMessage({ t: "portalis:ret", id: d.id, ok: false, kind: "panic", err: msg });
+    try {
+      await load();
+    } catch (e2) {
+      self.postMessage({ t: "portalis:error", message: "reload after a panic failed: " + String(e2 && e2.stack || e2) });
+      self.close();
+    }
+  }
+}
+
+self.addEventListener("message", (event) => {
+  const d = event.data;
+  if (!d || typeof d.t !== "string" || !d.t.startsWith("portalis:")) return; // not ours
+  if (d.t === "portalis:rboot") {
+    boot = d;
+    queue = queue.then(async () => {
+      try {
+        await load();
+        self.postMessage({ t: "portalis:ready", fingerprint: glue.__portalis_remote_fingerprint() });
+      } catch (e) {
+        self.postMessage({ t: "portalis:error", message: String(e && e.stack || e) });
+        self.close();
+      }
+    });
+  } else if (d.t === "portalis:call") {
+    queue = queue.then(() => call(d));
+  } else if (d.t === "portalis:exit") {
+    queue = queue.then(() => {
+      self.postMessage({ t: "portalis:bye" });
+      self.close();
+    });
+  }
+});

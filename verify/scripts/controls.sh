@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Negative controls: every checker must be able to fail. Each line below seeds ONE protocol
+# bug (a `cfg(portalis_seeded_bug = "<name>")` branch in the library, compiled only in model
+# builds: see primitives/build.rs) and runs the model that claims to catch it. The script
+# FAILS when a model passes on its seeded bug (or when the seeded build does not compile), and
+# prints one line per control.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+# --cfg portalis_loom: the sync shim becomes loom; the same target dir as loom.sh, so only the
+# workspace crates rebuild per control (build.rs reruns when PORTALIS_SEEDED_BUG changes).
+export RUSTFLAGS="--cfg portalis_loom"
+export CARGO_TARGET_DIR=target/loom
+# The older models (primitives/tests, scheduler/tests) take their bound from the environment,
+# as in loom.sh; the verify/ models set their own bound per model.
+export LOOM_MAX_PREEMPTIONS=${LOOM_MAX_PREEMPTIONS:-2}
+
+# bug | package (portalis-<name>) | test file | model (exact test name)
+CONTROLS="
+semaphore_relaxed_release  verify      loom_hb      loom_hb_semaphore_release_acquire
+semaphore_relaxed_release  verify      loom_hb      loom_hb_semaphore_release_many_spawned_acquirer
+semaphore_wake_one_always  verify      loom_claims  loom_claim_semaphore_small_waiter_not_stranded
+semaphore_wake_one_always  verify      loom_claims  loom_claim_semaphore_small_waiter_on_main
+join_result_after_latch    verify      loom_join    loom_join_stolen_result_published
+event_relaxed_set          verify      loom_hb      loom_hb_event_set_wait
+event_clear_store          verify      loom_claims  loom_claim_event_clear_then_set_wakes_sleeper
+event_clear_store          verify      loom_claims  loom_claim_event_clear_then_set_wakes_main_sleeper
+latch_relaxed_count_down   verify      loom_hb      loom_hb_latch_count_down_wait
+oneshot_relaxed_send       verify      loom_hb      loom_hb_oneshot_send_recv
+ring_relaxed_stamp         primitives  loom_channel_ring  loom_channel_ring_handoff
+parked_check_outside_lock  verify      loom_parked  loom_parked_wake_one_spawned_waiter
+parked_check_outside_lock  verify      loom_parked  loom_parked_wake_one_main_waiter
+parked_timeout_keeps_node  verify      loom_parked  loom_parked_timeout_leaves_no_node
+"
+# Optional filter: `controls.sh <bug>` runs only that bug's controls.
+only=${1:-}
+caught=0
+missed=()
+start=$SECONDS
+while read -r bug pkg file model; do
+  [ -z "$bug" ] && continue
+  [ -n "$only" ] && [ "$bug" != "$only" ] && continue
+  # A seeded build that does not compile is a broken control, not a caught bug.
+  PORTALIS_SEEDED_BUG=$bug cargo test --release -q -p "portalis-$pkg" --test "$file" --no-run
+  log=$(mktemp)
+  # The model must FAIL: a loom-reported panic (causality violation, deadlock, assertion). A
+# branch-limit abort or a leak report is not the seeded bug being found.
+  if PORTALIS_SEEDED_BUG=$bug cargo test --release -q -p "portalis-$pkg" --test "$file" \
+       -- --exact "$model" >"$log" 2>&1; then
+    echo "MISSED  $bug: $file::$model passed with the bug seeded"
+    missed+=("$bug:$model")
+  elif grep -qE "test result: FAILED|panicked at" "$log" && ! grep -qE "Model exceeded maximum number of branches|Arc leaked" "$log"; then
+    # A loom failure sometimes aborts the process (a second panic while unwinding its
+    # threads) instead of printing a verdict: the first panic message is the report.
+    why=$(grep -m1 -oE "Causality violation|[Dd]eadlock[^.]*|assertion .*failed.*|cannot access a [a-z ]+" "$log" || true)
+    [ -z "$why" ] && why=$(grep -m1 -A1 "panicked at" "$log" | tail -1)
+    echo "caught  $bug: $file::$model (${why:-failed})"
+    caught=$((caught + 1))
+  else
+    echo "ERROR   $bug: $file::$model did not run to a test verdict:"; tail -20 "$log"
+    missed+=("$bug:$model")
+  fi
+  rm -f "$log"
+done <<<"$CONTROLS"
+echo "negative controls: $caught caught, ${#missed[@]} missed ($((SECONDS - start)) s)"
+[ ${#missed[@]} -eq 0 ]
