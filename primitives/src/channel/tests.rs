@@ -950,10 +950,10 @@ fn select_picks_uniformly_among_ready_cases_buffered() {
     assert!(fair(wins[0]) && fair(wins[1]), "wins {wins:?}");
 }
 
-/// Issue 16 item 1 on rendezvous channels: two selecting senders are always ready partners
-/// (each waits in a select with a mailbox, handoff.rs M1–M3) behind two never-ready cases;
-/// the receiving select must pick each 40–60 %. Before the fix: ≈ 75 / 25 (and the selecting
-/// senders were not claimable at all, item 4).
+/// Issue 16 item 1 on rendezvous channels: two blocked senders behind two never-ready cases;
+/// before each select the receiver waits (`Select::ready`, which takes nothing) until both
+/// senders wait, so both cases are ready; the select must pick each 40–60 %. Before the fix:
+/// ≈ 75 / 25.
 #[test]
 #[cfg_attr(miri, ignore)] // 10^4 rounds; statistics, not memory safety
 fn select_picks_uniformly_among_ready_cases_rendezvous() {
@@ -972,6 +972,13 @@ fn select_picks_uniformly_among_ready_cases_rendezvous() {
         .collect();
     let mut wins = [0usize; 2];
     for _ in 0..FAIR_ROUNDS {
+        // Wait (without taking anything) until both senders wait, so both cases are ready
+        // when the select polls: deterministic, not a race between the two senders.
+        for r in [&r1, &r2] {
+            let mut probe = Select::new();
+            probe.recv(r);
+            assert_eq!(probe.ready(), 0);
+        }
         select! {
             recv(re1) -> _ => unreachable!(),
             recv(re2) -> _ => unreachable!(),
@@ -983,8 +990,6 @@ fn select_picks_uniformly_among_ready_cases_rendezvous() {
     for t in senders {
         t.join().unwrap();
     }
-    // Only when both senders wait is the choice free; the other rounds go to whichever waits,
-    // which is symmetric between the two.
     assert!(fair(wins[0]) && fair(wins[1]), "wins {wins:?}");
 }
 
