@@ -161,6 +161,14 @@ unsafe impl<T: Send> Send for Receiver<T> {}
 // SAFETY: as above.
 unsafe impl<T: Send> Sync for Receiver<T> {}
 
+// A panic in user code between channel calls cannot leave a channel half-updated: no user code
+// runs under a channel lock, and messages are dropped only after the state is consistent
+// (drops.rs). So, as in crossbeam-channel, the handles are unwind-safe.
+impl<T> std::panic::UnwindSafe for Sender<T> {}
+impl<T> std::panic::RefUnwindSafe for Sender<T> {}
+impl<T> std::panic::UnwindSafe for Receiver<T> {}
+impl<T> std::panic::RefUnwindSafe for Receiver<T> {}
+
 /// Turns a timer's `Instant` into the receiver's `T`.
 fn instant_as<T>(i: Instant) -> T {
     assert_eq!(core::mem::size_of::<T>(), core::mem::size_of::<Instant>());
@@ -461,6 +469,8 @@ impl<T> SelectHandle for Receiver<T> {
         match &self.flavor {
             Flavor::Chan(c) => c.try_reserve_recv(take),
             Flavor::At(a) => a.try_recv().ok().map(Token::Timer),
+            // `Select::ready` (`!take`) must not consume the tick (issue 16 item 6).
+            Flavor::Tick(t) if !take => (!t.is_empty()).then(|| Token::Timer(Instant::now())),
             Flavor::Tick(t) => t.try_recv().ok().map(Token::Timer),
             Flavor::Never(_) => None,
         }

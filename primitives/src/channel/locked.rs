@@ -31,6 +31,7 @@
 
 use super::drops::drop_each;
 use super::error::{RecvError, RecvTimeoutError, SendError, SendTimeoutError};
+use super::error::{TryRecvError, TrySendError};
 use super::handoff::{self, complete_all, Sides, Token, Wakes};
 use super::lock::{Guard, Lock};
 use super::waiter::{Context, Entry, Woken};
@@ -219,6 +220,50 @@ pub(crate) fn recv<T, C: Locked<T>>(
                 panic!("channel recv would block: {e}");
             }
         }
+    }
+}
+
+/// Non-blocking send (steps 1–3).
+#[inline]
+pub(crate) fn try_send<T, C: Locked<T>>(c: &C, msg: T) -> Result<(), TrySendError<T>> {
+    let mut wakes = Wakes::default();
+    let mut g = c.state().lock();
+    if C::sides(&mut g).disconnected {
+        return Err(TrySendError::Disconnected(msg));
+    }
+    let r = c.offer(&mut g, msg, &mut wakes);
+    drop(g);
+    wakes.complete();
+    match r {
+        Ok(None) => Ok(()),
+        Ok(Some((e, msg))) => {
+            handoff::hand_to(e, msg);
+            Ok(())
+        }
+        Err(msg) => Err(TrySendError::Full(msg)),
+    }
+}
+
+/// Non-blocking receive (steps 1–3; a claimed selecting sender per handoff.rs M1–M3).
+#[inline]
+pub(crate) fn try_recv<T, C: Locked<T>>(c: &C) -> Result<T, TryRecvError> {
+    let mut wakes = Wakes::default();
+    let mut g = c.state().lock();
+    let r = c.take(&mut g, &mut wakes);
+    let disc = C::sides(&mut g).disconnected;
+    let request = wakes.1.take();
+    drop(g);
+    wakes.complete();
+    if let Some(e) = request {
+        // A selecting sender committed to us (M1–M3); `None`: it gave the operation up.
+        if let Some(m) = handoff::request_from(e) {
+            return Ok(m);
+        }
+    }
+    match r {
+        Some(m) => Ok(m),
+        None if disc => Err(TryRecvError::Disconnected),
+        None => Err(TryRecvError::Empty),
     }
 }
 

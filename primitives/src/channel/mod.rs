@@ -85,6 +85,8 @@ mod waiter;
 
 #[doc(inline)]
 pub use crate::select;
+#[doc(inline)]
+pub use crate::select_biased;
 pub use broadcast::broadcast;
 pub use error::{
     CapacityError, ReadyTimeoutError, RecvError, RecvTimeoutError, SelectTimeoutError, SendError,

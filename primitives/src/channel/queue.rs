@@ -154,37 +154,12 @@ impl<T> Discipline<T> for Queue<T> {
 
     #[inline]
     fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
-        let mut wakes = Wakes::default();
-        let mut g = self.lock();
-        if g.sides.disconnected {
-            return Err(TrySendError::Disconnected(msg));
-        }
-        let r = self.offer(&mut g, msg, &mut wakes);
-        drop(g);
-        wakes.complete();
-        match r {
-            Ok(None) => Ok(()),
-            Ok(Some((e, msg))) => {
-                handoff::hand_to(e, msg);
-                Ok(())
-            }
-            Err(msg) => Err(TrySendError::Full(msg)),
-        }
+        locked::try_send(self, msg)
     }
 
     #[inline]
     fn try_recv(&self) -> Result<T, TryRecvError> {
-        let mut wakes = Wakes::default();
-        let mut g = self.lock();
-        let r = self.take(&mut g, &mut wakes);
-        let disc = g.sides.disconnected;
-        drop(g);
-        wakes.complete();
-        match r {
-            Some(m) => Ok(m),
-            None if disc => Err(TryRecvError::Disconnected),
-            None => Err(TryRecvError::Empty),
-        }
+        locked::try_recv(self)
     }
 
     fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {

@@ -90,44 +90,12 @@ impl<T> Discipline<T> for Rendezvous {
 
     #[inline]
     fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
-        let mut wakes = Wakes::default();
-        let mut g = self.lock();
-        if g.disconnected {
-            return Err(TrySendError::Disconnected(msg));
-        }
-        let r = self.offer(&mut g, msg, &mut wakes);
-        drop(g);
-        wakes.complete();
-        match r {
-            Ok(None) => Ok(()),
-            Ok(Some((e, msg))) => {
-                handoff::hand_to(e, msg);
-                Ok(())
-            }
-            Err(msg) => Err(TrySendError::Full(msg)),
-        }
+        locked::try_send(self, msg)
     }
 
     #[inline]
     fn try_recv(&self) -> Result<T, TryRecvError> {
-        let mut wakes = Wakes::default();
-        let mut g = self.lock();
-        let r = Locked::<T>::take(self, &mut g, &mut wakes);
-        let disc = g.disconnected;
-        let request = wakes.1.take();
-        drop(g);
-        wakes.complete();
-        if let Some(e) = request {
-            // A selecting sender committed to us (M1–M3); `None`: it gave the operation up.
-            if let Some(m) = handoff::request_from(e) {
-                return Ok(m);
-            }
-        }
-        match r {
-            Some(m) => Ok(m),
-            None if disc => Err(TryRecvError::Disconnected),
-            None => Err(TryRecvError::Empty),
-        }
+        locked::try_recv(self)
     }
 
     fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {

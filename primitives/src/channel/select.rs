@@ -3,10 +3,11 @@
 //!
 //! # Algorithm (CHANNELS.md §3.6, Go's `selectgo`)
 //! 1. Poll: try to *reserve* each case (a buffered message or slot, a claimed rendezvous
-//!    partner, a fired timer, or "disconnected"), starting at a random case, for a short spin
-//!    budget. The first reservation wins.
-//! 2. Register: one [`Context`](super::waiter) for the whole select; one entry per case on
-//!    its channel's queue (a receive case on a rendezvous channel carries a boxed packet a
+//!    partner, a fired timer, or "disconnected"), in a fresh uniformly random order each pass
+//!    (so the winner is uniform among the ready cases), for a short spin budget. The first
+//!    reservation wins.
+//! 2. Register: one [`Context`](super::waiter) for the whole select; one entry per case, in a
+//!    random order, on its channel's queue (a receive case on a rendezvous channel carries a boxed packet a
 //!    sender can fill; every other case is an observer). A case found ready while registering
 //!    stops registration and aborts the context.
 //! 3. Wait (spin → yield → futex) until a channel claims the context for case *i*, a timer
@@ -29,6 +30,7 @@ use std::time::Duration;
 /// machine from forcing a registration (see ADR 024).
 const POLL_ROUNDS: u32 = if crate::sync::MODEL { 1 } else { 8 };
 
+#[derive(Clone, Copy)]
 struct Case<'a> {
     handle: &'a dyn SelectHandle,
 }
@@ -54,8 +56,11 @@ struct Case<'a> {
 /// t.join().unwrap();
 /// drop(s1);
 /// ```
+#[derive(Clone)]
 pub struct Select<'a> {
     cases: Vec<Case<'a>>,
+    /// `new_biased`: poll and register in the order added (no shuffle).
+    biased: bool,
 }
 
 impl fmt::Debug for Select<'_> {
@@ -81,11 +86,8 @@ mod rng {
 }
 use rng::RNG;
 
-/// A random start index in `0..n` (xorshift per thread; 0 under the models for determinism).
-fn random_start(n: usize) -> usize {
-    if crate::sync::MODEL || n <= 1 {
-        return 0;
-    }
+/// The next number of the per-thread xorshift generator.
+fn next_random() -> u32 {
     RNG.with(|c| {
         let mut x = c.get();
         if x == 0 {
@@ -95,8 +97,55 @@ fn random_start(n: usize) -> usize {
         x ^= x >> 17;
         x ^= x << 5;
         c.set(x);
-        (x as usize) % n
+        x
     })
+}
+
+/// Cases kept inline by [`Order`] (a select with more allocates).
+const INLINE_CASES: usize = 8;
+
+/// The case indices `0..n` in a uniformly random order, so the first ready case met is a
+/// uniform choice among the ready ones (issue 16 item 1) and registration does not favour low
+/// indices (item 2). The identity order under the models (determinism).
+struct Order {
+    idx: OrderBuf,
+    /// Keep the identity order (`Select::new_biased`).
+    biased: bool,
+}
+
+enum OrderBuf {
+    Inline([usize; INLINE_CASES], usize),
+    Heap(Vec<usize>),
+}
+
+impl Order {
+    fn new(n: usize, biased: bool) -> Order {
+        let idx = if n <= INLINE_CASES {
+            let mut a = [0; INLINE_CASES];
+            for (i, x) in a.iter_mut().enumerate() {
+                *x = i;
+            }
+            OrderBuf::Inline(a, n)
+        } else {
+            OrderBuf::Heap((0..n).collect())
+        };
+        Order { idx, biased }
+    }
+
+    /// A fresh random permutation (Fisher–Yates); the identity when biased.
+    fn shuffle(&mut self) -> &[usize] {
+        let v = match &mut self.idx {
+            OrderBuf::Inline(a, n) => &mut a[..*n],
+            OrderBuf::Heap(v) => &mut v[..],
+        };
+        if !crate::sync::MODEL && !self.biased {
+            for i in (1..v.len()).rev() {
+                let j = (next_random() as usize) % (i + 1);
+                v.swap(i, j);
+            }
+        }
+        v
+    }
 }
 
 /// What the engine was asked for.
@@ -109,13 +158,14 @@ enum Mode {
 }
 
 /// Steps 1–4; `observe` registers rendezvous receive cases as observers (for `ready`).
-fn run(cases: &[Case<'_>], mode: Mode, observe: bool) -> Option<(usize, Token)> {
+fn run(cases: &[Case<'_>], biased: bool, mode: Mode, observe: bool) -> Option<(usize, Token)> {
     let n = cases.len();
     // `ready` (observe) only reports readiness; `select` completes what it reserves.
     let take = !observe;
-    let poll = |start: usize| -> Option<(usize, Token)> {
-        for k in 0..n {
-            let i = (start + k) % n;
+    let mut order = Order::new(n, biased);
+    // Step 1: one pass in a fresh random order; the first reservation wins.
+    let mut poll = || -> Option<(usize, Token)> {
+        for &i in order.shuffle() {
             if let Some(t) = cases[i].handle.try_reserve(take) {
                 return Some((i, t));
             }
@@ -128,7 +178,7 @@ fn run(cases: &[Case<'_>], mode: Mode, observe: bool) -> Option<(usize, Token)> 
     };
     let backoff = crate::Backoff::new();
     for _ in 0..rounds {
-        if let Some(r) = poll(random_start(n)) {
+        if let Some(r) = poll() {
             return Some(r);
         }
         if matches!(mode, Mode::Try) {
@@ -139,7 +189,9 @@ fn run(cases: &[Case<'_>], mode: Mode, observe: bool) -> Option<(usize, Token)> 
     let Mode::Block(deadline) = mode else {
         unreachable!()
     };
-    let mut packets: Vec<*mut ()> = Vec::with_capacity(n);
+    // Registered cases in registration order, with their packets.
+    let mut regs: Vec<(usize, *mut ())> = Vec::with_capacity(n);
+    let mut reg_order = Order::new(n, biased);
     let mut expired = false;
     loop {
         let timer = cases.iter().filter_map(|c| c.handle.deadline()).min();
@@ -148,19 +200,21 @@ fn run(cases: &[Case<'_>], mode: Mode, observe: bool) -> Option<(usize, Token)> 
             (a, b) => a.or(b),
         };
         if expired || deadline.is_some_and(|d| Instant::now() >= d) {
-            return poll(random_start(n));
+            return poll();
         }
         // Step 2.
         let cx = Context::new();
-        packets.clear();
+        regs.clear();
         let mut ready = false;
-        for (i, c) in cases.iter().enumerate() {
-            let (r, p) = c.handle.register(i, &cx, observe);
+        // In a random order: a partner claims the oldest entry first, so a fixed order would
+        // hand the same case every simultaneous partner (issue 16 item 2).
+        for &i in reg_order.shuffle() {
+            let (r, p) = cases[i].handle.register(i, &cx, observe);
             if r {
                 ready = true;
                 break;
             }
-            packets.push(p);
+            regs.push((i, p));
         }
         // Step 3.
         let selected = if ready {
@@ -175,11 +229,11 @@ fn run(cases: &[Case<'_>], mode: Mode, observe: bool) -> Option<(usize, Token)> 
                 }
                 Woken::TimedOut => None,
                 Woken::CannotBlock(e) => {
-                    for (i, _) in packets.iter().enumerate() {
+                    for &(i, _) in &regs {
                         cases[i].handle.unregister(&cx);
                     }
-                    for (i, p) in packets.iter().enumerate() {
-                        cases[i].handle.free_packet(*p);
+                    for &(i, p) in &regs {
+                        cases[i].handle.free_packet(p);
                     }
                     if wake_at.is_some() {
                         // Timed (or a timer case): spin out the time (ADR 022); the loop
@@ -191,20 +245,20 @@ fn run(cases: &[Case<'_>], mode: Mode, observe: bool) -> Option<(usize, Token)> 
             }
         };
         // Step 4.
-        for (i, _) in packets.iter().enumerate() {
+        for &(i, _) in &regs {
             cases[i].handle.unregister(&cx);
         }
         let mut filled = None;
-        for (i, p) in packets.iter().enumerate() {
+        for &(i, p) in &regs {
             if Some(i) == selected {
                 // A filled receive packet, or a mailbox a receiver wrote (handoff.rs M3: that
                 // receiver waits for this operation, so it must be the one returned).
-                if let Some(t) = cases[i].handle.selected_packet(*p) {
+                if let Some(t) = cases[i].handle.selected_packet(p) {
                     filled = Some((i, t));
                     continue;
                 }
             }
-            cases[i].handle.free_packet(*p);
+            cases[i].handle.free_packet(p);
         }
         if filled.is_some() {
             return filled;
@@ -214,7 +268,7 @@ fn run(cases: &[Case<'_>], mode: Mode, observe: bool) -> Option<(usize, Token)> 
                 return Some((i, t));
             }
         }
-        if let Some(r) = poll(random_start(n)) {
+        if let Some(r) = poll() {
             return Some(r);
         }
     }
@@ -223,7 +277,20 @@ fn run(cases: &[Case<'_>], mode: Mode, observe: bool) -> Option<(usize, Token)> 
 impl<'a> Select<'a> {
     /// An empty selection.
     pub fn new() -> Select<'a> {
-        Select { cases: Vec::new() }
+        Select {
+            cases: Vec::new(),
+            biased: false,
+        }
+    }
+
+    /// An empty selection that prefers earlier operations: when several are ready the first
+    /// added wins, and a blocked select registers in the order added (as crossbeam-channel's
+    /// `Select::new_biased`).
+    pub fn new_biased() -> Select<'a> {
+        Select {
+            cases: Vec::new(),
+            biased: true,
+        }
     }
 
     /// Adds a send operation on `s`; returns its index.
@@ -251,7 +318,7 @@ impl<'a> Select<'a> {
     /// # Errors
     /// [`TrySelectError`] if none is ready.
     pub fn try_select(&mut self) -> Result<SelectedOperation<'a>, TrySelectError> {
-        run(&self.cases, Mode::Try, false)
+        run(&self.cases, self.biased, Mode::Try, false)
             .map(|r| self.selected(r))
             .ok_or(TrySelectError)
     }
@@ -264,8 +331,8 @@ impl<'a> Select<'a> {
         if self.cases.is_empty() {
             super::timer::sleep_until(None);
         }
-        let r =
-            run(&self.cases, Mode::Block(None), false).expect("an untimed select ends selected");
+        let r = run(&self.cases, self.biased, Mode::Block(None), false)
+            .expect("an untimed select ends selected");
         self.selected(r)
     }
 
@@ -295,7 +362,7 @@ impl<'a> Select<'a> {
             super::timer::sleep_until(Some(deadline));
             return Err(SelectTimeoutError);
         }
-        run(&self.cases, Mode::Block(Some(deadline)), false)
+        run(&self.cases, self.biased, Mode::Block(Some(deadline)), false)
             .map(|r| self.selected(r))
             .ok_or(SelectTimeoutError)
     }
@@ -333,7 +400,7 @@ impl<'a> Select<'a> {
     }
 
     fn ready_inner(&self, mode: Mode) -> Option<usize> {
-        let (i, token) = run(&self.cases, mode, true)?;
+        let (i, token) = run(&self.cases, self.biased, mode, true)?;
         self.cases[i].handle.release(token);
         Some(i)
     }
