@@ -31,7 +31,7 @@ pub enum Support {
     Unsupported,
 }
 
-/// Support in each of the five execution environments (see DESIGN.md).
+/// Support in each of the five execution environments (see ARCHITECTURE.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Environments {
     /// Native threads (Linux, macOS, Windows).

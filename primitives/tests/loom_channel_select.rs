@@ -1,5 +1,5 @@
 //! Loom models of `select!` (`channel/select.rs` over the flavours' readiness and claim steps,
-//! CHANNELS.md and ADR 023): a select blocked on several channels is woken by a send on any
+//! docs/notes/channels.md and ADR 023): a select blocked on several channels is woken by a send on any
 //! of them, a select that gives up (timeout) never swallows a message, and two selects pair up
 //! over rendezvous channels exactly once. Shuttle (`shuttle_channel_mpmc.rs`) runs the larger
 //! producer/consumer scenarios. Run with `bash verify/scripts/loom.sh`.

@@ -1,7 +1,7 @@
 //! The work queues: crossbeam-deque's `Worker` / `Stealer` / `Injector` natively; under the
 //! model cfgs (`portalis_loom`, `portalis_shuttle`) a twin with the same API built on the sync
 //! shim's `Mutex`, because crossbeam-deque keeps per-thread epoch state in std thread-locals
-//! and is invisible to the model checkers (STYLE.md §9).
+//! and is invisible to the model checkers (docs/style.md §9).
 
 #[cfg(not(any(portalis_loom, portalis_shuttle)))]
 pub(crate) use crossbeam_deque::{Injector, Steal, Stealer, Worker};

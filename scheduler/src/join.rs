@@ -216,7 +216,7 @@ where
 
 /// `a` panicked with `p`: pop the frame, run `b` (or reclaim it from the deque and run it, or
 /// wait for the thief running it), drop `b`'s own result, then resume `p`. The stack frame
-/// holding the job dies only after this, so no thief can still use it (HEARTBEAT.md pitfall 6).
+/// holding the job dies only after this, so no thief can still use it (docs/notes/heartbeat.md pitfall 6).
 #[cold]
 #[inline(never)]
 fn a_panicked<F, R>(wt: &WorkerThread, idx: usize, job: &JoinJob<F, R>, p: Payload) -> !

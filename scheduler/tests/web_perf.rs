@@ -3,7 +3,7 @@
 //! spawned worker ping-pong, both blocking, through three routes measured in the same run:
 //! the nightly intrinsics (`futex::wait` = memory.atomic.wait32), the std-park route
 //! (`futex::parked`, std's park is itself wait32 here), and std park/unpark as the peer.
-//! Also the W2 rows of PERF.md ("Other environments"): channel send/recv between two workers,
+//! Also the W2 rows of docs/perf-goals.md ("Other environments"): channel send/recv between two workers,
 //! S1 on the pool (not implemented: the pool has no browser backend, the row records the
 //! builder's error), and the idle-wake row (= F1-wake-p50 of the intrinsics route). The
 //! main-thread check is `web_perf_main.rs`, the postMessage rows (W3) `web_perf_noiso.rs`.

@@ -1,5 +1,5 @@
 //! Bench-only (run by `make perf-web`, never by `make test`): the W2 row "main thread never
-//! traps" of PERF.md, on the page's main thread (cross-origin isolated, shared memory). Every
+//! traps" of docs/perf-goals.md, on the page's main thread (cross-origin isolated, shared memory). Every
 //! blocking entry point is called where `Atomics.wait` would trap, and must hand back
 //! `MainThreadCannotBlock` instead; the figure is how long an untimed `futex::wait` spins
 //! before it gives up (its budget is `futex::MAIN_THREAD_SPIN_BUDGET`).

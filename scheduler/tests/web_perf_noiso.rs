@@ -1,4 +1,4 @@
-//! Bench-only (run by `make perf-web`, never by `make test`): the W3 rows of PERF.md ("browser,
+//! Bench-only (run by `make perf-web`, never by `make test`): the W3 rows of docs/perf-goals.md ("browser,
 //! no shared memory"), on a page WITHOUT cross-origin isolation
 //! (`WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION=1`): ours is the message-passing `RemotePool`
 //! (registered tasks, postcard envelopes, one module instance per worker): the first worker's

@@ -7,7 +7,7 @@
 //! `macro_attr`: the browser build is nightly anyway) into an async wasm-bindgen test that
 //! first tops up the worker reservoir with `web::prestart` and then runs the body unchanged.
 //! The synchronous `ThreadPoolBuilder::build` in the bodies takes booted workers from there:
-//! a worker cannot boot while its creator blocks (BROWSER.md §1.6).
+//! a worker cannot boot while its creator blocks (docs/notes/browser.md §1.6).
 #![cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
 #![cfg_attr(
     all(target_arch = "wasm32", target_feature = "atomics"),

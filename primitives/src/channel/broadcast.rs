@@ -3,7 +3,7 @@
 //! number of messages it missed and continues from the oldest one still held, as tokio's
 //! `sync::broadcast` does.
 //!
-//! # Design (CHANNELS.md §3.7)
+//! # Design (docs/notes/channels.md §3.7)
 //! A ring of `cap` slots and a publish sequence `tail` behind a short lock; each receiver
 //! keeps its own cursor. Sleepers wait on a futex word bumped by every send and close; a
 //! sleeper count lets `send` skip the wake syscall when nobody sleeps.

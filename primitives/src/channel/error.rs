@@ -2,7 +2,7 @@
 //! switches with one `use` line. Every send error hands the message back; `Debug` never needs
 //! `T: Debug`; `Display` texts are crossbeam's.
 //!
-//! The enums are deliberately *not* `#[non_exhaustive]` (STYLE.md §8 asks for it): crossbeam's
+//! The enums are deliberately *not* `#[non_exhaustive]` (docs/style.md §8 asks for it): crossbeam's
 //! and std's are exhaustive and user code matches them exhaustively, so adding the attribute
 //! would break the one-line switch (ADR 021).
 

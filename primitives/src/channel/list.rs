@@ -1,5 +1,5 @@
 //! The lock-free buffer of `unbounded()`: a singly linked list of blocks of slots
-//! (CHANNELS.md §3.5; the block-list technique of crossbeam's list flavour, ADR 025).
+//! (docs/notes/channels.md §3.5; the block-list technique of crossbeam's list flavour, ADR 025).
 //!
 //! # Positions
 //! `head.pos` / `tail.pos` count messages shifted left by [`SHIFT`]; bit 0 of `head.pos` is
@@ -33,7 +33,7 @@ use crate::sync::cell::UnsafeCell;
 use crossbeam_utils::CachePadded;
 use std::mem::MaybeUninit;
 
-/// Slots per block (CHANNELS.md §3.5 asks for 64–256; LAP = 64 keeps `%`/`/` shifts). Two under
+/// Slots per block (docs/notes/channels.md §3.5 asks for 64–256; LAP = 64 keeps `%`/`/` shifts). Two under
 /// the models, so a handful of messages crosses block boundaries.
 const BLOCK: usize = if crate::sync::MODEL { 2 } else { 63 };
 /// Positions per block: the slots plus the installation gap.
@@ -48,7 +48,7 @@ const READ: u8 = 2;
 /// Slot state bit: the block's destruction reached this slot before its reader finished (step 3).
 const DESTROY: u8 = 4;
 
-/// The flags of one slot, kept apart from the payloads (CHANNELS.md §3.5: 1-byte states next
+/// The flags of one slot, kept apart from the payloads (docs/notes/channels.md §3.5: 1-byte states next
 /// to 8-byte payloads would pad every slot to 16 bytes; apart, a block of `u64` messages is
 /// 8 + 63 × 10 bytes instead of 8 + 63 × 16, and the seq cells' page faults shrink with it).
 struct Slot {
@@ -72,7 +72,7 @@ impl Slot {
 
     #[cold]
     fn wait_write_slow(&self) {
-        // Spin, then yield: the thread we wait for may be preempted (CHANNELS.md §4).
+        // Spin, then yield: the thread we wait for may be preempted (docs/notes/channels.md §4).
         let backoff = crate::Backoff::new();
         // Acquire: partner of the Release `written` store in `push` (the value is visible).
         while !self.written.load(Acquire) {
@@ -102,7 +102,7 @@ impl<T> Block<T> {
 
     /// Waits until the next block is linked (step 1) and returns it.
     fn wait_next(&self) -> *mut Block<T> {
-        // Spin, then yield: the thread we wait for may be preempted (CHANNELS.md §4).
+        // Spin, then yield: the thread we wait for may be preempted (docs/notes/channels.md §4).
         let backoff = crate::Backoff::new();
         loop {
             // Acquire: partner of the Release store of `next` in `push`.
@@ -260,7 +260,7 @@ impl<T> List<T> {
     /// Step 1: enqueues `msg` (never fails).
     #[inline(never)]
     pub(crate) fn push(&self, msg: T) {
-        // Spin, then yield: the thread we wait for may be preempted (CHANNELS.md §4).
+        // Spin, then yield: the thread we wait for may be preempted (docs/notes/channels.md §4).
         let backoff = crate::Backoff::new();
         let mut next_block: *mut Block<T> = core::ptr::null_mut();
         // Acquire: partner of the Release `tail.pos` store of a block installer (step 1), so
@@ -328,7 +328,7 @@ impl<T> List<T> {
     /// Step 2: dequeues a message, or `None` if the list is empty.
     #[inline(never)]
     pub(crate) fn pop(&self) -> Option<T> {
-        // Spin, then yield: the thread we wait for may be preempted (CHANNELS.md §4).
+        // Spin, then yield: the thread we wait for may be preempted (docs/notes/channels.md §4).
         let backoff = crate::Backoff::new();
         // Acquire: partner of the Release `head.pos` store of a reader advancing blocks.
         let mut head = self.head.pos.load(Acquire);

@@ -1,6 +1,6 @@
 //! The channel lock: a three-state futex mutex (0 unlocked, 1 locked, 2 locked with sleepers)
 //! that spins and then yields before sleeping, so a short critical section on a 2-vCPU machine
-//! rarely costs a syscall (std's mutex futex-waits after 100 spins; CHANNELS.md §3.2 asks for
+//! rarely costs a syscall (std's mutex futex-waits after 100 spins; docs/notes/channels.md §3.2 asks for
 //! "a small futex-backed lock, never a pure spinlock").
 //!
 //! Model builds use the shim's `Mutex` instead (loom cannot explore spin loops; the channel
@@ -24,7 +24,7 @@ mod imp {
     /// Locked and a thread sleeps (or is about to) in `futex::wait`: unlock must wake.
     const CONTENDED: u32 = 2;
     /// Spin rounds (1, 2, 4 … 64 `spin_loop`s) then yields before sleeping; heuristic, sized so
-    /// a preempted holder gets the CPU back through our yields (CHANNELS.md §4).
+    /// a preempted holder gets the CPU back through our yields (docs/notes/channels.md §4).
     const SPIN_STEPS: u32 = 6;
     /// `yield_now` calls before sleeping; see [`SPIN_STEPS`].
     const YIELDS: u32 = 16;

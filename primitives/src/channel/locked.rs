@@ -1,5 +1,5 @@
 //! The lock-based protocol shared by `bounded(0)` (`rendezvous.rs`) and the locked queue of
-//! `bounded(1)` / `bounded(n > 2²⁴)` (`queue.rs`): Go's `hchan` on threads (CHANNELS.md §2
+//! `bounded(1)` / `bounded(n > 2²⁴)` (`queue.rs`): Go's `hchan` on threads (docs/notes/channels.md §2
 //! "Go", §3.2) — one short lock over the buffer (if any) and two FIFO waiter queues, direct
 //! hand-off, and spin→yield→futex waiting per `waiter.rs`. A discipline supplies `offer` and
 //! `take` ([`Locked`]); the blocking loops here are the same for both.
@@ -11,7 +11,7 @@
 //! 2. Blocked `send`/`recv` calls wait with a *packet* (their message slot, on their stack;
 //!    [`wait_with_packet`]). A sender that finds a waiting receiver writes into its packet
 //!    instead of the queue; a receiver that pops a slot refills it from the first blocked
-//!    sender's packet in the same lock hold (Go's trick, CHANNELS.md §3.3), or takes a blocked
+//!    sender's packet in the same lock hold (Go's trick, docs/notes/channels.md §3.3), or takes a blocked
 //!    sender's message directly when nothing is queued (rendezvous). The woken waiter finds its
 //!    packet done: one lock hold per message, no retry.
 //! 3. Entries without a packet (observers: select cases on buffered channels, a select's send

@@ -27,7 +27,7 @@
 //!
 //! Blocking goes through `waiter.rs`: spin, then yield, then `futex::wait` on a per-operation
 //! state word; a partner that finds us still spinning hands over with two RMWs and no
-//! syscall (CHANNELS.md §3.1).
+//! syscall (docs/notes/channels.md §3.1).
 //!
 //! # Semantics
 //! * FIFO per channel; messages are never lost or duplicated: a failed send returns the

@@ -1,5 +1,5 @@
 //! A one-message channel: [`oneshot()`] gives one [`Sender`] (consumed by `send`) and one
-//! [`Receiver`]. The whole protocol is one state word (CHANNELS.md §3.7, §3.1).
+//! [`Receiver`]. The whole protocol is one state word (docs/notes/channels.md §3.7, §3.1).
 //!
 //! # Protocol
 //! 1. The sender writes the value into the cell, then CASes `EMPTY[|PARKED] -> FULL`

@@ -3,7 +3,7 @@
 //! channel lock together with the waiter queues; `locked.rs` steps 1–6.
 //!
 //! A receiver that pops a slot refills it from the first blocked sender in the same lock hold
-//! (step 2, Go's `recv` on a full channel; CHANNELS.md §3.3), so `bounded(1)` behaves as a
+//! (step 2, Go's `recv` on a full channel; docs/notes/channels.md §3.3), so `bounded(1)` behaves as a
 //! rendezvous plus one slot.
 
 use super::error::{RecvError, RecvTimeoutError, SendError, SendTimeoutError};
@@ -99,7 +99,7 @@ impl<T> Locked<T> for Queue<T> {
         Ok(None)
     }
     /// Refills the freed slot from the first blocked sender (Go's `recv` on a full channel;
-    /// CHANNELS.md §3.3).
+    /// docs/notes/channels.md §3.3).
     #[inline]
     fn take(&self, s: &mut QueueState<T>, wakes: &mut Wakes) -> Option<T> {
         if s.queue.len() > s.reserved_recv {

@@ -1,4 +1,4 @@
-//! `bounded(0)`: no buffer, each send meets a receive (direct hand-off, CHANNELS.md §3.2).
+//! `bounded(0)`: no buffer, each send meets a receive (direct hand-off, docs/notes/channels.md §3.2).
 //!
 //! The lock holds only the two waiter queues ([`Sides`]); the protocol is `locked.rs` steps
 //! 1–5 with an empty buffer: a sender hands its message to a claimed receiver's packet or

@@ -1,5 +1,5 @@
 //! The lock-free buffer of `bounded(n)`, n ≥ 2: a fixed array of slots, each carrying a
-//! *stamp* that says whose turn the slot is (CHANNELS.md §3.4; the stamped-ring technique of
+//! *stamp* that says whose turn the slot is (docs/notes/channels.md §3.4; the stamped-ring technique of
 //! Vyukov's bounded MPMC queue, as crossbeam's array flavour uses it).
 //!
 //! # Positions and stamps
@@ -14,7 +14,7 @@
 //!
 //! Slots store their stamp *minus their index* (wrapping), so the initial stamps are all zero
 //! and the ring comes from `alloc_zeroed` without an initialisation pass: pages are touched only
-//! when a message first reaches them (CHANNELS.md §3.4: a big, mostly empty ring costs no page
+//! when a message first reaches them (docs/notes/channels.md §3.4: a big, mostly empty ring costs no page
 //! faults up front). The model builds, whose atomics cannot be zero-filled, initialise normally.
 //!
 //! A writer claims a position with one CAS on `tail`, writes the value, then publishes with a
@@ -220,7 +220,7 @@ impl<T> Ring<T> {
     /// is full. The claim must be resolved by one of the two: readers that reach the slot spin
     /// until then.
     pub(crate) fn claim(&self) -> Option<usize> {
-        // Spin, then yield: the thread we wait for may be preempted (CHANNELS.md §4).
+        // Spin, then yield: the thread we wait for may be preempted (docs/notes/channels.md §4).
         let backoff = crate::Backoff::new();
         // Relaxed: only a guess; the stamp's Acquire below validates the slot.
         let mut tail = self.tail.load(Relaxed);
@@ -333,7 +333,7 @@ impl<T> Ring<T> {
     /// Steps 3–5. `WAIT`: spin on a slot that is claimed but not written yet.
     #[inline]
     fn pop_impl<const WAIT: bool>(&self, freed: &mut bool) -> Option<T> {
-        // Spin, then yield: the thread we wait for may be preempted (CHANNELS.md §4).
+        // Spin, then yield: the thread we wait for may be preempted (docs/notes/channels.md §4).
         let backoff = crate::Backoff::new();
         // Relaxed: only a guess; the stamp's Acquire below validates the slot.
         let mut head = self.head.load(Relaxed);

@@ -1,7 +1,7 @@
 //! [`Select`] and the engine behind [`select!`](crate::select): wait on several channel
 //! operations of any flavour, complete exactly one.
 //!
-//! # Algorithm (CHANNELS.md §3.6, Go's `selectgo`)
+//! # Algorithm (docs/notes/channels.md §3.6, Go's `selectgo`)
 //! 1. Poll: try to *reserve* each case (a buffered message or slot, a claimed rendezvous
 //!    partner, a fired timer, or "disconnected"), in a fresh uniformly random order each pass
 //!    (so the winner is uniform among the ready cases), for a short spin budget. The first

@@ -1,5 +1,5 @@
 //! The wait/wake layer of every channel flavour: one state word per blocked operation
-//! (CHANNELS.md §3.1, §5).
+//! (docs/notes/channels.md §3.1, §5).
 //!
 //! A blocked `send`, `recv` or `select` owns one [`Context`]. It pushes one [`Entry`] per
 //! channel it waits on into that channel's waiter queue (under the channel lock), then waits
@@ -40,7 +40,7 @@ const ABORTED_BIT: u32 = 4;
 /// Bit: the waiter sleeps (or is about to) in `futex::wait`; `complete` must wake it.
 const PARKED_BIT: u32 = 8;
 
-/// Spin iterations (each one `spin_loop` hint) before yielding; heuristic. CHANNELS.md §3.1
+/// Spin iterations (each one `spin_loop` hint) before yielding; heuristic. docs/notes/channels.md §3.1
 /// measured 256 PAUSE + 16 yields best on an idle 2-vCPU guest; on the shared (loaded) machine
 /// a sweep of the perf table's C1/C2 rows (64/32, 32/128, 256/16, 16/256 spins/yields) favoured
 /// short spinning and a long yield phase (ADR 022). Zero under the models.

@@ -385,7 +385,7 @@ pub(crate) fn main_loop(registry: Arc<Registry>, index: usize, deque: Worker<Job
     let wt = WorkerThread::new(registry.clone(), index, deque);
     let prev = WorkerThread::set_current(&wt);
     debug_assert!(prev.is_null());
-    // An unwind out of the loop would lose a worker silently: abort instead (STYLE.md §8).
+    // An unwind out of the loop would lose a worker silently: abort instead (docs/style.md §8).
     let abort = AbortOnUnwind;
     registry.run_start_handler(index);
     wt.work_until(&|| registry.terminating(), true);

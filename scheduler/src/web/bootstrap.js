@@ -1,5 +1,5 @@
 // Bootstrap of one shared-memory Web Worker (see scheduler/src/web/mod.rs and
-// ../shared/notes/BROWSER.md §1). wasm-bindgen inlines this file into the glue and hands it
+// docs/notes/browser.md §1). wasm-bindgen inlines this file into the glue and hands it
 // out as a blob URL (`link_to!`), so no worker script is fetched. The worker receives the
 // compiled module and the page's shared memory, instantiates the glue on them (getting its
 // own stack and TLS), reports ready, runs one boxed Rust closure (for a pool worker: the

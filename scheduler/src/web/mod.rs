@@ -1,7 +1,7 @@
 //! A minimal shared-memory Web Worker spawner for the browser build (`wasm32` + `atomics`):
 //! `std::thread::spawn` is unsupported there, so a "thread" is a module Web Worker that
 //! instantiates this same module on the page's shared `WebAssembly.Memory` and runs one boxed
-//! Rust closure (mode A of ../shared/notes/BROWSER.md).
+//! Rust closure (mode A of docs/notes/browser.md).
 //!
 //! # A worker's life
 //! 1. [`spawn`] boxes the closure, creates `new Worker(blob, {type: "module"})` from the
@@ -17,7 +17,7 @@
 //!
 //! Limits: no pool, no panics carried across (the build is `panic=abort`: a panicking closure
 //! traps its worker and `done` is never set), no termination of a running worker (killing a
-//! worker that may hold std's allocator lock can freeze the page, BROWSER.md §6).
+//! worker that may hold std's allocator lock can freeze the page, docs/notes/browser.md §6).
 
 use portalis_primitives::futex::{self, WaitError, WaitResult};
 use portalis_primitives::sync::atomic::{

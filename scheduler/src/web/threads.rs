@@ -2,7 +2,7 @@
 //! Rust, for a closure to run. A pool's "thread spawn" in the browser takes an idle worker
 //! from here and hands it the worker loop through shared memory (ADR 070).
 //!
-//! Why: a Web Worker starts only after its creator returns to the event loop (BROWSER.md §1.6),
+//! Why: a Web Worker starts only after its creator returns to the event loop (docs/notes/browser.md §1.6),
 //! so a synchronous `ThreadPoolBuilder::build` that created workers and then blocked in
 //! `install` would wait forever. Booting is therefore async ([`prestart`], which
 //! `ThreadPoolBuilder::build_async` calls), and the synchronous spawn only *hands over*

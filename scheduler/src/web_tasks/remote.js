@@ -1,5 +1,5 @@
 // Bootstrap of one message-passing (copy mode) Web Worker: see scheduler/src/web/remote.rs and
-// ../shared/notes/BROWSER.md §5. Inlined into the glue and handed out as a blob URL
+// docs/notes/browser.md §5. Inlined into the glue and handed out as a blob URL
 // (`link_to!`), so no worker script is fetched. The worker instantiates its OWN copy of the
 // module (no shared memory), reports the fingerprint of its task table, then runs calls one at
 // a time, in arrival order: `{t:"portalis:call", id, name, input}` -> `{t:"portalis:ret", id,
