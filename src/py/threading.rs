@@ -11,7 +11,7 @@
 //! | `Condition` | [`Condition`] | [`Condvar`](crate::Condvar) (never wakes spuriously) |
 //! | `Semaphore`, `BoundedSemaphore` | [`Semaphore`], [`BoundedSemaphore`] | the primitives of the same name |
 //! | `Event` | [`Event`] | [`Event`](crate::Event) |
-//! | `Timer` | [`Timer`] | [`executor::Timer`](crate::executor::Timer) |
+//! | `Timer` | [`Timer`] | a [`Thread`] waiting on an [`Event`] (CPython's own design) |
 //! | `Barrier` | [`Barrier`] | [`Barrier`](crate::Barrier) (Python's phase machine) |
 //! | `local` | [`Local`] | [`executor::Local`](crate::executor::Local) |
 //!
@@ -44,7 +44,6 @@ use portalis_primitives::Mutex;
 use portalis_scheduler::thread as sthread;
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
-use std::time::Duration;
 
 pub use portalis_scheduler::executor::Local;
 
@@ -1259,8 +1258,11 @@ pub fn set_excepthook(func: impl Fn(&ExceptHookArgs) + Send + Sync + 'static) {
 // ---------------------------------------------------------------------------------------------
 // Timer
 
-/// `threading.Timer(interval, function)`: calls `function` after `interval` seconds unless
-/// cancelled first.
+/// `threading.Timer(interval, function)`: a [`Thread`] that calls `function` after `interval`
+/// seconds unless [`cancel`](Timer::cancel) came first. Built as CPython builds it: the thread
+/// waits on a `finished` [`Event`] for `interval`, runs `function` only if the event is still
+/// unset, then sets it; `cancel()` sets the event. So `join(timeout)`, `is_alive()`, `name()`
+/// and the thread's identity behave exactly as a `Thread`'s.
 ///
 /// # Examples
 /// ```
@@ -1269,42 +1271,30 @@ pub fn set_excepthook(func: impl Fn(&ExceptHookArgs) + Send + Sync + 'static) {
 /// let f2 = fired.clone();
 /// let t = Timer::new(0.001, move || f2.set());
 /// t.start().unwrap();
-/// t.join(None);
+/// t.join(None).unwrap();
 /// assert!(fired.is_set());
+/// assert!(!t.is_alive());
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Timer {
-    inner: Arc<TimerInner>,
-}
-
-struct TimerInner {
-    interval: Duration,
-    function: Mutex<Option<Box<dyn FnOnce() + Send>>>,
-    cancelled: AtomicBool,
-    timer: Mutex<Option<portalis_scheduler::executor::Timer>>,
-    started: AtomicBool,
-}
-
-impl fmt::Debug for Timer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Timer")
-            .field("interval", &self.inner.interval)
-            .finish_non_exhaustive()
-    }
+    thread: Thread,
+    finished: Event,
 }
 
 impl Timer {
-    /// `Timer(interval, function)`; `args` are captured by the closure.
+    /// `Timer(interval, function)`; `args` are captured by the closure. A negative or zero
+    /// interval fires at once, as in CPython.
     pub fn new(interval: f64, function: impl FnOnce() + Send + 'static) -> Self {
-        Timer {
-            inner: Arc::new(TimerInner {
-                interval: timeout::secs(interval.min(TIMEOUT_MAX)),
-                function: Mutex::new(Some(Box::new(function))),
-                cancelled: AtomicBool::new(false),
-                timer: Mutex::new(None),
-                started: AtomicBool::new(false),
-            }),
-        }
+        let finished = Event::new();
+        let f2 = finished.clone();
+        let thread = Thread::new(move || {
+            let _ = f2.wait(Some(interval.clamp(0.0, TIMEOUT_MAX)));
+            if !f2.is_set() {
+                function();
+            }
+            f2.set();
+        });
+        Timer { thread, finished }
     }
 
     /// `start()`.
@@ -1312,49 +1302,29 @@ impl Timer {
     /// # Errors
     /// `RuntimeError: threads can only be started once`.
     pub fn start(&self) -> PyResult<()> {
-        // Relaxed: a one-time flag that publishes no data (the RMW alone makes it exactly once).
-        if self.inner.started.swap(true, Relaxed) {
-            return Err(PyThreadingError::runtime(
-                "threads can only be started once",
-            ));
-        }
-        let f = self.inner.function.lock().take();
-        let mut slot = self.inner.timer.lock();
-        let t = portalis_scheduler::executor::Timer::start(self.inner.interval, move || {
-            if let Some(f) = f {
-                f()
-            }
-        })
-        .map_err(|_| PyThreadingError::runtime("can't start new thread"))?;
-        // Relaxed: `cancel` stores under the `timer` lock we hold.
-        if self.inner.cancelled.load(Relaxed) {
-            t.cancel();
-        }
-        *slot = Some(t);
-        Ok(())
+        self.thread.start()
     }
 
-    /// `cancel()`: stops the timer if it has not fired yet.
+    /// `cancel()`: stops the timer if it has not fired yet (a no-op once it has).
     pub fn cancel(&self) {
-        let slot = self.inner.timer.lock();
-        // Relaxed: written and read under the `timer` lock.
-        self.inner.cancelled.store(true, Relaxed);
-        if let Some(t) = slot.as_ref() {
-            t.cancel();
-        }
+        self.finished.set()
     }
 
-    /// `join(timeout)`: waits for the timer thread. A timed join is not supported by the
-    /// underlying timer; any timeout waits for the end.
-    pub fn join(&self, _timeout: Option<f64>) {
-        let t = self.inner.timer.lock().take();
-        if let Some(t) = t {
-            t.join();
-        }
+    /// `join(timeout)`: waits for the timer's thread, as [`Thread::join`].
+    ///
+    /// # Errors
+    /// As [`Thread::join`]: `RuntimeError` before `start()` or from the timer's own thread.
+    pub fn join(&self, timeout: Option<f64>) -> PyResult<()> {
+        self.thread.join(timeout)
     }
 
-    /// `is_alive()`: started and not joined.
+    /// `is_alive()`: started and its thread not finished.
     pub fn is_alive(&self) -> bool {
-        self.inner.timer.lock().is_some()
+        self.thread.is_alive()
+    }
+
+    /// The timer's thread (`name`, `daemon`, `ident`, ...: a Python `Timer` is a `Thread`).
+    pub fn thread(&self) -> &Thread {
+        &self.thread
     }
 }

@@ -844,7 +844,7 @@ fn th_timer_fires() {
     let f2 = fired.clone();
     let t = Timer::new(0.01, move || f2.set());
     t.start().unwrap();
-    t.join(None);
+    t.join(None).unwrap();
     println!("{}", b(fired.is_set()));
 }
 
@@ -854,8 +854,28 @@ fn th_timer_cancel() {
     let t = Timer::new(60.0, move || f2.lock().push(1));
     t.start().unwrap();
     t.cancel();
-    t.join(None);
+    t.join(None).unwrap();
     println!("{:?}", *fired.lock());
+}
+
+fn th_timer_join_timeout() {
+    let fired = shared(Vec::<i32>::new());
+    let f2 = fired.clone();
+    let t = Timer::new(60.0, move || f2.lock().push(1));
+    if let Err(e) = t.join(None) {
+        println!("{}: {}", e.py_type_name(), e);
+    }
+    t.start().unwrap();
+    t.join(Some(0.01)).unwrap();
+    println!("{}", b(t.is_alive()));
+    t.cancel();
+    t.join(None).unwrap();
+    println!("{} {:?}", b(t.is_alive()), *fired.lock());
+    let f3 = fired.clone();
+    let u = Timer::new(-1.0, move || f3.lock().push(2));
+    u.start().unwrap();
+    u.join(None).unwrap();
+    println!("{} {:?}", b(u.is_alive()), *fired.lock());
 }
 
 fn th_timer_args() {
@@ -864,7 +884,7 @@ fn th_timer_args() {
     let f = move |a: i32, b: i32| o2.lock().push(a * b);
     let t = Timer::new(0.001, move || f(6, 7));
     t.start().unwrap();
-    t.join(None);
+    t.join(None).unwrap();
     println!("{:?}", *out.lock());
 }
 
@@ -984,7 +1004,7 @@ crate::scenarios! {
     th_thread_start_twice, th_thread_join_before_start, th_thread_join_current, th_thread_name,
     th_thread_is_alive, th_thread_ident, th_thread_native_id, th_thread_daemon, th_thread_args,
     th_thread_join_timeout, th_current_thread_main, th_active_count, th_enumerate,
-    th_get_ident_distinct, th_local, th_timer_fires, th_timer_cancel, th_timer_args,
+    th_get_ident_distinct, th_local, th_timer_fires, th_timer_cancel, th_timer_join_timeout, th_timer_args,
     th_excepthook_custom, th_stack_size, th_settrace, th_setprofile, th_timeout_max,
     th_thread_exception_does_not_kill_others, th_lock_acquire_default_blocking_with_timeout,
     th_default_thread_names,
