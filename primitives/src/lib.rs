@@ -41,6 +41,9 @@ mod park;
 pub use backoff::Backoff;
 pub use park::{Parker, Unparker};
 
+/// `lock_async`, `acquire_async`, `recv_async`, `send_async`: the browser build only.
+#[cfg(all(portalis_wasm_atomics, not(any(portalis_loom, portalis_shuttle))))]
+mod async_ops;
 mod atomic_cell;
 mod barrier;
 mod condvar;

@@ -311,6 +311,12 @@ impl RawMutex {
     pub(crate) fn is_locked(&self) -> bool {
         is_locked(self.state.load(Relaxed))
     }
+
+    /// The state word, for the async variants to wait on (`async_ops.rs`; read only).
+    #[cfg(all(portalis_wasm_atomics, not(any(portalis_loom, portalis_shuttle))))]
+    pub(crate) fn state_word(&self) -> &AtomicU32 {
+        &self.state
+    }
 }
 
 impl fmt::Debug for RawMutex {

@@ -98,6 +98,12 @@ pub struct Semaphore {
 }
 
 impl Semaphore {
+    /// The state word, for the async variants to wait on (`async_ops.rs`; read only).
+    #[cfg(all(portalis_wasm_atomics, not(any(portalis_loom, portalis_shuttle))))]
+    pub(crate) fn state_word(&self) -> &AtomicU32 {
+        &self.state
+    }
+
     /// The largest number of permits a semaphore can hold.
     pub const MAX_PERMITS: u32 = PERMITS_MASK;
 

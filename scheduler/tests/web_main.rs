@@ -247,3 +247,178 @@ async fn install_async_and_join_async_on_the_main_thread() {
     let (a, b) = pool.join_async(|| (1..=100u64).sum::<u64>(), || 7).await;
     assert_eq!((a, b), (5050, 7));
 }
+
+/// Sleeps this worker ≈`ms` (a timed futex wait on a word nobody changes).
+fn worker_nap(ms: u64) {
+    let dummy = AtomicU32::new(0);
+    let _ = futex::wait(&dummy, 0, Some(Duration::from_millis(ms)));
+}
+
+/// `Mutex::lock_async` on the main thread while a worker holds the lock for ≈20 ms: it
+/// resolves after the unlock (the worker's write under the lock is seen) without trapping.
+#[wasm_bindgen_test]
+async fn mutex_lock_async_waits_for_a_worker_on_the_main_thread() {
+    use portalis_primitives::Mutex;
+    let m = Arc::new(Mutex::new(0u32));
+    let held = Arc::new(AtomicU32::new(0));
+    let (m2, h2) = (m.clone(), held.clone());
+    let h = spawn(move || {
+        let mut g = m2.lock();
+        h2.store(1, SeqCst);
+        futex::wake_all(&h2);
+        worker_nap(20);
+        *g = 1;
+    })
+    .await;
+    while held.load(SeqCst) == 0 {
+        let _ = futex::wait_async(&held, 0, None).await;
+    }
+    assert!(m.try_lock().is_none(), "the worker holds the lock");
+    let mut g = m.lock_async().await;
+    assert_eq!(*g, 1, "locked only after the worker's unlock");
+    *g = 2;
+    drop(g);
+    h.join_async().await;
+    assert_eq!(*m.lock(), 2);
+}
+
+/// `Semaphore::acquire_async` on the main thread with no permit until a worker releases one
+/// ≈20 ms later.
+#[wasm_bindgen_test]
+async fn semaphore_acquire_async_waits_for_a_worker_release() {
+    use portalis_primitives::Semaphore;
+    let s = Arc::new(Semaphore::new(0).unwrap());
+    let released = Arc::new(AtomicU32::new(0));
+    let (s2, r2) = (s.clone(), released.clone());
+    let h = spawn(move || {
+        worker_nap(20);
+        r2.store(1, SeqCst);
+        s2.release().unwrap();
+    })
+    .await;
+    s.acquire_async().await;
+    assert_eq!(
+        released.load(SeqCst),
+        1,
+        "a permit came only from the worker"
+    );
+    assert_eq!(s.available(), 0);
+    h.join_async().await;
+}
+
+/// `Receiver::recv_async` on the main thread: a message a worker sends ≈20 ms later, then
+/// `RecvError` once the worker dropped the sender.
+#[wasm_bindgen_test]
+async fn channel_recv_async_gets_a_worker_message_then_disconnect() {
+    use portalis_primitives::channel::{unbounded, RecvError};
+    let (tx, rx) = unbounded::<u32>();
+    let h = spawn(move || {
+        worker_nap(20);
+        tx.send(42).unwrap();
+        worker_nap(10);
+        drop(tx);
+    })
+    .await;
+    assert_eq!(rx.recv_async().await, Ok(42));
+    assert_eq!(rx.recv_async().await, Err(RecvError));
+    h.join_async().await;
+}
+
+/// `Sender::send_async` on the main thread into a full `bounded(1)` channel: it resolves once a
+/// worker receives ≈20 ms later, and the worker then gets the second message.
+#[wasm_bindgen_test]
+async fn channel_send_async_waits_for_room_from_a_worker() {
+    use portalis_primitives::channel::bounded;
+    let (tx, rx) = bounded::<u32>(1);
+    tx.try_send(1).unwrap();
+    assert!(tx.try_send(9).is_err(), "full");
+    let got = Arc::new(AtomicU32::new(0));
+    let g2 = got.clone();
+    let h = spawn(move || {
+        worker_nap(20);
+        let a = rx.recv().unwrap();
+        let b = rx.recv().unwrap();
+        g2.store(a * 10 + b, SeqCst);
+    })
+    .await;
+    tx.send_async(2).await.unwrap();
+    h.join_async().await;
+    assert_eq!(got.load(SeqCst), 12);
+    drop(tx);
+}
+
+/// `executor::Future::result_async` on the main thread: a worker sets the result ≈20 ms later.
+#[wasm_bindgen_test]
+async fn future_result_async_resolves_when_a_worker_sets_it() {
+    use portalis_scheduler::executor::Future;
+    let f = Future::<u32>::default();
+    let f2 = f.clone();
+    let h = spawn(move || {
+        worker_nap(20);
+        f2.set_result(7).unwrap();
+    })
+    .await;
+    assert!(!f.done());
+    assert_eq!(f.result_async().await, Ok(7));
+    h.join_async().await;
+}
+
+/// The same five async calls with `Atomics.waitAsync` deleted (the `setTimeout` fallback of
+/// engines without it), against the pool from `build_async`: each still resolves.
+#[wasm_bindgen_test]
+async fn async_variants_resolve_without_atomics_wait_async() {
+    use portalis_primitives::channel::bounded;
+    use portalis_primitives::{Mutex, Semaphore};
+    use portalis_scheduler::executor::Future;
+    use portalis_scheduler::ThreadPoolBuilder;
+    let pool = ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build_async()
+        .await
+        .unwrap();
+    let atomics: js_sys::Object = js_sys::Reflect::get(&js_sys::global(), &"Atomics".into())
+        .unwrap()
+        .into();
+    let saved = js_sys::Reflect::get(&atomics, &"waitAsync".into()).unwrap();
+    js_sys::Reflect::delete_property(&atomics, &"waitAsync".into()).unwrap();
+    let no_wait_async = !futex::has_wait_async();
+
+    let m = Arc::new(Mutex::new(0u32));
+    let s = Arc::new(Semaphore::new(0).unwrap());
+    let (tx, rx) = bounded::<u32>(1);
+    let (rtx, rrx) = bounded::<u32>(1);
+    let f = Future::<u32>::default();
+    let held = Arc::new(AtomicU32::new(0));
+    let guard = m.lock_async().await; // main holds the mutex first: the worker must wait.
+    let (m2, s2, f2, h2) = (m.clone(), s.clone(), f.clone(), held.clone());
+    pool.spawn(move || {
+        worker_nap(15);
+        s2.release().unwrap();
+        rtx.send(5).unwrap();
+        let v = rx.recv().unwrap();
+        f2.set_result(v).unwrap();
+        h2.store(1, SeqCst);
+        *m2.lock() += 1;
+    });
+    s.acquire_async().await;
+    let r = rrx.recv_async().await;
+    tx.send_async(3).await.unwrap();
+    let fr = f.result_async().await;
+    while held.load(SeqCst) == 0 {
+        let _ = futex::wait_async(&held, 0, None).await;
+    }
+    drop(guard);
+    let after = loop {
+        let g = m.lock_async().await;
+        if *g == 1 {
+            break *g;
+        }
+        drop(g);
+        let _ = futex::wait_async(&AtomicU32::new(0), 0, Some(Duration::from_millis(1))).await;
+    };
+
+    js_sys::Reflect::set(&atomics, &"waitAsync".into(), &saved).unwrap();
+    assert!(no_wait_async, "deleting Atomics.waitAsync was not detected");
+    assert_eq!((r, fr, after), (Ok(5), Ok(3), 1));
+    drop(pool);
+}

@@ -2,6 +2,7 @@
 //! on a pool worker, and its result comes back through a slot and a futex word the caller
 //! awaits with `futex::wait_async` (`Atomics.waitAsync`, else `setTimeout` polling).
 
+use crate::executor::{Future, FutureError};
 use crate::pool::ThreadPool;
 use portalis_primitives::futex;
 use portalis_primitives::sync::atomic::{
@@ -68,5 +69,47 @@ impl ThreadPool {
         RB: Send + 'static,
     {
         self.install_async(move || crate::join(a, b)).await
+    }
+}
+
+impl<T: Send + 'static> Future<T> {
+    /// [`result`](Self::result) (untimed) without blocking: resolves with the value or the
+    /// error once the call is done. Use it on the page's main thread, where `result` can only
+    /// busy-wait.
+    ///
+    /// Wake-up: through `Atomics.waitAsync` (a `setTimeout` poll where missing) on a word that
+    /// a done-callback sets and notifies, as [`ThreadPool::install_async`]; the word is re-read
+    /// before every wait, so no wake-up is lost and none is late.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # async fn demo() {
+    /// use portalis_scheduler::executor::Future;
+    /// let f = Future::<u32>::default();
+    /// // ...a Web Worker calls f.set_result(7)...
+    /// # f.set_result(7).unwrap();
+    /// assert_eq!(f.result_async().await, Ok(7));
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// [`FutureError::Cancelled`] or [`FutureError::Panicked`], as `result`.
+    pub async fn result_async(&self) -> Result<T, FutureError>
+    where
+        T: Clone,
+    {
+        let done = Arc::new(AtomicU32::new(0));
+        let d2 = done.clone();
+        self.add_done_callback(move |_| {
+            // Release: pairs with the Acquire load below.
+            d2.store(1, Release);
+            futex::wake_all(&d2);
+        });
+        // Acquire: pairs with the Release store in the callback.
+        while done.load(Acquire) == 0 {
+            let _ = futex::wait_async(&done, 0, None).await;
+        }
+        // Done: `result` returns at once (it waits only while the state is not done).
+        self.result(None)
     }
 }
