@@ -113,7 +113,19 @@ async fn blocking_join_on_main_thread_is_a_typed_error() {
         }
     })
     .await;
-    assert_eq!(h.join(), Err(WaitError::MainThreadCannotBlock));
+    let e = h.join().unwrap_err();
+    assert_eq!(e, WaitError::MainThreadCannotBlock);
+    // The message names the awaitable variants to use instead.
+    let msg = e.to_string();
+    for name in [
+        "join_async",
+        "recv_async",
+        "lock_async",
+        "acquire_async",
+        "result_async",
+    ] {
+        assert!(msg.contains(name), "{msg}");
+    }
     go.store(1, SeqCst);
     futex::wake_one(&go);
     h.join_async().await;
