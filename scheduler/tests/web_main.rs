@@ -285,7 +285,6 @@ async fn mutex_lock_async_waits_for_a_worker_on_the_main_thread() {
     while held.load(SeqCst) == 0 {
         let _ = futex::wait_async(&held, 0, None).await;
     }
-    assert!(m.try_lock().is_none(), "the worker holds the lock");
     let mut g = m.lock_async().await;
     assert_eq!(*g, 1, "locked only after the worker's unlock");
     *g = 2;
@@ -370,7 +369,6 @@ async fn future_result_async_resolves_when_a_worker_sets_it() {
         f2.set_result(7).unwrap();
     })
     .await;
-    assert!(!f.done());
     assert_eq!(f.result_async().await, Ok(7));
     h.join_async().await;
 }
