@@ -5,7 +5,8 @@
 //! |---|---|---|
 //! | 0 | [`LOCKED_BIT`] | held |
 //! | 1 | `WAKING` | an unlocker woke a sleeper that has not yet taken the lock or slept again |
-//! | 2..=31 | sleepers | number of threads registered to sleep on the word (exact) |
+//! | 2 | `HANDOFF` | a fair unlock left the lock held for a registered thread to claim |
+//! | 3..=31 | sleepers | number of threads registered to sleep on the word (exact) |
 //!
 //! # Protocol
 //! 1. `lock` fast path: CAS `0 → LOCKED` (one RMW). Fails → `lock_contended`.
@@ -22,6 +23,29 @@
 //! 4. `unlock`: `fetch_sub(LOCKED)`; if the old value shows sleepers and no `WAKING`, it
 //!    sets `WAKING` with a CAS (only while the lock is still free, sleepers remain and
 //!    `WAKING` is clear) and `wake_one`s (the only case that enters the kernel).
+//!
+//! 5. `unlock_fair` (on request only): with no sleeper it is step 4. With sleepers it keeps
+//!    the lock bit and sets `HANDOFF | WAKING` in one Release CAS, then `wake_one`s. Only a
+//!    *registered* thread may claim a hand-off: `s → (s − SLEEPER) & !(WAKING | HANDOFF)`,
+//!    lock bit kept, Acquire. Every path of a registered thread checks for it: the spin after
+//!    a wake-up, `sleep_value` before sleeping (so nobody sleeps on a `HANDOFF` value), the
+//!    timeout path and `deregister` (a timing-out waiter that finds `HANDOFF` takes the lock
+//!    instead of leaving: the hand-off was made while it was still counted, and it may be the
+//!    only one counted). Unregistered threads see only a held lock, and do not register
+//!    while `HANDOFF` is set (they yield until it is claimed, watching their deadline):
+//!    registering then would let a newcomer claim the hand-off meant for the sleepers. So
+//!    the lock is never free
+//!    between the fair unlock and the claim, and never stranded: `HANDOFF` is set only while
+//!    the count is non-zero, and the count cannot drop to zero without claiming it.
+//!
+//! # What bounds a waiter's wait
+//! Without `unlock_fair`: nothing, under continuous contention. A woken sleeper re-competes
+//! with running threads (barging); in practice it wins often because running contenders stop
+//! spinning once a sleeper is registered, but no bound is promised. With `unlock_fair` (or
+//! `bump`) used by every holder: the lock passes to *some* registered sleeper each time, so
+//! newcomers cannot overtake the sleepers; which sleeper is up to the kernel's futex queue
+//! (FIFO on Linux in practice, not promised) and to which registered thread is awake first,
+//! so one waiter's wait is bounded only if the chosen sleeper is fair, not by this protocol.
 //!
 //! `WAKING` keeps unlocks from waking a second sleeper while the first has not run yet (on
 //! 2 vCPUs with 4–16 threads a woken thread often waits for a core for milliseconds, and
@@ -61,8 +85,11 @@ use std::time::Duration;
 pub(crate) const LOCKED_BIT: u32 = 1;
 /// A woken sleeper has not yet taken the lock or gone back to sleep: unlocks don't wake.
 const WAKING: u32 = 2;
+/// A fair unlock handed the lock to a registered thread that has not claimed it yet (the lock
+/// bit stays set meanwhile).
+const HANDOFF: u32 = 4;
 /// One registered sleeper.
-const SLEEPER: u32 = 4;
+const SLEEPER: u32 = 8;
 
 /// Spin rounds (2, 4, 8 PAUSEs, ≈0.35 µs in all) before the yield phase and sleeping.
 /// Heuristic, tuned with rows L2 of `benches/perf_table/sync.rs` on the 2-vCPU machines (ADR
@@ -76,7 +103,12 @@ fn is_locked(s: u32) -> bool {
 
 #[inline]
 fn sleepers(s: u32) -> u32 {
-    s >> 2
+    s >> 3
+}
+
+#[inline]
+fn is_handoff(s: u32) -> bool {
+    s & HANDOFF != 0
 }
 
 #[inline]
@@ -112,15 +144,17 @@ impl RawMutex {
     }
 
     /// Takes a free lock whatever the sleeper count; `me` = our own registration to remove
-    /// (`SLEEPER` or 0). A registered thread also clears `WAKING`: it may be the woken one.
+    /// (`SLEEPER` or 0). A registered thread also clears `WAKING` (it may be the woken one)
+    /// and claims a pending hand-off (`HANDOFF`: the lock bit is still set for it).
     fn try_lock_slow(&self, me: u32) -> bool {
         let clear = if me != 0 { WAKING } else { 0 };
         let mut s = self.state.load(Relaxed);
-        while !is_locked(s) {
-            // Acquire: pairs with the Release fetch_sub in `unlock`.
+        while !is_locked(s) || (me != 0 && is_handoff(s)) {
+            // Acquire: pairs with the Release fetch_sub in `unlock` (free lock) or the Release
+            // CAS in `unlock_fair` (hand-off; the lock bit is kept).
             match self.state.compare_exchange_weak(
                 s,
-                ((s - me) & !clear) | LOCKED_BIT,
+                ((s - me) & !(clear | HANDOFF)) | LOCKED_BIT,
                 Acquire,
                 Relaxed,
             ) {
@@ -188,8 +222,20 @@ impl RawMutex {
                 }
                 continue;
             }
+            if is_handoff(s) && !cfg!(portalis_seeded_bug = "mutex_newcomer_claims_handoff") {
+                // A hand-off is pending for the threads already registered: registering now
+                // would let us claim it ahead of them. Wait (yielding, so the woken claimer
+                // gets a core) until it is claimed; this window exists only after an
+                // `unlock_fair`.
+                if deadline.is_expired_now() {
+                    return Ok(false);
+                }
+                crate::sync::thread::yield_now();
+                s = self.state.load(Relaxed);
+                continue;
+            }
             assert!(
-                sleepers(s) < u32::MAX >> 2,
+                sleepers(s) < u32::MAX >> 3,
                 "too many threads sleeping on one mutex"
             );
             // Relaxed: registering publishes nothing; the lock is taken by an Acquire CAS.
@@ -212,7 +258,9 @@ impl RawMutex {
                 Ok(Blocked::Woken) => false,
                 Ok(Blocked::TimedOut) => true,
                 Err(_) => {
-                    self.deregister();
+                    if self.deregister() {
+                        return Ok(true);
+                    }
                     return Err(LockError::WouldDeadlock);
                 }
             };
@@ -223,18 +271,18 @@ impl RawMutex {
                 if self.try_lock_slow(SLEEPER) {
                     return Ok(true);
                 }
-                self.deregister();
-                return Ok(false);
+                // `deregister` takes a hand-off made since the line above instead of leaving.
+                return Ok(self.deregister());
             }
         }
     }
 
     /// For a registered thread about to sleep: the value to sleep on (lock bit set, `WAKING`
-    /// cleared by us if it was set), or `None` if we took the lock instead.
+    /// cleared by us if it was set, no `HANDOFF`), or `None` if we took the lock instead.
     fn sleep_value(&self) -> Option<u32> {
         let mut s = self.state.load(Relaxed);
         loop {
-            if !is_locked(s) {
+            if !is_locked(s) || is_handoff(s) {
                 if self.try_lock_slow(SLEEPER) {
                     return None;
                 }
@@ -257,11 +305,19 @@ impl RawMutex {
 
     /// A registered thread gives up (timeout, or it cannot block): deregister and clear
     /// `WAKING` (we may be the woken one); if the lock is free and others still sleep, wake
-    /// one in our place.
+    /// one in our place. If a hand-off is pending it claims it instead and returns `true`
+    /// (we hold the lock): leaving would strand it when we are the only one counted.
     #[cold]
-    fn deregister(&self) {
+    fn deregister(&self) -> bool {
         let mut s = self.state.load(Relaxed);
         loop {
+            if is_handoff(s) && !cfg!(portalis_seeded_bug = "mutex_timeout_drops_handoff") {
+                if self.try_lock_slow(SLEEPER) {
+                    return true;
+                }
+                s = self.state.load(Relaxed);
+                continue;
+            }
             let new = (s - SLEEPER) & !WAKING;
             // Relaxed: deregistering publishes nothing.
             match self.state.compare_exchange_weak(s, new, Relaxed, Relaxed) {
@@ -269,7 +325,7 @@ impl RawMutex {
                     if !is_locked(new) && sleepers(new) != 0 {
                         self.wake_slow();
                     }
-                    return;
+                    return false;
                 }
                 Err(now) => s = now,
             }
@@ -285,6 +341,44 @@ impl RawMutex {
         if sleepers(s) != 0 && !is_waking(s) {
             self.wake_slow();
         }
+    }
+
+    /// Step 5: hands the lock to a registered sleeper if there is one (the lock bit stays
+    /// set until it claims it), else an ordinary [`unlock`](Self::unlock).
+    ///
+    /// # Safety
+    /// The caller holds the lock.
+    #[cold]
+    pub(crate) unsafe fn unlock_fair(&self) {
+        let mut s = self.state.load(Relaxed);
+        while sleepers(s) != 0 {
+            if cfg!(portalis_seeded_bug = "mutex_fair_unlock_frees") {
+                // Seeded bug (never shipped): wakes a sleeper but frees the lock, so a
+                // running thread can barge in ahead of it.
+                break;
+            }
+            // Release: pairs with the claimer's Acquire CAS in `try_lock_slow`.
+            match self
+                .state
+                .compare_exchange_weak(s, s | HANDOFF | WAKING, Release, Relaxed)
+            {
+                Ok(_) => {
+                    // Always wake (even if `WAKING` was set): a sleeper in the kernel must
+                    // learn of the hand-off; an extra wake-up only costs a re-check.
+                    futex::wake_one(&self.state);
+                    return;
+                }
+                Err(now) => s = now,
+            }
+        }
+        // SAFETY: the caller holds the lock.
+        unsafe { self.unlock() }
+    }
+
+    /// Number of threads registered to sleep (a racy snapshot).
+    #[inline]
+    pub(crate) fn sleepers(&self) -> u32 {
+        sleepers(self.state.load(Relaxed))
     }
 
     /// Step 4's slow part: set `WAKING` and wake one sleeper, unless the lock was taken
@@ -331,8 +425,10 @@ impl fmt::Debug for RawMutex {
 /// uncontended, a bounded spin then a futex sleep when contended.
 ///
 /// No poisoning: a panic while the guard is held unlocks the mutex; the next `lock` succeeds.
-/// Not fair: a running thread may take the lock ahead of a sleeping one (better throughput;
-/// a woken sleeper re-competes).
+/// Not fair by default: a running thread may take the lock ahead of a sleeping one (better
+/// throughput; a woken sleeper re-competes), so nothing bounds one waiter's wait under
+/// continuous contention. Fairness on request: [`MutexGuard::unlock_fair`] and
+/// [`MutexGuard::bump`] hand the lock directly to a sleeping waiter.
 ///
 /// # Examples
 /// ```
@@ -487,6 +583,24 @@ impl<T: ?Sized> Mutex<T> {
         // SAFETY: the caller holds the lock.
         unsafe { self.raw.unlock() }
     }
+
+    /// Unlocks without a guard, handing the lock to a sleeping waiter if there is one (see
+    /// [`MutexGuard::unlock_fair`]).
+    ///
+    /// # Safety
+    /// As [`force_unlock`](Self::force_unlock).
+    pub unsafe fn force_unlock_fair(&self) {
+        // SAFETY: the caller holds the lock.
+        unsafe { self.raw.unlock_fair() }
+    }
+
+    /// How many threads are registered to sleep on the lock (a racy snapshot; a registered
+    /// thread may still be spinning before it sleeps). For tests and diagnostics: a thread
+    /// counted here is one [`MutexGuard::unlock_fair`] can hand the lock to.
+    #[doc(hidden)]
+    pub fn registered_waiters(&self) -> u32 {
+        self.raw.sleepers()
+    }
 }
 
 impl<T: Default> Default for Mutex<T> {
@@ -560,6 +674,78 @@ impl<'a, T: ?Sized> MutexGuard<'a, T> {
     /// Re-creates a guard after [`Condvar`](crate::Condvar) relocked the mutex.
     pub(crate) fn relocked(mutex: &'a Mutex<T>) -> Self {
         MutexGuard::new(mutex)
+    }
+
+    /// Unlocks fairly: if a thread is sleeping on the lock, the lock goes straight to it (it
+    /// stays held across the hand-over, so no running thread can take it in between);
+    /// otherwise this is an ordinary unlock. Slower than dropping the guard when there are
+    /// sleepers (the lock is idle until the woken thread runs); use it when one waiter must
+    /// not starve, e.g. every so often in a long loop of lock/unlock. An associated function,
+    /// as in parking_lot, so it cannot clash with a method of `T`.
+    ///
+    /// Which sleeper gets the lock is not promised (any registered waiter may claim it; the
+    /// futex queue decides which sleeper is woken). A timed waiter ([`Mutex::try_lock_for`])
+    /// whose deadline passes while a hand-off is pending takes the lock rather than leave it
+    /// with no owner.
+    ///
+    /// # Examples
+    /// ```
+    /// use portalis_primitives::{Mutex, MutexGuard};
+    /// use std::sync::{mpsc, Arc};
+    ///
+    /// let m = Arc::new(Mutex::new(0));
+    /// let g = m.lock();
+    /// let (go, wait_go) = mpsc::channel::<()>();
+    /// let m2 = m.clone();
+    /// let t = std::thread::spawn(move || {
+    ///     let mut g = m2.lock();
+    ///     *g += 1;
+    ///     wait_go.recv().unwrap(); // hold the lock until the main thread has checked
+    /// });
+    /// while m.registered_waiters() == 0 {
+    ///     std::thread::yield_now(); // until the other thread is registered to sleep
+    /// }
+    /// MutexGuard::unlock_fair(g);
+    /// // The lock went to the sleeper: it is not free, not even for an instant.
+    /// assert!(m.try_lock().is_none());
+    /// go.send(()).unwrap();
+    /// t.join().unwrap();
+    /// assert_eq!(*m.lock(), 1);
+    /// ```
+    pub fn unlock_fair(this: Self) {
+        let raw = &this.mutex.raw;
+        core::mem::forget(this);
+        // SAFETY: the guard (now forgotten) proved we hold the lock.
+        unsafe { raw.unlock_fair() }
+    }
+
+    /// Lets a sleeping waiter have the lock, then takes it back: if a thread is sleeping on
+    /// the lock, this is [`unlock_fair`](Self::unlock_fair) followed by a `lock` (the guard
+    /// stays valid, but the data may have changed meanwhile); otherwise it does nothing and
+    /// costs one load. Use it in a long critical section that other threads also need.
+    ///
+    /// # Examples
+    /// ```
+    /// use portalis_primitives::{Mutex, MutexGuard};
+    ///
+    /// let m = Mutex::new(Vec::new());
+    /// let mut g = m.lock();
+    /// for i in 0..1000 {
+    ///     g.push(i);
+    ///     if i % 100 == 0 {
+    ///         MutexGuard::bump(&mut g); // waiters get a turn
+    ///     }
+    /// }
+    /// assert_eq!(g.len(), 1000);
+    /// ```
+    pub fn bump(this: &mut Self) {
+        let raw = &this.mutex.raw;
+        if raw.sleepers() != 0 {
+            // SAFETY: the guard proves we hold the lock; we take it back before returning,
+            // so the guard is valid again.
+            unsafe { raw.unlock_fair() };
+            raw.lock();
+        }
     }
 
     /// Narrows the guard to a part of the data (a field, an element), keeping the lock held
@@ -679,6 +865,14 @@ pub struct MappedMutexGuard<'a, T: ?Sized> {
 unsafe impl<T: ?Sized + Sync> Sync for MappedMutexGuard<'_, T> {}
 
 impl<'a, T: ?Sized> MappedMutexGuard<'a, T> {
+    /// Unlocks fairly; see [`MutexGuard::unlock_fair`].
+    pub fn unlock_fair(this: Self) {
+        let raw = this.raw;
+        core::mem::forget(this);
+        // SAFETY: the guard (now forgotten) proved we hold the lock.
+        unsafe { raw.unlock_fair() }
+    }
+
     /// Narrows further; see [`MutexGuard::map`].
     pub fn map<U: ?Sized>(this: Self, f: impl FnOnce(&mut T) -> &mut U) -> MappedMutexGuard<'a, U> {
         let raw = this.raw;
@@ -841,6 +1035,77 @@ mod tests {
         let done: usize = hs.into_iter().map(|h| h.join().unwrap()).sum();
         assert_eq!(*m.lock(), done);
         assert!(done >= 3 * rounds);
+    }
+
+    /// Pins the hand-off: A holds, B is registered to sleep, A unlocks fairly and at once
+    /// tries to take the lock back; it must fail, because the lock went to B without ever
+    /// being free. (With an ordinary unlock in `unlock_fair` this fails: A's `try_lock` wins
+    /// the freed lock before B runs; checked by swapping the call.) Deterministic: B cannot
+    /// leave the count without the lock (untimed lock), and holds the lock until told.
+    #[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
+    #[test]
+    fn unlock_fair_hands_the_lock_to_the_sleeper() {
+        use std::sync::mpsc;
+        for _ in 0..if cfg!(miri) { 2 } else { 50 } {
+            let m = Arc::new(Mutex::new(0));
+            let g = m.lock();
+            let (go, wait_go) = mpsc::channel::<()>();
+            let m2 = m.clone();
+            let b = thread::spawn(move || {
+                let mut g = m2.lock();
+                *g += 1;
+                // Hold the lock until the main thread has checked.
+                wait_go.recv().unwrap();
+                drop(g);
+            });
+            while m.registered_waiters() == 0 {
+                thread::yield_now();
+            }
+            MutexGuard::unlock_fair(g);
+            assert!(m.try_lock().is_none(), "a fair unlock freed the lock");
+            go.send(()).unwrap();
+            b.join().unwrap();
+            assert_eq!(*m.lock(), 1);
+            assert_eq!(m.registered_waiters(), 0);
+        }
+    }
+
+    /// `bump` with a sleeper lets it in and takes the lock back: the sleeper's write is seen
+    /// through the same guard. Without a sleeper it keeps the lock (a `try_lock` from
+    /// another thread fails).
+    #[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
+    #[test]
+    fn bump_lets_the_sleeper_in_and_relocks() {
+        let m = Arc::new(Mutex::new(0));
+        let mut g = m.lock();
+        MutexGuard::bump(&mut g); // nobody sleeps: a no-op
+        let m1 = m.clone();
+        assert!(thread::spawn(move || m1.try_lock().is_none())
+            .join()
+            .unwrap());
+        let m2 = m.clone();
+        let b = thread::spawn(move || *m2.lock() += 1);
+        while m.registered_waiters() == 0 {
+            thread::yield_now();
+        }
+        MutexGuard::bump(&mut g);
+        // The hand-off went to the sleeper, which ran before we got the lock back.
+        assert_eq!(*g, 1);
+        *g += 1;
+        drop(g);
+        b.join().unwrap();
+        assert_eq!(*m.lock(), 2);
+    }
+
+    /// A fair unlock with nobody registered is an ordinary unlock.
+    #[test]
+    fn unlock_fair_without_sleepers_frees() {
+        let m = Mutex::new(5);
+        MutexGuard::unlock_fair(m.lock());
+        assert!(!m.is_locked());
+        let g = MutexGuard::map(m.lock(), |v| v);
+        MappedMutexGuard::unlock_fair(g);
+        assert_eq!(*m.try_lock().unwrap(), 5);
     }
 
     #[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]

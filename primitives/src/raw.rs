@@ -4,7 +4,7 @@
 //!
 //! | type | lock_api traits |
 //! |---|---|
-//! | [`RawMutex`] | `RawMutex`, `RawMutexTimed` |
+//! | [`RawMutex`] | `RawMutex`, `RawMutexTimed`, `RawMutexFair` |
 //! | [`RawRwLock`] | `RawRwLock`, `RawRwLockDowngrade`, `RawRwLockTimed`, `RawRwLockRecursive`, `RawRwLockUpgrade`, `RawRwLockUpgradeDowngrade` |
 //!
 //! Not in model builds (`--cfg portalis_loom` / `portalis_shuttle`): lock_api needs a
@@ -67,6 +67,24 @@ unsafe impl lock_api::RawMutex for RawMutex {
     #[inline]
     fn is_locked(&self) -> bool {
         self.0.is_locked()
+    }
+}
+
+// SAFETY: `unlock_fair` either frees the lock (no sleeper) or keeps it held for exactly one
+// registered sleeper to claim (Release CAS paired with the claimer's Acquire CAS); `bump`
+// hands off only when a sleeper is registered and re-takes the lock before returning.
+unsafe impl lock_api::RawMutexFair for RawMutex {
+    unsafe fn unlock_fair(&self) {
+        // SAFETY: lock_api's contract: the caller holds the lock.
+        unsafe { self.0.unlock_fair() }
+    }
+
+    unsafe fn bump(&self) {
+        if self.0.sleepers() != 0 {
+            // SAFETY: lock_api's contract: the caller holds the lock; we re-take it below.
+            unsafe { self.0.unlock_fair() };
+            self.0.lock();
+        }
     }
 }
 

@@ -288,6 +288,74 @@ impl<'a, T: ?Sized> ReentrantMutexGuard<'a, T> {
             _not_send: PhantomData,
         }
     }
+
+    /// Releases one level fairly: when this is the last level (recursion count 1) and a
+    /// thread sleeps on the lock, the lock goes straight to it, as
+    /// [`MutexGuard::unlock_fair`](crate::MutexGuard::unlock_fair); when this thread still
+    /// holds other levels, it only drops this one (the lock stays ours), like dropping the
+    /// guard.
+    ///
+    /// # Examples
+    /// ```
+    /// use portalis_primitives::{ReentrantMutex, ReentrantMutexGuard};
+    ///
+    /// let m = ReentrantMutex::new(());
+    /// let outer = m.lock();
+    /// let inner = m.lock();
+    /// ReentrantMutexGuard::unlock_fair(inner); // depth 2 → 1: still ours
+    /// assert!(m.is_owned_by_current_thread());
+    /// ReentrantMutexGuard::unlock_fair(outer); // the last level: released
+    /// assert!(!m.is_owned_by_current_thread());
+    /// ```
+    pub fn unlock_fair(this: Self) {
+        let lock = this.lock;
+        core::mem::forget(this);
+        // Relaxed: owner-only field.
+        let c = lock.count.load(Relaxed);
+        if c > 1 {
+            lock.count.store(c - 1, Relaxed);
+        } else {
+            lock.count.store(0, Relaxed);
+            lock.owner.store(0, Relaxed);
+            // SAFETY: the guard proved this thread owns the raw mutex.
+            unsafe { lock.raw.unlock_fair() };
+        }
+    }
+
+    /// Lets a sleeping waiter have the lock, then takes it back with the same recursion
+    /// depth (every guard of this thread stays valid, but the data may have changed): if a
+    /// thread sleeps on the lock, all levels are released with a fair hand-off and retaken;
+    /// otherwise nothing happens. Unlike [`unlock_fair`](Self::unlock_fair) this works at
+    /// any depth, because the thread gets the lock back before any of its guards is used
+    /// again.
+    ///
+    /// # Examples
+    /// ```
+    /// use portalis_primitives::{ReentrantMutex, ReentrantMutexGuard};
+    /// use std::cell::Cell;
+    ///
+    /// let m = ReentrantMutex::new(Cell::new(0));
+    /// let outer = m.lock();
+    /// let mut inner = m.lock();
+    /// ReentrantMutexGuard::bump(&mut inner); // nobody waits: no-op
+    /// inner.set(1);
+    /// drop(inner);
+    /// assert_eq!(outer.get(), 1);
+    /// ```
+    pub fn bump(this: &mut Self) {
+        let lock = this.lock;
+        if lock.raw.sleepers() == 0 {
+            return;
+        }
+        // Relaxed: owner-only fields; the raw mutex orders them for the next owner.
+        let c = lock.count.swap(0, Relaxed);
+        let me = lock.owner.swap(0, Relaxed);
+        // SAFETY: the guard proves this thread owns the raw mutex.
+        unsafe { lock.raw.unlock_fair() };
+        lock.raw.lock();
+        lock.owner.store(me, Relaxed);
+        lock.count.store(c, Relaxed);
+    }
 }
 
 impl<T: ?Sized> Deref for ReentrantMutexGuard<'_, T> {
@@ -336,6 +404,62 @@ mod tests {
         assert_eq!(g.get(), 2);
         drop(g);
         assert!(!m.is_owned_by_current_thread());
+    }
+
+    /// The hand-off of `unlock_fair` (see the Mutex test of the same name): the last level's
+    /// fair release gives the lock to the registered sleeper, so an immediate `try_acquire`
+    /// fails; an inner level's fair release keeps the lock.
+    #[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
+    #[test]
+    fn unlock_fair_hands_the_lock_to_the_sleeper() {
+        use std::sync::mpsc;
+        let m = Arc::new(ReentrantMutex::new(Cell::new(0)));
+        let outer = m.lock();
+        let inner = m.lock();
+        let (go, wait_go) = mpsc::channel::<()>();
+        let m2 = m.clone();
+        let b = thread::spawn(move || {
+            let g = m2.lock();
+            g.set(g.get() + 1);
+            // Hold the lock until the main thread has checked.
+            wait_go.recv().unwrap();
+        });
+        while m.raw.sleepers() == 0 {
+            thread::yield_now();
+        }
+        ReentrantMutexGuard::unlock_fair(inner);
+        assert!(m.is_owned_by_current_thread());
+        ReentrantMutexGuard::unlock_fair(outer);
+        assert!(!m.try_acquire(), "a fair release freed the lock");
+        go.send(()).unwrap();
+        b.join().unwrap();
+        assert_eq!(m.lock().get(), 1);
+    }
+
+    /// `bump` at depth 2 with a sleeper: the sleeper runs, and the depth is restored (two
+    /// releases are needed before another thread can take the lock).
+    #[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
+    #[test]
+    fn bump_restores_the_depth() {
+        let m = Arc::new(ReentrantMutex::new(Cell::new(0)));
+        let outer = m.lock();
+        let mut inner = m.lock();
+        let m2 = m.clone();
+        let b = thread::spawn(move || {
+            let g = m2.lock();
+            g.set(g.get() + 1);
+        });
+        while m.raw.sleepers() == 0 {
+            thread::yield_now();
+        }
+        ReentrantMutexGuard::bump(&mut inner);
+        assert_eq!(inner.get(), 1);
+        b.join().unwrap();
+        drop(inner);
+        assert!(m.is_owned_by_current_thread());
+        drop(outer);
+        let m3 = m.clone();
+        assert!(thread::spawn(move || m3.try_acquire()).join().unwrap());
     }
 
     #[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]

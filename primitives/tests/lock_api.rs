@@ -42,6 +42,38 @@ fn mutex_counts_and_times_out() {
     assert_eq!(*m.lock(), (1, 3));
 }
 
+/// `RawMutexFair` through lock_api's guards: every increment done with fair unlocks and
+/// bumps under contention is kept, and nobody hangs (a stranded hand-off would).
+#[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
+#[test]
+fn mutex_fair_unlock_and_bump() {
+    let m = Arc::new(Mutex::new(0usize));
+    let hs: Vec<_> = (0..4)
+        .map(|_| {
+            let m = m.clone();
+            std::thread::spawn(move || {
+                for i in 0..ROUNDS / 10 {
+                    let mut g = m.lock();
+                    *g += 1;
+                    if i % 2 == 0 {
+                        lock_api::MutexGuard::bump(&mut g);
+                        *g += 1;
+                        drop(g);
+                    } else {
+                        *g += 1;
+                        lock_api::MutexGuard::unlock_fair(g);
+                    }
+                }
+            })
+        })
+        .collect();
+    for h in hs {
+        h.join().unwrap();
+    }
+    assert_eq!(*m.lock(), 4 * 2 * (ROUNDS / 10));
+    assert!(!m.is_locked());
+}
+
 #[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
 #[test]
 fn rwlock_kinds() {

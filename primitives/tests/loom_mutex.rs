@@ -2,6 +2,7 @@
 //! unlock (the spin budget is 1 under the model, so the sleep path is explored).
 #![cfg(portalis_loom)]
 
+use loom::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use loom::sync::Arc;
 use loom::thread;
 use portalis_primitives::{Mutex, ReentrantMutex};
@@ -132,5 +133,70 @@ fn loom_mutex_two_rounds_each() {
             t.join().unwrap();
         }
         assert_eq!(*m.lock(), 5);
+    });
+}
+
+/// Fair hand-off: B is registered to sleep when the holder calls `unlock_fair`; then a
+/// newcomer (C, spawned after the fair unlock, using `lock`) and the old holder (`try_lock`)
+/// race for the lock. B must be the next owner: the lock is never free in between and a
+/// newcomer cannot claim the hand-off. Controls: `mutex_fair_unlock_frees` (the fair unlock
+/// frees the lock) and `mutex_newcomer_claims_handoff` (a newcomer registers while the
+/// hand-off is pending and claims it).
+#[test]
+fn loom_mutex_fair_handoff_reaches_sleeper() {
+    loom::model(|| {
+        let m = Arc::new(Mutex::new(vec!['A']));
+        let g = m.lock();
+        let mb = m.clone();
+        let b = thread::spawn(move || mb.lock().push('B'));
+        while m.registered_waiters() == 0 {
+            thread::yield_now();
+        }
+        portalis_primitives::MutexGuard::unlock_fair(g);
+        let mc = m.clone();
+        let c = thread::spawn(move || mc.lock().push('C'));
+        if let Some(mut g) = m.try_lock() {
+            g.push('M');
+        }
+        b.join().unwrap();
+        c.join().unwrap();
+        let log = m.lock();
+        assert_eq!(log[1], 'B', "the hand-off went to {:?} first", &*log);
+    });
+}
+
+/// Fair hand-off racing a timed waiter that gives up (timed waits time out at once under
+/// loom, after registering): whichever way the race goes, once the waiter has returned (and
+/// dropped a lock it got) the lock is free, never stranded held with no owner. Control:
+/// `mutex_timeout_drops_handoff` (a timing-out waiter deregisters without claiming the
+/// pending hand-off).
+#[test]
+fn loom_mutex_fair_handoff_vs_timeout() {
+    loom::model(|| {
+        let m = Arc::new(Mutex::new(0u32));
+        let done = Arc::new(AtomicBool::new(false));
+        let g = m.lock();
+        let m1 = m.clone();
+        let done1 = done.clone();
+        let t = thread::spawn(move || {
+            if let Some(mut g) = m1.try_lock_for(std::time::Duration::from_millis(1)) {
+                *g += 1;
+            }
+            done1.store(true, SeqCst);
+        });
+        // Hand off while the waiter is registered (it cannot leave the count without
+        // returning), so the race with its timeout path is what the model explores.
+        while m.registered_waiters() == 0 && !done.load(SeqCst) {
+            thread::yield_now();
+        }
+        portalis_primitives::MutexGuard::unlock_fair(g);
+        t.join().unwrap();
+        let g = m.try_lock();
+        assert!(
+            g.is_some(),
+            "lock stranded after a hand-off raced a timeout"
+        );
+        assert!(*g.unwrap() <= 1);
+        assert_eq!(m.registered_waiters(), 0);
     });
 }

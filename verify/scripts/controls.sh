@@ -30,6 +30,9 @@ ring_relaxed_stamp         primitives  loom_channel_ring  loom_channel_ring_hand
 parked_check_outside_lock  verify      loom_parked  loom_parked_wake_one_spawned_waiter
 parked_check_outside_lock  verify      loom_parked  loom_parked_wake_one_main_waiter
 parked_timeout_keeps_node  verify      loom_parked  loom_parked_timeout_leaves_no_node
+mutex_fair_unlock_frees        primitives  loom_mutex  loom_mutex_fair_handoff_reaches_sleeper
+mutex_newcomer_claims_handoff  primitives  loom_mutex  loom_mutex_fair_handoff_reaches_sleeper
+mutex_timeout_drops_handoff    primitives  loom_mutex  loom_mutex_fair_handoff_vs_timeout
 "
 # Optional filter: `controls.sh <bug>` runs only that bug's controls.
 only=${1:-}
