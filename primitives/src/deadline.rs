@@ -80,7 +80,14 @@ impl Deadline {
     /// `now + timeout`; a timeout too large to represent (e.g. `Duration::MAX`) means never.
     #[inline]
     pub(crate) fn after(timeout: Duration) -> Self {
-        Deadline(now().checked_add(timeout))
+        let at = now().checked_add(timeout);
+        // The model clock is a `Duration` from zero, which holds `Duration::MAX` where a real
+        // `Instant` (seconds in an `i64`) overflows: without this filter a "wait for ever" by
+        // `Duration::MAX` became a finite deadline the model could let expire
+        // (loom_shared_state_change_is_seen saw a timeout it can never have natively).
+        #[cfg(any(portalis_loom, portalis_shuttle))]
+        let at = at.filter(|t| t.as_secs() <= i64::MAX as u64);
+        Deadline(at)
     }
 
     /// An absolute deadline.
