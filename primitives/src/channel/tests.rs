@@ -959,6 +959,7 @@ fn select_picks_uniformly_among_ready_cases_buffered() {
 /// ≈ 75 / 25.
 #[test]
 #[cfg_attr(miri, ignore)] // 10^4 rounds; statistics, not memory safety
+#[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
 fn select_picks_uniformly_among_ready_cases_rendezvous() {
     let (_se1, re1) = bounded::<u8>(0);
     let (_se2, re2) = bounded::<u8>(0);
@@ -1005,6 +1006,7 @@ fn select_picks_uniformly_among_ready_cases_rendezvous() {
 /// in index order and a partner claims the oldest entry: case 0 won nearly every round.
 #[test]
 #[cfg_attr(miri, ignore)] // 10^4 rounds; statistics, not memory safety
+#[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
 fn blocked_select_is_fair_among_simultaneous_partners() {
     for cap in [Some(3), None, Some(0)] {
         let (s, r) = match cap {
