@@ -60,6 +60,7 @@ impl<T: ?Sized> Mutex<T> {
             if let Some(g) = self.try_lock() {
                 return g;
             }
+            // Relaxed: only the value to wait on; the data is ordered by try_lock's Acquire CAS.
             let s = self.raw.state_word().load(Relaxed);
             if s & crate::mutex::LOCKED_BIT == 0 {
                 continue; // Freed since the attempt: try again at once.
@@ -90,6 +91,7 @@ impl Semaphore {
             if self.try_acquire() {
                 return;
             }
+            // Relaxed: only the value to wait on; try_acquire's Acquire CAS orders the permit.
             let s = self.state_word().load(Relaxed);
             if s & crate::semaphore::PERMITS_MASK != 0 {
                 continue; // A permit appeared since the attempt.
