@@ -2,11 +2,19 @@
 //! compiles one deliberately broken protocol step (`cfg(portalis_seeded_bug = "<name>")`) so
 //! a model can show it catches it. Honoured only in model-checker builds (`--cfg
 //! portalis_loom` / `--cfg portalis_shuttle`), so a shipped build can never carry one.
+//!
+//! It also sets `cfg(portalis_tsan)` in ThreadSanitizer builds (`-Zsanitizer=thread`, which
+//! rustc reports as `sanitize="thread"`; std's own `cfg(sanitize)` is unstable), so a test can
+//! shrink what TSan cannot hold (verify/scripts/tsan.sh, ADR 042).
 use std::env;
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=PORTALIS_SEEDED_BUG");
+    let sanitizers = env::var("CARGO_CFG_SANITIZE").unwrap_or_default();
+    if sanitizers.split(',').any(|s| s == "thread") {
+        println!("cargo:rustc-cfg=portalis_tsan");
+    }
     let Ok(bug) = env::var("PORTALIS_SEEDED_BUG") else {
         return;
     };
