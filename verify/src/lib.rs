@@ -9,6 +9,51 @@
 /// Helpers for the model tests (loom or shuttle builds only).
 #[cfg(any(portalis_loom, portalis_shuttle))]
 pub mod model {
+    pub use crate::payload::Payload;
+
+    /// Runs `f` under loom with an explicit preemption bound (each model states its own, so a
+    /// model that needs a deeper bound to reach its bug gets it, and the cheap ones stay
+    /// cheap). `LOOM_MAX_PREEMPTIONS` in the environment is ignored on purpose.
+    #[cfg(portalis_loom)]
+    pub fn loom_model<F>(preemptions: usize, f: F)
+    where
+        F: Fn() + Sync + Send + 'static,
+    {
+        let mut b = loom::model::Builder::new();
+        b.preemption_bound = Some(preemptions);
+        b.check(f);
+    }
+}
+
+/// How many times [`hb_scenario`] runs a scenario on real threads (native builds): enough for
+/// both sides of each primitive (the waiter finding the release done, or parking first) to
+/// occur under ThreadSanitizer; TSan flags a missing edge on any single run that performs
+/// both accesses, whatever their timing.
+#[cfg(not(any(portalis_loom, portalis_shuttle)))]
+pub const NATIVE_ROUNDS: usize = 50;
+
+/// Runs a happens-before scenario (`verify/tests/loom_hb.rs`): under loom, every
+/// interleaving within `preemptions` ([`model::loom_model`]); natively, [`NATIVE_ROUNDS`]
+/// times on real threads, where ThreadSanitizer (verify/scripts/tsan.sh) reports any
+/// [`Payload`] access the primitive under test fails to order.
+#[cfg(not(portalis_shuttle))]
+pub fn hb_scenario<F>(preemptions: usize, f: F)
+where
+    F: Fn() + Sync + Send + 'static,
+{
+    #[cfg(portalis_loom)]
+    model::loom_model(preemptions, f);
+    #[cfg(not(portalis_loom))]
+    {
+        let _ = preemptions; // a loom bound; real threads have none
+        for _ in 0..NATIVE_ROUNDS {
+            f();
+        }
+    }
+}
+
+/// [`Payload`]: data handed over outside the primitive under test (every build).
+mod payload {
     use core::fmt;
     use portalis_primitives::sync::cell::UnsafeCell;
 
@@ -16,12 +61,15 @@ pub mod model {
     /// before the release side (`release`, `set`, `send`, ...) and read after the acquire side.
     /// Under loom every access is tracked, so if the primitive does not create a
     /// happens-before edge from the writer to the reader (a weakened ordering), loom reports a
-    /// causality violation instead of the test passing on a counter.
+    /// causality violation instead of the test passing on a counter. In a native build it is a
+    /// plain memory cell, so under ThreadSanitizer (verify/scripts/tsan.sh) the same missing
+    /// edge is a data-race report.
     pub struct Payload(UnsafeCell<u32>);
 
-    // SAFETY: every access goes through `UnsafeCell::with`/`with_mut`; the models call `write`
-    // and `read` only in orders the primitive under test claims to synchronise, and loom
-    // checks exactly that claim (a racy access is a reported error, not silent UB).
+    // SAFETY: every access goes through `UnsafeCell::with`/`with_mut`; the models and the TSan
+    // tests call `write` and `read` only in orders the primitive under test claims to
+    // synchronise, and loom or TSan checks exactly that claim (a racy access is a reported
+    // error, not silent UB; the only racy builds are the seeded-bug controls).
     unsafe impl Sync for Payload {}
 
     impl Payload {
@@ -54,17 +102,6 @@ pub mod model {
             f.write_str("Payload")
         }
     }
-
-    /// Runs `f` under loom with an explicit preemption bound (each model states its own, so a
-    /// model that needs a deeper bound to reach its bug gets it, and the cheap ones stay
-    /// cheap). `LOOM_MAX_PREEMPTIONS` in the environment is ignored on purpose.
-    #[cfg(portalis_loom)]
-    pub fn loom_model<F>(preemptions: usize, f: F)
-    where
-        F: Fn() + Sync + Send + 'static,
-    {
-        let mut b = loom::model::Builder::new();
-        b.preemption_bound = Some(preemptions);
-        b.check(f);
-    }
 }
+
+pub use payload::Payload;

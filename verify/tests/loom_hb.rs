@@ -4,19 +4,23 @@
 //! is a causality violation loom reports — counting with Relaxed atomics could not show it.
 //! Each model names the seeded bug (verify/scripts/controls.sh) that must make it fail.
 //! Run with `bash verify/scripts/loom.sh`.
-#![cfg(portalis_loom)]
+//!
+//! The same scenarios also build natively (threads and `Arc` come from the sync shim), where
+//! [`hb_scenario`] runs each on real threads: under ThreadSanitizer (verify/scripts/tsan.sh)
+//! the [`Payload`] is a plain memory cell, so a missing edge is a data-race report, and
+//! tsan.sh seeds `event_relaxed_set` and `semaphore_relaxed_release` to show TSan reports them.
+#![cfg(not(portalis_shuttle))]
 
-use loom::sync::Arc;
-use loom::thread;
 use portalis_primitives::channel::{self, broadcast::broadcast, oneshot};
+use portalis_primitives::sync::{thread, Arc};
 use portalis_primitives::{Barrier, Event, Latch, Semaphore};
-use portalis_verify::model::{loom_model, Payload};
+use portalis_verify::{hb_scenario, Payload};
 
 /// Semaphore: `release` → `acquire` carries happens-before (spawned releaser, main acquirer).
 /// Control: `semaphore_relaxed_release`.
 #[test]
 fn loom_hb_semaphore_release_acquire() {
-    loom_model(2, || {
+    hb_scenario(2, || {
         let s = Arc::new(Semaphore::new(0).unwrap());
         let data = Arc::new(Payload::new());
         let (s2, d2) = (s.clone(), data.clone());
@@ -34,7 +38,7 @@ fn loom_hb_semaphore_release_acquire() {
 /// acquire (the `many_waiters` path). Control: `semaphore_relaxed_release`.
 #[test]
 fn loom_hb_semaphore_release_many_spawned_acquirer() {
-    loom_model(2, || {
+    hb_scenario(2, || {
         let s = Arc::new(Semaphore::new(0).unwrap());
         let data = Arc::new(Payload::new());
         let (s2, d2) = (s.clone(), data.clone());
@@ -51,7 +55,7 @@ fn loom_hb_semaphore_release_many_spawned_acquirer() {
 /// Event: `set` → `wait` carries happens-before. Control: `event_relaxed_set`.
 #[test]
 fn loom_hb_event_set_wait() {
-    loom_model(2, || {
+    hb_scenario(2, || {
         let e = Arc::new(Event::new());
         let data = Arc::new(Payload::new());
         let (e2, d2) = (e.clone(), data.clone());
@@ -69,7 +73,7 @@ fn loom_hb_event_set_wait() {
 /// visible after the wait). Control: `latch_relaxed_count_down`.
 #[test]
 fn loom_hb_latch_count_down_wait() {
-    loom_model(2, || {
+    hb_scenario(2, || {
         let l = Arc::new(Latch::new(2));
         let data = Arc::new([Payload::new(), Payload::new()]);
         let ts: Vec<_> = (0..2)
@@ -92,7 +96,7 @@ fn loom_hb_latch_count_down_wait() {
 /// Barrier: what each party wrote before `wait` is visible to the other after it.
 #[test]
 fn loom_hb_barrier_exchange() {
-    loom_model(2, || {
+    hb_scenario(2, || {
         let b = Arc::new(Barrier::new(2).unwrap());
         let data = Arc::new([Payload::new(), Payload::new()]);
         let (b2, d2) = (b.clone(), data.clone());
@@ -112,7 +116,7 @@ fn loom_hb_barrier_exchange() {
 /// Control: `oneshot_relaxed_send`.
 #[test]
 fn loom_hb_oneshot_send_recv() {
-    loom_model(2, || {
+    hb_scenario(2, || {
         let (s, r) = oneshot::<u32>();
         let data = Arc::new(Payload::new());
         let d2 = data.clone();
@@ -129,7 +133,7 @@ fn loom_hb_oneshot_send_recv() {
 /// Broadcast: `send` → `recv` carries happens-before.
 #[test]
 fn loom_hb_broadcast_send_recv() {
-    loom_model(2, || {
+    hb_scenario(2, || {
         let (tx, mut rx) = broadcast::<u32>(1);
         let data = Arc::new(Payload::new());
         let d2 = data.clone();
@@ -171,19 +175,19 @@ fn channel_hb(cap: Option<usize>) {
 /// synchronising with the receiver's; `primitives/tests/loom_channel_ring.rs` catches it.
 #[test]
 fn loom_hb_channel_ring() {
-    loom_model(2, || channel_hb(Some(1)));
+    hb_scenario(2, || channel_hb(Some(1)));
 }
 
 /// Rendezvous (`bounded(0)`): `send` → `recv` carries happens-before.
 #[test]
 fn loom_hb_channel_rendezvous() {
-    loom_model(2, || channel_hb(Some(0)));
+    hb_scenario(2, || channel_hb(Some(0)));
 }
 
 /// List (`unbounded()`): `send` → `recv` carries happens-before.
 #[test]
 fn loom_hb_channel_list() {
-    loom_model(2, || channel_hb(None));
+    hb_scenario(2, || channel_hb(None));
 }
 
 /// List (`unbounded()`, 2 slots per block under loom): three messages, so the receiver
@@ -193,7 +197,7 @@ fn loom_hb_channel_list() {
 /// memory (killed after ≈ 5 min) before reporting anything.
 #[test]
 fn loom_hb_channel_list_next_block() {
-    loom_model(2, || {
+    hb_scenario(2, || {
         let (s, r) = channel::unbounded::<u32>();
         let data = Arc::new([Payload::new(), Payload::new(), Payload::new()]);
         let d2 = data.clone();
