@@ -33,6 +33,9 @@ parked_timeout_keeps_node  verify      loom_parked  loom_parked_timeout_leaves_n
 mutex_fair_unlock_frees        primitives  loom_mutex  loom_mutex_fair_handoff_reaches_sleeper
 mutex_newcomer_claims_handoff  primitives  loom_mutex  loom_mutex_fair_handoff_reaches_sleeper
 mutex_timeout_drops_handoff    primitives  loom_mutex  loom_mutex_fair_handoff_vs_timeout
+fifo_token_before_job      verify      loom_fifo        loom_fifo_tokens_stolen_and_local
+cross_pool_parks           verify      loom_cross_pool  loom_cross_pool_round_trip
+cross_latch_skips_wake     verify      loom_cross_pool  loom_cross_pool_wakes_sleeping_owner
 "
 # Optional filter: `controls.sh <bug>` runs only that bug's controls.
 only=${1:-}
