@@ -3,11 +3,16 @@
 
 use loom::thread;
 use portalis_primitives::channel::{oneshot, RecvError, SendError};
+use portalis_verify::model::loom_model;
+
+/// Preemption bound of the models in this file that do not state their own (loom explores
+/// every interleaving with at most this many preemptions; the CI budget keeps it at 2).
+const BOUND: usize = 2;
 
 /// Send racing a (possibly parking) receive.
 #[test]
 fn loom_channel_oneshot_send_recv() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let (s, r) = oneshot::<u32>();
         let t = thread::spawn(move || s.send(3).unwrap());
         assert_eq!(r.recv(), Ok(3));
@@ -18,7 +23,7 @@ fn loom_channel_oneshot_send_recv() {
 /// Sender dropped unsent racing a receive: `RecvError`, no hang.
 #[test]
 fn loom_channel_oneshot_sender_drop() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let (s, r) = oneshot::<u32>();
         let t = thread::spawn(move || drop(s));
         assert_eq!(r.recv(), Err(RecvError));
@@ -30,7 +35,7 @@ fn loom_channel_oneshot_sender_drop() {
 /// exactly once (an `Arc` counts the live copies).
 #[test]
 fn loom_channel_oneshot_receiver_drop_races_send() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let v = loom::sync::Arc::new(());
         let (s, r) = oneshot::<loom::sync::Arc<()>>();
         let v2 = v.clone();

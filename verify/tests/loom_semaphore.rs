@@ -6,10 +6,15 @@ use loom::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use loom::sync::Arc;
 use loom::thread;
 use portalis_primitives::{BoundedSemaphore, Semaphore, SemaphoreReleaseError};
+use portalis_verify::model::loom_model;
+
+/// Preemption bound of the models in this file that do not state their own (loom explores
+/// every interleaving with at most this many preemptions; the CI budget keeps it at 2).
+const BOUND: usize = 2;
 
 #[test]
 fn loom_semaphore_permit_conservation() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let s = Arc::new(Semaphore::new(1).unwrap());
         let inside = Arc::new(AtomicU32::new(0));
         let ts: Vec<_> = (0..2)
@@ -33,7 +38,7 @@ fn loom_semaphore_permit_conservation() {
 /// A waiter on an empty semaphore is woken by a release from another thread.
 #[test]
 fn loom_semaphore_release_wakes() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let s = Arc::new(Semaphore::new(0).unwrap());
         let s2 = s.clone();
         let t = thread::spawn(move || s2.release().unwrap());
@@ -47,7 +52,7 @@ fn loom_semaphore_release_wakes() {
 /// (the multi-permit waiter forces wake-all, so a wake-up cannot go to the wrong one).
 #[test]
 fn loom_semaphore_many_and_one() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let s = Arc::new(Semaphore::new(0).unwrap());
         let s2 = s.clone();
         let big = thread::spawn(move || {
@@ -69,7 +74,7 @@ fn loom_semaphore_many_and_one() {
 
 #[test]
 fn loom_bounded_semaphore_no_drift() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let s = Arc::new(BoundedSemaphore::new(1).unwrap());
         let s2 = s.clone();
         let t = thread::spawn(move || {

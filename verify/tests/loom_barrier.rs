@@ -5,7 +5,12 @@
 use loom::sync::Arc;
 use loom::thread;
 use portalis_primitives::{Barrier, BrokenBarrierError};
+use portalis_verify::model::loom_model;
 use std::time::Duration;
+
+/// Preemption bound of the models in this file that do not state their own (loom explores
+/// every interleaving with at most this many preemptions; the CI budget keeps it at 2).
+const BOUND: usize = 2;
 
 /// Two rounds on one barrier: each round hands out indices 0 and 1, and no party passes into
 /// the next generation early. Preemption bound 3, set here rather than from
@@ -13,9 +18,7 @@ use std::time::Duration;
 /// to surface and passes at 2 (0.16 s at 3 there).
 #[test]
 fn loom_barrier_generation_reuse() {
-    let mut builder = loom::model::Builder::new();
-    builder.preemption_bound = Some(3);
-    builder.check(|| {
+    loom_model(3, || {
         let b = Arc::new(Barrier::new(2).unwrap());
         let b2 = b.clone();
         let t = thread::spawn(move || {
@@ -33,7 +36,7 @@ fn loom_barrier_generation_reuse() {
 
 #[test]
 fn loom_barrier_abort_breaks_waiter() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let b = Arc::new(Barrier::new(2).unwrap());
         let b2 = b.clone();
         let t = thread::spawn(move || b2.wait());
@@ -47,7 +50,7 @@ fn loom_barrier_abort_breaks_waiter() {
 /// the barrier and the other party must see the error too; if it arrives last, both pass.
 #[test]
 fn loom_barrier_timeout_breaks_everyone() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let b = Arc::new(Barrier::new(2).unwrap());
         let b2 = b.clone();
         let t = thread::spawn(move || b2.wait());

@@ -7,11 +7,16 @@
 
 use loom::thread;
 use portalis_primitives::channel::{unbounded, RecvError, TryRecvError};
+use portalis_verify::model::loom_model;
+
+/// Preemption bound of the models in this file that do not state their own (loom explores
+/// every interleaving with at most this many preemptions; the CI budget keeps it at 2).
+const BOUND: usize = 2;
 
 /// Two messages (one block), receiver possibly blocked on empty: FIFO, nothing lost.
 #[test]
 fn loom_channel_list_handoff() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let (s, r) = unbounded::<u32>();
         let t = thread::spawn(move || {
             s.send(1).unwrap();
@@ -29,7 +34,7 @@ fn loom_channel_list_handoff() {
 /// sender; FIFO, nothing lost, every block freed once (loom checks the frees).
 #[test]
 fn loom_channel_list_block_crossing() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let (s, r) = unbounded::<u32>();
         let t = thread::spawn(move || {
             for i in 1..=3 {
@@ -48,7 +53,7 @@ fn loom_channel_list_block_crossing() {
 /// woken (one notification per push) and each gets one message.
 #[test]
 fn loom_channel_list_empty_two_receivers_woken() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let (s, r) = unbounded::<u32>();
         let r2 = r.clone();
         let t = thread::spawn(move || r2.recv().unwrap());
@@ -64,7 +69,7 @@ fn loom_channel_list_empty_two_receivers_woken() {
 /// `RecvError` (step R3), never a hang.
 #[test]
 fn loom_channel_list_disconnect_races_blocked_receiver() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let (s, r) = unbounded::<u32>();
         let t = thread::spawn(move || {
             s.send(7).unwrap();
@@ -82,7 +87,7 @@ fn loom_channel_list_disconnect_races_blocked_receiver() {
 /// accesses and the free).
 #[test]
 fn loom_channel_list_concurrent_readers_free_block_once() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let (s, r) = unbounded::<u32>();
         s.send(1).unwrap();
         s.send(2).unwrap();
@@ -102,7 +107,7 @@ fn loom_channel_list_concurrent_readers_free_block_once() {
 /// message arrives once.
 #[test]
 fn loom_channel_list_fast_path_two_senders() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let (s, r) = unbounded::<u32>();
         let s2 = s.clone();
         let t1 = thread::spawn(move || s.send(1).unwrap());

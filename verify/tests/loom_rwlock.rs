@@ -5,10 +5,15 @@
 use loom::sync::Arc;
 use loom::thread;
 use portalis_primitives::RwLock;
+use portalis_verify::model::loom_model;
+
+/// Preemption bound of the models in this file that do not state their own (loom explores
+/// every interleaving with at most this many preemptions; the CI budget keeps it at 2).
+const BOUND: usize = 2;
 
 #[test]
 fn loom_rwlock_reader_sees_whole_writes() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let l = Arc::new(RwLock::new((0u32, 0u32)));
         let l2 = l.clone();
         let t = thread::spawn(move || {
@@ -27,7 +32,7 @@ fn loom_rwlock_reader_sees_whole_writes() {
 
 #[test]
 fn loom_rwlock_two_writers_and_a_reader() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let l = Arc::new(RwLock::new(0u32));
         let ts: Vec<_> = (0..2)
             .map(|_| {
@@ -57,9 +62,7 @@ fn loom_rwlock_two_writers_and_a_reader() {
 #[test]
 fn loom_rwlock_upgrade_waits_for_reader() {
     use portalis_primitives::RwLockUpgradableReadGuard;
-    let mut builder = loom::model::Builder::new();
-    builder.preemption_bound = Some(3);
-    builder.check(|| {
+    loom_model(3, || {
         let l = Arc::new(RwLock::new((0u32, 0u32)));
         let l2 = l.clone();
         let t = thread::spawn(move || {
@@ -80,7 +83,7 @@ fn loom_rwlock_upgrade_waits_for_reader() {
 /// then write-to-upgradable downgrade, U3/U4): no lost update, no lost wake-up.
 #[test]
 fn loom_rwlock_upgradable_and_writer() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let l = Arc::new(RwLock::new(0u32));
         let l2 = l.clone();
         let t = thread::spawn(move || {

@@ -5,11 +5,16 @@
 use loom::sync::Arc;
 use loom::thread;
 use portalis_primitives::{AtomicCell, Event, Latch, OnceLock, SharedState, WaitGroup};
+use portalis_verify::model::loom_model;
 use std::time::Duration;
+
+/// Preemption bound of the models in this file that do not state their own (loom explores
+/// every interleaving with at most this many preemptions; the CI budget keeps it at 2).
+const BOUND: usize = 2;
 
 #[test]
 fn loom_event_set_wakes_waiter() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let e = Arc::new(Event::new());
         let e2 = e.clone();
         let t = thread::spawn(move || e2.set());
@@ -21,7 +26,7 @@ fn loom_event_set_wakes_waiter() {
 
 #[test]
 fn loom_latch_two_count_downs() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let l = Arc::new(Latch::new(2));
         let ts: Vec<_> = (0..2)
             .map(|_| {
@@ -41,7 +46,7 @@ fn loom_latch_two_count_downs() {
 
 #[test]
 fn loom_waitgroup_done_wakes() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let wg = Arc::new(WaitGroup::new());
         wg.add(1).unwrap();
         let w2 = wg.clone();
@@ -53,7 +58,7 @@ fn loom_waitgroup_done_wakes() {
 
 #[test]
 fn loom_once_lock_single_init() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let c = Arc::new(OnceLock::new());
         let c2 = c.clone();
         let t = thread::spawn(move || *c2.get_or_init(|| 1u32));
@@ -65,7 +70,7 @@ fn loom_once_lock_single_init() {
 
 #[test]
 fn loom_atomic_cell_updates() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let c = Arc::new(AtomicCell::new(0u64));
         let c2 = c.clone();
         let t = thread::spawn(move || {
@@ -79,7 +84,7 @@ fn loom_atomic_cell_updates() {
 
 #[test]
 fn loom_shared_state_change_is_seen() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let s = SharedState::new(0u32);
         let s2 = s.clone();
         let t = thread::spawn(move || s2.set(5));

@@ -3,12 +3,17 @@
 
 use loom::thread;
 use portalis_primitives::channel::broadcast::{broadcast, RecvError};
+use portalis_verify::model::loom_model;
+
+/// Preemption bound of the models in this file that do not state their own (loom explores
+/// every interleaving with at most this many preemptions; the CI budget keeps it at 2).
+const BOUND: usize = 2;
 
 /// Capacity 1, two sends racing a receiver: it sees both messages, or `Lagged(1)` then the
 /// second; every message is accounted for exactly once and the end is `Closed`.
 #[test]
 fn loom_channel_broadcast_lag() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let (tx, mut rx) = broadcast::<u32>(1);
         let t = thread::spawn(move || {
             tx.send(1).unwrap();

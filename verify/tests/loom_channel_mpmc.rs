@@ -5,7 +5,12 @@
 
 use loom::thread;
 use portalis_primitives::channel::{bounded, unbounded, RecvError, SendTimeoutError};
+use portalis_verify::model::loom_model;
 use std::time::Duration;
+
+/// Preemption bound of the models in this file that do not state their own (loom explores
+/// every interleaving with at most this many preemptions; the CI budget keeps it at 2).
+const BOUND: usize = 2;
 
 const HOUR: Duration = Duration::from_secs(3600);
 
@@ -13,7 +18,7 @@ const HOUR: Duration = Duration::from_secs(3600);
 /// refills it from the blocked sender's packet; FIFO and nothing lost.
 #[test]
 fn loom_channel_handoff_bounded1() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let (s, r) = bounded::<u32>(1);
         let t = thread::spawn(move || {
             s.send(1).unwrap();
@@ -29,7 +34,7 @@ fn loom_channel_handoff_bounded1() {
 /// and drops: it gets the message, then `RecvError` — never a hang.
 #[test]
 fn loom_channel_disconnect_races_blocked_receiver() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let (s, r) = unbounded::<u32>();
         let t = thread::spawn(move || {
             s.send(7).unwrap();
@@ -44,7 +49,7 @@ fn loom_channel_disconnect_races_blocked_receiver() {
 /// Rendezvous: two senders, one receiver; each send pairs with exactly one receive.
 #[test]
 fn loom_channel_rendezvous_pairing() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let (s, r) = bounded::<u32>(0);
         let s2 = s.clone();
         let a = thread::spawn(move || s.send(1).unwrap());
@@ -65,7 +70,7 @@ fn loom_channel_rendezvous_pairing() {
 /// execution and a clock-dependent branch would make the replay diverge.
 #[test]
 fn loom_channel_rendezvous_abort_races_claim() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let (s, r) = bounded::<u32>(0);
         let t = thread::spawn(move || match s.send_timeout(5, HOUR) {
             Ok(()) => true,

@@ -6,11 +6,16 @@
 
 use loom::thread;
 use portalis_primitives::channel::{bounded, select, RecvError, Select, TryRecvError};
+use portalis_verify::model::loom_model;
+
+/// Preemption bound of the models in this file that do not state their own (loom explores
+/// every interleaving with at most this many preemptions; the CI budget keeps it at 2).
+const BOUND: usize = 2;
 
 /// Two messages through a ring of 2, receiver possibly blocked on empty: FIFO, nothing lost.
 #[test]
 fn loom_channel_ring_handoff() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let (s, r) = bounded::<u32>(2);
         let t = thread::spawn(move || {
             s.send(1).unwrap();
@@ -27,7 +32,7 @@ fn loom_channel_ring_handoff() {
 /// (the Dekker pair of step R2 on the sender side).
 #[test]
 fn loom_channel_ring_full_blocks_and_wakes() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let (s, r) = bounded::<u32>(2);
         s.send(1).unwrap();
         s.send(2).unwrap();
@@ -46,7 +51,7 @@ fn loom_channel_ring_full_blocks_and_wakes() {
 /// woken (one notification per push) and each gets one message.
 #[test]
 fn loom_channel_ring_empty_two_receivers_woken() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let (s, r) = bounded::<u32>(2);
         let r2 = r.clone();
         let t = thread::spawn(move || r2.recv().unwrap());
@@ -62,7 +67,7 @@ fn loom_channel_ring_empty_two_receivers_woken() {
 /// `RecvError` (step R3), never a hang.
 #[test]
 fn loom_channel_ring_disconnect_races_blocked_receiver() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let (s, r) = bounded::<u32>(2);
         let t = thread::spawn(move || {
             s.send(7).unwrap();
@@ -79,7 +84,7 @@ fn loom_channel_ring_disconnect_races_blocked_receiver() {
 /// both messages, each once, in each sender's order.
 #[test]
 fn loom_channel_ring_fast_path_two_senders() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let (s, r) = bounded::<u32>(2);
         let s2 = s.clone();
         let t1 = thread::spawn(move || s.send(1).unwrap());
@@ -99,7 +104,7 @@ fn loom_channel_ring_fast_path_two_senders() {
 /// gap, lockfree.rs step R2).
 #[test]
 fn loom_channel_ring_selected_send_wakes_blocked_receiver() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let (s, r) = bounded::<u32>(2);
         let t = thread::spawn(move || r.recv());
         select! {
@@ -115,7 +120,7 @@ fn loom_channel_ring_selected_send_wakes_blocked_receiver() {
 /// when a slot (the hole's included) frees up.
 #[test]
 fn loom_channel_ring_abandoned_claim_races_sender() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let (s, r) = bounded::<u32>(3);
         s.send(1).unwrap();
         let s2 = s.clone();
