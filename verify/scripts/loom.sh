@@ -12,4 +12,7 @@ export CARGO_TARGET_DIR=target/loom
 unset LOOM_MAX_PREEMPTIONS
 # --release: loom models run ~10x faster optimised. `loom_` selects only model tests; every
 # model lives in the verify crate.
-cargo test --release -p portalis-verify --tests "$@" -- loom_
+# Arguments select test files (e.g. `--test loom_mutex`); default: all of them.
+targets=("$@")
+[ ${#targets[@]} -eq 0 ] && targets=(--tests)
+cargo test --release -p portalis-verify "${targets[@]}" -- loom_

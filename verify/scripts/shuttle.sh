@@ -7,4 +7,7 @@ export RUSTFLAGS="--cfg portalis_shuttle"
 export CARGO_TARGET_DIR=target/shuttle
 # Fixed seeds and iteration counts are set per scenario; every scenario lives in the verify
 # crate.
-cargo test --release -p portalis-verify --tests "$@" -- shuttle_
+# Arguments select test files (e.g. `--test shuttle_mutex`); default: all of them.
+targets=("$@")
+[ ${#targets[@]} -eq 0 ] && targets=(--tests)
+cargo test --release -p portalis-verify "${targets[@]}" -- shuttle_

@@ -1,11 +1,13 @@
-//! Loom models of `Barrier`: generation reuse (two rounds), arrival indices, and breaking
-//! (abort, timeout) reaching every waiter.
+//! Loom models of `Barrier` (`barrier.rs`): generation reuse (two rounds), arrival indices,
+//! breaking (abort, timeout) reaching every waiter, and happens-before across `wait` in both
+//! directions.
 #![cfg(portalis_loom)]
 
 use loom::sync::Arc;
 use loom::thread;
 use portalis_primitives::{Barrier, BrokenBarrierError};
 use portalis_verify::model::loom_model;
+use portalis_verify::model::Payload;
 use std::time::Duration;
 
 /// Preemption bound of the models in this file that do not state their own (loom explores
@@ -34,6 +36,8 @@ fn loom_barrier_generation_reuse() {
     });
 }
 
+/// Property: `abort` wakes a party already waiting (or about to wait) with
+/// `BrokenBarrierError`, and the barrier reports itself broken.
 #[test]
 fn loom_barrier_abort_breaks_waiter() {
     loom_model(BOUND, || {
@@ -57,5 +61,24 @@ fn loom_barrier_timeout_breaks_everyone() {
         let mine = b.wait_timeout(Duration::from_millis(1));
         let theirs = t.join().unwrap();
         assert_eq!(mine.is_ok(), theirs.is_ok());
+    });
+}
+
+/// Barrier: what each party wrote before `wait` is visible to the other after it.
+#[test]
+fn loom_hb_barrier_exchange() {
+    loom_model(BOUND, || {
+        let b = Arc::new(Barrier::new(2).unwrap());
+        let data = Arc::new([Payload::new(), Payload::new()]);
+        let (b2, d2) = (b.clone(), data.clone());
+        let t = thread::spawn(move || {
+            d2[1].write(2);
+            b2.wait().unwrap();
+            assert_eq!(d2[0].read(), 1);
+        });
+        data[0].write(1);
+        b.wait().unwrap();
+        assert_eq!(data[1].read(), 2);
+        t.join().unwrap();
     });
 }

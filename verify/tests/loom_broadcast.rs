@@ -1,9 +1,12 @@
-//! Loom model of the broadcast channel's lag accounting (`channel/broadcast.rs`).
+//! Loom models of the broadcast channel (`channel/broadcast.rs`): lag accounting, and
+//! happens-before from `send` to `recv` for data outside the message.
 #![cfg(portalis_loom)]
 
+use loom::sync::Arc;
 use loom::thread;
 use portalis_primitives::channel::broadcast::{broadcast, RecvError};
 use portalis_verify::model::loom_model;
+use portalis_verify::model::Payload;
 
 /// Preemption bound of the models in this file that do not state their own (loom explores
 /// every interleaving with at most this many preemptions; the CI budget keeps it at 2).
@@ -31,5 +34,22 @@ fn loom_channel_broadcast_lag() {
         t.join().unwrap();
         assert_eq!(seen.len() as u64 + lagged, 2);
         assert_eq!(seen.last(), Some(&2));
+    });
+}
+
+/// Broadcast: `send` → `recv` carries happens-before.
+#[test]
+fn loom_hb_broadcast_send_recv() {
+    loom_model(BOUND, || {
+        let (tx, mut rx) = broadcast::<u32>(1);
+        let data = Arc::new(Payload::new());
+        let d2 = data.clone();
+        let t = thread::spawn(move || {
+            d2.write(3);
+            tx.send(3).unwrap();
+        });
+        assert_eq!(rx.recv(), Ok(3));
+        assert_eq!(data.read(), 3);
+        t.join().unwrap();
     });
 }

@@ -1,11 +1,12 @@
 //! Loom models of the lock-free ring behind `bounded(n)`, n ≥ 2 (`channel/ring.rs` and the
 //! wake-up protocol of `channel/lockfree.rs` steps R1–R3, ADR 025): hand-off, blocking on full and
 //! on empty with wake-up, disconnection racing a blocked receiver. Run with
-//! `bash verify/scripts/loom.sh` (`LOOM_MAX_PREEMPTIONS=2`).
+//! `bash verify/scripts/loom.sh`.
 #![cfg(portalis_loom)]
 
 use loom::thread;
 use portalis_primitives::channel::{bounded, select, RecvError, Select, TryRecvError};
+use portalis_verify::model::channel_hb;
 use portalis_verify::model::loom_model;
 
 /// Preemption bound of the models in this file that do not state their own (loom explores
@@ -142,4 +143,13 @@ fn loom_channel_ring_abandoned_claim_races_sender() {
         t.join().unwrap();
         assert!(r.try_recv().is_err());
     });
+}
+
+/// Ring (`bounded(2)`): `send` → `recv` carries happens-before for data outside the message.
+/// (Until this stop this model ran `bounded(1)`, which is the locked queue, not the ring: that
+/// is why `ring_relaxed_stamp` was "not caught" by it; the queue now has its own model in
+/// `loom_channel_queue.rs`.)
+#[test]
+fn loom_hb_channel_ring() {
+    loom_model(BOUND, || channel_hb(Some(2)));
 }

@@ -1,5 +1,5 @@
 //! Loom models of the futex contract and the Parker. Run with
-//! `RUSTFLAGS="--cfg portalis_loom" LOOM_MAX_PREEMPTIONS=2 cargo test --release --test loom_futex`.
+//! `bash verify/scripts/loom.sh --test loom_futex`.
 #![cfg(portalis_loom)]
 
 use loom::sync::Arc;

@@ -1,9 +1,13 @@
-//! Loom models of the oneshot channel (`channel/oneshot.rs`).
+//! Loom models of the oneshot channel (`channel/oneshot.rs`): send/recv hand-off, sender drop
+//! waking the receiver, receiver drop racing a send (the value comes back), and happens-before
+//! from `send` to `recv` for data outside the message.
 #![cfg(portalis_loom)]
 
+use loom::sync::Arc;
 use loom::thread;
 use portalis_primitives::channel::{oneshot, RecvError, SendError};
 use portalis_verify::model::loom_model;
+use portalis_verify::model::Payload;
 
 /// Preemption bound of the models in this file that do not state their own (loom explores
 /// every interleaving with at most this many preemptions; the CI budget keeps it at 2).
@@ -49,5 +53,23 @@ fn loom_channel_oneshot_receiver_drop_races_send() {
             loom::sync::Arc::strong_count(&v),
             1 + usize::from(back.is_some())
         );
+    });
+}
+
+/// Oneshot: `send` → `recv` carries happens-before for data outside the message.
+/// Control: `oneshot_relaxed_send`.
+#[test]
+fn loom_hb_oneshot_send_recv() {
+    loom_model(BOUND, || {
+        let (s, r) = oneshot::<u32>();
+        let data = Arc::new(Payload::new());
+        let d2 = data.clone();
+        let t = thread::spawn(move || {
+            d2.write(5);
+            s.send(5).unwrap();
+        });
+        assert_eq!(r.recv(), Ok(5));
+        assert_eq!(data.read(), 5);
+        t.join().unwrap();
     });
 }

@@ -11,6 +11,8 @@ use portalis_verify::model::loom_model;
 /// every interleaving with at most this many preemptions; the CI budget keeps it at 2).
 const BOUND: usize = 2;
 
+/// Property: a reader never sees a write half done (both fields move together), and the
+/// write is visible after the writer finishes.
 #[test]
 fn loom_rwlock_reader_sees_whole_writes() {
     loom_model(BOUND, || {
@@ -30,6 +32,8 @@ fn loom_rwlock_reader_sees_whole_writes() {
     });
 }
 
+/// Property: writers exclude each other (no lost increment) and a reader racing them sees a
+/// committed value; no waiter (reader or writer) is left asleep.
 #[test]
 fn loom_rwlock_two_writers_and_a_reader() {
     loom_model(BOUND, || {
@@ -58,7 +62,7 @@ fn loom_rwlock_two_writers_and_a_reader() {
 /// reported too). Negative controls (ADR 061): with `read_unlock_slow`'s wake of the upgrader
 /// removed, this model deadlocks; with the upgrader's re-check after reading `upgrade_seq`
 /// removed, it deadlocks too, but only from 3 preemptions on, so this model runs with a
-/// bound of 3 whatever `LOOM_MAX_PREEMPTIONS` says (≈ 1 s).
+/// bound of 3 (≈ 1 s).
 #[test]
 fn loom_rwlock_upgrade_waits_for_reader() {
     use portalis_primitives::RwLockUpgradableReadGuard;

@@ -1,6 +1,6 @@
 //! Loom models of the sleep protocol (`scheduler/src/sleep/PROTOCOL.md`). The model futex
 //! really blocks, so a lost wake-up is a deadlock loom reports. Run with
-//! `RUSTFLAGS="--cfg portalis_loom" LOOM_MAX_PREEMPTIONS=2 cargo test --release -p portalis-scheduler --test loom_sleep`.
+//! `bash verify/scripts/loom.sh --test loom_sleep`.
 #![cfg(portalis_loom)]
 
 use loom::sync::Arc;

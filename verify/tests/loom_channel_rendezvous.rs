@@ -1,10 +1,11 @@
-//! Loom models of the MPMC channel core (`channel/locked.rs`, `channel/rendezvous.rs`, `channel/queue.rs` + `channel/waiter.rs`): hand-off,
-//! disconnect racing a blocked receiver, rendezvous pairing, timeout/abort racing a claim.
-//! Run with `bash verify/scripts/loom.sh` (`LOOM_MAX_PREEMPTIONS=2`).
+//! Loom models of the rendezvous channel, `bounded(0)` (`channel/rendezvous.rs` +
+//! `channel/waiter.rs`): pairing, timeout/abort racing a claim, and happens-before from `send`
+//! to `recv`. Run with `bash verify/scripts/loom.sh`.
 #![cfg(portalis_loom)]
 
 use loom::thread;
-use portalis_primitives::channel::{bounded, unbounded, RecvError, SendTimeoutError};
+use portalis_primitives::channel::{bounded, RecvError, SendTimeoutError};
+use portalis_verify::model::channel_hb;
 use portalis_verify::model::loom_model;
 use std::time::Duration;
 
@@ -13,38 +14,6 @@ use std::time::Duration;
 const BOUND: usize = 2;
 
 const HOUR: Duration = Duration::from_secs(3600);
-
-/// bounded(1), two messages: the second send blocks until the receiver frees the slot and
-/// refills it from the blocked sender's packet; FIFO and nothing lost.
-#[test]
-fn loom_channel_handoff_bounded1() {
-    loom_model(BOUND, || {
-        let (s, r) = bounded::<u32>(1);
-        let t = thread::spawn(move || {
-            s.send(1).unwrap();
-            s.send(2).unwrap();
-        });
-        assert_eq!(r.recv(), Ok(1));
-        assert_eq!(r.recv(), Ok(2));
-        t.join().unwrap();
-    });
-}
-
-/// A receiver blocked (or about to block) on an empty channel while the last sender sends
-/// and drops: it gets the message, then `RecvError` — never a hang.
-#[test]
-fn loom_channel_disconnect_races_blocked_receiver() {
-    loom_model(BOUND, || {
-        let (s, r) = unbounded::<u32>();
-        let t = thread::spawn(move || {
-            s.send(7).unwrap();
-            drop(s);
-        });
-        assert_eq!(r.recv(), Ok(7));
-        assert_eq!(r.recv(), Err(RecvError));
-        t.join().unwrap();
-    });
-}
 
 /// Rendezvous: two senders, one receiver; each send pairs with exactly one receive.
 #[test]
@@ -88,4 +57,10 @@ fn loom_channel_rendezvous_abort_races_claim() {
             assert!(!sent);
         }
     });
+}
+
+/// Rendezvous (`bounded(0)`): `send` → `recv` carries happens-before.
+#[test]
+fn loom_hb_channel_rendezvous() {
+    loom_model(BOUND, || channel_hb(Some(0)));
 }
