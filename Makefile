@@ -35,6 +35,7 @@ help:
 	@echo "make test-shuttle        the shuttle scenarios (verify/scripts/shuttle.sh)"
 	@echo "make test-force-parked   the primitives' suite on the portable futex table (parked.rs)"
 	@echo "make test-controls       negative controls: each seeded bug must fail its model"
+	@echo "make soak                loom, shuttle, miri SOAK_ROUNDS (10) times under two busy loops (not in CI)"
 	@echo "make test-wasi           the tests under wasmtime, wasm32-wasip1-threads"
 	@echo "make test-python         Python scenarios under CPython vs their Rust translations"
 	@echo "make test-web            the browser tests in headless Chromium (three modes + the demo)"
@@ -106,6 +107,13 @@ test-controls:
 
 test-shuttle:
 	@bash verify/scripts/shuttle.sh
+
+## Outside CI: the model suites and miri, SOAK_ROUNDS times in a row with two busy loops
+## running, so a check that needs an idle machine fails here (issue 21).
+.PHONY: soak
+SOAK_ROUNDS ?= 10
+soak:
+	@bash verify/scripts/repeat-under-load.sh $(SOAK_ROUNDS)
 
 test-wasi:
 	@bash scripts/test-wasi.sh

@@ -300,7 +300,7 @@ impl<T: Clone> Receiver<T> {
                 r => return r,
             }
             // Relaxed: read under the lock that orders every bump.
-            let seen = shared.version.load(Relaxed);
+            let mut seen = shared.version.load(Relaxed);
             if spins < YIELDS {
                 drop(g);
                 spins += 1;
@@ -320,6 +320,11 @@ impl<T: Clone> Receiver<T> {
             // Relaxed: incremented under the lock; see `Shared::wake`.
             shared.sleepers.fetch_add(1, Relaxed);
             drop(g);
+            if cfg!(portalis_seeded_bug = "broadcast_seen_after_unlock") {
+                // Seeded control (verify/scripts/controls.sh, model builds only): the version
+                // to sleep on re-read outside the lock, so a send in between is slept through.
+                seen = shared.version.load(Relaxed);
+            }
             let r = futex::wait(&shared.version, seen, left);
             // Relaxed: a counter only.
             shared.sleepers.fetch_sub(1, Relaxed);
