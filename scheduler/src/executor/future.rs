@@ -187,23 +187,23 @@ impl<T: Send + 'static> Future<T> {
 
     /// Cancels the call if it has not started; `true` if the future is (now) cancelled.
     pub fn cancel(&self) -> bool {
-        {
-            let g = self.inner.state.lock().unwrap();
+        // Pending → cancelled in one critical section, so neither `run` nor `set_result` can
+        // come in between. (It used to reserve the state as `Running` and publish `Cancelled`
+        // after unlocking: a `set_result` in that window won, yet `cancel` returned `true`,
+        // and a second `cancel` in it returned `false`. The linearizability checker found it:
+        // verify/tests/lin_sync.rs `lin_executor_future`; loom: `loom_future_cancel_races_set_result`.)
+        let (callbacks, waiters) = {
+            let mut g = self.inner.state.lock().unwrap();
             match g.0 {
                 State::Pending => {}
                 State::Done(Err(FutureError::Cancelled)) => return true,
                 _ => return false,
             }
-        }
-        // Pending → cancelled under the lock, so `run` cannot start it in between.
-        let mut g = self.inner.state.lock().unwrap();
-        if let State::Pending = g.0 {
-            g.0 = State::Running; // reserved; `finish` below publishes Cancelled
-            drop(g);
-            self.finish(Err(FutureError::Cancelled));
-            return true;
-        }
-        false
+            g.0 = State::Done(Err(FutureError::Cancelled));
+            (std::mem::take(&mut g.1), std::mem::take(&mut g.2))
+        };
+        self.publish(callbacks, waiters);
+        true
     }
 
     /// `true` if cancelled.
@@ -474,6 +474,26 @@ mod loom_tests {
             } else {
                 assert_eq!(ran.load(SeqCst), 1);
                 assert_eq!(f.result(None), Ok(5));
+            }
+        });
+    }
+
+    /// `cancel` racing `set_result`: exactly one wins, and what `cancel` returned is what the
+    /// future holds afterwards (before the fix `cancel` could return `true` while
+    /// `set_result` also succeeded and the future ended finished).
+    #[test]
+    fn loom_future_cancel_races_set_result() {
+        loom::model(|| {
+            let f = Future::<u32>::pending();
+            let f2 = f.clone();
+            let t = thread::spawn(move || f2.set_result(7).is_ok());
+            let cancelled = f.cancel();
+            let set = t.join().unwrap();
+            assert_ne!(cancelled, set, "exactly one of cancel and set_result wins");
+            if cancelled {
+                assert_eq!(f.result(None), Err(FutureError::Cancelled));
+            } else {
+                assert_eq!(f.result(None), Ok(7));
             }
         });
     }
