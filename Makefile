@@ -12,7 +12,8 @@ export NIGHTLY := $(shell tr -d '[:space:]' < rust-nightly)
 
 .PHONY: help setup perf perf-quick bench bench-gate test test-native test-miri test-loom \
         test-shuttle test-wasi test-web test-python lint check-shim perf-wasi perf-web \
-        test-compile-fail web-demo verify test-force-parked test-controls
+        test-compile-fail web-demo verify test-force-parked test-controls \
+        test-checks soak coverage
 
 help:
 	@# One line per target, "make <target>" padded to 24 columns, then what it does.
@@ -25,7 +26,10 @@ help:
 	@echo "make perf-wasi           W1 + F1 rows under wasmtime (target/perf/wasi.md, .csv)"
 	@echo "make perf-web            W2, W3 + F1 rows in headless Chromium (target/perf/web.md, .csv)"
 	@echo "make test                every test: native, lint, miri, verify, WASI, browser"
-	@echo "make verify              loom + shuttle models, parked-backend suite, negative controls"
+	@echo "make verify              loom + shuttle models, parked-backend suite, negative controls, checks"
+	@echo "make test-checks         linearizability checker, property tests, stress + fault injection (release)"
+	@echo "make soak                test-checks with 100x iterations (PORTALIS_SOAK=100; outside CI)"
+	@echo "make coverage            line coverage of the native suite per crate (cargo llvm-cov; outside CI)"
 	@echo "make check-shim          no sync item outside primitives/src/sync.rs (docs/style.md 2)"
 	@echo "make lint                import-cycle check (scripts/check-import-cycles.py), fmt, clippy -D warnings"
 	@echo "make test-native         cargo test --workspace, then the lock-api feature's tests"
@@ -92,8 +96,20 @@ test-python:
 
 ## The verification suite (verify/): every model, the native suite on the portable futex
 ## backend, and the negative controls (each seeded bug must be reported by its model).
-verify: test-loom test-shuttle test-force-parked test-controls
-	@echo "make verify: models, parked backend and negative controls passed"
+verify: test-loom test-shuttle test-force-parked test-controls test-checks
+	@echo "make verify: models, parked backend, negative controls and real-thread checks passed"
+
+## Real threads: the linearizability checker and its controls, property tests, stress and
+## fault injection (verify/scripts/checks.sh prints what each checked).
+test-checks:
+	@bash verify/scripts/checks.sh
+
+## The same checks with 100x iterations (hours are fine; not in CI).
+soak:
+	@PORTALIS_SOAK=$${PORTALIS_SOAK:-100} bash verify/scripts/checks.sh
+
+coverage:
+	@bash verify/scripts/coverage.sh
 
 test-loom:
 	@bash verify/scripts/loom.sh
