@@ -244,9 +244,9 @@ proptest! {
                 3 => if let Some(tx) = &tx {
                     rxs.push((tx.subscribe(), log.len() as u64));
                 } else if !rxs.is_empty() {
-                    rxs.swap_remove(i % rxs.len());
+                    drop(rxs.swap_remove(i % rxs.len()));
                 },
-                _ => if i == 0 { tx = None } else if !rxs.is_empty() { rxs.swap_remove(i % rxs.len()); },
+                _ => if i == 0 { tx = None } else if !rxs.is_empty() { drop(rxs.swap_remove(i % rxs.len())); },
             }
         }
     }

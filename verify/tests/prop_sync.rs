@@ -126,7 +126,7 @@ proptest! {
                     if let Some(g) = g { upgradable = Some(g) }
                 }
                 5 => {
-                    if !reads.is_empty() { reads.swap_remove(i % reads.len()); }
+                    if !reads.is_empty() { drop(reads.swap_remove(i % reads.len())); }
                     else { upgradable = None; }
                 }
                 _ => { write = None; }

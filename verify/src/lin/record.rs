@@ -91,7 +91,7 @@ impl StartLine {
         let mut spins = 0u32;
         while self.arrived.load(Acquire) < self.parties {
             spins += 1;
-            if spins % 64 == 0 {
+            if spins.is_multiple_of(64) {
                 // More threads than cores: let the late ones run.
                 std::thread::yield_now();
             } else {
