@@ -52,6 +52,7 @@ condvar_timeout_ignores_pop      verify  loom_condvar             loom_claim_con
 condvar_notify_lifo              verify  loom_condvar             loom_claim_condvar_notify_one_is_fifo
 latch_wake_one                   verify  loom_latch               loom_claim_latch_count_down_wakes_every_waiter
 once_relaxed_complete            verify  loom_once                loom_claim_once_callers_see_the_run
+future_cancel_two_phase          verify  loom_future              loom_future_cancel_races_set_result
 "
 # Optional filter: `controls.sh <bug>` runs only that bug's controls.
 only=${1:-}
