@@ -8,7 +8,7 @@ use super::error::{
     CapacityError, RecvError, RecvTimeoutError, SendError, SendTimeoutError, TryRecvError,
     TrySendError,
 };
-use super::handoff::{self, SelectHandle, Token};
+use super::handoff::{self, SelectHandle, Token, Version};
 use super::timer;
 use super::waiter::Context;
 use crate::sync::Arc;
@@ -494,6 +494,14 @@ impl<T> SelectHandle for Receiver<T> {
         // SAFETY: as above, and the entry was unregistered.
         unsafe { handoff::free_packet::<T>(p) }
     }
+    fn version(&self) -> Version {
+        match &self.flavor {
+            Flavor::Chan(c) => c.version(),
+            Flavor::At(a) => a.version(),
+            Flavor::Tick(t) => t.version(),
+            Flavor::Never(_) => [0; 3],
+        }
+    }
     fn deadline(&self) -> Option<Instant> {
         match &self.flavor {
             Flavor::At(a) => a.deadline(),
@@ -539,6 +547,9 @@ impl<T> SelectHandle for Sender<T> {
     fn free_packet(&self, p: *mut ()) {
         // SAFETY: as above; not taken by `selected_packet`.
         unsafe { handoff::free_mailbox(p) }
+    }
+    fn version(&self) -> Version {
+        self.chan.version()
     }
     fn deadline(&self) -> Option<Instant> {
         None

@@ -92,6 +92,8 @@ fn wait_with_packet<T, C: Locked<T>>(
         packet: &packet as *const handoff::Packet<T> as *const (),
         mailbox: false,
     });
+    // A waiting partner makes the other side's operations ready (lock.rs change count).
+    c.state().bump();
     drop(g);
     wakes.complete();
     let woken = cx.wait_until(deadline);
@@ -275,6 +277,7 @@ pub(crate) fn disconnect<T, C: Locked<T>>(c: &C, last_receiver: bool) {
     sides.disconnected = true;
     sides.senders.claim_all(&mut claimed);
     sides.receivers.claim_all(&mut claimed);
+    c.state().bump();
     let dropped = if last_receiver {
         c.take_queue(&mut g)
     } else {
@@ -341,6 +344,7 @@ pub(crate) fn release_handoff<T, C: Locked<T>>(
             e.cx.unclaim();
             // A receive case claimed a sender (and the reverse): it goes back to its side.
             C::sides(&mut g).side(!recv_side).push_front(e);
+            c.state().bump();
             None
         }
         Token::Boxed(p) => {

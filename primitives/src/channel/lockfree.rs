@@ -30,7 +30,7 @@
 use super::drops::drop_each;
 use super::error::{RecvError, RecvTimeoutError, SendError, SendTimeoutError};
 use super::error::{TryRecvError, TrySendError};
-use super::handoff::{self, Discipline, Sides, Token};
+use super::handoff::{self, Discipline, Sides, Token, Version};
 use super::list::List;
 use super::lock::{Guard, Lock};
 use super::ring::Ring;
@@ -61,6 +61,8 @@ pub(crate) trait Buffer<T> {
     fn pop(&self, freed: &mut bool) -> Option<T>;
     /// The last receiver's drain: never waits for a slot being written (ring.rs).
     fn drain_pop(&self) -> Option<T>;
+    /// Positions that every operation moves (ring.rs / list.rs `version`).
+    fn version(&self) -> [usize; 2];
     /// Queued messages (a snapshot).
     fn len(&self) -> usize;
     /// `Some(cap)` for the ring, `None` for the list.
@@ -103,6 +105,9 @@ impl<T> Buffer<T> for Ring<T> {
     }
     fn drain_pop(&self) -> Option<T> {
         self.pop_no_wait()
+    }
+    fn version(&self) -> [usize; 2] {
+        Ring::version(self)
     }
     fn len(&self) -> usize {
         Ring::len(self)
@@ -156,6 +161,9 @@ impl<T> Buffer<T> for List<T> {
     }
     fn drain_pop(&self) -> Option<T> {
         List::pop(self)
+    }
+    fn version(&self) -> [usize; 2] {
+        List::version(self)
     }
     fn len(&self) -> usize {
         List::len(self)
@@ -544,6 +552,13 @@ impl<T, B: Buffer<T>> Discipline<T> for LockFree<B> {
         } else {
             None
         }
+    }
+
+    fn version(&self) -> Version {
+        let [head, tail] = self.buf.version();
+        // SeqCst: as the positions (ring.rs `version`); `closed` is set once, so with the
+        // positions it covers every change a select case can see.
+        [head, tail, self.closed.load(SeqCst) as usize]
     }
 
     fn try_reserve_send(&self, take: bool) -> Option<Token> {

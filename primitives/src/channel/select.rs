@@ -20,8 +20,9 @@
 
 use super::error::*;
 use super::handles::{Receiver, Sender};
-use super::handoff::{SelectHandle, Token};
+use super::handoff::{SelectHandle, Token, Version};
 use super::waiter::{Context, Woken};
+use crate::sync::atomic::{fence, Ordering::SeqCst};
 use crate::time::Instant;
 use core::fmt;
 use std::time::Duration;
@@ -151,10 +152,97 @@ impl Order {
 /// What the engine was asked for.
 #[derive(Clone, Copy)]
 enum Mode {
-    /// One poll, never block.
+    /// Never block: [`try_run`].
     Try,
     /// Block until `deadline` (`None`: forever).
     Block(Option<Instant>),
+}
+
+/// The change stamps of a select's cases, read before a pass ([`try_run`]); inline up to
+/// [`INLINE_CASES`].
+enum Stamps {
+    Inline([Version; INLINE_CASES]),
+    Heap(Vec<Version>),
+}
+
+impl Stamps {
+    fn new(n: usize) -> Stamps {
+        if n <= INLINE_CASES {
+            Stamps::Inline([[0; 3]; INLINE_CASES])
+        } else {
+            Stamps::Heap(vec![[0; 3]; n])
+        }
+    }
+
+    fn get_mut(&mut self, n: usize) -> &mut [Version] {
+        match self {
+            Stamps::Inline(a) => &mut a[..n],
+            Stamps::Heap(v) => &mut v[..n],
+        }
+    }
+}
+
+/// The non-blocking select ([`Mode::Try`]), linearizable (issue 16 item 3, ADR 053): it
+/// reports nothing ready only if there was an instant during the call at which no case was.
+///
+/// 1. One plain pass in a fresh random order; the first reservation wins (the common case).
+/// 2. Otherwise a *double collect*: read every case's change stamp (`SelectHandle::version`),
+///    SeqCst fence, pass again, SeqCst fence, read the stamps again. A reservation wins; else
+///    equal stamps mean no change that could make a case ready took effect between the two
+///    reads, so each case, seen not ready during the pass, stayed not ready until its second
+///    read, and the instant just before the first second read lies in all of those intervals:
+///    report nothing. A changed stamp means another operation completed on that channel (or
+///    its timer came due): pass again.
+///
+/// The retries are not capped: each one is paid for by a change another thread completed on
+/// one of the channels during the previous pass (or a timer coming due, at most once per
+/// timer and tick), so the select is lock-free but not wait-free, and with the channels
+/// quiescent it ends after at most two passes. A cap would have to answer something when it
+/// is hit, and both answers break the contract: "nothing" may be false, and registering as a
+/// blocking select does can swallow a wake-up meant for a sleeping receiver (ADR 052). Between
+/// retries it backs off (spin, then yield) so a preempted partner can finish its operation.
+fn try_run(cases: &[Case<'_>], biased: bool, take: bool) -> Option<(usize, Token)> {
+    let n = cases.len();
+    let mut order = Order::new(n, biased);
+    let pass = |order: &mut Order| -> Option<(usize, Token)> {
+        for &i in order.shuffle() {
+            if let Some(t) = cases[i].handle.try_reserve(take) {
+                return Some((i, t));
+            }
+        }
+        None
+    };
+    if let Some(r) = pass(&mut order) {
+        return Some(r);
+    }
+    if cfg!(portalis_seeded_bug = "select_try_single_pass") {
+        // Negative control (verify/scripts/controls.sh): the old single pass.
+        return None;
+    }
+    let mut stamps = Stamps::new(n);
+    let stamps = stamps.get_mut(n);
+    let backoff = crate::Backoff::new();
+    loop {
+        for (v, c) in stamps.iter_mut().zip(cases) {
+            *v = c.handle.version();
+        }
+        // SeqCst fences: the pass's reads of each channel come after the first stamp reads and
+        // before the second (on the shim, they also stand in for SeqCst loads, which loom
+        // models as Acquire).
+        fence(SeqCst);
+        if let Some(r) = pass(&mut order) {
+            return Some(r);
+        }
+        fence(SeqCst);
+        if stamps
+            .iter()
+            .zip(cases)
+            .all(|(v, c)| c.handle.version() == *v)
+        {
+            return None;
+        }
+        backoff.snooze();
+    }
 }
 
 /// Steps 1–4; `observe` registers rendezvous receive cases as observers (for `ready`).
@@ -162,6 +250,9 @@ fn run(cases: &[Case<'_>], biased: bool, mode: Mode, observe: bool) -> Option<(u
     let n = cases.len();
     // `ready` (observe) only reports readiness; `select` completes what it reserves.
     let take = !observe;
+    if let Mode::Try = mode {
+        return try_run(cases, biased, take);
+    }
     let mut order = Order::new(n, biased);
     // Step 1: one pass in a fresh random order; the first reservation wins.
     let mut poll = || -> Option<(usize, Token)> {
@@ -172,17 +263,10 @@ fn run(cases: &[Case<'_>], biased: bool, mode: Mode, observe: bool) -> Option<(u
         }
         None
     };
-    let rounds = match mode {
-        Mode::Try => 1,
-        Mode::Block(_) => POLL_ROUNDS,
-    };
     let backoff = crate::Backoff::new();
-    for _ in 0..rounds {
+    for _ in 0..POLL_ROUNDS {
         if let Some(r) = poll() {
             return Some(r);
-        }
-        if matches!(mode, Mode::Try) {
-            return None;
         }
         backoff.snooze();
     }

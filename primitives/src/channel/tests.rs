@@ -1154,3 +1154,102 @@ fn select_clone_and_handles_unwind_safe() {
     assert_eq!(op.recv(&r), Ok(1));
     assert!(a.try_select().is_err());
 }
+
+/// What the linearizability test calls: each returns `Some(i)` if case `i` (`0` = `a`,
+/// `1` = `b`) was ready (a taken message goes back into its channel), `None` if it reported
+/// nothing ready.
+fn try_select_api(api: &str, a: &Receiver<usize>, b: &Receiver<usize>) -> Option<usize> {
+    // The mover may be waiting for this message: hand it back before the next call.
+    let put_back = |i: usize, m: Result<usize, RecvError>| {
+        LINEARIZABLE_SENDERS.with(|v| v.borrow()[i].send(m.unwrap()).unwrap());
+        i
+    };
+    match api {
+        "try_select" => {
+            let mut sel = Select::new();
+            let ia = sel.recv(a);
+            let _ = sel.recv(b);
+            let op = sel.try_select().ok()?;
+            let i = op.index();
+            let (r, k) = if i == ia { (a, 0) } else { (b, 1) };
+            Some(put_back(k, op.recv(r)))
+        }
+        "select_default" => crate::select! {
+            recv(a) -> m => Some(put_back(0, m)),
+            recv(b) -> m => Some(put_back(1, m)),
+            default => None,
+        },
+        "try_ready" => {
+            let mut sel = Select::new();
+            let ia = sel.recv(a);
+            let _ = sel.recv(b);
+            sel.try_ready().ok().map(|i| if i == ia { 0 } else { 1 })
+        }
+        _ => unreachable!(),
+    }
+}
+
+std::thread_local! {
+    /// The selecting thread's senders of the two channels (`try_select_api` puts back).
+    static LINEARIZABLE_SENDERS: core::cell::RefCell<Vec<Sender<usize>>> =
+        const { core::cell::RefCell::new(Vec::new()) };
+}
+
+/// Issue 16 item 3: a non-blocking select is linearizable. A mover keeps one message in one
+/// of two channels at every instant (it sends the next message into `b` before it receives the
+/// one in `a`, and back), so at no instant is neither case ready: `try_select`, `select!` with
+/// `default` and `Select::try_ready` must never report nothing ready. A message the select
+/// takes goes back into its channel before the next call (the mover waits for it meanwhile),
+/// so the invariant holds at every instant of every call. The old single pass could check `b`,
+/// miss the message moving from `b` to `a` behind it, check `a` too early, and report empty.
+/// Ring (`bounded(2)`), list (`unbounded`) and locked queue (`bounded(1)`).
+#[test]
+#[cfg_attr(miri, ignore)] // 10^5 calls racing a mover: a race detector, not memory safety
+#[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
+fn try_select_never_reports_empty_while_a_message_is_always_queued() {
+    const CALLS: usize = 100_000;
+    let makers: [(&str, fn() -> (Sender<usize>, Receiver<usize>)); 3] = [
+        ("bounded2", || bounded(2)),
+        ("unbounded", unbounded),
+        ("bounded1", || bounded(1)),
+    ];
+    for (name, make) in makers {
+        for api in ["try_select", "select_default", "try_ready"] {
+            let (sa, ra) = make();
+            let (sb, rb) = make();
+            sa.send(0).unwrap();
+            let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let mover = {
+                let (sa, sb, ra, rb) = (sa.clone(), sb.clone(), ra.clone(), rb.clone());
+                let stop = stop.clone();
+                thread::spawn(move || {
+                    let mut moves = 0usize;
+                    while !stop.load(StdOrdering::Relaxed) {
+                        // Into b, then out of a: one of them holds a message throughout.
+                        sb.send(moves).unwrap();
+                        ra.recv().unwrap();
+                        sa.send(moves).unwrap();
+                        rb.recv().unwrap();
+                        moves += 1;
+                    }
+                    moves
+                })
+            };
+            LINEARIZABLE_SENDERS.with(|v| *v.borrow_mut() = vec![sa.clone(), sb.clone()]);
+            let mut empty = 0;
+            for _ in 0..CALLS {
+                if try_select_api(api, &ra, &rb).is_none() {
+                    empty += 1;
+                }
+            }
+            stop.store(true, StdOrdering::Relaxed);
+            let moves = mover.join().unwrap();
+            LINEARIZABLE_SENDERS.with(|v| v.borrow_mut().clear());
+            assert_eq!(
+                empty, 0,
+                "{name} {api}: reported nothing ready {empty} times in {CALLS} calls \
+                 ({moves} moves), though a message was queued at every instant"
+            );
+        }
+    }
+}
