@@ -33,6 +33,10 @@ parked_timeout_keeps_node  verify      loom_parked  loom_parked_timeout_leaves_n
 mutex_fair_unlock_frees        primitives  loom_mutex  loom_mutex_fair_handoff_reaches_sleeper
 mutex_newcomer_claims_handoff  primitives  loom_mutex  loom_mutex_fair_handoff_reaches_sleeper
 mutex_timeout_drops_handoff    primitives  loom_mutex  loom_mutex_fair_handoff_vs_timeout
+select_try_single_pass  verify  loom_select  loom_select_try_linearizable_ring
+select_try_single_pass  verify  loom_select  loom_select_try_linearizable_list
+select_try_single_pass  verify  loom_select  loom_select_try_linearizable_queue
+select_try_single_pass  verify  loom_select  loom_select_try_ready_linearizable_queue
 "
 # Optional filter: `controls.sh <bug>` runs only that bug's controls.
 only=${1:-}

@@ -190,6 +190,9 @@ struct Version(AtomicUsize);
 impl Version {
     #[inline]
     fn bump(&self) {
+        if cfg!(portalis_seeded_bug = "lock_version_no_bump") {
+            return; // negative control (verify/scripts/controls.sh): changes go uncounted
+        }
         // Only the lock holder writes, so load + store is an increment. Release: the store
         // becomes visible no later than the unlock's Release that follows it, so any thread
         // that sees the change under the lock could also see the new count; pairs with the
