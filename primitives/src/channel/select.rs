@@ -25,6 +25,7 @@ use super::waiter::{Context, Woken};
 use crate::sync::atomic::{fence, Ordering::SeqCst};
 use crate::time::Instant;
 use core::fmt;
+use core::marker::PhantomData;
 use std::time::Duration;
 
 /// Poll rounds before registering (step 1); heuristic, keeps a ready partner on a 2-vCPU
@@ -57,14 +58,76 @@ struct Case<'a> {
 /// t.join().unwrap();
 /// drop(s1);
 /// ```
+///
+/// # Sharing a select between threads
+/// `Select<'a>` (handles of any message type) is neither `Send` nor `Sync`. A select made with
+/// [`Select::new_sendable`] accepts only handles whose message type is `Send` (the handles are
+/// then `Send + Sync`) and is itself `Send + Sync`, so it can be built on one thread and run on
+/// another:
+/// ```
+/// use portalis_primitives::channel::{unbounded, Select};
+///
+/// let (s, r) = unbounded::<u32>();
+/// s.send(7).unwrap();
+/// let r = &r;
+/// std::thread::scope(|scope| {
+///     let mut sel = Select::new_sendable();
+///     let i = sel.recv(r);
+///     scope.spawn(move || {
+///         let op = sel.select();
+///         assert_eq!(op.index(), i);
+///         assert_eq!(op.recv(r), Ok(7));
+///     });
+/// });
+/// ```
+/// A handle of a non-`Send` message type is refused:
+/// ```compile_fail
+/// use portalis_primitives::channel::{unbounded, Select};
+///
+/// let (_s, r) = unbounded::<std::rc::Rc<u32>>();
+/// let mut sel = Select::new_sendable();
+/// sel.recv(&r); // error: `Rc<u32>` cannot be sent between threads safely
+/// ```
+/// and a select made with [`Select::new`] stays on its thread:
+/// ```compile_fail
+/// use portalis_primitives::channel::{unbounded, Select};
+///
+/// fn needs_send<X: Send>(_: X) {}
+/// let (_s, r) = unbounded::<u32>();
+/// let mut sel = Select::new();
+/// sel.recv(&r);
+/// needs_send(sel); // error: `dyn SelectHandle` cannot be shared between threads safely
+/// ```
 #[derive(Clone)]
-pub struct Select<'a> {
+pub struct Select<'a, H = LocalHandles> {
     cases: Vec<Case<'a>>,
     /// `new_biased`: poll and register in the order added (no shuffle).
     biased: bool,
+    /// Which handles the select accepts ([`LocalHandles`] or [`SendHandles`]).
+    handles: PhantomData<H>,
 }
 
-impl fmt::Debug for Select<'_> {
+/// The handles marker of a [`Select`] that accepts handles of any message type; such a select
+/// stays on the thread that made it (neither `Send` nor `Sync`).
+#[derive(Debug, Clone, Copy)]
+pub enum LocalHandles {}
+
+/// The handles marker of a [`Select`] made with [`Select::new_sendable`]: it accepts only
+/// handles of `Send` message types, and is `Send + Sync`.
+#[derive(Debug, Clone, Copy)]
+pub enum SendHandles {}
+
+// SAFETY: a `Select<'_, SendHandles>` holds only references added by its `send`/`recv`, which
+// require `T: Send`, so each refers to a `Sender<T>`/`Receiver<T>` that is `Sync` (handles.rs),
+// and a shared reference to a `Sync` value is `Send`; the rest (a `Vec` of them, a `bool`) is
+// plain data. Moving the select moves only those references: the messages a selection reserves
+// or takes (`SelectedOperation`, `lockfree.rs` R4) are of a `Send` type.
+unsafe impl Send for Select<'_, SendHandles> {}
+// SAFETY: every method that touches the cases takes `&mut self`; through `&Select` only
+// `Debug` reads the length. The references inside are to `Sync` handles (above).
+unsafe impl Sync for Select<'_, SendHandles> {}
+
+impl<H> fmt::Debug for Select<'_, H> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Select")
             .field("cases", &self.cases.len())
@@ -361,31 +424,62 @@ fn run(cases: &[Case<'_>], biased: bool, mode: Mode, observe: bool) -> Option<(u
 impl<'a> Select<'a> {
     /// An empty selection.
     pub fn new() -> Select<'a> {
-        Select {
-            cases: Vec::new(),
-            biased: false,
-        }
+        Select::empty(false)
     }
 
     /// An empty selection that prefers earlier operations: when several are ready the first
     /// added wins, and a blocked select registers in the order added (as crossbeam-channel's
     /// `Select::new_biased`).
     pub fn new_biased() -> Select<'a> {
-        Select {
-            cases: Vec::new(),
-            biased: true,
-        }
+        Select::empty(true)
     }
 
     /// Adds a send operation on `s`; returns its index.
     pub fn send<T>(&mut self, s: &'a Sender<T>) -> usize {
-        self.cases.push(Case { handle: s });
-        self.cases.len() - 1
+        self.push(s)
     }
 
     /// Adds a receive operation on `r`; returns its index.
     pub fn recv<T>(&mut self, r: &'a Receiver<T>) -> usize {
-        self.cases.push(Case { handle: r });
+        self.push(r)
+    }
+}
+
+impl<'a> Select<'a, SendHandles> {
+    /// An empty selection that is `Send + Sync` and accepts only handles of `Send` message
+    /// types (see "Sharing a select between threads" above).
+    pub fn new_sendable() -> Select<'a, SendHandles> {
+        Select::empty(false)
+    }
+
+    /// As [`new_sendable`](Self::new_sendable), preferring earlier operations (as
+    /// [`new_biased`](Select::new_biased)).
+    pub fn new_sendable_biased() -> Select<'a, SendHandles> {
+        Select::empty(true)
+    }
+
+    /// Adds a send operation on `s`; returns its index.
+    pub fn send<T: Send>(&mut self, s: &'a Sender<T>) -> usize {
+        self.push(s)
+    }
+
+    /// Adds a receive operation on `r`; returns its index.
+    pub fn recv<T: Send>(&mut self, r: &'a Receiver<T>) -> usize {
+        self.push(r)
+    }
+}
+
+impl<'a, H> Select<'a, H> {
+    fn empty(biased: bool) -> Select<'a, H> {
+        Select {
+            cases: Vec::new(),
+            biased,
+            handles: PhantomData,
+        }
+    }
+
+    fn push(&mut self, handle: &'a dyn SelectHandle) -> usize {
+        self.cases.push(Case { handle });
         self.cases.len() - 1
     }
 

@@ -1253,3 +1253,41 @@ fn try_select_never_reports_empty_while_a_message_is_always_queued() {
         }
     }
 }
+
+/// Issue 16 API: a select made with `Select::new_sendable` is `Send + Sync` (static
+/// assertions: this does not compile if either is missing) and runs on another thread than the
+/// one that built it; `Select::new` selects stay `!Send` (a `compile_fail` doctest on
+/// `Select`), as do sendable selects over non-`Send` messages (refused by `recv`/`send`).
+#[test]
+#[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
+fn sendable_select_is_send_and_sync() {
+    fn assert_send_sync<X: Send + Sync>(x: X) -> X {
+        x
+    }
+    let (s1, r1) = bounded::<u32>(1);
+    let (s2, r2) = unbounded::<String>();
+    s2.send("moved".to_string()).unwrap();
+    let mut sel = Select::new_sendable_biased();
+    let i1 = sel.send(&s1);
+    let i2 = sel.recv(&r2);
+    let mut sel = assert_send_sync(sel);
+    let shared = assert_send_sync(&sel);
+    assert!(format!("{shared:?}").contains('2'));
+    let (s1, r2) = (&s1, &r2);
+    thread::scope(|scope| {
+        scope
+            .spawn(move || {
+                // Biased: the send case (index 0) is ready and listed first.
+                let op = sel.select();
+                assert_eq!(op.index(), i1);
+                op.send(s1, 5).unwrap();
+                let op = sel.try_select().unwrap();
+                assert_eq!(op.index(), i1 + 1);
+                assert_eq!(op.index(), i2);
+                assert_eq!(op.recv(r2).unwrap(), "moved");
+            })
+            .join()
+            .unwrap();
+    });
+    assert_eq!(r1.try_recv(), Ok(5));
+}
