@@ -1208,7 +1208,8 @@ std::thread_local! {
 #[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
 fn try_select_never_reports_empty_while_a_message_is_always_queued() {
     const CALLS: usize = 100_000;
-    let makers: [(&str, fn() -> (Sender<usize>, Receiver<usize>)); 3] = [
+    type Make = fn() -> (Sender<usize>, Receiver<usize>);
+    let makers: [(&str, Make); 3] = [
         ("bounded2", || bounded(2)),
         ("unbounded", unbounded),
         ("bounded1", || bounded(1)),

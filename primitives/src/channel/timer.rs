@@ -51,7 +51,7 @@ impl At {
         // Relaxed: the count guards no other data; the CAS makes the delivery exactly-once.
         let g = self.taken.load(Relaxed);
         if Instant::now() >= self.when
-            && g % 2 == 0
+            && g & 1 == 0
             && self
                 .taken
                 .compare_exchange(g, g.wrapping_add(1), Relaxed, Relaxed)
@@ -90,7 +90,7 @@ impl At {
 
     fn is_taken(&self) -> bool {
         // Relaxed: as in `try_recv`.
-        self.taken.load(Relaxed) % 2 == 1
+        self.taken.load(Relaxed) & 1 == 1
     }
 
     /// The change stamp (`handoff::Version`): the take count and whether the instant has
