@@ -35,6 +35,7 @@ use super::error::{TryRecvError, TrySendError};
 use super::handoff::{self, complete_all, Sides, Token, Wakes};
 use super::lock::{Guard, Lock};
 use super::waiter::{Context, Entry, Woken};
+use crate::deadline::instant_now;
 use crate::sync::cell::UnsafeCell;
 use crate::sync::Arc;
 use crate::time::Instant;
@@ -137,7 +138,7 @@ pub(crate) fn send<T, C: Locked<T>>(
             }
             Err(m) => msg = m,
         }
-        if expired || deadline.is_some_and(|d| Instant::now() >= d) {
+        if expired || deadline.is_some_and(|d| instant_now() >= d) {
             drop(g);
             wakes.complete();
             return Err(SendTimeoutError::Timeout(msg));
@@ -198,7 +199,7 @@ pub(crate) fn recv<T, C: Locked<T>>(
             wakes.complete();
             return Err(RecvTimeoutError::Disconnected);
         }
-        if expired || deadline.is_some_and(|d| Instant::now() >= d) {
+        if expired || deadline.is_some_and(|d| instant_now() >= d) {
             drop(g);
             wakes.complete();
             return Err(RecvTimeoutError::Timeout);

@@ -35,6 +35,7 @@ use super::list::List;
 use super::lock::{Guard, Lock};
 use super::ring::Ring;
 use super::waiter::{Context, Entry, Woken};
+use crate::deadline::instant_now;
 use crate::sync::atomic::{
     fence, AtomicBool, AtomicUsize,
     Ordering::{Acquire, Relaxed, Release, SeqCst},
@@ -377,7 +378,7 @@ impl<B> LockFree<B> {
                 }
                 Err(TrySendError::Full(m)) => msg = m,
             }
-            if expired || deadline.is_some_and(|d| Instant::now() >= d) {
+            if expired || deadline.is_some_and(|d| instant_now() >= d) {
                 return Err(SendTimeoutError::Timeout(msg));
             }
             if !polled {
@@ -419,7 +420,7 @@ impl<B> LockFree<B> {
                 Err(TryRecvError::Disconnected) => return Err(RecvTimeoutError::Disconnected),
                 Err(TryRecvError::Empty) => {}
             }
-            if expired || deadline.is_some_and(|d| Instant::now() >= d) {
+            if expired || deadline.is_some_and(|d| instant_now() >= d) {
                 return Err(RecvTimeoutError::Timeout);
             }
             if !polled {

@@ -22,6 +22,7 @@ use super::error::*;
 use super::handles::{Receiver, Sender};
 use super::handoff::{SelectHandle, Token, Version};
 use super::waiter::{Context, Woken};
+use crate::deadline::instant_now;
 use crate::sync::atomic::{fence, Ordering::SeqCst};
 use crate::time::Instant;
 use core::fmt;
@@ -346,7 +347,7 @@ fn run(cases: &[Case<'_>], biased: bool, mode: Mode, observe: bool) -> Option<(u
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        if expired || deadline.is_some_and(|d| Instant::now() >= d) {
+        if expired || deadline.is_some_and(|d| instant_now() >= d) {
             return poll();
         }
         // Step 2.
@@ -522,7 +523,7 @@ impl<'a, H> Select<'a, H> {
         &mut self,
         timeout: Duration,
     ) -> Result<SelectedOperation<'a>, SelectTimeoutError> {
-        match Instant::now().checked_add(timeout) {
+        match instant_now().checked_add(timeout) {
             Some(d) => self.select_deadline(d),
             None => Ok(self.select()),
         }
@@ -568,7 +569,7 @@ impl<'a, H> Select<'a, H> {
     /// # Errors
     /// [`ReadyTimeoutError`] if nothing was ready in time.
     pub fn ready_timeout(&mut self, timeout: Duration) -> Result<usize, ReadyTimeoutError> {
-        let deadline = Instant::now().checked_add(timeout);
+        let deadline = instant_now().checked_add(timeout);
         if self.cases.is_empty() {
             super::timer::sleep_until(deadline);
             return Err(ReadyTimeoutError);

@@ -8,6 +8,7 @@
 //! the browser build without threads spins until the deadline. WASI without threads sleeps.
 
 use super::error::{RecvTimeoutError, TryRecvError};
+use crate::deadline::{instant_now, instant_timed_out};
 use crate::futex;
 use crate::sync::atomic::{AtomicU32, AtomicUsize, Ordering::Relaxed};
 use crate::sync::Mutex;
@@ -19,14 +20,19 @@ pub(crate) fn sleep_until(until: Option<Instant>) {
     // Nobody ever changes or wakes this word: every wait ends by its timeout (or spuriously).
     let word = AtomicU32::new(0);
     loop {
-        let now = Instant::now();
+        let now = instant_now();
         let left = match until {
             Some(d) if now >= d => return,
             Some(d) => d - now,
             None => Duration::from_secs(1000),
         };
-        // Every outcome (timed out, spurious wake, cannot block here) re-checks the clock.
-        let _ = futex::wait(&word, 0, Some(left));
+        // Every outcome (timed out, spurious wake, cannot block here) re-checks the clock; a
+        // timeout moves the model clock to `until` (deadline.rs `instant_timed_out`).
+        if let (Ok(futex::WaitResult::TimedOut), Some(d)) =
+            (futex::wait(&word, 0, Some(left)), until)
+        {
+            instant_timed_out(d);
+        }
     }
 }
 
@@ -50,7 +56,7 @@ impl At {
     pub(crate) fn try_recv(&self) -> Result<Instant, TryRecvError> {
         // Relaxed: the count guards no other data; the CAS makes the delivery exactly-once.
         let g = self.taken.load(Relaxed);
-        if Instant::now() >= self.when
+        if instant_now() >= self.when
             && g & 1 == 0
             && self
                 .taken
@@ -75,7 +81,7 @@ impl At {
             } else {
                 Some(deadline.map_or(when, |d| d.min(when)))
             };
-            if deadline.is_some_and(|d| Instant::now() >= d) {
+            if deadline.is_some_and(|d| instant_now() >= d) {
                 return Err(RecvTimeoutError::Timeout);
             }
             sleep_until(until);
@@ -99,7 +105,7 @@ impl At {
     pub(crate) fn version(&self) -> [usize; 3] {
         // Relaxed: as in `try_recv`.
         let g = self.taken.load(Relaxed);
-        [g, (Instant::now() >= self.when) as usize, 0]
+        [g, (instant_now() >= self.when) as usize, 0]
     }
 
     /// When a select must wake up to find this case ready.
@@ -112,7 +118,7 @@ impl At {
     }
 
     fn try_peek(&self) -> Option<Instant> {
-        (Instant::now() >= self.when && !self.is_taken()).then_some(self.when)
+        (instant_now() >= self.when && !self.is_taken()).then_some(self.when)
     }
 }
 
@@ -126,7 +132,7 @@ pub(crate) struct Tick {
 
 impl Tick {
     pub(crate) fn new(period: Duration) -> Tick {
-        let now = Instant::now();
+        let now = instant_now();
         Tick {
             period,
             next: Mutex::new((now.checked_add(period).unwrap_or(now), 0)),
@@ -139,7 +145,7 @@ impl Tick {
 
     pub(crate) fn try_recv(&self) -> Result<Instant, TryRecvError> {
         let mut next = self.next();
-        let now = Instant::now();
+        let now = instant_now();
         if now >= next.0 {
             let t = next.0;
             // As crossbeam: the next tick is one period after the later of now and this tick.
@@ -157,7 +163,7 @@ impl Tick {
                 return Ok(t);
             }
             let when = self.next().0;
-            if deadline.is_some_and(|d| Instant::now() >= d) {
+            if deadline.is_some_and(|d| instant_now() >= d) {
                 return Err(RecvTimeoutError::Timeout);
             }
             sleep_until(Some(deadline.map_or(when, |d| d.min(when))));
@@ -169,13 +175,13 @@ impl Tick {
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        Instant::now() < self.next().0
+        instant_now() < self.next().0
     }
 
     /// The change stamp (`handoff::Version`): ticks taken and whether the next one is due (see
     /// `At::version`).
     pub(crate) fn version(&self) -> [usize; 3] {
         let next = self.next();
-        [next.1, (Instant::now() >= next.0) as usize, 0]
+        [next.1, (instant_now() >= next.0) as usize, 0]
     }
 }
