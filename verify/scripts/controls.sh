@@ -53,6 +53,10 @@ condvar_notify_lifo              verify  loom_condvar             loom_claim_con
 latch_wake_one                   verify  loom_latch               loom_claim_latch_count_down_wakes_every_waiter
 once_relaxed_complete            verify  loom_once                loom_claim_once_callers_see_the_run
 future_cancel_two_phase          verify  loom_future              loom_future_cancel_races_set_result
+select_try_single_pass         verify  loom_select        loom_select_try_linearizable_ring
+select_try_single_pass         verify  loom_select        loom_select_try_linearizable_list
+select_try_single_pass         verify  loom_select        loom_select_try_linearizable_queue
+select_try_single_pass         verify  loom_select        loom_select_try_ready_linearizable_queue
 "
 # Optional filter: `controls.sh <bug>` runs only that bug's controls.
 only=${1:-}

@@ -22,6 +22,7 @@
 
 use super::drops::drop_each;
 use super::error::{CapacityError, SendError};
+use crate::deadline::{instant_now, instant_timed_out};
 use crate::futex;
 use crate::sync::atomic::{
     AtomicU32, AtomicUsize,
@@ -287,7 +288,7 @@ impl<T: Clone> Receiver<T> {
     /// # Errors
     /// [`TryRecvError`].
     pub fn recv_timeout(&mut self, timeout: Duration) -> Result<T, TryRecvError> {
-        self.recv_deadline(Instant::now().checked_add(timeout))
+        self.recv_deadline(instant_now().checked_add(timeout))
     }
 
     fn recv_deadline(&mut self, deadline: Option<Instant>) -> Result<T, TryRecvError> {
@@ -309,7 +310,7 @@ impl<T: Clone> Receiver<T> {
             }
             let left = match deadline {
                 Some(d) => {
-                    let now = Instant::now();
+                    let now = instant_now();
                     if now >= d {
                         return Err(TryRecvError::Empty);
                     }
@@ -331,6 +332,9 @@ impl<T: Clone> Receiver<T> {
             match r {
                 Ok(futex::WaitResult::Woken) => {}
                 Ok(futex::WaitResult::TimedOut) => {
+                    if let Some(d) = deadline {
+                        instant_timed_out(d); // the model clock jumps (deadline.rs)
+                    }
                     let g = shared.lock();
                     return self.poll(&g);
                 }

@@ -426,6 +426,14 @@ impl<T> List<T> {
         head >> SHIFT == tail >> SHIFT
     }
 
+    /// `[head.pos, tail.pos]`: every push and pop moves one of them for good (positions only
+    /// grow), so equal pairs read at two instants prove no operation took effect in between (a
+    /// non-blocking select's double collect, select.rs).
+    pub(crate) fn version(&self) -> [usize; 2] {
+        // SeqCst: as in `Ring::version`.
+        [self.head.pos.load(SeqCst), self.tail.pos.load(SeqCst)]
+    }
+
     /// The number of queued messages (a snapshot).
     pub(crate) fn len(&self) -> usize {
         loop {

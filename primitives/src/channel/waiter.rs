@@ -21,6 +21,7 @@
 //!    context was claimed: wait for `DONE` (step 4, untimed; the claimer is running) and take
 //!    the outcome. Either way the waiter then removes its remaining entries under each lock.
 
+use crate::deadline::{instant_now, instant_timed_out};
 use crate::futex;
 use crate::sync::atomic::{
     AtomicU32, AtomicUsize,
@@ -191,7 +192,7 @@ impl Context {
             }
             let left = match deadline {
                 Some(d) if !claimed => {
-                    let now = Instant::now();
+                    let now = instant_now();
                     if now >= d {
                         if self.abort() {
                             return Woken::TimedOut;
@@ -206,7 +207,11 @@ impl Context {
             match futex::wait(&self.state, seen, left) {
                 Ok(futex::WaitResult::TimedOut) if !claimed => {
                     // The futex says the deadline passed (under the models: at once); trust it
-                    // rather than re-reading a clock that may lag.
+                    // rather than re-reading a clock that may lag. Under the models the
+                    // thread's clock jumps to the deadline (deadline.rs `instant_timed_out`).
+                    if let Some(d) = deadline {
+                        instant_timed_out(d);
+                    }
                     if self.abort() {
                         return Woken::TimedOut;
                     }
