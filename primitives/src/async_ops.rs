@@ -16,9 +16,7 @@
 
 use crate::channel::{Receiver, RecvError, SendError, Sender, TryRecvError, TrySendError};
 use crate::futex::{self, ASYNC_POLL_PERIOD_MS};
-use crate::mutex::{Mutex, MutexGuard};
-use crate::semaphore::Semaphore;
-use crate::sync::atomic::{AtomicU32, Ordering::Relaxed};
+use crate::sync::atomic::AtomicU32;
 use std::time::Duration;
 
 /// The poll period as a `Duration`.
@@ -36,69 +34,6 @@ async fn pause() {
     // Never notified and never changed: `wait_async` on it is a timer.
     static NEVER: AtomicU32 = AtomicU32::new(0);
     pause_on(&NEVER, 0).await;
-}
-
-impl<T: ?Sized> Mutex<T> {
-    /// [`lock`](Self::lock) without blocking: the future resolves with the guard. Use it on the
-    /// browser main thread, where `lock` can only busy-wait a bounded time.
-    ///
-    /// Wake-up: it waits on the state word through `Atomics.waitAsync` with a timeout of
-    /// [`ASYNC_POLL_PERIOD_MS`](crate::futex::ASYNC_POLL_PERIOD_MS) (an unlock notifies only
-    /// registered sleepers, so it may see the unlock only at the timeout: at most one period
-    /// late, never lost). Not fair: a worker can take the lock ahead of it.
-    ///
-    /// # Examples
-    /// ```no_run
-    /// # async fn demo() {
-    /// let m = portalis_primitives::Mutex::new(0);
-    /// *m.lock_async().await += 1;
-    /// assert_eq!(*m.lock(), 1);
-    /// # }
-    /// ```
-    pub async fn lock_async(&self) -> MutexGuard<'_, T> {
-        loop {
-            if let Some(g) = self.try_lock() {
-                return g;
-            }
-            // Relaxed: only the value to wait on; the data is ordered by try_lock's Acquire CAS.
-            let s = self.raw.state_word().load(Relaxed);
-            if s & crate::mutex::LOCKED_BIT == 0 {
-                continue; // Freed since the attempt: try again at once.
-            }
-            pause_on(self.raw.state_word(), s).await;
-        }
-    }
-}
-
-impl Semaphore {
-    /// [`acquire`](Self::acquire) without blocking: resolves once a permit is taken. Use it on
-    /// the browser main thread.
-    ///
-    /// Wake-up: as [`Mutex::lock_async`]: `Atomics.waitAsync` on the state word with a
-    /// one-period timeout (a release notifies only registered sleepers), so a release is seen
-    /// at most one period late, never lost.
-    ///
-    /// # Examples
-    /// ```no_run
-    /// # async fn demo() {
-    /// let s = portalis_primitives::Semaphore::new(1).unwrap();
-    /// s.acquire_async().await;
-    /// assert_eq!(s.available(), 0);
-    /// # }
-    /// ```
-    pub async fn acquire_async(&self) {
-        loop {
-            if self.try_acquire() {
-                return;
-            }
-            // Relaxed: only the value to wait on; try_acquire's Acquire CAS orders the permit.
-            let s = self.state_word().load(Relaxed);
-            if s & crate::semaphore::PERMITS_MASK != 0 {
-                continue; // A permit appeared since the attempt.
-            }
-            pause_on(self.state_word(), s).await;
-        }
-    }
 }
 
 impl<T> Receiver<T> {

@@ -33,6 +33,12 @@ parked_timeout_keeps_node  verify      loom_parked  loom_parked_timeout_leaves_n
 mutex_fair_unlock_frees        primitives  loom_mutex  loom_mutex_fair_handoff_reaches_sleeper
 mutex_newcomer_claims_handoff  primitives  loom_mutex  loom_mutex_fair_handoff_reaches_sleeper
 mutex_timeout_drops_handoff    primitives  loom_mutex  loom_mutex_fair_handoff_vs_timeout
+async_wake_skips_fence         verify      loom_async  loom_async_wait_future_sees_store_or_wake
+async_wake_skips_fence         verify      loom_async  loom_async_mutex_lock_async_is_woken_by_unlock
+async_wake_skips_fence         verify      loom_async  loom_async_semaphore_acquire_async_is_woken_by_release
+async_cancel_drops_wake        verify      loom_async  loom_async_cancelled_future_passes_wake_on
+async_cancel_drops_wake        verify      loom_async  loom_async_semaphore_cancelled_acquirer_passes_permit_on
+mutex_async_cancel_keeps_sleeper  verify   loom_async  loom_async_mutex_cancel_after_fair_handoff
 "
 # Optional filter: `controls.sh <bug>` runs only that bug's controls.
 only=${1:-}
