@@ -11,7 +11,7 @@ use portalis_primitives::sync::atomic::{
     AtomicU32,
     Ordering::{Acquire, Release},
 };
-use portalis_primitives::{futex, Mutex, MutexGuard, Semaphore};
+use portalis_primitives::{channel, futex, Mutex, MutexGuard, Semaphore};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{mpsc, Arc};
@@ -170,4 +170,68 @@ fn semaphore_cancelled_async_acquirer_takes_nothing() {
     assert!(s.try_acquire());
     // Debug shows the sleeper count: none left.
     assert!(format!("{s:?}").contains("sleepers: 0"), "{s:?}");
+}
+
+/// Every discipline (list, ring, locked queue, rendezvous): a pending `recv_async` is woken
+/// by a thread's `send`, then sees the disconnect.
+#[test]
+fn recv_async_is_woken_by_send_on_every_flavour() {
+    for cap in [None, Some(4), Some(1), Some(0)] {
+        let (tx, rx) = match cap {
+            None => channel::unbounded(),
+            Some(c) => channel::bounded(c),
+        };
+        let (go_tx, go_rx) = mpsc::channel::<()>();
+        let t = thread::spawn(move || {
+            go_rx.recv().unwrap();
+            tx.send(42u32).unwrap();
+        });
+        let got = block_on_after(rx.recv_async(), || go_tx.send(()).unwrap());
+        assert_eq!(got, Ok(42), "capacity {cap:?}");
+        t.join().unwrap();
+        let mut f = Box::pin(rx.recv_async());
+        assert_eq!(
+            poll_once(f.as_mut()),
+            Poll::Ready(Err(channel::RecvError)),
+            "capacity {cap:?}"
+        );
+    }
+}
+
+/// A pending `send_async` on a full channel (ring, locked queue) or a rendezvous is woken
+/// by a thread's `recv`, and its message arrives.
+#[test]
+fn send_async_is_woken_by_recv_on_bounded_flavours() {
+    for cap in [4usize, 1, 0] {
+        let (tx, rx) = channel::bounded(cap);
+        for i in 0..cap {
+            tx.send(i).unwrap();
+        }
+        let (go_tx, go_rx) = mpsc::channel::<()>();
+        let t = thread::spawn(move || {
+            go_rx.recv().unwrap();
+            (0..=cap).map(|_| rx.recv().unwrap()).collect::<Vec<_>>()
+        });
+        block_on_after(tx.send_async(99), || go_tx.send(()).unwrap()).unwrap();
+        let got = t.join().unwrap();
+        assert_eq!(got.last(), Some(&99), "capacity {cap}");
+        assert_eq!(got.len(), cap + 1);
+    }
+}
+
+/// async_ops.rs step 4: a registered `recv_async` that is dropped takes no message; the
+/// message sent afterwards is still there.
+#[test]
+fn cancelled_recv_async_takes_nothing() {
+    for cap in [None, Some(4), Some(1)] {
+        let (tx, rx) = match cap {
+            None => channel::unbounded(),
+            Some(c) => channel::bounded(c),
+        };
+        let mut f = Box::pin(rx.recv_async());
+        assert!(poll_once(f.as_mut()).is_pending());
+        tx.send(1u8).unwrap();
+        drop(f);
+        assert_eq!(rx.try_recv(), Ok(1), "capacity {cap:?}");
+    }
 }

@@ -39,6 +39,7 @@ async_wake_skips_fence         verify      loom_async  loom_async_semaphore_acqu
 async_cancel_drops_wake        verify      loom_async  loom_async_cancelled_future_passes_wake_on
 async_cancel_drops_wake        verify      loom_async  loom_async_semaphore_cancelled_acquirer_passes_permit_on
 mutex_async_cancel_keeps_sleeper  verify   loom_async  loom_async_mutex_cancel_after_fair_handoff
+channel_async_cancel_drops_notice verify   loom_async  loom_async_channel_cancelled_recv_passes_notice_on
 "
 # Optional filter: `controls.sh <bug>` runs only that bug's controls.
 only=${1:-}

@@ -15,7 +15,7 @@ use loom::sync::atomic::{
 };
 use loom::sync::Arc;
 use loom::thread;
-use portalis_primitives::{futex, Mutex, MutexGuard, Semaphore};
+use portalis_primitives::{channel, futex, Mutex, MutexGuard, Semaphore};
 use portalis_verify::model::{block_on, loom_model, Payload};
 
 /// Polls `f` once with a waker that does nothing; `true` if it resolved.
@@ -172,5 +172,44 @@ fn loom_async_semaphore_acquire_async_is_woken_by_release() {
         assert_eq!(p.read(), 3);
         t.join().unwrap();
         assert_eq!(s.available(), 0);
+    });
+}
+
+/// async_ops.rs steps 2–3 on an unbounded channel: `recv_async` on one thread, `send` on
+/// another; the message and what the sender wrote before it arrive.
+#[test]
+fn loom_async_channel_recv_async_is_woken_by_send() {
+    loom_model(2, || {
+        let (tx, rx) = channel::unbounded::<u32>();
+        let p = Arc::new(Payload::new());
+        let p2 = p.clone();
+        let t = thread::spawn(move || {
+            p2.write(5);
+            tx.send(1).unwrap();
+        });
+        assert_eq!(block_on(rx.recv_async()), Ok(1));
+        assert_eq!(p.read(), 5);
+        t.join().unwrap();
+    });
+}
+
+/// async_ops.rs step 4: a registered `recv_async` (first in the receivers' queue) is
+/// notified by a send and dropped; a thread blocked in `recv` must still get the message.
+/// Control: `channel_async_cancel_drops_notice`.
+#[test]
+fn loom_async_channel_cancelled_recv_passes_notice_on() {
+    loom_model(2, || {
+        let (tx, rx) = channel::unbounded::<u32>();
+        let mut a = Box::pin(rx.recv_async());
+        assert!(!poll_once(a.as_mut()), "registered: the channel is empty");
+        let rx2 = rx.clone();
+        let b = thread::spawn(move || rx2.recv().unwrap());
+        // `tx` stays alive to the end: the last sender's drop would wake every receiver.
+        let tx2 = tx.clone();
+        let c = thread::spawn(move || tx2.send(7).unwrap());
+        c.join().unwrap();
+        drop(a);
+        assert_eq!(b.join().unwrap(), 7);
+        drop(tx);
     });
 }
