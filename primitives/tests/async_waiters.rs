@@ -44,6 +44,19 @@ fn block_on_after<F: Future>(f: F, on_pending: impl FnOnce()) -> F::Output {
     }
 }
 
+/// Polls `f` to completion (it may resolve on the first poll).
+fn block_on<F: Future>(f: F) -> F::Output {
+    let waker = Waker::from(Arc::new(Unpark(thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let mut f = std::pin::pin!(f);
+    loop {
+        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+        thread::park();
+    }
+}
+
 fn poll_once<F: Future>(f: Pin<&mut F>) -> Poll<F::Output> {
     f.poll(&mut Context::from_waker(Waker::noop()))
 }
@@ -234,4 +247,73 @@ fn cancelled_recv_async_takes_nothing() {
         drop(f);
         assert_eq!(rx.try_recv(), Ok(1), "capacity {cap:?}");
     }
+}
+
+#[test]
+fn event_wait_async_is_woken_by_set() {
+    let e = Arc::new(portalis_primitives::Event::new());
+    let (tx, rx) = mpsc::channel::<()>();
+    let e2 = e.clone();
+    let t = thread::spawn(move || {
+        rx.recv().unwrap();
+        e2.set();
+    });
+    block_on_after(e.wait_async(), || tx.send(()).unwrap());
+    assert!(e.is_set());
+    t.join().unwrap();
+}
+
+#[test]
+fn oneshot_recv_async_is_woken_by_send_and_sees_a_dropped_sender() {
+    let (s, mut r) = channel::oneshot::<u32>();
+    let (tx, rx) = mpsc::channel::<()>();
+    let t = thread::spawn(move || {
+        rx.recv().unwrap();
+        s.send(9).unwrap();
+    });
+    assert_eq!(
+        block_on_after(r.recv_async(), || tx.send(()).unwrap()),
+        Ok(9)
+    );
+    t.join().unwrap();
+    let (s, mut r) = channel::oneshot::<u32>();
+    let mut f = Box::pin(r.recv_async());
+    assert!(poll_once(f.as_mut()).is_pending());
+    drop(s);
+    assert_eq!(poll_once(f.as_mut()), Poll::Ready(Err(channel::RecvError)));
+}
+
+/// A dropped `oneshot` `recv_async` leaves the receiver usable.
+#[test]
+fn oneshot_cancelled_recv_async_keeps_the_receiver() {
+    let (s, mut r) = channel::oneshot::<u32>();
+    let mut f = Box::pin(r.recv_async());
+    assert!(poll_once(f.as_mut()).is_pending());
+    drop(f);
+    s.send(4).unwrap();
+    assert_eq!(r.try_recv(), Ok(4));
+}
+
+#[test]
+fn broadcast_recv_async_is_woken_by_send_for_every_receiver() {
+    let (tx, mut r1) = channel::broadcast::<u32>(4);
+    let mut r2 = tx.subscribe();
+    let (go_tx, go_rx) = mpsc::channel::<()>();
+    let t = thread::spawn(move || {
+        go_rx.recv().unwrap();
+        tx.send(11).unwrap();
+    });
+    // `r2` may run before or after the send: either way it gets the message.
+    let t2 = thread::spawn(move || block_on(r2.recv_async()));
+    assert_eq!(
+        block_on_after(r1.recv_async(), || go_tx.send(()).unwrap()),
+        Ok(11)
+    );
+    t.join().unwrap();
+    assert_eq!(t2.join().unwrap().ok(), Some(11));
+    let mut f = Box::pin(r1.recv_async());
+    assert_eq!(
+        poll_once(f.as_mut()),
+        Poll::Ready(Err(channel::broadcast::RecvError::Closed))
+    );
 }
