@@ -432,3 +432,62 @@ async fn async_variants_resolve_without_atomics_wait_async() {
     assert_eq!((r, fr, after), (Ok(5), Ok(3), 1));
     drop(pool);
 }
+
+#[path = "../examples/web_demo/async_api.rs"]
+mod async_api;
+
+#[wasm_bindgen::prelude::wasm_bindgen(inline_js = r#"
+export async function driveAsyncDemo(demo) {
+  await demo.startWorker(5, 20);      // a worker now holds the lock for ~20 ms
+  const counter = await demo.lockAdd(10); // Mutex::lock_async: after the worker's +1
+  const left = await demo.acquire();      // Semaphore::acquire_async: the worker's permit
+  const msg = await demo.recv();          // Receiver::recv_async: the worker's message
+  const result = await demo.result();     // executor Future::result_async
+  return [counter, left, msg, result];
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = driveAsyncDemo)]
+    fn drive_async_demo(demo: wasm_bindgen::JsValue) -> js_sys::Promise;
+}
+
+/// The demo's Promise exports (`examples/web_demo/async_api.rs`) awaited from JavaScript on
+/// the page's main thread: each resolves with what the worker provided, in order.
+#[wasm_bindgen_test]
+async fn demo_async_api_promises_resolve_from_js() {
+    let demo = async_api::AsyncDemo::new();
+    let out = wasm_bindgen_futures::JsFuture::from(drive_async_demo(demo.into()))
+        .await
+        .expect("every promise resolves");
+    let out: Vec<f64> = js_sys::Array::from(&out)
+        .iter()
+        .map(|v| v.as_f64().expect("numbers"))
+        .collect();
+    assert_eq!(out, vec![11.0, 0.0, 5.0, 5.0]);
+}
+
+/// `Event::wait_async`, oneshot and broadcast `recv_async` on the page's main thread, each
+/// resolved by a worker ≈20 ms later (woken through the registered waker, no polling).
+#[wasm_bindgen_test]
+async fn event_oneshot_broadcast_async_on_the_main_thread() {
+    use portalis_primitives::channel::{broadcast, oneshot};
+    use portalis_primitives::Event;
+    let e = Arc::new(Event::new());
+    let (os_tx, mut os_rx) = oneshot::<u32>();
+    let (b_tx, mut b_rx) = broadcast::<u32>(4);
+    let e2 = e.clone();
+    let h = spawn(move || {
+        worker_nap(20);
+        e2.set();
+        worker_nap(10);
+        os_tx.send(3).unwrap();
+        worker_nap(10);
+        b_tx.send(4).unwrap();
+    })
+    .await;
+    e.wait_async().await;
+    assert!(e.is_set());
+    assert_eq!(os_rx.recv_async().await, Ok(3));
+    assert_eq!(b_rx.recv_async().await, Ok(4));
+    h.join_async().await;
+}
