@@ -317,3 +317,25 @@ fn broadcast_recv_async_is_woken_by_send_for_every_receiver() {
         Poll::Ready(Err(channel::broadcast::RecvError::Closed))
     );
 }
+
+#[test]
+fn rwlock_read_async_and_write_async_are_woken_by_unlocks() {
+    let l = Arc::new(portalis_primitives::RwLock::new(0u32));
+    let w = l.write();
+    let (tx, rx) = mpsc::channel::<()>();
+    let l2 = l.clone();
+    let t = thread::spawn(move || *block_on_after(l2.read_async(), || tx.send(()).unwrap()));
+    rx.recv().unwrap(); // the reader is pending
+    let mut w = w;
+    *w = 3;
+    drop(w);
+    assert_eq!(t.join().unwrap(), 3);
+    let r = l.read();
+    let (tx, rx) = mpsc::channel::<()>();
+    let l3 = l.clone();
+    let t = thread::spawn(move || *block_on_after(l3.write_async(), || tx.send(()).unwrap()) += 1);
+    rx.recv().unwrap(); // the writer is pending behind our read guard
+    drop(r);
+    t.join().unwrap();
+    assert_eq!(*l.read(), 4);
+}

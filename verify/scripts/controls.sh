@@ -37,6 +37,7 @@ async_wake_skips_fence         verify  loom_async         loom_async_mutex_lock_
 async_wake_skips_fence         verify  loom_async         loom_async_semaphore_acquire_async_is_woken_by_release
 async_cancel_drops_wake        verify  loom_async         loom_async_cancelled_future_passes_wake_on
 async_cancel_drops_wake        verify  loom_async         loom_async_semaphore_cancelled_acquirer_passes_permit_on
+async_cancel_drops_wake        verify  loom_async         loom_async_rwlock_cancelled_writer_does_not_strand_writer
 mutex_async_cancel_keeps_sleeper   verify  loom_async     loom_async_mutex_cancel_after_fair_handoff
 channel_async_cancel_drops_notice  verify  loom_async     loom_async_channel_cancelled_recv_passes_notice_on
 "

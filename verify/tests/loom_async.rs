@@ -15,7 +15,7 @@ use loom::sync::atomic::{
 };
 use loom::sync::Arc;
 use loom::thread;
-use portalis_primitives::{channel, futex, Mutex, MutexGuard, Semaphore};
+use portalis_primitives::{channel, futex, Mutex, MutexGuard, RwLock, Semaphore};
 use portalis_verify::model::{block_on, loom_model, Payload};
 
 /// Polls `f` once with a waker that does nothing; `true` if it resolved.
@@ -211,5 +211,40 @@ fn loom_async_channel_cancelled_recv_passes_notice_on() {
         drop(a);
         assert_eq!(b.join().unwrap(), 7);
         drop(tx);
+    });
+}
+
+/// rwlock.rs `write_async`: a registered async writer is chosen by the write unlock's
+/// `wake_one` on `writer_seq` and dropped; a thread blocked in `write` must still get the
+/// lock. Control: `async_cancel_drops_wake`.
+#[test]
+fn loom_async_rwlock_cancelled_writer_does_not_strand_writer() {
+    loom_model(2, || {
+        let l = Arc::new(RwLock::new(0u32));
+        let g = l.write();
+        let mut a = Box::pin(l.write_async());
+        assert!(!poll_once(a.as_mut()), "registered: the lock is held");
+        let l2 = l.clone();
+        let b = thread::spawn(move || *l2.write() += 1);
+        drop(g); // wakes one writer: `a` first
+        drop(a);
+        b.join().unwrap();
+        assert_eq!(*l.read(), 1);
+    });
+}
+
+/// rwlock.rs `read_async`: an async reader on one thread, a writer releasing on another;
+/// the reader sees what the writer wrote.
+#[test]
+fn loom_async_rwlock_read_async_is_woken_by_write_unlock() {
+    loom_model(2, || {
+        let l = Arc::new(RwLock::new(0u32));
+        let g = l.write();
+        let l2 = l.clone();
+        let reader = thread::spawn(move || block_on(async { *l2.read_async().await }));
+        let mut g = g;
+        *g = 9;
+        drop(g);
+        assert_eq!(reader.join().unwrap(), 9);
     });
 }
