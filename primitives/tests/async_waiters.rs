@@ -339,3 +339,19 @@ fn rwlock_read_async_and_write_async_are_woken_by_unlocks() {
     t.join().unwrap();
     assert_eq!(*l.read(), 4);
 }
+
+#[test]
+fn condvar_wait_async_is_woken_by_notify_and_relocks() {
+    let pair = Arc::new((Mutex::new(0u32), portalis_primitives::Condvar::new()));
+    let (tx, rx) = mpsc::channel::<()>();
+    let p2 = pair.clone();
+    let t = thread::spawn(move || {
+        rx.recv().unwrap(); // the waiter is queued and released the mutex
+        *p2.0.lock() = 5;
+        p2.1.notify_one();
+    });
+    let g = block_on_after(pair.1.wait_async(pair.0.lock()), || tx.send(()).unwrap());
+    assert_eq!(*g, 5, "re-locked after the notifier's write");
+    drop(g);
+    t.join().unwrap();
+}

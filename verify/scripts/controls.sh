@@ -40,6 +40,7 @@ async_cancel_drops_wake        verify  loom_async         loom_async_semaphore_c
 async_cancel_drops_wake        verify  loom_async         loom_async_rwlock_cancelled_writer_does_not_strand_writer
 mutex_async_cancel_keeps_sleeper   verify  loom_async     loom_async_mutex_cancel_after_fair_handoff
 channel_async_cancel_drops_notice  verify  loom_async     loom_async_channel_cancelled_recv_passes_notice_on
+condvar_async_cancel_drops_notify  verify  loom_async     loom_async_condvar_cancelled_waiter_passes_notify_on
 "
 # Optional filter: `controls.sh <bug>` runs only that bug's controls.
 only=${1:-}

@@ -15,7 +15,7 @@ use loom::sync::atomic::{
 };
 use loom::sync::Arc;
 use loom::thread;
-use portalis_primitives::{channel, futex, Mutex, MutexGuard, RwLock, Semaphore};
+use portalis_primitives::{channel, futex, Condvar, Mutex, MutexGuard, RwLock, Semaphore};
 use portalis_verify::model::{block_on, loom_model, Payload};
 
 /// Polls `f` once with a waker that does nothing; `true` if it resolved.
@@ -246,5 +246,37 @@ fn loom_async_rwlock_read_async_is_woken_by_write_unlock() {
         *g = 9;
         drop(g);
         assert_eq!(reader.join().unwrap(), 9);
+    });
+}
+
+/// condvar.rs `wait_async`: an async waiter queued first is popped by `notify_one` and dropped
+/// before it sees the notification; a thread queued behind it in `wait` must get the
+/// notification instead (Condvar never wakes spuriously, so a lost one is a deadlock).
+/// Control: `condvar_async_cancel_drops_notify`.
+#[test]
+fn loom_async_condvar_cancelled_waiter_passes_notify_on() {
+    loom_model(2, || {
+        let pair = Arc::new((Mutex::new(false), Condvar::new()));
+        let mut a = Box::pin(pair.1.wait_async(pair.0.lock()));
+        assert!(!poll_once(a.as_mut()), "queued: nobody notified");
+        let p2 = pair.clone();
+        let b = thread::spawn(move || {
+            let mut g = p2.0.lock();
+            *g = true; // queued (below) before anyone sees this under the lock
+            drop(p2.1.wait(g));
+        });
+        // Notify once `b` is queued behind `a`: it sets the flag under the mutex and keeps
+        // holding it until `wait` queued it and released it.
+        loop {
+            let g = pair.0.lock();
+            if *g {
+                break;
+            }
+            drop(g);
+            thread::yield_now();
+        }
+        pair.1.notify_one(); // pops `a` (first in the queue)
+        drop(a);
+        b.join().unwrap();
     });
 }
