@@ -355,3 +355,37 @@ fn condvar_wait_async_is_woken_by_notify_and_relocks() {
     drop(g);
     t.join().unwrap();
 }
+
+#[test]
+fn barrier_wait_async_is_released_by_the_last_thread() {
+    let b = Arc::new(portalis_primitives::Barrier::new(2).unwrap());
+    let (tx, rx) = mpsc::channel::<()>();
+    let b2 = b.clone();
+    let t = thread::spawn(move || {
+        rx.recv().unwrap(); // the async waiter arrived and waits
+        b2.wait().unwrap()
+    });
+    let mine = block_on_after(b.wait_async(), || tx.send(()).unwrap()).unwrap();
+    assert_eq!(mine, 0, "the async waiter arrived first");
+    assert_eq!(t.join().unwrap(), 1);
+    assert!(!b.broken());
+}
+
+/// barrier.rs `wait_async`: a waiter that arrived and is dropped breaks the barrier (else the
+/// other parties would wait for it for ever): a later `wait` gets `BrokenBarrierError`.
+#[test]
+fn barrier_cancelled_async_waiter_breaks_the_barrier() {
+    let b = portalis_primitives::Barrier::new(2).unwrap();
+    let mut a = Box::pin(b.wait_async());
+    assert!(
+        poll_once(a.as_mut()).is_pending(),
+        "arrived, waiting for the other party"
+    );
+    assert_eq!(b.n_waiting(), 1);
+    drop(a);
+    assert!(b.broken());
+    assert_eq!(b.n_waiting(), 0);
+    assert!(b.wait().is_err());
+    b.reset();
+    assert!(!b.broken());
+}
