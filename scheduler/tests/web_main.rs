@@ -491,3 +491,55 @@ async fn event_oneshot_broadcast_async_on_the_main_thread() {
     assert_eq!(b_rx.recv_async().await, Ok(4));
     h.join_async().await;
 }
+
+/// `RwLock::read_async`/`write_async`, `Condvar::wait_async` and `Barrier::wait_async` on the
+/// page's main thread, each let through by a worker ≈20 ms later.
+#[wasm_bindgen_test]
+async fn rwlock_condvar_barrier_async_on_the_main_thread() {
+    use portalis_primitives::{Barrier, Condvar, Mutex, RwLock};
+    let l = Arc::new(RwLock::new(0u32));
+    let pair = Arc::new((Mutex::new(false), Condvar::new()));
+    let b = Arc::new(Barrier::new(2).unwrap());
+    let held = Arc::new(AtomicU32::new(0));
+    let (l2, p2, b2, h2) = (l.clone(), pair.clone(), b.clone(), held.clone());
+    let h = spawn(move || {
+        let mut w = l2.write();
+        h2.store(1, SeqCst);
+        futex::wake_all(&h2);
+        worker_nap(20);
+        *w = 7;
+        drop(w);
+        // Notify once the page is queued on the condvar (it set the flag under the mutex).
+        loop {
+            let g = p2.0.lock();
+            if *g {
+                break;
+            }
+            drop(g);
+            worker_nap(1);
+        }
+        p2.1.notify_one();
+        let i = b2.wait().expect("not broken");
+        h2.store(10 + i, SeqCst);
+    })
+    .await;
+    while held.load(SeqCst) == 0 {
+        let _ = futex::wait_async(&held, 0, None).await;
+    }
+    assert_eq!(
+        *l.read_async().await,
+        7,
+        "read only after the worker's write"
+    );
+    *l.write_async().await += 1;
+    let mut g = pair.0.lock_async().await;
+    *g = true;
+    let g = pair.1.wait_async(g).await;
+    assert!(*g);
+    drop(g);
+    let mine = b.wait_async().await.expect("not broken");
+    h.join_async().await;
+    // Arrival indices 0 and 1, in either order.
+    assert_eq!(mine + held.load(SeqCst) - 10, 1);
+    assert_eq!(*l.read(), 8);
+}
