@@ -247,6 +247,10 @@ impl<T> Discipline<T> for Queue<T> {
         locked::unregister(self, cx, recv_side);
     }
 
+    fn notify_one(&self, recv_side: bool) {
+        locked::notify_one(self, recv_side);
+    }
+
     fn read(&self, token: Token) -> Result<T, RecvError> {
         match locked::read_handoff(token) {
             Ok(r) => r,
