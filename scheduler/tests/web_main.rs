@@ -200,12 +200,19 @@ async fn wait_async_falls_back_to_polling_without_atomics_wait_async() {
 /// isolated), results awaited through `wait_async`, nothing blocks.
 #[wasm_bindgen_test]
 async fn task_pool_on_the_main_thread_uses_shared_memory() {
-    use portalis_scheduler::web::{Mode, TaskPool};
+    use portalis_scheduler::web::{Mode, TaskError, TaskPool};
     use web_common::tasks::*;
     assert_eq!(Mode::detect(), Mode::SharedMemory);
     let pool = TaskPool::new(portalis_task_table(), 2).await.unwrap();
     assert_eq!(pool.mode(), Mode::SharedMemory);
     assert!(common_suite(&pool).await > 5);
+    // A panicking task traps its worker here (panic=abort): the call gets `WorkerDied`, not a
+    // hang (ADR 115), and the pool, whose worker was replaced, keeps answering.
+    match or_hang("a panicking task", 60, pool.run::<Boom>("kaboom".into())).await {
+        Err(TaskError::WorkerDied(_)) => {}
+        other => panic!("expected WorkerDied, got {other:?}"),
+    }
+    assert_eq!(pool.run::<Sum>(vec![1, 2, 3]).await, Ok(6));
     pool.shutdown().await;
 }
 
@@ -254,9 +261,58 @@ async fn install_async_and_join_async_on_the_main_thread() {
         .unwrap();
     let on = pool
         .install_async(portalis_scheduler::current_thread_index)
-        .await;
+        .await
+        .unwrap();
     assert!(on.is_some_and(|i| i < 2), "ran on a pool worker: {on:?}");
-    let (a, b) = pool.join_async(|| (1..=100u64).sum::<u64>(), || 7).await;
+    let (a, b) = pool
+        .join_async(|| (1..=100u64).sum::<u64>(), || 7)
+        .await
+        .unwrap();
+    assert_eq!((a, b), (5050, 7));
+}
+
+/// A panicking job traps its Web Worker (the browser build is panic=abort; ADR 115). Pins:
+/// the pending `install_async` rejects with `WorkerDied` (before ADR 115 it never resolved,
+/// and this test failed at its hang guard), the death is reported to the creating thread
+/// (`worker_deaths`), and a replacement worker takes the dead one's index, so the pool keeps
+/// its size: a broadcast reaches both indexes, and the pool still runs jobs.
+#[wasm_bindgen_test]
+async fn a_pool_worker_that_dies_is_reported_and_replaced() {
+    use portalis_scheduler::{web, ThreadPoolBuilder};
+    let pool = ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build_async()
+        .await
+        .unwrap();
+    let (deaths, replaced) = (web::worker_deaths(), web::replaced_workers());
+    let r = or_hang(
+        "install_async of a panicking job",
+        60,
+        pool.install_async(|| -> u32 { panic!("this job panics on purpose") }),
+    )
+    .await;
+    let err = r.expect_err("a trapped worker cannot return a value");
+    assert!(err.to_string().contains("retry"), "{err}");
+    // Both indexes answer: the dead one's place was taken by a replacement.
+    let mut indexes = or_hang(
+        "broadcast after a worker death",
+        60,
+        pool.install_async(|| portalis_scheduler::broadcast(|c| c.index())),
+    )
+    .await
+    .expect("no worker died during the broadcast");
+    indexes.sort_unstable();
+    assert_eq!(indexes, vec![0, 1]);
+    assert_eq!(web::worker_deaths(), deaths + 1, "the death was reported");
+    assert_eq!(
+        web::replaced_workers(),
+        replaced + 1,
+        "a replacement booted"
+    );
+    let (a, b) = pool
+        .join_async(|| (1..=100u64).sum::<u64>(), || 7)
+        .await
+        .unwrap();
     assert_eq!((a, b), (5050, 7));
 }
 

@@ -56,6 +56,22 @@ pub(crate) struct Registry {
     pub(crate) inline: bool,
     pub(crate) handles: Mutex<Vec<crate::backend::ThreadHandle>>,
     handlers: Handlers,
+    /// Browser: how a dead Web Worker is reported to awaited calls (ADR 115).
+    #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+    web: WebDeaths,
+}
+
+/// Worker deaths of a browser pool, for its awaited calls (ADR 115).
+#[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+#[derive(Default)]
+struct WebDeaths {
+    /// Workers of this pool that died (a trapped Web Worker); only grows.
+    deaths: AtomicU32,
+    /// A futex word awaited calls (`install_async`) wait on: bumped and woken when one of them
+    /// completes and when a worker dies, so one wait watches both.
+    signals: AtomicU32,
+    /// The error text of the last death.
+    death_message: Mutex<String>,
 }
 
 impl Registry {
@@ -87,6 +103,8 @@ impl Registry {
             inline,
             handles: Mutex::new(Vec::new()),
             handlers,
+            #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+            web: WebDeaths::default(),
         };
         (registry, deques)
     }
@@ -263,5 +281,48 @@ impl Registry {
                 eprintln!("portalis-scheduler: a spawned job panicked: {msg}");
             }
         }
+    }
+}
+
+#[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+impl Registry {
+    /// How many of this pool's workers died (ADR 115).
+    pub(crate) fn deaths(&self) -> u32 {
+        // Acquire: pairs with the Release increment in `worker_died` (the message is set).
+        self.web.deaths.load(Acquire)
+    }
+
+    /// The error text of the last worker death ("" if none).
+    pub(crate) fn death_message(&self) -> String {
+        self.web
+            .death_message
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// The word awaited calls wait on (see [`Self::signal`]).
+    pub(crate) fn signals(&self) -> &AtomicU32 {
+        &self.web.signals
+    }
+
+    /// Bumps and wakes [`Self::signals`]: an awaited call completed or a worker died.
+    pub(crate) fn signal(&self) {
+        // Release: pairs with the Acquire load of the waiter (it re-reads its state after).
+        self.web.signals.fetch_add(1, Release);
+        futex::wake_all(&self.web.signals);
+    }
+
+    /// A worker of this pool died (its Web Worker trapped): counted, and every awaited call
+    /// is woken to see it.
+    pub(crate) fn worker_died(&self, message: &str) {
+        *self
+            .web
+            .death_message
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = message.to_owned();
+        // Release: pairs with the Acquire load in `deaths`.
+        self.web.deaths.fetch_add(1, Release);
+        self.signal();
     }
 }

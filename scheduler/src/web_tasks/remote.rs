@@ -386,12 +386,28 @@ impl TaskPool {
 }
 
 /// One task on the shared-memory pool, awaited without blocking (`install_async`).
+#[cfg(target_feature = "atomics")]
 async fn run_shared<T: RemoteTask>(
     pool: &ThreadPool,
     input: T::Input,
 ) -> Result<T::Output, TaskError> {
     pool.install_async(move || T::run(input))
         .await
+        .map_err(|died| TaskError::WorkerDied(died.message))?
+        .map_err(|message| TaskError::Failed {
+            task: T::NAME.into(),
+            message,
+        })
+}
+
+/// Without atomics a `ThreadPool` runs inline on the caller ([`Mode::detect`] never picks
+/// shared memory there): the task runs now.
+#[cfg(not(target_feature = "atomics"))]
+async fn run_shared<T: RemoteTask>(
+    pool: &ThreadPool,
+    input: T::Input,
+) -> Result<T::Output, TaskError> {
+    pool.install(move || T::run(input))
         .map_err(|message| TaskError::Failed {
             task: T::NAME.into(),
             message,

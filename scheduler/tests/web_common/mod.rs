@@ -6,34 +6,33 @@
 
 use portalis_primitives::futex::{self, WaitResult};
 use portalis_primitives::sync::atomic::{AtomicU32, Ordering::SeqCst};
+mod clock;
 pub mod tasks;
+pub use clock::*;
 
 use portalis_scheduler::web::{self, WorkerHandle};
 use std::sync::Arc;
-use wasm_bindgen::prelude::*;
 
 /// Waiters in the many-waiter scenarios (each is a Web Worker: ≈ 30–50 ms to start).
 pub const WAITERS: usize = 6;
 
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_namespace = performance, js_name = now)]
-    fn performance_now() -> f64;
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(callback: &js_sys::Function, ms: i32) -> JsValue;
-}
-
-/// `performance.now()` in ms (`std::time::Instant` panics on this target).
-pub fn now_ms() -> f64 {
-    performance_now()
-}
-
-/// Yields to the event loop for `ms` (the page stays responsive while tests await this).
-pub async fn sleep_ms(ms: i32) {
-    let p = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = set_timeout(&resolve, ms);
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+/// `fut`'s output, or a test failure naming `what` if it has not completed after `secs`
+/// seconds: turns a hang (the bug some tests pin) into a failure instead of the runner's
+/// timeout. Not a timing assertion: the bound is far above any healthy run.
+pub async fn or_hang<F: core::future::Future>(what: &str, secs: i32, fut: F) -> F::Output {
+    let mut fut = core::pin::pin!(fut);
+    let mut timer = core::pin::pin!(sleep_ms(secs * 1000));
+    core::future::poll_fn(|cx| {
+        use core::future::Future as _;
+        if let core::task::Poll::Ready(v) = fut.as_mut().poll(cx) {
+            return core::task::Poll::Ready(v);
+        }
+        if timer.as_mut().poll(cx).is_ready() {
+            panic!("{what}: still pending after {secs} s (hangs)");
+        }
+        core::task::Poll::Pending
+    })
+    .await
 }
 
 /// Spawns a worker or fails the test with the browser's reason.
