@@ -11,6 +11,6 @@ mod remote;
 pub use async_ops::WorkerDied;
 
 pub use remote::{
-    remote_urls_held, Mode, PoolError, RemotePool, RemoteTask, TaskEntry, TaskError, TaskPool,
-    TaskTable,
+    last_boot_timeline, remote_urls_held, Mode, PoolError, RemotePool, RemoteTask, TaskEntry,
+    TaskError, TaskPool, TaskTable,
 };
