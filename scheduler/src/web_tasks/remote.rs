@@ -459,8 +459,42 @@ pub fn remote_urls_held() -> usize {
 /// A call waiting for its reply.
 struct Pending {
     worker: usize,
-    resolve: js_sys::Function,
-    reject: js_sys::Function,
+    reply: Rc<Reply>,
+}
+
+/// Where a call's reply lands; the call awaits it through [`ReplyFuture`] (a JS `Promise`,
+/// its two callbacks and a `JsFuture` per call cost more than the transport, ADR 117).
+#[derive(Default)]
+struct Reply {
+    value: RefCell<Option<Result<JsValue, JsValue>>>,
+    waker: RefCell<Option<std::task::Waker>>,
+}
+
+impl Reply {
+    /// Stores the outcome (the first one wins) and wakes the call.
+    fn settle(&self, v: Result<JsValue, JsValue>) {
+        self.value.borrow_mut().get_or_insert(v);
+        if let Some(w) = self.waker.borrow_mut().take() {
+            w.wake();
+        }
+    }
+}
+
+/// Resolves with the settled outcome of a [`Reply`].
+struct ReplyFuture(Rc<Reply>);
+
+impl core::future::Future for ReplyFuture {
+    type Output = Result<JsValue, JsValue>;
+    fn poll(
+        self: core::pin::Pin<&mut Self>,
+        cx: &mut core::task::Context<'_>,
+    ) -> core::task::Poll<Self::Output> {
+        if let Some(v) = self.0.value.borrow_mut().take() {
+            return core::task::Poll::Ready(v);
+        }
+        *self.0.waker.borrow_mut() = Some(cx.waker().clone());
+        core::task::Poll::Pending
+    }
 }
 
 /// One copy-mode worker.
@@ -483,6 +517,8 @@ struct Inner {
     batching: Cell<bool>,
     /// A flush of the outboxes is queued (a microtask).
     flush_queued: Cell<bool>,
+    /// Sum over the workers' replies of the time they spent running their batches (ms).
+    worker_busy_ms: Cell<f64>,
     pending: RefCell<HashMap<u32, Pending>>,
     next_id: Cell<u32>,
     /// Workers that died and were replaced.
@@ -523,6 +559,7 @@ impl RemotePool {
             workers: RefCell::new(Vec::new()),
             batching: Cell::new(true),
             flush_queued: Cell::new(false),
+            worker_busy_ms: Cell::new(0.0),
             pending: RefCell::new(HashMap::new()),
             next_id: Cell::new(0),
             replaced: Cell::new(0),
@@ -610,20 +647,12 @@ impl RemotePool {
         let Some(idx) = idx else {
             return Err(TaskError::ShutDown);
         };
-        let (mut res, mut rej) = (None, None);
-        let promise = js_sys::Promise::new(&mut |a, b| {
-            res = Some(a);
-            rej = Some(b);
-        });
-        let (Some(resolve), Some(reject)) = (res, rej) else {
-            return Err(TaskError::ShutDown);
-        };
+        let reply = Rc::new(Reply::default());
         inner.pending.borrow_mut().insert(
             id,
             Pending {
                 worker: idx,
-                resolve,
-                reject,
+                reply: reply.clone(),
             },
         );
         let msg = js_sys::Object::new();
@@ -660,8 +689,15 @@ impl RemotePool {
                 }
             }));
         }
-        let reply = wasm_bindgen_futures::JsFuture::from(promise).await;
+        let reply = ReplyFuture(reply).await;
         decode_reply(name, reply)
+    }
+
+    /// Milliseconds the workers spent running calls so far (summed over workers, from their
+    /// replies; a perf hook, ADR 117).
+    #[doc(hidden)]
+    pub fn worker_busy_ms(&self) -> f64 {
+        self.inner.worker_busy_ms.get()
     }
 
     /// Posts each call at once instead of batching the calls of one event-loop turn (the
@@ -707,7 +743,7 @@ impl Drop for RemotePool {
         }
         let pending: Vec<Pending> = inner.pending.borrow_mut().drain().map(|(_, p)| p).collect();
         for p in pending {
-            let _ = p.reject.call1(&JsValue::NULL, &"portalis:shutdown".into());
+            p.reply.settle(Err("portalis:shutdown".into()));
         }
         remote_url_release();
     }
@@ -826,6 +862,8 @@ fn boot_worker(inner: &Rc<Inner>, idx: usize) -> Result<RemoteWorker, crate::web
                 }
                 Some("portalis:rets") => {
                     let Some(inner) = weak.upgrade() else { return };
+                    let busy = get("busy").as_f64().unwrap_or(0.0);
+                    inner.worker_busy_ms.set(inner.worker_busy_ms.get() + busy);
                     for ret in js_sys::Array::from(&get("rets")).iter() {
                         let id = js_sys::Reflect::get(&ret, &"id".into())
                             .ok()
@@ -836,7 +874,7 @@ fn boot_worker(inner: &Rc<Inner>, idx: usize) -> Result<RemoteWorker, crate::web
                             if let Some(Some(w)) = inner.workers.borrow().get(p.worker) {
                                 w.inflight.set(w.inflight.get().saturating_sub(1));
                             }
-                            let _ = p.resolve.call1(&JsValue::NULL, &ret);
+                            p.reply.settle(Ok(ret));
                         }
                     }
                 }
@@ -940,9 +978,7 @@ fn worker_died(inner: &Rc<Inner>, idx: usize, why: String) {
         .collect();
     for id in lost {
         if let Some(p) = inner.pending.borrow_mut().remove(&id) {
-            let _ = p
-                .reject
-                .call1(&JsValue::NULL, &format!("portalis:died:{why}").into());
+            p.reply.settle(Err(format!("portalis:died:{why}").into()));
         }
     }
     let old = inner
