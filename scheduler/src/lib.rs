@@ -76,6 +76,7 @@ mod sleep;
 #[doc(hidden)]
 pub mod model {
     pub use crate::model_future::{as_completed, wait, Future, FutureError, ReturnWhen};
+    pub use crate::registry::signal::{CallSignal, Step};
     pub use crate::sleep::Sleep;
 
     /// `Future::run` (crate-private: the executor's worker side), for the models.

@@ -32,6 +32,8 @@ parked_timeout_keeps_node      verify  loom_parked        loom_parked_timeout_le
 mutex_fair_unlock_frees        verify  loom_mutex         loom_mutex_fair_handoff_reaches_sleeper
 mutex_newcomer_claims_handoff  verify  loom_mutex         loom_mutex_fair_handoff_reaches_sleeper
 mutex_timeout_drops_handoff    verify  loom_mutex         loom_mutex_fair_handoff_vs_timeout
+call_signal_read_late          verify  loom_web_signal    loom_call_signal_completion_wakes_waiter
+call_signal_read_late          verify  loom_web_signal    loom_call_signal_death_wakes_waiter
 "
 # Optional filter: `controls.sh <bug>` runs only that bug's controls.
 only=${1:-}

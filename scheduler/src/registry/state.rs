@@ -65,11 +65,8 @@ pub(crate) struct Registry {
 #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
 #[derive(Default)]
 struct WebDeaths {
-    /// Workers of this pool that died (a trapped Web Worker); only grows.
-    deaths: AtomicU32,
-    /// A futex word awaited calls (`install_async`) wait on: bumped and woken when one of them
-    /// completes and when a worker dies, so one wait watches both.
-    signals: AtomicU32,
+    /// The death count and the word awaited calls (`install_async`) wait on.
+    signal: super::signal::CallSignal,
     /// The error text of the last death.
     death_message: Mutex<String>,
 }
@@ -286,10 +283,9 @@ impl Registry {
 
 #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
 impl Registry {
-    /// How many of this pool's workers died (ADR 115).
-    pub(crate) fn deaths(&self) -> u32 {
-        // Acquire: pairs with the Release increment in `worker_died` (the message is set).
-        self.web.deaths.load(Acquire)
+    /// How awaited calls on this pool hear of completions and deaths (ADR 115).
+    pub(crate) fn call_signal(&self) -> &super::signal::CallSignal {
+        &self.web.signal
     }
 
     /// The error text of the last worker death ("" if none).
@@ -301,18 +297,6 @@ impl Registry {
             .clone()
     }
 
-    /// The word awaited calls wait on (see [`Self::signal`]).
-    pub(crate) fn signals(&self) -> &AtomicU32 {
-        &self.web.signals
-    }
-
-    /// Bumps and wakes [`Self::signals`]: an awaited call completed or a worker died.
-    pub(crate) fn signal(&self) {
-        // Release: pairs with the Acquire load of the waiter (it re-reads its state after).
-        self.web.signals.fetch_add(1, Release);
-        futex::wake_all(&self.web.signals);
-    }
-
     /// A worker of this pool died (its Web Worker trapped): counted, and every awaited call
     /// is woken to see it.
     pub(crate) fn worker_died(&self, message: &str) {
@@ -321,8 +305,6 @@ impl Registry {
             .death_message
             .lock()
             .unwrap_or_else(|e| e.into_inner()) = message.to_owned();
-        // Release: pairs with the Acquire load in `deaths`.
-        self.web.deaths.fetch_add(1, Release);
-        self.signal();
+        self.web.signal.died();
     }
 }

@@ -5,6 +5,7 @@
 
 use crate::executor::{Future, FutureError};
 use crate::pool::ThreadPool;
+use crate::registry::signal::Step;
 use portalis_primitives::futex;
 use portalis_primitives::sync::atomic::{
     AtomicU32,
@@ -55,32 +56,29 @@ impl ThreadPool {
             value: UnsafeCell::new(None),
         });
         let registry = self.registry.clone();
-        let deaths = registry.deaths();
+        let deaths = registry.call_signal().deaths();
         let s2 = slot.clone();
         let r2 = registry.clone();
         self.spawn(move || {
             let r = op();
             // SAFETY: the only write, before `done` is published (see `Slot`).
             unsafe { *s2.value.get() = Some(r) };
-            // Release: pairs with the Acquire load below.
+            // Release: pairs with the Acquire load in `CallSignal::check`.
             s2.done.store(1, Release);
-            r2.signal();
+            r2.call_signal().signal();
         });
         loop {
-            // Read before the checks: a completion or death after them changes it, so the
-            // wait below returns at once (no wake-up is lost).
-            // Acquire: pairs with the Release increment in `Registry::signal`.
-            let seen = registry.signals().load(Acquire);
-            // Acquire: pairs with the Release store above.
-            if slot.done.load(Acquire) != 0 {
-                break;
+            match registry.call_signal().check(&slot.done, deaths) {
+                Step::Done => break,
+                Step::Died => {
+                    return Err(WorkerDied {
+                        message: registry.death_message(),
+                    })
+                }
+                Step::Wait(seen) => {
+                    let _ = futex::wait_async(registry.call_signal().word(), seen, None).await;
+                }
             }
-            if registry.deaths() != deaths {
-                return Err(WorkerDied {
-                    message: registry.death_message(),
-                });
-            }
-            let _ = futex::wait_async(registry.signals(), seen, None).await;
         }
         // SAFETY: `done` was observed (Acquire): the write is complete and nobody writes again.
         match unsafe { (*slot.value.get()).take() } {
