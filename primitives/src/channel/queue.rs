@@ -8,7 +8,7 @@
 
 use super::error::{RecvError, RecvTimeoutError, SendError, SendTimeoutError};
 use super::error::{TryRecvError, TrySendError};
-use super::handoff::{self, complete_all, Discipline, Sides, Token, Wakes};
+use super::handoff::{self, complete_all, Discipline, Sides, Token, Version, Wakes};
 use super::lock::{Guard, Lock};
 use super::locked::{self, Locked};
 use super::waiter::{Context, Entry};
@@ -96,6 +96,7 @@ impl<T> Locked<T> for Queue<T> {
         s.queue.push_back(msg);
         // Relaxed: a hint (step 6); the lock orders the queue itself.
         self.len_hint.store(s.queue.len(), Relaxed);
+        self.state.bump(); // a message: receives may be ready (lock.rs change count)
         Ok(None)
     }
     /// Refills the freed slot from the first blocked sender (Go's `recv` on a full channel;
@@ -112,6 +113,7 @@ impl<T> Locked<T> for Queue<T> {
             }
             // Relaxed: a hint (step 6); the lock orders the queue itself.
             self.len_hint.store(s.queue.len(), Relaxed);
+            self.state.bump(); // a free slot: sends may be ready
             return msg;
         }
         if !s.sides.senders.is_empty() {
@@ -174,6 +176,10 @@ impl<T> Discipline<T> for Queue<T> {
         locked::disconnect(self, last_receiver);
     }
 
+    fn version(&self) -> Version {
+        [self.state.version(), 0, 0]
+    }
+
     fn try_reserve_recv(&self, _take: bool) -> Option<Token> {
         let mut g = self.lock();
         if g.queue.len() > g.reserved_recv {
@@ -216,6 +222,7 @@ impl<T> Discipline<T> for Queue<T> {
                 packet: core::ptr::null(),
                 mailbox: false,
             });
+            self.state.bump();
             return (false, core::ptr::null_mut());
         }
         (true, core::ptr::null_mut())
@@ -231,6 +238,7 @@ impl<T> Discipline<T> for Queue<T> {
                 packet: core::ptr::null(),
                 mailbox: false,
             });
+            self.state.bump();
         }
         (ready, core::ptr::null_mut())
     }
@@ -246,6 +254,7 @@ impl<T> Discipline<T> for Queue<T> {
                 let mut g = self.lock();
                 g.reserved_recv -= 1;
                 let msg = g.queue.pop_front().expect("a reservation holds a message");
+                self.state.bump();
                 let w = if g.sides.senders.is_empty() {
                     None
                 } else {
@@ -271,6 +280,7 @@ impl<T> Discipline<T> for Queue<T> {
                     return Err(SendError(msg));
                 }
                 g.queue.push_back(msg);
+                self.state.bump();
                 let w = if g.sides.receivers.is_empty() {
                     None
                 } else {
@@ -298,6 +308,8 @@ impl<T> Discipline<T> for Queue<T> {
                     g.reserved_send -= 1;
                     g.sides.senders.claim_one()
                 };
+                // A message or slot is free again.
+                self.state.bump();
                 drop(g);
                 if let Some(e) = w {
                     Context::complete(e.cx);
