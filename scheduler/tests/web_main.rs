@@ -271,49 +271,11 @@ async fn install_async_and_join_async_on_the_main_thread() {
     assert_eq!((a, b), (5050, 7));
 }
 
-/// A panicking job traps its Web Worker (the browser build is panic=abort; ADR 115). Pins:
-/// the pending `install_async` rejects with `WorkerDied` (before ADR 115 it never resolved,
-/// and this test failed at its hang guard), the death is reported to the creating thread
-/// (`worker_deaths`), and a replacement worker takes the dead one's index, so the pool keeps
-/// its size: a broadcast reaches both indexes, and the pool still runs jobs.
+/// A pool worker whose job panics (a trap) is reported and replaced, and the pending
+/// `install_async` rejects (see `web_common::pool_worker_death_is_reported_and_replaced`).
 #[wasm_bindgen_test]
 async fn a_pool_worker_that_dies_is_reported_and_replaced() {
-    use portalis_scheduler::{web, ThreadPoolBuilder};
-    let pool = ThreadPoolBuilder::new()
-        .num_threads(2)
-        .build_async()
-        .await
-        .unwrap();
-    let (deaths, replaced) = (web::worker_deaths(), web::replaced_workers());
-    let r = or_hang(
-        "install_async of a panicking job",
-        60,
-        pool.install_async(|| -> u32 { panic!("this job panics on purpose") }),
-    )
-    .await;
-    let err = r.expect_err("a trapped worker cannot return a value");
-    assert!(err.to_string().contains("retry"), "{err}");
-    // Both indexes answer: the dead one's place was taken by a replacement.
-    let mut indexes = or_hang(
-        "broadcast after a worker death",
-        60,
-        pool.install_async(|| portalis_scheduler::broadcast(|c| c.index())),
-    )
-    .await
-    .expect("no worker died during the broadcast");
-    indexes.sort_unstable();
-    assert_eq!(indexes, vec![0, 1]);
-    assert_eq!(web::worker_deaths(), deaths + 1, "the death was reported");
-    assert_eq!(
-        web::replaced_workers(),
-        replaced + 1,
-        "a replacement booted"
-    );
-    let (a, b) = pool
-        .join_async(|| (1..=100u64).sum::<u64>(), || 7)
-        .await
-        .unwrap();
-    assert_eq!((a, b), (5050, 7));
+    pool_worker_death_is_reported_and_replaced().await;
 }
 
 /// Sleeps this worker ≈`ms` (a timed futex wait on a word nobody changes).
