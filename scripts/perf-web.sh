@@ -38,6 +38,8 @@ csv_rows() { sed -n 's/^.*PERF-CSV //p' "$LOGS/$1.log" | grep -v '^id,'; }
   md web_perf | sed -n '/^machine:/p' | sed 's/^machine: /F1\/W2 (worker): /'
   md web_perf_main | sed -n '/^main-thread check:/p'
   md web_perf_noiso | sed -n '/^W3:/p'
+  # Why bounded(1) costs µs (ADR 117): waits per message beside a wake round trip.
+  sed -n 's/^.*PERF-NOTE //p' "$LOGS/web_perf.log"
   echo
   md web_perf | grep '^| id \|^|---'
   for b in "${bins[@]}"; do md "$b" | grep '^| [FW]'; done

@@ -200,12 +200,19 @@ async fn wait_async_falls_back_to_polling_without_atomics_wait_async() {
 /// isolated), results awaited through `wait_async`, nothing blocks.
 #[wasm_bindgen_test]
 async fn task_pool_on_the_main_thread_uses_shared_memory() {
-    use portalis_scheduler::web::{Mode, TaskPool};
+    use portalis_scheduler::web::{Mode, TaskError, TaskPool};
     use web_common::tasks::*;
     assert_eq!(Mode::detect(), Mode::SharedMemory);
     let pool = TaskPool::new(portalis_task_table(), 2).await.unwrap();
     assert_eq!(pool.mode(), Mode::SharedMemory);
     assert!(common_suite(&pool).await > 5);
+    // A panicking task traps its worker here (panic=abort): the call gets `WorkerDied`, not a
+    // hang (ADR 115), and the pool, whose worker was replaced, keeps answering.
+    match or_hang("a panicking task", 60, pool.run::<Boom>("kaboom".into())).await {
+        Err(TaskError::WorkerDied(_)) => {}
+        other => panic!("expected WorkerDied, got {other:?}"),
+    }
+    assert_eq!(pool.run::<Sum>(vec![1, 2, 3]).await, Ok(6));
     pool.shutdown().await;
 }
 
@@ -254,10 +261,21 @@ async fn install_async_and_join_async_on_the_main_thread() {
         .unwrap();
     let on = pool
         .install_async(portalis_scheduler::current_thread_index)
-        .await;
+        .await
+        .unwrap();
     assert!(on.is_some_and(|i| i < 2), "ran on a pool worker: {on:?}");
-    let (a, b) = pool.join_async(|| (1..=100u64).sum::<u64>(), || 7).await;
+    let (a, b) = pool
+        .join_async(|| (1..=100u64).sum::<u64>(), || 7)
+        .await
+        .unwrap();
     assert_eq!((a, b), (5050, 7));
+}
+
+/// A pool worker whose job panics (a trap) is reported and replaced, and the pending
+/// `install_async` rejects (see `web_common::pool_worker_death_is_reported_and_replaced`).
+#[wasm_bindgen_test]
+async fn a_pool_worker_that_dies_is_reported_and_replaced() {
+    pool_worker_death_is_reported_and_replaced().await;
 }
 
 /// Sleeps this worker ≈`ms` (a timed futex wait on a word nobody changes).
