@@ -26,6 +26,8 @@ event_clear_store              verify  loom_event         loom_claim_event_clear
 latch_relaxed_count_down       verify  loom_latch         loom_hb_latch_count_down_wait
 oneshot_relaxed_send           verify  loom_oneshot       loom_hb_oneshot_send_recv
 ring_relaxed_stamp             verify  loom_channel_ring  loom_channel_ring_handoff
+list_free_unread               verify  loom_channel_list_retire  loom_channel_list_retire_waits_for_slow_reader
+list_relaxed_read              verify  loom_channel_list_retire  loom_channel_list_retire_waits_for_slow_reader
 parked_check_outside_lock      verify  loom_parked        loom_parked_wake_one_spawned_waiter
 parked_check_outside_lock      verify  loom_parked        loom_parked_wake_one_main_waiter
 parked_timeout_keeps_node      verify  loom_parked        loom_parked_timeout_leaves_no_node
