@@ -68,6 +68,8 @@ channel_async_cancel_drops_notice  verify  loom_async     loom_async_channel_can
 condvar_async_cancel_drops_notify  verify  loom_async     loom_async_condvar_cancelled_waiter_passes_notify_on
 call_signal_read_late            verify  loom_web_signal          loom_call_signal_completion_wakes_waiter
 call_signal_read_late            verify  loom_web_signal          loom_call_signal_death_wakes_waiter
+list_free_unread               verify  loom_channel_list_retire  loom_channel_list_retire_waits_for_slow_reader
+list_relaxed_read              verify  loom_channel_list_retire  loom_channel_list_retire_waits_for_slow_reader
 "
 # Optional filter: `controls.sh <bug>` runs only that bug's controls.
 only=${1:-}

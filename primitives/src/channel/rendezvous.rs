@@ -99,11 +99,11 @@ impl<T> Discipline<T> for Rendezvous {
     }
 
     fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
-        locked::send(self, msg, deadline)
+        locked::send(self, None, msg, deadline)
     }
 
     fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
-        locked::recv::<T, _>(self, deadline)
+        locked::recv::<T, _>(self, None, deadline)
     }
 
     fn disconnect(&self, last_receiver: bool) {
