@@ -396,3 +396,35 @@ async fn errors_reject_the_promise() {
         .unwrap_err();
     assert_eq!(e.as_string().as_deref(), Some("no"));
 }
+
+/// `block_on` outside `run_blocking`: a ready future completes, a pending one is today's
+/// typed error after the bounded spin (never a trap, never a hang).
+#[wasm_bindgen_test]
+fn block_on_outside_run_blocking() {
+    assert_eq!(web::block_on(async { 5 }), Ok(5));
+    let never = std::future::pending::<()>();
+    assert_eq!(web::block_on(never), Err(WaitError::MainThreadCannotBlock));
+}
+
+/// `block_on` inside `run_blocking` on an async-only API (`Future::result_async`, woken by a
+/// worker): suspends until the worker's done-callback fires.
+#[wasm_bindgen_test]
+async fn block_on_an_async_api_suspends() {
+    use portalis_scheduler::executor::Future;
+    let ticker = Ticker::new();
+    let gate = ticker.gate();
+    let f = Future::<u32>::new();
+    let s = f.clone();
+    let h = spawn(move || {
+        gate.pass_then_nap(10);
+        let _ = s.set_result(9);
+    })
+    .await;
+    let v = run_suspending(ticker, move || {
+        let r = web::block_on(f.result_async()).map_err(|e| JsValue::from_str(&e.to_string()))?;
+        Ok(JsValue::from(r.unwrap()))
+    })
+    .await;
+    assert_eq!(v.as_f64(), Some(9.0));
+    h.join_async().await;
+}

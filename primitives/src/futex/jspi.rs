@@ -14,7 +14,10 @@
 //! alone (tables are not shared between workers), and only a `Window` thread ever installs it.
 
 use super::WaitResult;
-use crate::sync::atomic::{AtomicU32, Ordering::Relaxed};
+use crate::sync::atomic::{
+    AtomicU32,
+    Ordering::{Acquire, Relaxed, Release},
+};
 use core::cell::Cell;
 use core::time::Duration;
 use wasm_bindgen::prelude::*;
@@ -217,4 +220,61 @@ pub fn __portalis_jspi_call(job: u32, suspendable: u32) {
     // `jspi.js` calls this export exactly once per scheduled job, so the box is reclaimed once.
     let job = unsafe { Box::from_raw(job as usize as *mut Job) };
     job(suspendable != 0);
+}
+
+/// The waker of [`block_on`]: sets its word to 1 and wakes the word's waiters.
+struct WordWaker(AtomicU32);
+
+impl std::task::Wake for WordWaker {
+    fn wake(self: crate::sync::Arc<Self>) {
+        self.wake_by_ref();
+    }
+    fn wake_by_ref(self: &crate::sync::Arc<Self>) {
+        // Release: pairs with the Acquire swap in `block_on`, so what the waker's thread
+        // published before waking is visible to the next poll.
+        self.0.store(1, Release);
+        super::wake_all(&self.0);
+    }
+}
+
+/// Drives `fut` to completion from blocking code: polls it, and while it is pending waits
+/// with [`futex::wait`](super::wait) for its waker. Inside [`run_blocking`] on the main thread
+/// that wait suspends (the event loop runs, so a future fed by a `postMessage` reply or a
+/// JS Promise makes progress); in a Web Worker it blocks (fine for futures woken by other
+/// threads, but a future that needs this worker's own event loop would never be woken).
+///
+/// This is how blocking code gets the result of an async-only API, for example a task sent
+/// to a worker by postMessage on a page without cross-origin isolation.
+///
+/// # Errors
+/// [`WaitError::MainThreadCannotBlock`](super::WaitError::MainThreadCannotBlock) on the main
+/// thread outside [`run_blocking`] (or without JSPI) when `fut` is still pending after the
+/// bounded spin (`fut` is dropped).
+///
+/// # Examples
+/// ```no_run
+/// use portalis_primitives::futex;
+/// let p = futex::run_blocking(|| {
+///     let v = futex::block_on(async { 6 * 7 }).map_err(|e| e.to_string())?;
+///     Ok(v.into())
+/// });
+/// ```
+pub fn block_on<F: core::future::Future>(fut: F) -> Result<F::Output, super::WaitError> {
+    use core::task::{Context, Poll};
+    let word = crate::sync::Arc::new(WordWaker(AtomicU32::new(0)));
+    let waker = std::task::Waker::from(word.clone());
+    let mut cx = Context::from_waker(&waker);
+    let mut fut = core::pin::pin!(fut);
+    loop {
+        // Acquire: pairs with the Release store in `wake_by_ref`. Reset before the poll, so a
+        // wake during or after the poll leaves 1 and the wait below returns at once.
+        word.0.swap(0, Acquire);
+        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
+            return Ok(v);
+        }
+        // Relaxed: the loop's swap above orders what the waker published.
+        while word.0.load(Relaxed) == 0 {
+            super::wait(&word.0, 0, None)?;
+        }
+    }
 }

@@ -25,7 +25,9 @@ pub(super) const NAME: &str = "wasm-atomics";
 
 #[path = "jspi.rs"]
 mod jspi;
-pub use jspi::{can_suspend, jspi_supported, run_blocking, suspensions, unavailable_reason};
+pub use jspi::{
+    block_on, can_suspend, jspi_supported, run_blocking, suspensions, unavailable_reason,
+};
 
 /// How long `wait` spins on the browser main thread before it gives up with
 /// [`WaitError::MainThreadCannotBlock`]. Heuristic: long enough to cover a worker's short
