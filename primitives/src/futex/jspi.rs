@@ -274,7 +274,7 @@ pub fn block_on<F: core::future::Future>(fut: F) -> Result<F::Output, super::Wai
         }
         // Relaxed: the loop's swap above orders what the waker published.
         while word.0.load(Relaxed) == 0 {
-            super::wait(&word.0, 0, None)?;
+            let _ = super::wait(&word.0, 0, None)?;
         }
     }
 }

@@ -7,6 +7,7 @@
 use portalis_primitives::futex::{self, WaitResult};
 use portalis_primitives::sync::atomic::{AtomicU32, Ordering::SeqCst};
 pub mod tasks;
+pub mod ticker;
 
 use portalis_scheduler::web::{self, WorkerHandle};
 use std::sync::Arc;
