@@ -34,7 +34,7 @@
 //!    (2 → 1 with the bit set) clears the bit, then bumps `upgrade_seq` (Release) and wakes
 //!    it: if the upgrader's sequence read saw the bump its re-check sees the cleared bit,
 //!    otherwise the bump makes its wait return (no lost wake-up; model
-//!    `loom_rwlock_upgrade_waits_for_reader` in tests/loom_rwlock.rs).
+//!    `loom_rwlock_upgrade_waits_for_reader` in verify/tests/loom_rwlock.rs).
 //! 3. The upgrade itself is one CAS: count 1 + `UPGRADABLE_BIT` (+ `UPGRADE_WAITING_BIT`) →
 //!    `WRITER_BIT` (Acquire: pairs with the readers' Release `fetch_sub`).
 //! 4. Releasing or downgrading an upgradable guard clears `UPGRADABLE_BIT` and wakes the
@@ -1253,7 +1253,7 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for MappedRwLockWriteGuard<'_, T> {
     }
 }
 
-// Unit tests use real threads and sleeps; the models run tests/loom_* and tests/shuttle_*.
+// Unit tests use real threads and sleeps; the models run verify/tests/loom_* and verify/tests/shuttle_*.
 #[cfg(all(test, not(any(portalis_loom, portalis_shuttle))))]
 mod tests {
     use super::*;

@@ -68,13 +68,20 @@ mod registry;
 mod scope;
 mod sleep;
 
-/// The sleep protocol, exposed to the loom model in `tests/loom_sleep.rs` only.
+/// Crate-private protocols exposed to the loom models in `verify/tests/` only: the sleep
+/// protocol (`loom_sleep.rs`) and the executor's `Future` (`loom_future.rs`).
 #[cfg(portalis_loom)]
 #[doc(hidden)]
 pub mod model {
+    pub use crate::model_future::{as_completed, wait, Future, FutureError, ReturnWhen};
     pub use crate::sleep::Sleep;
+
+    /// `Future::run` (crate-private: the executor's worker side), for the models.
+    pub fn run_future<T: Send + 'static>(f: &Future<T>, call: impl FnOnce() -> T) {
+        f.run(call);
+    }
 }
-/// The executor's `Future` alone (its models are unit tests in that file).
+/// The executor's `Future` alone (compiled from its own file under loom, for `model`).
 #[cfg(portalis_loom)]
 #[path = "executor/future.rs"]
 #[allow(dead_code, unreachable_pub)] // Only the models use it; its `pub` items stay private here.

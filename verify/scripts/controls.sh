@@ -10,29 +10,28 @@ cd "$(dirname "$0")/../.."
 # workspace crates rebuild per control (build.rs reruns when PORTALIS_SEEDED_BUG changes).
 export RUSTFLAGS="--cfg portalis_loom"
 export CARGO_TARGET_DIR=target/loom
-# The older models (primitives/tests, scheduler/tests) take their bound from the environment,
-# as in loom.sh; the verify/ models set their own bound per model.
-export LOOM_MAX_PREEMPTIONS=${LOOM_MAX_PREEMPTIONS:-2}
+# Every model sets its own preemption bound (see loom.sh).
+unset LOOM_MAX_PREEMPTIONS
 
 # bug | package (portalis-<name>) | test file | model (exact test name)
 CONTROLS="
-semaphore_relaxed_release  verify      loom_hb      loom_hb_semaphore_release_acquire
-semaphore_relaxed_release  verify      loom_hb      loom_hb_semaphore_release_many_spawned_acquirer
-semaphore_wake_one_always  verify      loom_claims  loom_claim_semaphore_small_waiter_not_stranded
-semaphore_wake_one_always  verify      loom_claims  loom_claim_semaphore_small_waiter_on_main
-join_result_after_latch    verify      loom_join    loom_join_stolen_result_published
-event_relaxed_set          verify      loom_hb      loom_hb_event_set_wait
-event_clear_store          verify      loom_claims  loom_claim_event_clear_then_set_wakes_sleeper
-event_clear_store          verify      loom_claims  loom_claim_event_clear_then_set_wakes_main_sleeper
-latch_relaxed_count_down   verify      loom_hb      loom_hb_latch_count_down_wait
-oneshot_relaxed_send       verify      loom_hb      loom_hb_oneshot_send_recv
-ring_relaxed_stamp         primitives  loom_channel_ring  loom_channel_ring_handoff
-parked_check_outside_lock  verify      loom_parked  loom_parked_wake_one_spawned_waiter
-parked_check_outside_lock  verify      loom_parked  loom_parked_wake_one_main_waiter
-parked_timeout_keeps_node  verify      loom_parked  loom_parked_timeout_leaves_no_node
-mutex_fair_unlock_frees        primitives  loom_mutex  loom_mutex_fair_handoff_reaches_sleeper
-mutex_newcomer_claims_handoff  primitives  loom_mutex  loom_mutex_fair_handoff_reaches_sleeper
-mutex_timeout_drops_handoff    primitives  loom_mutex  loom_mutex_fair_handoff_vs_timeout
+semaphore_relaxed_release      verify  loom_semaphore     loom_hb_semaphore_release_acquire
+semaphore_relaxed_release      verify  loom_semaphore     loom_hb_semaphore_release_many_spawned_acquirer
+semaphore_wake_one_always      verify  loom_semaphore     loom_claim_semaphore_small_waiter_not_stranded
+semaphore_wake_one_always      verify  loom_semaphore     loom_claim_semaphore_small_waiter_on_main
+join_result_after_latch        verify  loom_join          loom_join_stolen_result_published
+event_relaxed_set              verify  loom_event         loom_hb_event_set_wait
+event_clear_store              verify  loom_event         loom_claim_event_clear_then_set_wakes_sleeper
+event_clear_store              verify  loom_event         loom_claim_event_clear_then_set_wakes_main_sleeper
+latch_relaxed_count_down       verify  loom_latch         loom_hb_latch_count_down_wait
+oneshot_relaxed_send           verify  loom_oneshot       loom_hb_oneshot_send_recv
+ring_relaxed_stamp             verify  loom_channel_ring  loom_channel_ring_handoff
+parked_check_outside_lock      verify  loom_parked        loom_parked_wake_one_spawned_waiter
+parked_check_outside_lock      verify  loom_parked        loom_parked_wake_one_main_waiter
+parked_timeout_keeps_node      verify  loom_parked        loom_parked_timeout_leaves_no_node
+mutex_fair_unlock_frees        verify  loom_mutex         loom_mutex_fair_handoff_reaches_sleeper
+mutex_newcomer_claims_handoff  verify  loom_mutex         loom_mutex_fair_handoff_reaches_sleeper
+mutex_timeout_drops_handoff    verify  loom_mutex         loom_mutex_fair_handoff_vs_timeout
 "
 # Optional filter: `controls.sh <bug>` runs only that bug's controls.
 only=${1:-}

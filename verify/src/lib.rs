@@ -67,4 +67,32 @@ pub mod model {
         b.preemption_bound = Some(preemptions);
         b.check(f);
     }
+
+    /// One channel flavour (`cap`: `Some(0)` rendezvous, `Some(1)` the locked queue,
+    /// `Some(2..)` the ring, `None` the list): `send` → `recv` carries happens-before for data
+    /// outside the message. Two messages, so the receiver may block on an empty channel in
+    /// between; each payload is written before its send and read after its receive.
+    #[cfg(portalis_loom)]
+    pub fn channel_hb(cap: Option<usize>) {
+        use loom::sync::Arc;
+        use loom::thread;
+        use portalis_primitives::channel;
+        let (s, r) = match cap {
+            Some(c) => channel::bounded::<u32>(c),
+            None => channel::unbounded::<u32>(),
+        };
+        let data = Arc::new([Payload::new(), Payload::new()]);
+        let d2 = data.clone();
+        let t = thread::spawn(move || {
+            for (i, d) in d2.iter().enumerate() {
+                d.write(i as u32 + 10);
+                s.send(i as u32).unwrap();
+            }
+        });
+        for (i, d) in data.iter().enumerate() {
+            assert_eq!(r.recv(), Ok(i as u32));
+            assert_eq!(d.read(), i as u32 + 10);
+        }
+        t.join().unwrap();
+    }
 }

@@ -1,7 +1,7 @@
 //! `Future<T>`, `wait`, `as_completed`.
 //!
 //! Self-contained (no pool, no statics), so the loom build compiles this file alone as
-//! `model_future` for the models at the bottom.
+//! `model_future` for the models in `verify/tests/loom_future.rs`.
 
 use portalis_primitives::sync::{Arc, Condvar, Mutex};
 use portalis_primitives::time::Instant;
@@ -475,103 +475,6 @@ pub fn as_completed<T: Send + 'static>(
             }
         }
     })
-}
-
-/// Loom models of the future's state machine. Run with `bash verify/scripts/loom.sh` (the
-/// loom build compiles this file as `model_future`): a cancel racing the start runs the call
-/// or cancels it, never both; a done-callback added while the call finishes runs exactly once;
-/// `wait` and `as_completed` are never left asleep by a completion (the model's condvar really
-/// blocks, so a lost wake-up is a deadlock loom reports).
-#[cfg(all(test, portalis_loom))]
-mod loom_tests {
-    use super::{as_completed, wait, Future, FutureError, ReturnWhen};
-    use loom::sync::atomic::{AtomicU32, Ordering::SeqCst};
-    use loom::sync::Arc;
-    use loom::thread;
-
-    #[test]
-    fn loom_future_cancel_races_run() {
-        loom::model(|| {
-            let f = Future::<u32>::pending();
-            let ran = Arc::new(AtomicU32::new(0));
-            let (f2, ran2) = (f.clone(), ran.clone());
-            let t = thread::spawn(move || {
-                f2.run(|| {
-                    ran2.fetch_add(1, SeqCst);
-                    5
-                })
-            });
-            let cancelled = f.cancel();
-            t.join().unwrap();
-            assert!(f.done());
-            if cancelled {
-                assert!(f.cancelled());
-                assert_eq!(ran.load(SeqCst), 0, "a cancelled call ran");
-                assert_eq!(f.result(None), Err(FutureError::Cancelled));
-            } else {
-                assert_eq!(ran.load(SeqCst), 1);
-                assert_eq!(f.result(None), Ok(5));
-            }
-        });
-    }
-
-    #[test]
-    fn loom_future_callback_races_finish_runs_once() {
-        loom::model(|| {
-            let f = Future::<u32>::pending();
-            let calls = Arc::new(AtomicU32::new(0));
-            let f2 = f.clone();
-            let t = thread::spawn(move || f2.run(|| 1));
-            let c = calls.clone();
-            f.add_done_callback(move |fut| {
-                assert!(fut.done(), "callback before completion");
-                c.fetch_add(1, SeqCst);
-            });
-            // The waiting `result` also checks the condvar hand-off.
-            assert_eq!(f.result(None), Ok(1));
-            t.join().unwrap();
-            assert_eq!(calls.load(SeqCst), 1);
-        });
-    }
-
-    #[test]
-    fn loom_future_wait_first_then_all() {
-        loom::model(|| {
-            let fs = [Future::<u32>::pending(), Future::<u32>::pending()];
-            let ts: Vec<_> = fs
-                .iter()
-                .enumerate()
-                .map(|(i, f)| {
-                    let f = f.clone();
-                    thread::spawn(move || f.run(move || i as u32))
-                })
-                .collect();
-            let first = wait(&fs, None, ReturnWhen::FirstCompleted);
-            assert!(!first.done.is_empty());
-            let all = wait(&fs, None, ReturnWhen::AllCompleted);
-            assert_eq!(all.done.len(), 2);
-            assert!(all.not_done.is_empty());
-            for t in ts {
-                t.join().unwrap();
-            }
-        });
-    }
-
-    #[test]
-    fn loom_future_as_completed_yields_each_once() {
-        loom::model(|| {
-            let fs = [Future::<u32>::pending(), Future::<u32>::pending()];
-            let f1 = fs[1].clone();
-            let t = thread::spawn(move || f1.run(|| 1));
-            fs[0].run(|| 0);
-            let mut got: Vec<u32> = as_completed(&fs, None)
-                .map(|f| f.unwrap().result(None).unwrap())
-                .collect();
-            got.sort_unstable();
-            assert_eq!(got, [0, 1]);
-            t.join().unwrap();
-        });
-    }
 }
 
 #[cfg(all(test, not(any(portalis_loom, portalis_shuttle))))]

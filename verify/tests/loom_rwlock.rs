@@ -5,10 +5,17 @@
 use loom::sync::Arc;
 use loom::thread;
 use portalis_primitives::RwLock;
+use portalis_verify::model::loom_model;
 
+/// Preemption bound of the models in this file that do not state their own (loom explores
+/// every interleaving with at most this many preemptions; the CI budget keeps it at 2).
+const BOUND: usize = 2;
+
+/// Property: a reader never sees a write half done (both fields move together), and the
+/// write is visible after the writer finishes.
 #[test]
 fn loom_rwlock_reader_sees_whole_writes() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let l = Arc::new(RwLock::new((0u32, 0u32)));
         let l2 = l.clone();
         let t = thread::spawn(move || {
@@ -25,9 +32,11 @@ fn loom_rwlock_reader_sees_whole_writes() {
     });
 }
 
+/// Property: writers exclude each other (no lost increment) and a reader racing them sees a
+/// committed value; no waiter (reader or writer) is left asleep.
 #[test]
 fn loom_rwlock_two_writers_and_a_reader() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let l = Arc::new(RwLock::new(0u32));
         let ts: Vec<_> = (0..2)
             .map(|_| {
@@ -53,13 +62,11 @@ fn loom_rwlock_two_writers_and_a_reader() {
 /// reported too). Negative controls (ADR 061): with `read_unlock_slow`'s wake of the upgrader
 /// removed, this model deadlocks; with the upgrader's re-check after reading `upgrade_seq`
 /// removed, it deadlocks too, but only from 3 preemptions on, so this model runs with a
-/// bound of 3 whatever `LOOM_MAX_PREEMPTIONS` says (≈ 1 s).
+/// bound of 3 (≈ 1 s).
 #[test]
 fn loom_rwlock_upgrade_waits_for_reader() {
     use portalis_primitives::RwLockUpgradableReadGuard;
-    let mut builder = loom::model::Builder::new();
-    builder.preemption_bound = Some(3);
-    builder.check(|| {
+    loom_model(3, || {
         let l = Arc::new(RwLock::new((0u32, 0u32)));
         let l2 = l.clone();
         let t = thread::spawn(move || {
@@ -80,7 +87,7 @@ fn loom_rwlock_upgrade_waits_for_reader() {
 /// then write-to-upgradable downgrade, U3/U4): no lost update, no lost wake-up.
 #[test]
 fn loom_rwlock_upgradable_and_writer() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let l = Arc::new(RwLock::new(0u32));
         let l2 = l.clone();
         let t = thread::spawn(move || {

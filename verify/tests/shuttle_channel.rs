@@ -54,16 +54,20 @@ fn mpmc(make: fn() -> (Sender<usize>, Receiver<usize>)) {
     assert_eq!(got, want);
 }
 
+/// Property (rendezvous): 4 producers × 4 consumers, the multiset received equals the
+/// multiset sent.
 #[test]
 fn shuttle_channel_mpmc_rendezvous() {
     run(1, || mpmc(|| bounded(0)));
 }
 
+/// Property (locked queue, `bounded(1)`): 4×4, the multiset received equals the multiset sent.
 #[test]
 fn shuttle_channel_mpmc_bounded1() {
     run(2, || mpmc(|| bounded(1)));
 }
 
+/// Property (lock-free ring, `bounded(4)`): 4×4, the multiset received equals the multiset sent.
 #[test]
 fn shuttle_channel_mpmc_bounded4() {
     run(3, || mpmc(|| bounded(4)));
@@ -121,6 +125,7 @@ fn shuttle_channel_select_both_lockfree() {
     });
 }
 
+/// Property (list, `unbounded()`): 4×4, the multiset received equals the multiset sent.
 #[test]
 fn shuttle_channel_mpmc_unbounded() {
     run(4, || mpmc(unbounded));
@@ -205,11 +210,13 @@ fn select_two_consumers(make: fn() -> (Sender<usize>, Receiver<usize>)) {
     drop((s0, s1));
 }
 
+/// Property: two `select!` consumers over two rings lose and duplicate nothing.
 #[test]
 fn shuttle_channel_select_two_consumers_ring() {
     run(11, || select_two_consumers(|| bounded(2)));
 }
 
+/// Property: two `select!` consumers over two lists lose and duplicate nothing.
 #[test]
 fn shuttle_channel_select_two_consumers_list() {
     run(12, || select_two_consumers(unbounded));

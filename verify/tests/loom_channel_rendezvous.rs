@@ -1,50 +1,24 @@
-//! Loom models of the MPMC channel core (`channel/locked.rs`, `channel/rendezvous.rs`, `channel/queue.rs` + `channel/waiter.rs`): hand-off,
-//! disconnect racing a blocked receiver, rendezvous pairing, timeout/abort racing a claim.
-//! Run with `bash verify/scripts/loom.sh` (`LOOM_MAX_PREEMPTIONS=2`).
+//! Loom models of the rendezvous channel, `bounded(0)` (`channel/rendezvous.rs` +
+//! `channel/waiter.rs`): pairing, timeout/abort racing a claim, and happens-before from `send`
+//! to `recv`. Run with `bash verify/scripts/loom.sh`.
 #![cfg(portalis_loom)]
 
 use loom::thread;
-use portalis_primitives::channel::{bounded, unbounded, RecvError, SendTimeoutError};
+use portalis_primitives::channel::{bounded, RecvError, SendTimeoutError};
+use portalis_verify::model::channel_hb;
+use portalis_verify::model::loom_model;
 use std::time::Duration;
 
+/// Preemption bound of the models in this file that do not state their own (loom explores
+/// every interleaving with at most this many preemptions; the CI budget keeps it at 2).
+const BOUND: usize = 2;
+
 const HOUR: Duration = Duration::from_secs(3600);
-
-/// bounded(1), two messages: the second send blocks until the receiver frees the slot and
-/// refills it from the blocked sender's packet; FIFO and nothing lost.
-#[test]
-fn loom_channel_handoff_bounded1() {
-    loom::model(|| {
-        let (s, r) = bounded::<u32>(1);
-        let t = thread::spawn(move || {
-            s.send(1).unwrap();
-            s.send(2).unwrap();
-        });
-        assert_eq!(r.recv(), Ok(1));
-        assert_eq!(r.recv(), Ok(2));
-        t.join().unwrap();
-    });
-}
-
-/// A receiver blocked (or about to block) on an empty channel while the last sender sends
-/// and drops: it gets the message, then `RecvError` — never a hang.
-#[test]
-fn loom_channel_disconnect_races_blocked_receiver() {
-    loom::model(|| {
-        let (s, r) = unbounded::<u32>();
-        let t = thread::spawn(move || {
-            s.send(7).unwrap();
-            drop(s);
-        });
-        assert_eq!(r.recv(), Ok(7));
-        assert_eq!(r.recv(), Err(RecvError));
-        t.join().unwrap();
-    });
-}
 
 /// Rendezvous: two senders, one receiver; each send pairs with exactly one receive.
 #[test]
 fn loom_channel_rendezvous_pairing() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let (s, r) = bounded::<u32>(0);
         let s2 = s.clone();
         let a = thread::spawn(move || s.send(1).unwrap());
@@ -65,7 +39,7 @@ fn loom_channel_rendezvous_pairing() {
 /// execution and a clock-dependent branch would make the replay diverge.
 #[test]
 fn loom_channel_rendezvous_abort_races_claim() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let (s, r) = bounded::<u32>(0);
         let t = thread::spawn(move || match s.send_timeout(5, HOUR) {
             Ok(()) => true,
@@ -83,4 +57,10 @@ fn loom_channel_rendezvous_abort_races_claim() {
             assert!(!sent);
         }
     });
+}
+
+/// Rendezvous (`bounded(0)`): `send` → `recv` carries happens-before.
+#[test]
+fn loom_hb_channel_rendezvous() {
+    loom_model(BOUND, || channel_hb(Some(0)));
 }

@@ -1,6 +1,6 @@
 //! Loom models of the sleep protocol (`scheduler/src/sleep/PROTOCOL.md`). The model futex
 //! really blocks, so a lost wake-up is a deadlock loom reports. Run with
-//! `RUSTFLAGS="--cfg portalis_loom" LOOM_MAX_PREEMPTIONS=2 cargo test --release -p portalis-scheduler --test loom_sleep`.
+//! `bash verify/scripts/loom.sh --test loom_sleep`.
 #![cfg(portalis_loom)]
 
 use loom::sync::Arc;
@@ -10,6 +10,11 @@ use portalis_primitives::sync::atomic::{
     Ordering::{Acquire, Relaxed, Release, SeqCst},
 };
 use portalis_scheduler::model::Sleep;
+use portalis_verify::model::loom_model;
+
+/// Preemption bound of the models in this file that do not state their own (loom explores
+/// every interleaving with at most this many preemptions; the CI budget keeps it at 2).
+const BOUND: usize = 2;
 
 /// Takes one job from a counter-queue; `true` if it got one.
 fn take(q: &AtomicU32) -> bool {
@@ -36,7 +41,7 @@ fn run_worker(sleep: &Sleep, q: &AtomicU32, i: usize) {
 /// P1–P3 against S2–S5: a push while the worker goes to sleep is never lost.
 #[test]
 fn loom_sleep_push_while_worker_sleeps() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let sleep = Arc::new(Sleep::new(1));
         let q = Arc::new(AtomicU32::new(0));
         let (s2, q2) = (sleep.clone(), q.clone());
@@ -52,7 +57,7 @@ fn loom_sleep_push_while_worker_sleeps() {
 /// (every wake goes to a distinct announced sleeper or the job is seen in S4).
 #[test]
 fn loom_sleep_two_workers_two_pushes() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let sleep = Arc::new(Sleep::new(2));
         let q = Arc::new(AtomicU32::new(0));
         let ws: Vec<_> = (0..2)
@@ -74,7 +79,7 @@ fn loom_sleep_two_workers_two_pushes() {
 /// L1–L3: a latch set while its owner goes to sleep wakes the owner.
 #[test]
 fn loom_sleep_latch_set_while_owner_sleeps() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let sleep = Arc::new(Sleep::new(1));
         let latch = Arc::new(AtomicU32::new(0));
         let (s2, l2) = (sleep.clone(), latch.clone());
@@ -94,7 +99,7 @@ fn loom_sleep_latch_set_while_owner_sleeps() {
 /// T1: terminate wakes every sleeper.
 #[test]
 fn loom_sleep_terminate_wakes_all() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let sleep = Arc::new(Sleep::new(2));
         let stop = Arc::new(AtomicU32::new(0));
         let ws: Vec<_> = (0..2)

@@ -34,6 +34,8 @@ fn tree(d: u32) -> usize {
     a + b + 1
 }
 
+/// Property: nested `join`s on a 2-worker pool return every result (steals and wake-ups
+/// included) and the pool shuts down.
 #[test]
 fn shuttle_pool_nested_join() {
     check(|| {
@@ -42,6 +44,7 @@ fn shuttle_pool_nested_join() {
     });
 }
 
+/// Property: a scope returns only after every (nested) spawned job ran.
 #[test]
 fn shuttle_pool_scope_spawn_nested() {
     check(|| {
@@ -62,6 +65,7 @@ fn shuttle_pool_scope_spawn_nested() {
     });
 }
 
+/// Property: a panic in `join`'s closure reaches the caller and the pool keeps working.
 #[test]
 fn shuttle_pool_join_panic_propagates() {
     check(|| {
@@ -74,6 +78,8 @@ fn shuttle_pool_join_panic_propagates() {
     });
 }
 
+/// Property: a panicking spawned job does not take its worker down, and `shutdown(true)`
+/// with work still queued runs all of it (3 of 3) and joins the workers without hanging.
 #[test]
 fn shuttle_pool_spawn_panic_then_shutdown_during_work() {
     check(|| {
@@ -95,6 +101,8 @@ fn shuttle_pool_spawn_panic_then_shutdown_during_work() {
     });
 }
 
+/// Property: a `broadcast` runs once on each worker (indices 0 and 1) while another outside
+/// thread's `install` runs concurrently; both return their results, nothing hangs.
 #[test]
 fn shuttle_pool_broadcast_and_install_from_outside() {
     check(|| {

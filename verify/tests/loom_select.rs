@@ -11,7 +11,12 @@
 
 use loom::thread;
 use portalis_primitives::channel::{bounded, select, unbounded, RecvError, Select};
+use portalis_verify::model::loom_model;
 use std::time::Duration;
+
+/// Preemption bound of the models in this file that do not state their own (loom explores
+/// every interleaving with at most this many preemptions; the CI budget keeps it at 2).
+const BOUND: usize = 2;
 
 const HOUR: Duration = Duration::from_secs(3600);
 
@@ -20,7 +25,7 @@ const HOUR: Duration = Duration::from_secs(3600);
 /// stay alive (returned by the thread) so no case turns ready by disconnection.
 #[test]
 fn loom_channel_select_recv_woken_by_either() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let (s1, r1) = bounded::<u32>(2);
         let (s2, r2) = unbounded::<u32>();
         let (keep1, keep2) = (s1.clone(), s2.clone());
@@ -47,7 +52,7 @@ fn loom_channel_select_recv_woken_by_either() {
 /// message is still in the channel. Never lost, never received twice.
 #[test]
 fn loom_channel_select_timeout_never_swallows() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let (s1, r1) = bounded::<u32>(2);
         let (_s2, r2) = unbounded::<u32>();
         let t = thread::spawn(move || s1.send(7).unwrap());
@@ -71,7 +76,7 @@ fn loom_channel_select_timeout_never_swallows() {
 /// on both. They pair exactly once, and the value received is the one sent on that channel.
 #[test]
 fn loom_channel_select_send_meets_select_recv_rendezvous() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let (s1, r1) = bounded::<u32>(0);
         let (s2, r2) = bounded::<u32>(0);
         let t = thread::spawn(move || {
@@ -93,7 +98,7 @@ fn loom_channel_select_send_meets_select_recv_rendezvous() {
 /// (disconnected) operation instead of hanging, and completing it yields `RecvError`.
 #[test]
 fn loom_channel_select_dynamic_disconnect_wakes() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let (s1, r1) = bounded::<u32>(2);
         let (s2, r2) = unbounded::<u32>();
         let t = thread::spawn(move || drop((s1, s2)));
@@ -122,7 +127,7 @@ fn loom_channel_select_dynamic_disconnect_wakes() {
 /// first.)
 #[test]
 fn loom_channel_select_sender_claimed_by_recv_rendezvous() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let (s, r) = bounded::<u32>(0);
         let t = thread::spawn(move || {
             let mut sel = Select::new();
@@ -143,7 +148,7 @@ fn loom_channel_select_sender_claimed_by_recv_rendezvous() {
 /// write accesses to `UnsafeCell`" (checked).
 #[test]
 fn loom_channel_select_sender_claimed_by_try_recv_rendezvous() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let (s, r) = bounded::<u32>(0);
         let t = thread::spawn(move || {
             let mut sel = Select::new();

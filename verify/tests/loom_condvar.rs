@@ -5,12 +5,17 @@
 use loom::sync::Arc;
 use loom::thread;
 use portalis_primitives::{Condvar, Mutex};
+use portalis_verify::model::loom_model;
+
+/// Preemption bound of the models in this file that do not state their own (loom explores
+/// every interleaving with at most this many preemptions; the CI budget keeps it at 2).
+const BOUND: usize = 2;
 
 /// The notifier may run before the waiter reaches `wait`: the predicate loop still exits,
 /// and a wait that started before the notify is always woken.
 #[test]
 fn loom_condvar_notify_before_wait() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let p = Arc::new((Mutex::new(false), Condvar::new()));
         let p2 = p.clone();
         let t = thread::spawn(move || {
@@ -28,7 +33,7 @@ fn loom_condvar_notify_before_wait() {
 /// notifications and the waiter checks one happened.
 #[test]
 fn loom_condvar_no_spurious_return() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let p = Arc::new((Mutex::new(0u32), Condvar::new()));
         let p2 = p.clone();
         let t = thread::spawn(move || {
@@ -55,7 +60,7 @@ fn loom_condvar_no_spurious_return() {
 /// notify_all releases two waiters.
 #[test]
 fn loom_condvar_notify_all() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let p = Arc::new((Mutex::new(false), Condvar::new()));
         let ts: Vec<_> = (0..2)
             .map(|_| {
@@ -80,7 +85,7 @@ fn loom_condvar_notify_all() {
 fn loom_condvar_reentrant_wait() {
     use portalis_primitives::ReentrantMutex;
     use std::cell::Cell;
-    loom::model(|| {
+    loom_model(BOUND, || {
         let p = Arc::new((ReentrantMutex::new(Cell::new(false)), Condvar::new()));
         let p2 = p.clone();
         let t = thread::spawn(move || {

@@ -1,5 +1,5 @@
 //! Loom models of the futex contract and the Parker. Run with
-//! `RUSTFLAGS="--cfg portalis_loom" LOOM_MAX_PREEMPTIONS=2 cargo test --release --test loom_futex`.
+//! `bash verify/scripts/loom.sh --test loom_futex`.
 #![cfg(portalis_loom)]
 
 use loom::sync::Arc;
@@ -10,12 +10,17 @@ use portalis_primitives::sync::atomic::{
     Ordering::{Acquire, Release},
 };
 use portalis_primitives::Parker;
+use portalis_verify::model::loom_model;
+
+/// Preemption bound of the models in this file that do not state their own (loom explores
+/// every interleaving with at most this many preemptions; the CI budget keeps it at 2).
+const BOUND: usize = 2;
 
 /// A waiter that saw 0 and a waker that stores 1 then wakes: the waiter always gets out (a
 /// lost wake-up would be a deadlock loom reports).
 #[test]
 fn loom_futex_no_lost_wakeup() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let w = Arc::new(AtomicU32::new(0));
         let w2 = w.clone();
         let t = thread::spawn(move || {
@@ -32,7 +37,7 @@ fn loom_futex_no_lost_wakeup() {
 /// Two waiters, two wake_one calls after two increments: both get out.
 #[test]
 fn loom_futex_two_waiters_two_wakes() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let w = Arc::new(AtomicU32::new(0));
         let ws: Vec<_> = (0..2)
             .map(|_| {
@@ -62,7 +67,7 @@ fn loom_futex_two_waiters_two_wakes() {
 /// Parker: an unpark racing a park is never lost.
 #[test]
 fn loom_parker_unpark_races_park() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let p = Parker::new();
         let u = p.unparker();
         let flag = Arc::new(AtomicU32::new(0));

@@ -1,11 +1,18 @@
-//! Loom models of `Barrier`: generation reuse (two rounds), arrival indices, and breaking
-//! (abort, timeout) reaching every waiter.
+//! Loom models of `Barrier` (`barrier.rs`): generation reuse (two rounds), arrival indices,
+//! breaking (abort, timeout) reaching every waiter, and happens-before across `wait` in both
+//! directions.
 #![cfg(portalis_loom)]
 
 use loom::sync::Arc;
 use loom::thread;
 use portalis_primitives::{Barrier, BrokenBarrierError};
+use portalis_verify::model::loom_model;
+use portalis_verify::model::Payload;
 use std::time::Duration;
+
+/// Preemption bound of the models in this file that do not state their own (loom explores
+/// every interleaving with at most this many preemptions; the CI budget keeps it at 2).
+const BOUND: usize = 2;
 
 /// Two rounds on one barrier: each round hands out indices 0 and 1, and no party passes into
 /// the next generation early. Preemption bound 3, set here rather than from
@@ -13,9 +20,7 @@ use std::time::Duration;
 /// to surface and passes at 2 (0.16 s at 3 there).
 #[test]
 fn loom_barrier_generation_reuse() {
-    let mut builder = loom::model::Builder::new();
-    builder.preemption_bound = Some(3);
-    builder.check(|| {
+    loom_model(3, || {
         let b = Arc::new(Barrier::new(2).unwrap());
         let b2 = b.clone();
         let t = thread::spawn(move || {
@@ -31,9 +36,11 @@ fn loom_barrier_generation_reuse() {
     });
 }
 
+/// Property: `abort` wakes a party already waiting (or about to wait) with
+/// `BrokenBarrierError`, and the barrier reports itself broken.
 #[test]
 fn loom_barrier_abort_breaks_waiter() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let b = Arc::new(Barrier::new(2).unwrap());
         let b2 = b.clone();
         let t = thread::spawn(move || b2.wait());
@@ -47,12 +54,31 @@ fn loom_barrier_abort_breaks_waiter() {
 /// the barrier and the other party must see the error too; if it arrives last, both pass.
 #[test]
 fn loom_barrier_timeout_breaks_everyone() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let b = Arc::new(Barrier::new(2).unwrap());
         let b2 = b.clone();
         let t = thread::spawn(move || b2.wait());
         let mine = b.wait_timeout(Duration::from_millis(1));
         let theirs = t.join().unwrap();
         assert_eq!(mine.is_ok(), theirs.is_ok());
+    });
+}
+
+/// Barrier: what each party wrote before `wait` is visible to the other after it.
+#[test]
+fn loom_hb_barrier_exchange() {
+    loom_model(BOUND, || {
+        let b = Arc::new(Barrier::new(2).unwrap());
+        let data = Arc::new([Payload::new(), Payload::new()]);
+        let (b2, d2) = (b.clone(), data.clone());
+        let t = thread::spawn(move || {
+            d2[1].write(2);
+            b2.wait().unwrap();
+            assert_eq!(d2[0].read(), 1);
+        });
+        data[0].write(1);
+        b.wait().unwrap();
+        assert_eq!(data[1].read(), 2);
+        t.join().unwrap();
     });
 }

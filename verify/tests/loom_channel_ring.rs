@@ -1,16 +1,22 @@
 //! Loom models of the lock-free ring behind `bounded(n)`, n ≥ 2 (`channel/ring.rs` and the
 //! wake-up protocol of `channel/lockfree.rs` steps R1–R3, ADR 025): hand-off, blocking on full and
 //! on empty with wake-up, disconnection racing a blocked receiver. Run with
-//! `bash verify/scripts/loom.sh` (`LOOM_MAX_PREEMPTIONS=2`).
+//! `bash verify/scripts/loom.sh`.
 #![cfg(portalis_loom)]
 
 use loom::thread;
 use portalis_primitives::channel::{bounded, select, RecvError, Select, TryRecvError};
+use portalis_verify::model::channel_hb;
+use portalis_verify::model::loom_model;
+
+/// Preemption bound of the models in this file that do not state their own (loom explores
+/// every interleaving with at most this many preemptions; the CI budget keeps it at 2).
+const BOUND: usize = 2;
 
 /// Two messages through a ring of 2, receiver possibly blocked on empty: FIFO, nothing lost.
 #[test]
 fn loom_channel_ring_handoff() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let (s, r) = bounded::<u32>(2);
         let t = thread::spawn(move || {
             s.send(1).unwrap();
@@ -27,7 +33,7 @@ fn loom_channel_ring_handoff() {
 /// (the Dekker pair of step R2 on the sender side).
 #[test]
 fn loom_channel_ring_full_blocks_and_wakes() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let (s, r) = bounded::<u32>(2);
         s.send(1).unwrap();
         s.send(2).unwrap();
@@ -46,7 +52,7 @@ fn loom_channel_ring_full_blocks_and_wakes() {
 /// woken (one notification per push) and each gets one message.
 #[test]
 fn loom_channel_ring_empty_two_receivers_woken() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let (s, r) = bounded::<u32>(2);
         let r2 = r.clone();
         let t = thread::spawn(move || r2.recv().unwrap());
@@ -62,7 +68,7 @@ fn loom_channel_ring_empty_two_receivers_woken() {
 /// `RecvError` (step R3), never a hang.
 #[test]
 fn loom_channel_ring_disconnect_races_blocked_receiver() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let (s, r) = bounded::<u32>(2);
         let t = thread::spawn(move || {
             s.send(7).unwrap();
@@ -79,7 +85,7 @@ fn loom_channel_ring_disconnect_races_blocked_receiver() {
 /// both messages, each once, in each sender's order.
 #[test]
 fn loom_channel_ring_fast_path_two_senders() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let (s, r) = bounded::<u32>(2);
         let s2 = s.clone();
         let t1 = thread::spawn(move || s.send(1).unwrap());
@@ -99,7 +105,7 @@ fn loom_channel_ring_fast_path_two_senders() {
 /// gap, lockfree.rs step R2).
 #[test]
 fn loom_channel_ring_selected_send_wakes_blocked_receiver() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let (s, r) = bounded::<u32>(2);
         let t = thread::spawn(move || r.recv());
         select! {
@@ -115,7 +121,7 @@ fn loom_channel_ring_selected_send_wakes_blocked_receiver() {
 /// when a slot (the hole's included) frees up.
 #[test]
 fn loom_channel_ring_abandoned_claim_races_sender() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let (s, r) = bounded::<u32>(3);
         s.send(1).unwrap();
         let s2 = s.clone();
@@ -137,4 +143,13 @@ fn loom_channel_ring_abandoned_claim_races_sender() {
         t.join().unwrap();
         assert!(r.try_recv().is_err());
     });
+}
+
+/// Ring (`bounded(2)`): `send` → `recv` carries happens-before for data outside the message.
+/// (Until this stop this model ran `bounded(1)`, which is the locked queue, not the ring: that
+/// is why `ring_relaxed_stamp` was "not caught" by it; the queue now has its own model in
+/// `loom_channel_queue.rs`.)
+#[test]
+fn loom_hb_channel_ring() {
+    loom_model(BOUND, || channel_hb(Some(2)));
 }

@@ -6,13 +6,18 @@ use loom::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use loom::sync::Arc;
 use loom::thread;
 use portalis_primitives::{Mutex, ReentrantMutex};
+use portalis_verify::model::loom_model;
 use std::cell::Cell;
+
+/// Preemption bound of the models in this file that do not state their own (loom explores
+/// every interleaving with at most this many preemptions; the CI budget keeps it at 2).
+const BOUND: usize = 2;
 
 /// Two incrementers: no update is lost and nobody hangs (a lost wake-up would be a
 /// deadlock loom reports).
 #[test]
 fn loom_mutex_mutual_exclusion() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let m = Arc::new(Mutex::new(0u32));
         let m2 = m.clone();
         let t = thread::spawn(move || {
@@ -27,7 +32,7 @@ fn loom_mutex_mutual_exclusion() {
 /// Three threads, so a sleeper and a second contender meet the pessimistic PARKED bit.
 #[test]
 fn loom_mutex_three_threads() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let m = Arc::new(Mutex::new(0u32));
         let ts: Vec<_> = (0..2)
             .map(|_| {
@@ -48,7 +53,7 @@ fn loom_mutex_three_threads() {
 /// try_lock never enters while another thread holds the lock.
 #[test]
 fn loom_mutex_try_lock() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let m = Arc::new(Mutex::new(0u32));
         let m2 = m.clone();
         let t = thread::spawn(move || {
@@ -70,7 +75,7 @@ fn loom_mutex_try_lock() {
 /// Re-entrant acquisition by one thread excludes the other thread until fully released.
 #[test]
 fn loom_reentrant_exclusion() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let m = Arc::new(ReentrantMutex::new(Cell::new(0u32)));
         let m2 = m.clone();
         let t = thread::spawn(move || {
@@ -92,7 +97,7 @@ fn loom_reentrant_exclusion() {
 /// contend: it must not take a pending wake-up (`WAKING`) with it, so nobody hangs.
 #[test]
 fn loom_mutex_timeout_passes_wake_on() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let m = Arc::new(Mutex::new(0u32));
         let m2 = m.clone();
         let m3 = m.clone();
@@ -116,7 +121,7 @@ fn loom_mutex_timeout_passes_wake_on() {
 /// `WAKING` bit whose wake-up went to the other sleeper.
 #[test]
 fn loom_mutex_two_rounds_each() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let m = Arc::new(Mutex::new(0u32));
         let ts: Vec<_> = (0..2)
             .map(|_| {
@@ -144,7 +149,7 @@ fn loom_mutex_two_rounds_each() {
 /// hand-off is pending and claims it).
 #[test]
 fn loom_mutex_fair_handoff_reaches_sleeper() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let m = Arc::new(Mutex::new(vec!['A']));
         let g = m.lock();
         let mb = m.clone();
@@ -172,7 +177,7 @@ fn loom_mutex_fair_handoff_reaches_sleeper() {
 /// pending hand-off).
 #[test]
 fn loom_mutex_fair_handoff_vs_timeout() {
-    loom::model(|| {
+    loom_model(BOUND, || {
         let m = Arc::new(Mutex::new(0u32));
         let done = Arc::new(AtomicBool::new(false));
         let g = m.lock();
