@@ -292,12 +292,13 @@ extern "C" {
 /// queued and runs after the outer one finished (one suspendable call at a time).
 #[wasm_bindgen_test]
 async fn reentrant_callback_while_suspended() {
-    let order = Arc::new(std::sync::Mutex::new(Vec::<&'static str>::new()));
+    use std::{cell::RefCell, rc::Rc};
+    let order = Rc::new(RefCell::new(Vec::<&'static str>::new()));
     let release = Arc::new(AtomicU32::new(0));
-    let inner_promise = Arc::new(std::sync::Mutex::new(None::<js_sys::Promise>));
+    let inner_promise = Rc::new(RefCell::new(None::<js_sys::Promise>));
     let (o, r, ip) = (order.clone(), release.clone(), inner_promise.clone());
     let cb = Closure::once_into_js(move || {
-        o.lock().unwrap().push("callback");
+        o.borrow_mut().push("callback");
         assert!(!web::can_suspend(), "a re-entrant call cannot suspend");
         let w = AtomicU32::new(0);
         assert_eq!(
@@ -305,8 +306,8 @@ async fn reentrant_callback_while_suspended() {
             Err(WaitError::MainThreadCannotBlock)
         );
         let o2 = o.clone();
-        *ip.lock().unwrap() = Some(web::run_blocking(move || {
-            o2.lock().unwrap().push("nested");
+        *ip.borrow_mut() = Some(web::run_blocking(move || {
+            o2.borrow_mut().push("nested");
             Ok(JsValue::from(web::can_suspend()))
         }));
         r.store(1, SeqCst);
@@ -318,20 +319,21 @@ async fn reentrant_callback_while_suspended() {
         while release.load(SeqCst) == 0 {
             let _ = futex::wait(&release, 0, None);
         }
-        o.lock().unwrap().push("outer done");
+        o.borrow_mut().push("outer done");
         Ok(JsValue::UNDEFINED)
     });
     JsFuture::from(outer).await.expect("outer settled Ok");
-    let nested = inner_promise.lock().unwrap().take().expect("callback ran");
+    let nested = inner_promise.borrow_mut().take().expect("callback ran");
     let v = JsFuture::from(nested).await.expect("nested settled Ok");
     assert_eq!(v.as_bool(), Some(true), "the nested job could suspend");
     assert_eq!(
-        *order.lock().unwrap(),
+        *order.borrow_mut(),
         vec!["callback", "outer done", "nested"]
     );
 }
 
-/// A closure's error and the trap of a panicking closure both reject the promise.
+/// A closure's `Err` rejects the promise with that value (a trap rejects it too, with the
+/// `RuntimeError`; not tested here: a panic fails the test harness itself).
 #[wasm_bindgen_test]
 async fn errors_reject_the_promise() {
     let e = JsFuture::from(web::run_blocking(|| Err(JsValue::from_str("no"))))

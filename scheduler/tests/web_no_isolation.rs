@@ -115,8 +115,7 @@ async fn blocking_result_of_a_remote_task_suspends_until_the_reply() {
     assert_eq!(futex::main_thread_spins(), spins, "no main-thread spin ran");
     assert!(futex::suspensions() > suspensions, "the wait suspended");
     Rc::try_unwrap(pool)
-        .ok()
-        .expect("closure dropped")
+        .unwrap_or_else(|_| panic!("the closure was dropped"))
         .shutdown()
         .await;
 }
