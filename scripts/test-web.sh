@@ -7,8 +7,8 @@
 #   main          tests/web_main.rs          cross-origin isolated; test thread = page main thread
 #                 tests/web_primitives_main.rs (primitives/channels never trap there)
 #                 tests/web_jspi.rs          (run_blocking: waits suspend through JSPI, ADR 110)
-#   no-isolation  tests/web_no_isolation.rs  no COOP/COEP (no SharedArrayBuffer): the task suite
-#                                            over postMessage (copy-mode workers)
+#   no-isolation  tests/web_no_isolation.rs  no COOP/COEP (no SharedArrayBuffer): the task suite (and a
+#                                            blocking run_blocking caller) over postMessage
 #   demo          scripts/web-demo.sh --check: the demo page isolated, not isolated, and under
 #                 a CSP forbidding blob: workers (screenshots in target/web/)
 # Prints passed/failed per mode; fails if any test failed or a mode ran zero tests.
