@@ -2,7 +2,7 @@
 # `make perf-web`: the browser rows of docs/perf-goals.md in headless Chromium, threaded release
 # build; writes target/perf/web.md and target/perf/web.csv (the native table's formats).
 #   web_perf        (isolated, dedicated worker)  F1 wake latency; W2 channel, S1, idle wake
-#   web_perf_main   (isolated, page main thread)  W2 "main thread never traps"
+#   web_perf_main   (isolated, page main thread)  W2 "main thread never traps"; JSPI rows (ADR 110)
 #   web_perf_noiso  (no COOP/COEP)                W3 postMessage raw transport; task rows n/i
 set -euo pipefail
 cd "$(dirname "$0")/.."
