@@ -89,7 +89,12 @@ impl Counter {
             }
         }
         if s >> COUNT_SHIFT == n && s & WAITERS_BIT != 0 {
-            futex::wake_all(&self.state);
+            if cfg!(portalis_seeded_bug = "latch_wake_one") {
+                // Seeded control (verify/scripts/controls.sh, model builds only): one waiter.
+                futex::wake_one(&self.state);
+            } else {
+                futex::wake_all(&self.state);
+            }
         }
         Ok(())
     }
@@ -286,7 +291,7 @@ impl fmt::Debug for WaitGroup {
     }
 }
 
-// Unit tests use real threads and sleeps; the models run tests/loom_* and tests/shuttle_*.
+// Unit tests use real threads and sleeps; the models run verify/tests/loom_* and verify/tests/shuttle_*.
 #[cfg(all(test, not(any(portalis_loom, portalis_shuttle))))]
 mod tests {
     use super::*;

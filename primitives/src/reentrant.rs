@@ -380,7 +380,7 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for ReentrantMutexGuard<'_, T> {
     }
 }
 
-// Unit tests use real threads and sleeps; the models run tests/loom_* and tests/shuttle_*.
+// Unit tests use real threads and sleeps; the models run verify/tests/loom_* and verify/tests/shuttle_*.
 #[cfg(all(test, not(any(portalis_loom, portalis_shuttle))))]
 mod tests {
     use super::*;

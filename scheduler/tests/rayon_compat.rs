@@ -3,7 +3,7 @@
 //! say they are coverage. A scenario that used to
 //! deadlock runs on a helper thread and is awaited with a generous bound (`finishes`): it
 //! fails instead of hanging; nothing here asserts on time otherwise.
-#![cfg(not(any(portalis_loom, portalis_shuttle)))] // native/WASI behaviour; models: shuttle_pool.rs
+#![cfg(not(any(portalis_loom, portalis_shuttle)))] // native/WASI behaviour; models: verify/tests/shuttle_pool.rs
 
 use portalis_scheduler::*;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};

@@ -3,18 +3,20 @@
 # make test). Zero reports, or the script fails.
 #
 # Covered (every test in these binaries, each run once, in parallel as cargo runs them):
-#   portalis-primitives  unit tests (--lib), channel_select_stress, park, stress_sync, lock_api
+#   portalis-primitives  unit tests (--lib), channel_select_stress, park, stress_sync, lock_api,
+#                        async_waiters
 #   portalis-scheduler   unit tests (--lib), pool, rayon_compat, stress, executor, thread
-#   portalis-verify      loom_hb: the happens-before scenarios on real threads (hb_scenario)
-# Not covered: the facade's tests (tests/: end_to_end, the Python ports; they re-run the same
-# crates through re-exports and would add their build), examples, benches, doc tests, and the
-# loom/shuttle files (they need their own cfgs). Two tests shrink under TSan, with the reason in
+#   portalis-verify      tsan_hb (happens-before hand-offs on real threads), stress_faults
+# Not covered: verify's stress_load (10^6 messages and 10,000 threads: minutes under TSan's
+# debug build) and lin_*/prop_* (thousands of histories), the facade's tests (tests/: they
+# re-run the same crates through re-exports and would add their build), examples, benches,
+# doc tests, and the loom/shuttle files (they need their own cfgs). Two tests shrink under TSan, with the reason in
 # code (`cfg(portalis_tsan)`, set by scheduler/build.rs): the 10,000-deep join recursions check
 # 2,000 levels, because a TSan thread's shadow call stack holds 65,536 frames (ADR 042).
 #
 # Then two negative controls show TSan is really checking: each seeds one missing
 # happens-before edge (`PORTALIS_SEEDED_BUG`, honoured in TSan builds by primitives/build.rs)
-# and runs the loom_hb scenario that crosses it; TSan must report a data race there.
+# and runs the tsan_hb scenario that crosses it; TSan must report a data race there.
 #
 # No suppressions: crossbeam-deque/epoch produced no report in these runs, so none is kept.
 # Cost on 2 cores: build-std plus the instrumented debug build is the bulk when cold (the
@@ -43,8 +45,9 @@ suite=(
   --features portalis-primitives/lock-api
   --lib
   --test channel_select_stress --test park --test stress_sync --test lock_api
+  --test async_waiters
   --test pool --test rayon_compat --test stress --test executor --test thread
-  --test loom_hb
+  --test tsan_hb --test stress_faults
 )
 
 start=$SECONDS
@@ -64,23 +67,23 @@ fi
 passed=$(grep -oE "test result: ok\. [0-9]+ passed" "$log" | awk '{s += $4} END {print s}')
 echo "tsan: $passed tests, 0 reports (build $((built - start)) s, run $((SECONDS - built)) s)"
 
-# Negative controls: bug | loom_hb scenario that crosses the weakened edge.
+# Negative controls: bug | tsan_hb scenario that crosses the weakened edge.
 CONTROLS="
-event_relaxed_set          loom_hb_event_set_wait
-semaphore_relaxed_release  loom_hb_semaphore_release_acquire
+event_relaxed_set          tsan_hb_event_set_wait
+semaphore_relaxed_release  tsan_hb_semaphore_release_acquire
 "
 missed=0
 while read -r bug scenario; do
   [ -z "$bug" ] && continue
   s=$SECONDS
-  PORTALIS_SEEDED_BUG=$bug cargo_tsan -p portalis-verify --test loom_hb --no-run >/dev/null 2>&1
+  PORTALIS_SEEDED_BUG=$bug cargo_tsan -p portalis-verify --test tsan_hb --no-run >/dev/null 2>&1
   rc=0
-  PORTALIS_SEEDED_BUG=$bug cargo_tsan -p portalis-verify --test loom_hb -- --exact "$scenario" \
+  PORTALIS_SEEDED_BUG=$bug cargo_tsan -p portalis-verify --test tsan_hb -- --exact "$scenario" \
     >"$log" 2>&1 || rc=$?
   if [ "$rc" -ne 0 ] && grep -q "WARNING: ThreadSanitizer: data race" "$log"; then
-    echo "caught  $bug: loom_hb::$scenario (data race, $((SECONDS - s)) s)"
+    echo "caught  $bug: tsan_hb::$scenario (data race, $((SECONDS - s)) s)"
   else
-    echo "MISSED  $bug: loom_hb::$scenario exited $rc without a data-race report"
+    echo "MISSED  $bug: tsan_hb::$scenario exited $rc without a data-race report"
     tail -20 "$log"
     missed=$((missed + 1))
   fi

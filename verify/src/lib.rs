@@ -6,54 +6,14 @@
 //! protocol bug each, which the named model must report). This library holds shared helpers.
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
+/// The linearizability checker and the recorder that feeds it (native builds only: it runs
+/// real threads, which the model builds' primitives cannot).
+#[cfg(not(any(portalis_loom, portalis_shuttle)))]
+pub mod lin;
+
 /// Helpers for the model tests (loom or shuttle builds only).
 #[cfg(any(portalis_loom, portalis_shuttle))]
 pub mod model {
-    pub use crate::payload::Payload;
-
-    /// Runs `f` under loom with an explicit preemption bound (each model states its own, so a
-    /// model that needs a deeper bound to reach its bug gets it, and the cheap ones stay
-    /// cheap). `LOOM_MAX_PREEMPTIONS` in the environment is ignored on purpose.
-    #[cfg(portalis_loom)]
-    pub fn loom_model<F>(preemptions: usize, f: F)
-    where
-        F: Fn() + Sync + Send + 'static,
-    {
-        let mut b = loom::model::Builder::new();
-        b.preemption_bound = Some(preemptions);
-        b.check(f);
-    }
-}
-
-/// How many times [`hb_scenario`] runs a scenario on real threads (native builds): enough for
-/// both sides of each primitive (the waiter finding the release done, or parking first) to
-/// occur under ThreadSanitizer; TSan flags a missing edge on any single run that performs
-/// both accesses, whatever their timing.
-#[cfg(not(any(portalis_loom, portalis_shuttle)))]
-pub const NATIVE_ROUNDS: usize = 50;
-
-/// Runs a happens-before scenario (`verify/tests/loom_hb.rs`): under loom, every
-/// interleaving within `preemptions` ([`model::loom_model`]); natively, [`NATIVE_ROUNDS`]
-/// times on real threads, where ThreadSanitizer (verify/scripts/tsan.sh) reports any
-/// [`Payload`] access the primitive under test fails to order.
-#[cfg(not(portalis_shuttle))]
-pub fn hb_scenario<F>(preemptions: usize, f: F)
-where
-    F: Fn() + Sync + Send + 'static,
-{
-    #[cfg(portalis_loom)]
-    model::loom_model(preemptions, f);
-    #[cfg(not(portalis_loom))]
-    {
-        let _ = preemptions; // a loom bound; real threads have none
-        for _ in 0..NATIVE_ROUNDS {
-            f();
-        }
-    }
-}
-
-/// [`Payload`]: data handed over outside the primitive under test (every build).
-mod payload {
     use core::fmt;
     use portalis_primitives::sync::cell::UnsafeCell;
 
@@ -61,15 +21,12 @@ mod payload {
     /// before the release side (`release`, `set`, `send`, ...) and read after the acquire side.
     /// Under loom every access is tracked, so if the primitive does not create a
     /// happens-before edge from the writer to the reader (a weakened ordering), loom reports a
-    /// causality violation instead of the test passing on a counter. In a native build it is a
-    /// plain memory cell, so under ThreadSanitizer (verify/scripts/tsan.sh) the same missing
-    /// edge is a data-race report.
+    /// causality violation instead of the test passing on a counter.
     pub struct Payload(UnsafeCell<u32>);
 
-    // SAFETY: every access goes through `UnsafeCell::with`/`with_mut`; the models and the TSan
-    // tests call `write` and `read` only in orders the primitive under test claims to
-    // synchronise, and loom or TSan checks exactly that claim (a racy access is a reported
-    // error, not silent UB; the only racy builds are the seeded-bug controls).
+    // SAFETY: every access goes through `UnsafeCell::with`/`with_mut`; the models call `write`
+    // and `read` only in orders the primitive under test claims to synchronise, and loom
+    // checks exactly that claim (a racy access is a reported error, not silent UB).
     unsafe impl Sync for Payload {}
 
     impl Payload {
@@ -102,6 +59,68 @@ mod payload {
             f.write_str("Payload")
         }
     }
-}
 
-pub use payload::Payload;
+    /// Runs a future to completion on the current loom thread: polls it, and parks the thread
+    /// (`loom::thread::park`) while it is pending; its waker unparks the thread. A wake-up that
+    /// never comes is a deadlock loom reports (loom's own `future::block_on` needs a loom
+    /// feature this workspace does not enable).
+    #[cfg(portalis_loom)]
+    pub fn block_on<F: core::future::Future>(f: F) -> F::Output {
+        struct Unpark(loom::thread::Thread);
+        impl std::task::Wake for Unpark {
+            fn wake(self: std::sync::Arc<Self>) {
+                self.0.unpark();
+            }
+        }
+        let waker = std::task::Waker::from(std::sync::Arc::new(Unpark(loom::thread::current())));
+        let mut cx = std::task::Context::from_waker(&waker);
+        let mut f = core::pin::pin!(f);
+        loop {
+            if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+                return v;
+            }
+            loom::thread::park();
+        }
+    }
+
+    /// Runs `f` under loom with an explicit preemption bound (each model states its own, so a
+    /// model that needs a deeper bound to reach its bug gets it, and the cheap ones stay
+    /// cheap). `LOOM_MAX_PREEMPTIONS` in the environment is ignored on purpose.
+    #[cfg(portalis_loom)]
+    pub fn loom_model<F>(preemptions: usize, f: F)
+    where
+        F: Fn() + Sync + Send + 'static,
+    {
+        let mut b = loom::model::Builder::new();
+        b.preemption_bound = Some(preemptions);
+        b.check(f);
+    }
+
+    /// One channel flavour (`cap`: `Some(0)` rendezvous, `Some(1)` the locked queue,
+    /// `Some(2..)` the ring, `None` the list): `send` → `recv` carries happens-before for data
+    /// outside the message. Two messages, so the receiver may block on an empty channel in
+    /// between; each payload is written before its send and read after its receive.
+    #[cfg(portalis_loom)]
+    pub fn channel_hb(cap: Option<usize>) {
+        use loom::sync::Arc;
+        use loom::thread;
+        use portalis_primitives::channel;
+        let (s, r) = match cap {
+            Some(c) => channel::bounded::<u32>(c),
+            None => channel::unbounded::<u32>(),
+        };
+        let data = Arc::new([Payload::new(), Payload::new()]);
+        let d2 = data.clone();
+        let t = thread::spawn(move || {
+            for (i, d) in d2.iter().enumerate() {
+                d.write(i as u32 + 10);
+                s.send(i as u32).unwrap();
+            }
+        });
+        for (i, d) in data.iter().enumerate() {
+            assert_eq!(r.recv(), Ok(i as u32));
+            assert_eq!(d.read(), i as u32 + 10);
+        }
+        t.join().unwrap();
+    }
+}

@@ -1,6 +1,6 @@
 //! The futex contract, checked against the active backend and (on std targets) the portable
 //! waiter table. Nothing here asserts on elapsed time beyond "a timeout did not return early".
-// These run real threads on the real backends; the model builds run tests/loom_*.rs instead.
+// These run real threads on the real backends; the model builds run verify/tests/loom_*.rs instead.
 #![cfg(not(any(portalis_loom, portalis_shuttle)))]
 
 #[cfg(not(portalis_no_threads))]
