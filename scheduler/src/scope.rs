@@ -29,6 +29,11 @@ struct ScopeBase<'scope> {
     /// owner's thread (Relaxed); released with the body's own count in `complete`.
     reserve: AtomicUsize,
     panic: Mutex<Option<Payload>>,
+    /// The owner's own pool when the owner is a worker of *another* pool (`in_place_scope`
+    /// from there): a job's last decrement wakes the owner through that pool's sleep state,
+    /// so it holds a clone of this across the wake, as `CrossLatch` does (the owner may
+    /// return, and its pool be dropped, the moment it sees the count reach zero).
+    owner_pool: Option<Arc<Registry>>,
     _marker: ScopeMarker<'scope>,
 }
 
@@ -81,6 +86,21 @@ impl<'scope> ScopeBase<'scope> {
             owner: wt,
             reserve: AtomicUsize::new(0),
             panic: Mutex::new(None),
+            owner_pool: None,
+            _marker: PhantomData,
+        }
+    }
+
+    /// A scope of `registry` owned by `wt`, a worker of another pool (`in_place_scope` from
+    /// there): `wt` waits like a worker, running its own pool's jobs (issue 15 §1's rule).
+    fn new_cross(registry: Arc<Registry>, wt: &WorkerThread) -> Self {
+        ScopeBase {
+            registry,
+            latch: CountLatch::new(1, CountCore::Worker(wt.spin_latch())),
+            owner: wt,
+            reserve: AtomicUsize::new(0),
+            panic: Mutex::new(None),
+            owner_pool: Some(wt.registry.clone()),
             _marker: PhantomData,
         }
     }
@@ -95,6 +115,7 @@ impl<'scope> ScopeBase<'scope> {
             owner: core::ptr::null(),
             reserve: AtomicUsize::new(RESERVE_CLOSED),
             panic: Mutex::new(None),
+            owner_pool: None,
             _marker: PhantomData,
         }
     }
@@ -111,8 +132,12 @@ impl<'scope> ScopeBase<'scope> {
         if let Err(p) = panic::catch_unwind(AssertUnwindSafe(f)) {
             self.job_panicked(p);
         }
+        // Keeps a cross-pool owner's pool alive through the wake (see `owner_pool`); taken
+        // before the decrement, after which the scope may be gone.
+        let keep = self.owner_pool.clone();
         // SAFETY: the latch is alive: the scope waits for this very decrement.
         unsafe { CountLatch::set(&self.latch) };
+        drop(keep);
     }
 
     /// Counts one more job (before it is queued). Returns the current thread's worker (null
@@ -414,9 +439,10 @@ where
     }
 }
 
-/// `in_place_scope` into `registry`: on one of its workers an ordinary scope; elsewhere
-/// (outside any pool, or on a worker of another pool, which then parks: it does not run its
-/// own pool's jobs while it waits here) the body runs here and jobs are injected.
+/// `in_place_scope` into `registry`: on one of its workers an ordinary scope; elsewhere the
+/// body runs here and jobs are injected, and the caller waits: a worker of another pool
+/// keeps running its own pool's jobs meanwhile (as in a cross-pool `install`, issue 15 §1),
+/// a thread outside any pool parks.
 pub(crate) fn in_place_scope_in<'scope, OP, R>(registry: &Arc<Registry>, op: OP) -> R
 where
     OP: FnOnce(&Scope<'scope>) -> R,
@@ -427,6 +453,17 @@ where
     if registry.inline {
         // No threads: the pool runs on this thread anyway.
         return Registry::in_worker_here(registry, |wt| scope_in_worker(wt, op));
+    }
+    // (Negative control of `verify/`, checker builds only: `in_place_scope_cross_parks` takes
+    // the parking path below instead, the behaviour before issue 15's fix.)
+    // SAFETY: a non-null TLS pointer is the live worker of this thread.
+    let current = unsafe { WorkerThread::current().as_ref() }
+        .filter(|_| !cfg!(portalis_seeded_bug = "in_place_scope_cross_parks"));
+    if let Some(wt) = current {
+        let scope = Scope {
+            base: ScopeBase::new_cross(registry.clone(), wt),
+        };
+        return scope.base.complete(wt, || op(&scope));
     }
     let parker = Parker::new();
     let scope = Scope {
@@ -445,6 +482,14 @@ where
     }
     if registry.inline {
         return Registry::in_worker_here(registry, |wt| scope_fifo_in_worker(wt, op));
+    }
+    // SAFETY: a non-null TLS pointer is the live worker of this thread.
+    if let Some(wt) = unsafe { WorkerThread::current().as_ref() } {
+        let scope = ScopeFifo {
+            base: ScopeBase::new_cross(registry.clone(), wt),
+            fifo: JobFifo::new(),
+        };
+        return scope.base.complete(wt, || op(&scope));
     }
     let parker = Parker::new();
     let scope = ScopeFifo {

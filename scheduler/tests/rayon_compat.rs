@@ -725,6 +725,51 @@ fn scope_spawn_broadcast_runs_on_every_worker() {
     assert_eq!(v, [11, 11, 11]);
 }
 
+/// Pins: `b.in_place_scope` called on a worker of pool A keeps that worker running A's jobs
+/// while it waits for the scope (issue 15 §1's rule, for `in_place_scope`): the scope's job,
+/// on B's worker, calls `a.install`, which only A's (waiting) worker can run. Both pools have
+/// one thread. Before the fix A's worker parked on a `LockLatch` and the job never ran:
+/// this test failed with "deadlocked" after the 60 s bound (checked 2026-12-07 by reverting
+/// `in_place_scope_in`'s cross-pool branch).
+#[test]
+fn in_place_scope_from_another_pool_keeps_its_worker_working() {
+    let (a, b) = (pool(1), pool(1));
+    let r = finishes("a.install(b.in_place_scope(spawn(a.install)))", move || {
+        a.install(|| {
+            let got = AtomicUsize::new(0);
+            b.in_place_scope(|s| {
+                s.spawn(|_| {
+                    got.store(a.install(|| 40) + 1, SeqCst);
+                });
+            });
+            got.load(SeqCst) + 1
+        })
+    });
+    assert_eq!(r, 42);
+}
+
+/// As [`in_place_scope_from_another_pool_keeps_its_worker_working`] for
+/// `in_place_scope_fifo` (failed the same way before the fix).
+#[test]
+fn in_place_scope_fifo_from_another_pool_keeps_its_worker_working() {
+    let (a, b) = (pool(1), pool(1));
+    let r = finishes(
+        "a.install(b.in_place_scope_fifo(spawn_fifo(a.install)))",
+        move || {
+            a.install(|| {
+                let got = AtomicUsize::new(0);
+                b.in_place_scope_fifo(|s| {
+                    s.spawn_fifo(|_| {
+                        got.store(a.install(|| 40) + 1, SeqCst);
+                    });
+                });
+                got.load(SeqCst) + 1
+            })
+        },
+    );
+    assert_eq!(r, 42);
+}
+
 /// `in_place_scope`: the body runs on the calling thread (it may use non-`Send` values), its
 /// jobs run in the current pool (the global one here) and may borrow; the scope waits.
 #[test]

@@ -73,6 +73,7 @@ list_relaxed_read              verify  loom_channel_list_retire  loom_channel_li
 fifo_token_before_job            verify  loom_fifo                loom_fifo_tokens_stolen_and_local
 cross_pool_parks                 verify  loom_cross_pool          loom_cross_pool_round_trip
 cross_latch_skips_wake           verify  loom_cross_pool          loom_cross_pool_wakes_sleeping_owner
+in_place_scope_cross_parks       verify  loom_cross_pool          loom_cross_pool_in_place_scope
 "
 # Optional filter: `controls.sh <bug>` runs only that bug's controls.
 only=${1:-}

@@ -73,3 +73,27 @@ fn loom_cross_pool_wakes_sleeping_owner() {
         }
     });
 }
+
+/// Property: `b.in_place_scope` called on A's only worker keeps it running A's jobs while it
+/// waits (the scope's count is a worker latch of A, kept alive across the last job's wake):
+/// the scope's job, on B's worker, calls `a.install`, which only that waiting worker can run;
+/// the job's write is visible after the scope. Control: `in_place_scope_cross_parks` (the
+/// waiting worker parks as an outside thread would: loom reports the deadlock).
+#[test]
+fn loom_cross_pool_in_place_scope() {
+    loom_model(ROUND_TRIP_BOUND, || {
+        {
+            let a = ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+            let b = ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+            let data = Payload::new();
+            a.install(|| {
+                b.in_place_scope(|s| {
+                    s.spawn(|_| a.install(|| data.write(3)));
+                })
+            });
+            assert_eq!(data.read(), 3);
+            a.shutdown(true); // joins the workers: they must not outlive the model
+            b.shutdown(true);
+        }
+    });
+}
