@@ -268,7 +268,7 @@ fn wait_async_once(
 }
 
 /// A future that resolves after `ms` milliseconds through the event loop's `setTimeout`.
-async fn sleep_ms(ms: i32) {
+pub(super) async fn sleep_ms(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _reject| {
         let _ = set_timeout(&resolve, ms);
     });

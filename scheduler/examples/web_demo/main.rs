@@ -2,11 +2,17 @@
 //! parallel by registered tasks on a `web::TaskPool`, which is a shared-memory Web Worker pool
 //! on a cross-origin-isolated page and a message-passing pool on a plain one. The page
 //! (`index.html`) shows the mode, the worker count and the live throughput, and compares the
-//! parallel result with a single-threaded render. Natively this example is empty.
+//! parallel result with a single-threaded render. `async_api.rs` exports the async variants
+//! (lock, permit, message, executor result) as Promise-returning methods of `AsyncDemo`.
+//! Natively this example is empty.
 #![cfg_attr(
     not(all(target_arch = "wasm32", target_feature = "atomics")),
     allow(dead_code)
 )]
+
+#[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+#[path = "async_api.rs"]
+pub mod async_api;
 
 #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
 /// The demo's task and its JS-facing pool.
