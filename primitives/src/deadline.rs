@@ -70,6 +70,42 @@ fn now() -> Point {
     model_clock::now()
 }
 
+/// The clock the channels' deadlines (`Option<Instant>`, `channel/`) are read on:
+/// `Instant::now()`; under the model checkers the [model clock](model_clock) as an `Instant`, a
+/// fixed origin plus this model thread's time, so a channel's timed path takes the same branch
+/// in every replay (issue 21 item 6). A deadline the caller computed from the real clock is
+/// later than the model clock's reading by the real time since the origin: under the models
+/// an absolute deadline expires only by a timed wait timing out.
+#[cfg(not(any(portalis_loom, portalis_shuttle)))]
+#[inline]
+pub(crate) fn instant_now() -> Instant {
+    Instant::now()
+}
+
+/// The model checkers' reading of the channel clock (see the native version).
+#[cfg(any(portalis_loom, portalis_shuttle))]
+pub(crate) fn instant_now() -> Instant {
+    model_origin() + model_clock::now()
+}
+
+/// A channel's timed wait for `deadline` timed out: under the models this thread's clock
+/// jumps to it (as [`Deadline`]'s waits do); nothing natively.
+#[inline]
+pub(crate) fn instant_timed_out(deadline: Instant) {
+    #[cfg(any(portalis_loom, portalis_shuttle))]
+    model_clock::advance_to(deadline.saturating_duration_since(model_origin()));
+    #[cfg(not(any(portalis_loom, portalis_shuttle)))]
+    let _ = deadline;
+}
+
+/// The real instant the model clock's zero stands for: read once per process (a std
+/// `OnceLock`, outside the model: the same value in every execution and replay).
+#[cfg(any(portalis_loom, portalis_shuttle))]
+fn model_origin() -> Instant {
+    static ORIGIN: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    *ORIGIN.get_or_init(Instant::now)
+}
+
 impl Deadline {
     /// No limit.
     #[inline]

@@ -13,7 +13,7 @@
 
 use super::error::{RecvError, RecvTimeoutError, SendError, SendTimeoutError};
 use super::error::{TryRecvError, TrySendError};
-use super::handoff::{Discipline, Token};
+use super::handoff::{Discipline, Token, Version};
 use super::list::List;
 use super::lockfree::{LockFree, RING_MAX};
 use super::queue::Queue;
@@ -176,6 +176,11 @@ impl<T> Chan<T> {
 
     // ---- select support ----
 
+    /// The change stamp for a non-blocking select's double collect.
+    pub(crate) fn version(&self) -> Version {
+        dispatch!(self, d => Discipline::<T>::version(d))
+    }
+
     /// Reserves a message for a selected receive (`take`: see [`Discipline`]).
     pub(crate) fn try_reserve_recv(&self, take: bool) -> Option<Token> {
         dispatch!(self, d => Discipline::<T>::try_reserve_recv(d, take))
@@ -209,6 +214,11 @@ impl<T> Chan<T> {
     /// Removes a select's entries for `cx` from one side.
     pub(crate) fn unregister(&self, cx: &Arc<Context>, recv_side: bool) {
         dispatch!(self, d => Discipline::<T>::unregister(d, cx, recv_side))
+    }
+
+    /// Claims and completes one waiter of one side, if any (`Discipline::notify_one`).
+    pub(crate) fn notify_one(&self, recv_side: bool) {
+        dispatch!(self, d => Discipline::<T>::notify_one(d, recv_side))
     }
 
     /// Completes a selected receive.

@@ -35,6 +35,7 @@ use super::error::{TryRecvError, TrySendError};
 use super::handoff::{self, complete_all, Sides, Token, Wakes};
 use super::lock::{Guard, Lock};
 use super::waiter::{Context, Entry, Woken};
+use crate::deadline::instant_now;
 use crate::sync::cell::UnsafeCell;
 use crate::sync::Arc;
 use crate::time::Instant;
@@ -92,6 +93,8 @@ fn wait_with_packet<T, C: Locked<T>>(
         packet: &packet as *const handoff::Packet<T> as *const (),
         mailbox: false,
     });
+    // A waiting partner makes the other side's operations ready (lock.rs change count).
+    c.state().bump();
     drop(g);
     wakes.complete();
     let woken = cx.wait_until(deadline);
@@ -105,12 +108,24 @@ fn wait_with_packet<T, C: Locked<T>>(
     (woken, now)
 }
 
-/// Blocking send with an optional deadline (steps 1–3, 6).
+/// Claims and completes one waiter of one side (`Discipline::notify_one`; step 3: a waiter
+/// completed without its packet used retries from step 1).
+pub(crate) fn notify_one<T, C: Locked<T>>(c: &C, recv_side: bool) {
+    let e = C::sides(&mut c.state().lock()).side(recv_side).claim_one();
+    if let Some(e) = e {
+        Context::complete(e.cx);
+    }
+}
+
+/// Blocking send with an optional deadline (steps 1–3, 6). `held`: the lock, if the caller
+/// took it for a fast attempt that did not decide (`queue.rs`); step 1 then starts in that
+/// same hold instead of locking again.
 ///
 /// # Panics
 /// If the thread cannot block (`futex::WaitError`) and no deadline was given.
-pub(crate) fn send<T, C: Locked<T>>(
-    c: &C,
+pub(crate) fn send<'a, T, C: Locked<T>>(
+    c: &'a C,
+    mut held: Option<Guard<'a, C::State>>,
     mut msg: T,
     deadline: Option<Instant>,
 ) -> Result<(), SendTimeoutError<T>> {
@@ -120,7 +135,7 @@ pub(crate) fn send<T, C: Locked<T>>(
     let mut polled = false;
     loop {
         let mut wakes = Wakes::default();
-        let mut g = c.state().lock();
+        let mut g = held.take().unwrap_or_else(|| c.state().lock());
         if C::sides(&mut g).disconnected {
             return Err(SendTimeoutError::Disconnected(msg));
         }
@@ -135,7 +150,7 @@ pub(crate) fn send<T, C: Locked<T>>(
             }
             Err(m) => msg = m,
         }
-        if expired || deadline.is_some_and(|d| Instant::now() >= d) {
+        if expired || deadline.is_some_and(|d| instant_now() >= d) {
             drop(g);
             wakes.complete();
             return Err(SendTimeoutError::Timeout(msg));
@@ -162,12 +177,13 @@ pub(crate) fn send<T, C: Locked<T>>(
     }
 }
 
-/// Blocking receive with an optional deadline (steps 1–3, 6).
+/// Blocking receive with an optional deadline (steps 1–3, 6). `held`: as in [`send`].
 ///
 /// # Panics
 /// If the thread cannot block (`futex::WaitError`) and no deadline was given.
-pub(crate) fn recv<T, C: Locked<T>>(
-    c: &C,
+pub(crate) fn recv<'a, T, C: Locked<T>>(
+    c: &'a C,
+    mut held: Option<Guard<'a, C::State>>,
     deadline: Option<Instant>,
 ) -> Result<T, RecvTimeoutError> {
     // Set once a wait timed out: the deadline counts as passed from then on.
@@ -176,7 +192,7 @@ pub(crate) fn recv<T, C: Locked<T>>(
     let mut polled = false;
     loop {
         let mut wakes = Wakes::default();
-        let mut g = c.state().lock();
+        let mut g = held.take().unwrap_or_else(|| c.state().lock());
         if let Some(m) = c.take(&mut g, &mut wakes) {
             drop(g);
             wakes.complete();
@@ -196,7 +212,7 @@ pub(crate) fn recv<T, C: Locked<T>>(
             wakes.complete();
             return Err(RecvTimeoutError::Disconnected);
         }
-        if expired || deadline.is_some_and(|d| Instant::now() >= d) {
+        if expired || deadline.is_some_and(|d| instant_now() >= d) {
             drop(g);
             wakes.complete();
             return Err(RecvTimeoutError::Timeout);
@@ -275,6 +291,7 @@ pub(crate) fn disconnect<T, C: Locked<T>>(c: &C, last_receiver: bool) {
     sides.disconnected = true;
     sides.senders.claim_all(&mut claimed);
     sides.receivers.claim_all(&mut claimed);
+    c.state().bump();
     let dropped = if last_receiver {
         c.take_queue(&mut g)
     } else {
@@ -341,6 +358,7 @@ pub(crate) fn release_handoff<T, C: Locked<T>>(
             e.cx.unclaim();
             // A receive case claimed a sender (and the reverse): it goes back to its side.
             C::sides(&mut g).side(!recv_side).push_front(e);
+            c.state().bump();
             None
         }
         Token::Boxed(p) => {

@@ -63,7 +63,7 @@
 //! ```
 
 pub mod broadcast;
-mod chan;
+pub(crate) mod chan;
 mod drops;
 #[cfg(feature = "envelope")]
 pub mod envelope;
@@ -81,7 +81,7 @@ mod rendezvous;
 mod ring;
 mod select;
 mod timer;
-mod waiter;
+pub(crate) mod waiter;
 
 #[doc(inline)]
 pub use crate::select;
@@ -97,7 +97,7 @@ pub use handles::{
     TryIter,
 };
 pub use oneshot::oneshot;
-pub use select::{Select, SelectedOperation};
+pub use select::{LocalHandles, Select, SelectedOperation, SendHandles};
 
 // Unit tests use std threads; the model builds run the loom_/shuttle_ integration tests.
 #[cfg(all(test, not(any(portalis_loom, portalis_shuttle))))]

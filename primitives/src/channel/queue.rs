@@ -8,7 +8,7 @@
 
 use super::error::{RecvError, RecvTimeoutError, SendError, SendTimeoutError};
 use super::error::{TryRecvError, TrySendError};
-use super::handoff::{self, complete_all, Discipline, Sides, Token, Wakes};
+use super::handoff::{self, complete_all, Discipline, Sides, Token, Version, Wakes};
 use super::lock::{Guard, Lock};
 use super::locked::{self, Locked};
 use super::waiter::{Context, Entry};
@@ -96,6 +96,7 @@ impl<T> Locked<T> for Queue<T> {
         s.queue.push_back(msg);
         // Relaxed: a hint (step 6); the lock orders the queue itself.
         self.len_hint.store(s.queue.len(), Relaxed);
+        self.state.bump(); // a message: receives may be ready (lock.rs change count)
         Ok(None)
     }
     /// Refills the freed slot from the first blocked sender (Go's `recv` on a full channel;
@@ -112,6 +113,7 @@ impl<T> Locked<T> for Queue<T> {
             }
             // Relaxed: a hint (step 6); the lock orders the queue itself.
             self.len_hint.store(s.queue.len(), Relaxed);
+            self.state.bump(); // a free slot: sends may be ready
             return msg;
         }
         if !s.sides.senders.is_empty() {
@@ -162,16 +164,44 @@ impl<T> Discipline<T> for Queue<T> {
         locked::try_recv(self)
     }
 
+    /// The common case first (room, no waiting receiver: `offer`'s queueing branch), decided
+    /// in one lock hold with no wake list; anything else continues in `locked::send` within
+    /// the same hold (ADR 102).
+    #[inline]
     fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
-        locked::send(self, msg, deadline)
+        let mut g = self.lock();
+        if !g.sides.disconnected && self.has_room(&g) && g.sides.receivers.is_empty() {
+            g.queue.push_back(msg);
+            // Relaxed: a hint (step 6); the lock orders the queue itself.
+            self.len_hint.store(g.queue.len(), Relaxed);
+            self.state.bump(); // a message: receives may be ready (the select's change count)
+            return Ok(());
+        }
+        locked::send(self, Some(g), msg, deadline)
     }
 
+    /// The common case first (a queued message beyond the reserved ones, no blocked sender to
+    /// refill from: `take`'s plain pop), as in `send`.
+    #[inline]
     fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
-        locked::recv(self, deadline)
+        let mut g = self.lock();
+        if g.queue.len() > g.reserved_recv && g.sides.senders.is_empty() {
+            if let Some(msg) = g.queue.pop_front() {
+                // Relaxed: a hint (step 6); the lock orders the queue itself.
+                self.len_hint.store(g.queue.len(), Relaxed);
+                self.state.bump(); // a free slot: sends may be ready (the select's change count)
+                return Ok(msg);
+            }
+        }
+        locked::recv(self, Some(g), deadline)
     }
 
     fn disconnect(&self, last_receiver: bool) {
         locked::disconnect(self, last_receiver);
+    }
+
+    fn version(&self) -> Version {
+        [self.state.version(), 0, 0]
     }
 
     fn try_reserve_recv(&self, _take: bool) -> Option<Token> {
@@ -216,6 +246,7 @@ impl<T> Discipline<T> for Queue<T> {
                 packet: core::ptr::null(),
                 mailbox: false,
             });
+            self.state.bump();
             return (false, core::ptr::null_mut());
         }
         (true, core::ptr::null_mut())
@@ -231,12 +262,17 @@ impl<T> Discipline<T> for Queue<T> {
                 packet: core::ptr::null(),
                 mailbox: false,
             });
+            self.state.bump();
         }
         (ready, core::ptr::null_mut())
     }
 
     fn unregister(&self, cx: &Arc<Context>, recv_side: bool) {
         locked::unregister(self, cx, recv_side);
+    }
+
+    fn notify_one(&self, recv_side: bool) {
+        locked::notify_one(self, recv_side);
     }
 
     fn read(&self, token: Token) -> Result<T, RecvError> {
@@ -246,6 +282,7 @@ impl<T> Discipline<T> for Queue<T> {
                 let mut g = self.lock();
                 g.reserved_recv -= 1;
                 let msg = g.queue.pop_front().expect("a reservation holds a message");
+                self.state.bump();
                 let w = if g.sides.senders.is_empty() {
                     None
                 } else {
@@ -271,6 +308,7 @@ impl<T> Discipline<T> for Queue<T> {
                     return Err(SendError(msg));
                 }
                 g.queue.push_back(msg);
+                self.state.bump();
                 let w = if g.sides.receivers.is_empty() {
                     None
                 } else {
@@ -298,6 +336,8 @@ impl<T> Discipline<T> for Queue<T> {
                     g.reserved_send -= 1;
                     g.sides.senders.claim_one()
                 };
+                // A message or slot is free again.
+                self.state.bump();
                 drop(g);
                 if let Some(e) = w {
                     Context::complete(e.cx);

@@ -9,7 +9,7 @@
 
 use super::error::{RecvError, RecvTimeoutError, SendError, SendTimeoutError};
 use super::error::{TryRecvError, TrySendError};
-use super::handoff::{self, complete_all, Discipline, Sides, Token, Wakes};
+use super::handoff::{self, complete_all, Discipline, Sides, Token, Version, Wakes};
 use super::lock::{Guard, Lock};
 use super::locked::{self, Locked};
 use super::waiter::{Context, Entry};
@@ -99,15 +99,19 @@ impl<T> Discipline<T> for Rendezvous {
     }
 
     fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
-        locked::send(self, msg, deadline)
+        locked::send(self, None, msg, deadline)
     }
 
     fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
-        locked::recv::<T, _>(self, deadline)
+        locked::recv::<T, _>(self, None, deadline)
     }
 
     fn disconnect(&self, last_receiver: bool) {
         locked::disconnect::<T, _>(self, last_receiver);
+    }
+
+    fn version(&self) -> Version {
+        [self.sides.version(), 0, 0]
     }
 
     fn try_reserve_recv(&self, take: bool) -> Option<Token> {
@@ -184,6 +188,8 @@ impl<T> Discipline<T> for Rendezvous {
             packet,
             mailbox: false,
         });
+        // A waiting receiver may make sends ready (lock.rs change count).
+        self.sides.bump();
         drop(g);
         complete_all(notified);
         (false, packet)
@@ -215,6 +221,7 @@ impl<T> Discipline<T> for Rendezvous {
                 packet: mailbox,
                 mailbox: !observe,
             });
+            self.sides.bump();
         }
         drop(g);
         complete_all(notified);
@@ -223,6 +230,10 @@ impl<T> Discipline<T> for Rendezvous {
 
     fn unregister(&self, cx: &Arc<Context>, recv_side: bool) {
         locked::unregister::<T, _>(self, cx, recv_side);
+    }
+
+    fn notify_one(&self, recv_side: bool) {
+        locked::notify_one::<T, _>(self, recv_side);
     }
 
     fn read(&self, token: Token) -> Result<T, RecvError> {

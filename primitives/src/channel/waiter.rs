@@ -21,6 +21,7 @@
 //!    context was claimed: wait for `DONE` (step 4, untimed; the claimer is running) and take
 //!    the outcome. Either way the waiter then removes its remaining entries under each lock.
 
+use crate::deadline::{instant_now, instant_timed_out};
 use crate::futex;
 use crate::sync::atomic::{
     AtomicU32, AtomicUsize,
@@ -136,8 +137,22 @@ impl Context {
         }
     }
 
+    /// Step 4 for an async waiter (`async_ops.rs`): sets `PARKED` and awaits
+    /// [`futex::wait_future`] on the state word until `DONE`, so `complete`'s `wake_one`
+    /// reaches the task like a sleeping thread. Returns the selected operation index.
+    pub(crate) async fn wait_async(&self) -> usize {
+        loop {
+            // Acquire: as in `wait_until`.
+            let seen = self.state.fetch_or(PARKED_BIT, Acquire) | PARKED_BIT;
+            if seen & DONE_BIT != 0 {
+                return self.done().expect("DONE is sticky");
+            }
+            futex::wait_future(&self.state, seen).await;
+        }
+    }
+
     /// Step 5: gives up; `true` if no claim can happen any more.
-    fn abort(&self) -> bool {
+    pub(crate) fn abort(&self) -> bool {
         let mut cur = self.state.load(Relaxed);
         loop {
             if cur & CLAIMED_BIT != 0 {
@@ -191,7 +206,7 @@ impl Context {
             }
             let left = match deadline {
                 Some(d) if !claimed => {
-                    let now = Instant::now();
+                    let now = instant_now();
                     if now >= d {
                         if self.abort() {
                             return Woken::TimedOut;
@@ -206,7 +221,11 @@ impl Context {
             match futex::wait(&self.state, seen, left) {
                 Ok(futex::WaitResult::TimedOut) if !claimed => {
                     // The futex says the deadline passed (under the models: at once); trust it
-                    // rather than re-reading a clock that may lag.
+                    // rather than re-reading a clock that may lag. Under the models the
+                    // thread's clock jumps to the deadline (deadline.rs `instant_timed_out`).
+                    if let Some(d) = deadline {
+                        instant_timed_out(d);
+                    }
                     if self.abort() {
                         return Woken::TimedOut;
                     }
