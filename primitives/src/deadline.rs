@@ -121,8 +121,12 @@ impl Deadline {
         // `Instant` (seconds in an `i64`) overflows: without this filter a "wait for ever" by
         // `Duration::MAX` became a finite deadline the model could let expire
         // (loom_shared_state_change_is_seen saw a timeout it can never have natively).
+        // (Seeded control `model_clock_max_is_finite` drops the filter, model builds only.)
         #[cfg(any(portalis_loom, portalis_shuttle))]
-        let at = at.filter(|t| t.as_secs() <= i64::MAX as u64);
+        let at = at.filter(|t| {
+            cfg!(portalis_seeded_bug = "model_clock_max_is_finite")
+                || t.as_secs() <= i64::MAX as u64
+        });
         Deadline(at)
     }
 

@@ -6,6 +6,11 @@
 //! protocol bug each, which the named model must report). This library holds shared helpers.
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
+/// The linearizability checker and the recorder that feeds it (native builds only: it runs
+/// real threads, which the model builds' primitives cannot).
+#[cfg(not(any(portalis_loom, portalis_shuttle)))]
+pub mod lin;
+
 /// Helpers for the model tests (loom or shuttle builds only).
 #[cfg(any(portalis_loom, portalis_shuttle))]
 pub mod model {
@@ -52,6 +57,29 @@ pub mod model {
     impl fmt::Debug for Payload {
         fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("Payload")
+        }
+    }
+
+    /// Runs a future to completion on the current loom thread: polls it, and parks the thread
+    /// (`loom::thread::park`) while it is pending; its waker unparks the thread. A wake-up that
+    /// never comes is a deadlock loom reports (loom's own `future::block_on` needs a loom
+    /// feature this workspace does not enable).
+    #[cfg(portalis_loom)]
+    pub fn block_on<F: core::future::Future>(f: F) -> F::Output {
+        struct Unpark(loom::thread::Thread);
+        impl std::task::Wake for Unpark {
+            fn wake(self: std::sync::Arc<Self>) {
+                self.0.unpark();
+            }
+        }
+        let waker = std::task::Waker::from(std::sync::Arc::new(Unpark(loom::thread::current())));
+        let mut cx = std::task::Context::from_waker(&waker);
+        let mut f = core::pin::pin!(f);
+        loop {
+            if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+                return v;
+            }
+            loom::thread::park();
         }
     }
 

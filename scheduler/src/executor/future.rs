@@ -186,7 +186,38 @@ impl<T: Send + 'static> Future<T> {
     }
 
     /// Cancels the call if it has not started; `true` if the future is (now) cancelled.
+    #[cfg_attr(
+        portalis_seeded_bug = "future_cancel_two_phase",
+        allow(unreachable_code)
+    )]
     pub fn cancel(&self) -> bool {
+        #[cfg(portalis_seeded_bug = "future_cancel_two_phase")]
+        return self.cancel_two_phase();
+        // Pending → cancelled in one critical section, so neither `run` nor `set_result` can
+        // come in between. (It used to reserve the state as `Running` and publish `Cancelled`
+        // after unlocking: a `set_result` in that window won, yet `cancel` returned `true`,
+        // and a second `cancel` in it returned `false`. The linearizability checker found it:
+        // verify/tests/lin_sync.rs `lin_executor_future`; loom: verify/tests/loom_future.rs
+        // `loom_future_cancel_races_set_result`.)
+        let (callbacks, waiters) = {
+            let mut g = self.inner.state.lock().unwrap();
+            match g.0 {
+                State::Pending => {}
+                State::Done(Err(FutureError::Cancelled)) => return true,
+                _ => return false,
+            }
+            g.0 = State::Done(Err(FutureError::Cancelled));
+            (std::mem::take(&mut g.1), std::mem::take(&mut g.2))
+        };
+        self.publish(callbacks, waiters);
+        true
+    }
+
+    /// The negative control of `loom_future_cancel_races_set_result` (verify/scripts/
+    /// controls.sh): the old two-step cancel, which let a `set_result` win after `cancel`
+    /// had decided to return `true`. Compiled only with that seeded bug, in model builds.
+    #[cfg(portalis_seeded_bug = "future_cancel_two_phase")]
+    fn cancel_two_phase(&self) -> bool {
         {
             let g = self.inner.state.lock().unwrap();
             match g.0 {
@@ -195,10 +226,9 @@ impl<T: Send + 'static> Future<T> {
                 _ => return false,
             }
         }
-        // Pending → cancelled under the lock, so `run` cannot start it in between.
         let mut g = self.inner.state.lock().unwrap();
         if let State::Pending = g.0 {
-            g.0 = State::Running; // reserved; `finish` below publishes Cancelled
+            g.0 = State::Running;
             drop(g);
             self.finish(Err(FutureError::Cancelled));
             return true;
@@ -236,6 +266,10 @@ impl<T: Send + 'static> Future<T> {
     }
 
     fn wait_done(&self, timeout: Option<Duration>) -> Result<(), FutureError> {
+        #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+        if !portalis_primitives::futex::can_block() {
+            return self.wait_done_on_main_thread(timeout);
+        }
         let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
         let mut g = self.inner.state.lock().unwrap();
         loop {
@@ -253,6 +287,39 @@ impl<T: Send + 'static> Future<T> {
                 }
             }
         }
+    }
+
+    /// `wait_done` on the browser's main thread, where the std `Condvar` would trap: waits on
+    /// a word that a done-callback sets, through `futex::wait`, which suspends inside
+    /// `web::run_blocking` (JSPI, ADR 110) and otherwise busy-waits in bounded spins (ADR 015).
+    #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+    fn wait_done_on_main_thread(&self, timeout: Option<Duration>) -> Result<(), FutureError> {
+        use portalis_primitives::futex;
+        use portalis_primitives::sync::atomic::{
+            AtomicU32,
+            Ordering::{Acquire, Release},
+        };
+        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
+        let done = Arc::new(AtomicU32::new(0));
+        let d2 = done.clone();
+        self.add_done_callback(move |_| {
+            // Release: pairs with the Acquire load below.
+            d2.store(1, Release);
+            futex::wake_all(&d2);
+        });
+        // Acquire: pairs with the Release store in the callback.
+        while done.load(Acquire) == 0 {
+            let left = match deadline {
+                None => None,
+                Some(d) => match d.checked_duration_since(Instant::now()) {
+                    Some(left) if !left.is_zero() => Some(left),
+                    _ => return Err(FutureError::Timeout),
+                },
+            };
+            // `MainThreadCannotBlock` (no JSPI here): its bounded spin ran; spin again.
+            let _ = futex::wait(&done, 0, left);
+        }
+        Ok(())
     }
 
     /// Waits up to `timeout` (`None` = forever) and returns the value.
