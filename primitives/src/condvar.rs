@@ -413,7 +413,9 @@ impl Condvar {
                     }
                     i.is_some()
                 });
-                if removed {
+                // (Seeded control `condvar_timeout_ignores_pop`, model builds only: reports a
+                // timeout although a notifier already popped us, losing its notification.)
+                if removed || cfg!(portalis_seeded_bug = "condvar_timeout_ignores_pop") {
                     return true;
                 }
                 // A notifier popped us first: wait for its NOTIFIED store (it is running
@@ -470,6 +472,11 @@ impl Condvar {
             let k = n.min(q.len());
             // Relaxed: under the queue lock.
             self.waiters.fetch_sub(k, Relaxed);
+            if cfg!(portalis_seeded_bug = "condvar_notify_lifo") {
+                // Seeded control (model builds only): the newest waiters first.
+                let len = q.len();
+                return q.drain(len - k..).rev().collect();
+            }
             q.drain(..k).collect()
         });
         let k = popped.len();

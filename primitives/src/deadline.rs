@@ -70,6 +70,42 @@ fn now() -> Point {
     model_clock::now()
 }
 
+/// The clock the channels' deadlines (`Option<Instant>`, `channel/`) are read on:
+/// `Instant::now()`; under the model checkers the [model clock](model_clock) as an `Instant`, a
+/// fixed origin plus this model thread's time, so a channel's timed path takes the same branch
+/// in every replay (issue 21 item 6). A deadline the caller computed from the real clock is
+/// later than the model clock's reading by the real time since the origin: under the models
+/// an absolute deadline expires only by a timed wait timing out.
+#[cfg(not(any(portalis_loom, portalis_shuttle)))]
+#[inline]
+pub(crate) fn instant_now() -> Instant {
+    Instant::now()
+}
+
+/// The model checkers' reading of the channel clock (see the native version).
+#[cfg(any(portalis_loom, portalis_shuttle))]
+pub(crate) fn instant_now() -> Instant {
+    model_origin() + model_clock::now()
+}
+
+/// A channel's timed wait for `deadline` timed out: under the models this thread's clock
+/// jumps to it (as [`Deadline`]'s waits do); nothing natively.
+#[inline]
+pub(crate) fn instant_timed_out(deadline: Instant) {
+    #[cfg(any(portalis_loom, portalis_shuttle))]
+    model_clock::advance_to(deadline.saturating_duration_since(model_origin()));
+    #[cfg(not(any(portalis_loom, portalis_shuttle)))]
+    let _ = deadline;
+}
+
+/// The real instant the model clock's zero stands for: read once per process (a std
+/// `OnceLock`, outside the model: the same value in every execution and replay).
+#[cfg(any(portalis_loom, portalis_shuttle))]
+fn model_origin() -> Instant {
+    static ORIGIN: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    *ORIGIN.get_or_init(Instant::now)
+}
+
 impl Deadline {
     /// No limit.
     #[inline]
@@ -85,8 +121,12 @@ impl Deadline {
         // `Instant` (seconds in an `i64`) overflows: without this filter a "wait for ever" by
         // `Duration::MAX` became a finite deadline the model could let expire
         // (loom_shared_state_change_is_seen saw a timeout it can never have natively).
+        // (Seeded control `model_clock_max_is_finite` drops the filter, model builds only.)
         #[cfg(any(portalis_loom, portalis_shuttle))]
-        let at = at.filter(|t| t.as_secs() <= i64::MAX as u64);
+        let at = at.filter(|t| {
+            cfg!(portalis_seeded_bug = "model_clock_max_is_finite")
+                || t.as_secs() <= i64::MAX as u64
+        });
         Deadline(at)
     }
 

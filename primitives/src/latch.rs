@@ -89,7 +89,12 @@ impl Counter {
             }
         }
         if s >> COUNT_SHIFT == n && s & WAITERS_BIT != 0 {
-            futex::wake_all(&self.state);
+            if cfg!(portalis_seeded_bug = "latch_wake_one") {
+                // Seeded control (verify/scripts/controls.sh, model builds only): one waiter.
+                futex::wake_one(&self.state);
+            } else {
+                futex::wake_all(&self.state);
+            }
         }
         Ok(())
     }

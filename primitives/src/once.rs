@@ -199,7 +199,13 @@ struct Completion<'a> {
 impl Drop for Completion<'_> {
     fn drop(&mut self) {
         // Release: pairs with the Acquire loads in `is_completed` / `call_slow`.
-        if self.once.state.swap(self.to, Release) & WAITERS_BIT != 0 {
+        // (`verify/scripts/controls.sh` weakens it under `portalis_seeded_bug`, never shipped.)
+        let order = if cfg!(portalis_seeded_bug = "once_relaxed_complete") {
+            Relaxed
+        } else {
+            Release
+        };
+        if self.once.state.swap(self.to, order) & WAITERS_BIT != 0 {
             futex::wake_all(&self.once.state);
         }
     }

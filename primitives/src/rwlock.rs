@@ -107,6 +107,11 @@ fn readable(s: u32) -> bool {
 #[inline]
 fn enterable<const KIND: u8>(s: u32) -> bool {
     match KIND {
+        // (Seeded control `rwlock_recursive_honours_writer`, model builds only: a recursive
+        // read queues behind a waiting writer like a plain one.)
+        READ_RECURSIVE if cfg!(portalis_seeded_bug = "rwlock_recursive_honours_writer") => {
+            readable(s)
+        }
         READ_RECURSIVE => !is_write_locked(s),
         UPGRADABLE => readable(s) && s & UPGRADABLE_BIT == 0,
         _ => readable(s),

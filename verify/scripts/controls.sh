@@ -15,25 +15,50 @@ unset LOOM_MAX_PREEMPTIONS
 
 # bug | package (portalis-<name>) | test file | model (exact test name)
 CONTROLS="
-semaphore_relaxed_release      verify  loom_semaphore     loom_hb_semaphore_release_acquire
-semaphore_relaxed_release      verify  loom_semaphore     loom_hb_semaphore_release_many_spawned_acquirer
-semaphore_wake_one_always      verify  loom_semaphore     loom_claim_semaphore_small_waiter_not_stranded
-semaphore_wake_one_always      verify  loom_semaphore     loom_claim_semaphore_small_waiter_on_main
-join_result_after_latch        verify  loom_join          loom_join_stolen_result_published
-event_relaxed_set              verify  loom_event         loom_hb_event_set_wait
-event_clear_store              verify  loom_event         loom_claim_event_clear_then_set_wakes_sleeper
-event_clear_store              verify  loom_event         loom_claim_event_clear_then_set_wakes_main_sleeper
-latch_relaxed_count_down       verify  loom_latch         loom_hb_latch_count_down_wait
-oneshot_relaxed_send           verify  loom_oneshot       loom_hb_oneshot_send_recv
-ring_relaxed_stamp             verify  loom_channel_ring  loom_channel_ring_handoff
-list_free_unread               verify  loom_channel_list_retire  loom_channel_list_retire_waits_for_slow_reader
-list_relaxed_read              verify  loom_channel_list_retire  loom_channel_list_retire_waits_for_slow_reader
-parked_check_outside_lock      verify  loom_parked        loom_parked_wake_one_spawned_waiter
-parked_check_outside_lock      verify  loom_parked        loom_parked_wake_one_main_waiter
-parked_timeout_keeps_node      verify  loom_parked        loom_parked_timeout_leaves_no_node
-mutex_fair_unlock_frees        verify  loom_mutex         loom_mutex_fair_handoff_reaches_sleeper
-mutex_newcomer_claims_handoff  verify  loom_mutex         loom_mutex_fair_handoff_reaches_sleeper
-mutex_timeout_drops_handoff    verify  loom_mutex         loom_mutex_fair_handoff_vs_timeout
+semaphore_relaxed_release        verify  loom_semaphore           loom_hb_semaphore_release_acquire
+semaphore_relaxed_release        verify  loom_semaphore           loom_hb_semaphore_release_many_spawned_acquirer
+semaphore_wake_one_always        verify  loom_semaphore           loom_claim_semaphore_small_waiter_not_stranded
+semaphore_wake_one_always        verify  loom_semaphore           loom_claim_semaphore_small_waiter_on_main
+join_result_after_latch          verify  loom_join                loom_join_stolen_result_published
+event_relaxed_set                verify  loom_event               loom_hb_event_set_wait
+event_clear_store                verify  loom_event               loom_claim_event_clear_then_set_wakes_sleeper
+event_clear_store                verify  loom_event               loom_claim_event_clear_then_set_wakes_main_sleeper
+latch_relaxed_count_down         verify  loom_latch               loom_hb_latch_count_down_wait
+oneshot_relaxed_send             verify  loom_oneshot             loom_hb_oneshot_send_recv
+oneshot_relaxed_send             verify  loom_oneshot             loom_hb_oneshot_spawned_receiver
+ring_relaxed_stamp               verify  loom_channel_ring        loom_channel_ring_handoff
+ring_relaxed_stamp               verify  loom_channel_ring        loom_hb_channel_ring
+parked_check_outside_lock        verify  loom_parked              loom_parked_wake_one_spawned_waiter
+parked_check_outside_lock        verify  loom_parked              loom_parked_wake_one_main_waiter
+parked_timeout_keeps_node        verify  loom_parked              loom_parked_timeout_leaves_no_node
+mutex_fair_unlock_frees          verify  loom_mutex               loom_mutex_fair_handoff_reaches_sleeper
+mutex_newcomer_claims_handoff    verify  loom_mutex               loom_mutex_fair_handoff_reaches_sleeper
+mutex_timeout_drops_handoff      verify  loom_mutex               loom_mutex_fair_handoff_vs_timeout
+barrier_wake_checks_new_epoch    verify  loom_barrier             loom_barrier_abort_breaks_waiter
+barrier_wake_checks_new_epoch    verify  loom_barrier             loom_hb_barrier_exchange
+barrier_enter_skips_drain        verify  loom_barrier             loom_barrier_generation_reuse
+broadcast_seen_after_unlock      verify  loom_broadcast           loom_hb_broadcast_send_recv
+broadcast_seen_after_unlock      verify  loom_broadcast           loom_claim_broadcast_every_receiver_sees_every_message
+waiter_relaxed_complete          verify  loom_channel_rendezvous  loom_hb_channel_rendezvous
+waiter_relaxed_complete          verify  loom_channel_rendezvous  loom_channel_rendezvous_pairing
+list_relaxed_written             verify  loom_channel_list        loom_hb_channel_list
+list_relaxed_written             verify  loom_channel_list        loom_channel_list_handoff
+list_free_unread                 verify  loom_channel_list_retire  loom_channel_list_retire_waits_for_slow_reader
+list_relaxed_read                verify  loom_channel_list_retire  loom_channel_list_retire_waits_for_slow_reader
+model_clock_max_is_finite        verify  loom_cell                loom_shared_state_change_is_seen
+scope_counter_relaxed_release    verify  loom_join                loom_join_scope_counter
+rwlock_recursive_honours_writer  verify  loom_rwlock              loom_claim_rwlock_read_recursive_passes_waiting_writer
+rwlock_recursive_honours_writer  verify  loom_rwlock              loom_claim_rwlock_read_recursive_passes_waiting_writer_main
+condvar_timeout_ignores_pop      verify  loom_condvar             loom_claim_condvar_notify_races_timeout
+condvar_timeout_ignores_pop      verify  loom_condvar             loom_claim_condvar_notify_races_timeout_main_waiter
+condvar_notify_lifo              verify  loom_condvar             loom_claim_condvar_notify_one_is_fifo
+latch_wake_one                   verify  loom_latch               loom_claim_latch_count_down_wakes_every_waiter
+once_relaxed_complete            verify  loom_once                loom_claim_once_callers_see_the_run
+future_cancel_two_phase          verify  loom_future              loom_future_cancel_races_set_result
+select_try_single_pass         verify  loom_select        loom_select_try_linearizable_ring
+select_try_single_pass         verify  loom_select        loom_select_try_linearizable_list
+select_try_single_pass         verify  loom_select        loom_select_try_linearizable_queue
+select_try_single_pass         verify  loom_select        loom_select_try_ready_linearizable_queue
 "
 # Optional filter: `controls.sh <bug>` runs only that bug's controls.
 only=${1:-}

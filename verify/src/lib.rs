@@ -6,6 +6,11 @@
 //! protocol bug each, which the named model must report). This library holds shared helpers.
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
+/// The linearizability checker and the recorder that feeds it (native builds only: it runs
+/// real threads, which the model builds' primitives cannot).
+#[cfg(not(any(portalis_loom, portalis_shuttle)))]
+pub mod lin;
+
 /// Helpers for the model tests (loom or shuttle builds only).
 #[cfg(any(portalis_loom, portalis_shuttle))]
 pub mod model {

@@ -53,3 +53,22 @@ fn loom_hb_broadcast_send_recv() {
         t.join().unwrap();
     });
 }
+
+/// Property (`broadcast.rs`: "every Receiver sees every message sent after it subscribed",
+/// and sleepers are woken by every send): two receivers, one spawned and one on main, each
+/// receive both messages, in order, whether they went to sleep first or not.
+#[test]
+fn loom_claim_broadcast_every_receiver_sees_every_message() {
+    loom_model(BOUND, || {
+        let (tx, mut rx1) = broadcast::<u32>(2);
+        let mut rx2 = tx.subscribe();
+        let t = thread::spawn(move || (rx2.recv(), rx2.recv()));
+        let s = thread::spawn(move || {
+            tx.send(1).unwrap();
+            tx.send(2).unwrap();
+        });
+        assert_eq!((rx1.recv(), rx1.recv()), (Ok(1), Ok(2)));
+        assert_eq!(t.join().unwrap(), (Ok(1), Ok(2)));
+        s.join().unwrap();
+    });
+}

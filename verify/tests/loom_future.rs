@@ -43,6 +43,28 @@ fn loom_future_cancel_races_run() {
     });
 }
 
+/// Property: `cancel` racing `set_result` — exactly one wins, and what `cancel` returned is
+/// what the future holds afterwards. Regression: `cancel` used to reserve the state and
+/// publish `Cancelled` after unlocking, so a `set_result` in between also succeeded while
+/// `cancel` returned `true` (found by the linearizability checker, verify/tests/lin_sync.rs;
+/// this model fails on that code).
+#[test]
+fn loom_future_cancel_races_set_result() {
+    loom_model(BOUND, || {
+        let f = Future::<u32>::new();
+        let f2 = f.clone();
+        let t = thread::spawn(move || f2.set_result(7).is_ok());
+        let cancelled = f.cancel();
+        let set = t.join().unwrap();
+        assert_ne!(cancelled, set, "exactly one of cancel and set_result wins");
+        if cancelled {
+            assert_eq!(f.result(None), Err(FutureError::Cancelled));
+        } else {
+            assert_eq!(f.result(None), Ok(7));
+        }
+    });
+}
+
 /// Property: a done-callback added while the call finishes runs exactly once, after
 /// completion; a `result` waiting meanwhile is woken (the condvar hand-off).
 #[test]

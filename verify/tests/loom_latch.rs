@@ -70,3 +70,19 @@ fn loom_hb_latch_count_down_wait() {
         }
     });
 }
+
+/// Property (`latch.rs`: "the decrement that reaches zero ... wakes all"): two waiters, one
+/// on main and one spawned, both return after a single count-down from a third thread (a
+/// wake-one would leave one asleep: a deadlock loom reports).
+#[test]
+fn loom_claim_latch_count_down_wakes_every_waiter() {
+    loom_model(BOUND, || {
+        let l = Arc::new(Latch::new(1));
+        let (l2, l3) = (l.clone(), l.clone());
+        let w = thread::spawn(move || l2.wait());
+        let c = thread::spawn(move || l3.count_down());
+        l.wait();
+        w.join().unwrap();
+        c.join().unwrap();
+    });
+}

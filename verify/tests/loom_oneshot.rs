@@ -73,3 +73,21 @@ fn loom_hb_oneshot_send_recv() {
         t.join().unwrap();
     });
 }
+
+/// As [`loom_hb_oneshot_send_recv`] with the receiver spawned and the sender on main.
+/// Control: `oneshot_relaxed_send`.
+#[test]
+fn loom_hb_oneshot_spawned_receiver() {
+    loom_model(BOUND, || {
+        let (s, r) = oneshot::<u32>();
+        let data = Arc::new(Payload::new());
+        let d2 = data.clone();
+        let t = thread::spawn(move || {
+            assert_eq!(r.recv(), Ok(5));
+            assert_eq!(d2.read(), 5);
+        });
+        data.write(5);
+        s.send(5).unwrap();
+        t.join().unwrap();
+    });
+}

@@ -102,3 +102,65 @@ fn loom_rwlock_upgradable_and_writer() {
         assert_eq!(*l.read(), 2);
     });
 }
+
+/// One side of the `read_recursive` claim (`rwlock.rs` fairness policy: it "ignores the
+/// writer preference ... so a thread that already reads cannot deadlock behind a waiting
+/// writer"): a thread holding a read guard takes a recursive one while a writer may be
+/// waiting; it must get it, and the writer gets the lock after both guards go.
+fn recursive_read_passes_writer(reader_on_main: bool) {
+    let l = Arc::new(RwLock::new(0u32));
+    let reader = |l: &RwLock<u32>| {
+        let outer = l.read();
+        thread::yield_now(); // let the writer announce itself
+        let inner = l.read_recursive();
+        *outer + *inner
+    };
+    let l2 = l.clone();
+    if reader_on_main {
+        let t = thread::spawn(move || *l2.write() += 1);
+        let _ = reader(&l);
+        t.join().unwrap();
+    } else {
+        let t = thread::spawn(move || {
+            let _ = reader(&l2);
+        });
+        *l.write() += 1;
+        t.join().unwrap();
+    }
+    assert_eq!(*l.read(), 1);
+}
+
+/// Property: `read_recursive` does not wait behind a waiting writer (reader spawned).
+/// Control: `rwlock_recursive_honours_writer`.
+#[test]
+fn loom_claim_rwlock_read_recursive_passes_waiting_writer() {
+    loom_model(BOUND, || recursive_read_passes_writer(false));
+}
+
+/// As above with the reader on the main thread. Control: `rwlock_recursive_honours_writer`.
+#[test]
+fn loom_claim_rwlock_read_recursive_passes_waiting_writer_main() {
+    loom_model(BOUND, || recursive_read_passes_writer(true));
+}
+
+/// Property (`rwlock.rs`: "stale bits from timed-out waiters only cost an extra wake-up, never
+/// a hang"): a writer gives up (`try_write_for`, which the model clock may time out at any
+/// check) while a reader holds the lock; afterwards a writer and a reader still get the lock.
+#[test]
+fn loom_claim_rwlock_timed_out_writer_strands_nobody() {
+    loom_model(BOUND, || {
+        let l = Arc::new(RwLock::new(0u32));
+        let g = l.read();
+        let l2 = l.clone();
+        let t = thread::spawn(move || {
+            if let Some(mut w) = l2.try_write_for(std::time::Duration::from_secs(3600)) {
+                *w += 1;
+            }
+        });
+        drop(g);
+        *l.write() += 1;
+        t.join().unwrap();
+        let v = *l.read();
+        assert!(v == 1 || v == 2);
+    });
+}

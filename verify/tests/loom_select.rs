@@ -1,7 +1,9 @@
 //! Loom models of `select!` (`channel/select.rs` over the flavours' readiness and claim steps,
 //! docs/notes/channels.md and ADR 023): a select blocked on several channels is woken by a send on any
 //! of them, a select that gives up (timeout) never swallows a message, and two selects pair up
-//! over rendezvous channels exactly once. Shuttle (`shuttle_channel_mpmc.rs`) runs the larger
+//! over rendezvous channels exactly once; a non-blocking select (`try_run`, ADR 053) never
+//! reports nothing ready while one of its channels holds a message at every instant (issue 16
+//! item 3). Shuttle (`shuttle_channel_mpmc.rs`) runs the larger
 //! producer/consumer scenarios. Run with `bash verify/scripts/loom.sh`.
 //!
 //! Timeouts are an hour: under the model a timed wait times out at once, so every interleaving
@@ -10,7 +12,9 @@
 #![cfg(portalis_loom)]
 
 use loom::thread;
-use portalis_primitives::channel::{bounded, select, unbounded, RecvError, Select};
+use portalis_primitives::channel::{
+    bounded, select, unbounded, Receiver, RecvError, Select, Sender,
+};
 use portalis_verify::model::loom_model;
 use std::time::Duration;
 
@@ -166,4 +170,85 @@ fn loom_channel_select_sender_claimed_by_try_recv_rendezvous() {
         assert_eq!(got, 7);
         drop(t.join().unwrap());
     });
+}
+
+// ---- linearizable non-blocking select (ADR 053) ----
+
+/// The mover: puts a message into `b`, then takes the one in `a` (if the select has not taken
+/// it first), so `a` or `b` holds a message at every instant. Returns the senders so that no
+/// case turns ready by disconnection.
+fn mover(
+    sa: Sender<u32>,
+    sb: Sender<u32>,
+    ra: Receiver<u32>,
+) -> thread::JoinHandle<(Sender<u32>, Sender<u32>)> {
+    thread::spawn(move || {
+        sb.send(1).unwrap();
+        let _ = ra.try_recv();
+        (sa, sb)
+    })
+}
+
+/// One model: channels from `make`, the mover racing one non-blocking select. `b` is listed
+/// first (the models visit cases in the order added): the old single pass looked at `b`
+/// before the mover filled it and at `a` after the mover emptied it, and reported nothing.
+/// The bound lets the mover run between the two looks of a pass.
+fn linearizable(make: fn() -> (Sender<u32>, Receiver<u32>), ready_only: bool) {
+    loom_model(BOUND, move || {
+        let (sa, ra) = make();
+        let (sb, rb) = make();
+        sa.send(0).unwrap();
+        let t = mover(sa, sb, ra.clone());
+        let mut sel = Select::new();
+        let ib = sel.recv(&rb);
+        let _ia = sel.recv(&ra);
+        if ready_only {
+            assert!(
+                sel.try_ready().is_ok(),
+                "try_ready reported nothing ready while a message was queued throughout"
+            );
+        } else {
+            match sel.try_select() {
+                Ok(op) if op.index() == ib => assert_eq!(op.recv(&rb), Ok(1)),
+                Ok(op) => assert_eq!(op.recv(&ra), Ok(0)),
+                Err(_) => panic!("try_select reported nothing ready while a message was queued"),
+            }
+        }
+        let _keep = t.join().unwrap();
+    });
+}
+
+/// Ring (`bounded(2)`), `try_select`. Control: `select_try_single_pass`.
+#[test]
+fn loom_select_try_linearizable_ring() {
+    linearizable(|| bounded(2), false);
+}
+
+/// Block list (`unbounded()`), `try_select`. Control: `select_try_single_pass`.
+#[test]
+fn loom_select_try_linearizable_list() {
+    linearizable(unbounded, false);
+}
+
+/// Locked queue (`bounded(1)`), `try_select`. Control: `select_try_single_pass`. (A lost
+/// change count, `lock_version_no_bump`, needs two passes missed in a row, more moves than
+/// this model can explore: `shuttle_select.rs` catches it.)
+#[test]
+fn loom_select_try_linearizable_queue() {
+    linearizable(|| bounded(1), false);
+}
+
+/// Ring, `Select::try_ready` (readiness only, nothing taken). No control: with the single
+/// pass seeded this model still passes (bounds 2 and 3): loom never gave the readiness check's
+/// Relaxed position loads the mover's newer values in the failing order. The `try_select` ring
+/// model (whose pass claims with RMWs) catches the seeded bug.
+#[test]
+fn loom_select_try_ready_linearizable_ring() {
+    linearizable(|| bounded(2), true);
+}
+
+/// Locked queue, `Select::try_ready`. Control: `select_try_single_pass`.
+#[test]
+fn loom_select_try_ready_linearizable_queue() {
+    linearizable(|| bounded(1), true);
 }

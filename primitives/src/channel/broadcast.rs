@@ -22,6 +22,7 @@
 
 use super::drops::drop_each;
 use super::error::{CapacityError, SendError};
+use crate::deadline::{instant_now, instant_timed_out};
 use crate::futex;
 use crate::sync::atomic::{
     AtomicU32, AtomicUsize,
@@ -287,7 +288,7 @@ impl<T: Clone> Receiver<T> {
     /// # Errors
     /// [`TryRecvError`].
     pub fn recv_timeout(&mut self, timeout: Duration) -> Result<T, TryRecvError> {
-        self.recv_deadline(Instant::now().checked_add(timeout))
+        self.recv_deadline(instant_now().checked_add(timeout))
     }
 
     fn recv_deadline(&mut self, deadline: Option<Instant>) -> Result<T, TryRecvError> {
@@ -300,7 +301,7 @@ impl<T: Clone> Receiver<T> {
                 r => return r,
             }
             // Relaxed: read under the lock that orders every bump.
-            let seen = shared.version.load(Relaxed);
+            let mut seen = shared.version.load(Relaxed);
             if spins < YIELDS {
                 drop(g);
                 spins += 1;
@@ -309,7 +310,7 @@ impl<T: Clone> Receiver<T> {
             }
             let left = match deadline {
                 Some(d) => {
-                    let now = Instant::now();
+                    let now = instant_now();
                     if now >= d {
                         return Err(TryRecvError::Empty);
                     }
@@ -320,12 +321,20 @@ impl<T: Clone> Receiver<T> {
             // Relaxed: incremented under the lock; see `Shared::wake`.
             shared.sleepers.fetch_add(1, Relaxed);
             drop(g);
+            if cfg!(portalis_seeded_bug = "broadcast_seen_after_unlock") {
+                // Seeded control (verify/scripts/controls.sh, model builds only): the version
+                // to sleep on re-read outside the lock, so a send in between is slept through.
+                seen = shared.version.load(Relaxed);
+            }
             let r = futex::wait(&shared.version, seen, left);
             // Relaxed: a counter only.
             shared.sleepers.fetch_sub(1, Relaxed);
             match r {
                 Ok(futex::WaitResult::Woken) => {}
                 Ok(futex::WaitResult::TimedOut) => {
+                    if let Some(d) = deadline {
+                        instant_timed_out(d); // the model clock jumps (deadline.rs)
+                    }
                     let g = shared.lock();
                     return self.poll(&g);
                 }

@@ -13,7 +13,7 @@
 
 use super::error::{RecvError, RecvTimeoutError, SendError, SendTimeoutError};
 use super::error::{TryRecvError, TrySendError};
-use super::handoff::{Discipline, Token};
+use super::handoff::{Discipline, Token, Version};
 use super::list::List;
 use super::lockfree::{LockFree, RING_MAX};
 use super::queue::Queue;
@@ -175,6 +175,11 @@ impl<T> Chan<T> {
     }
 
     // ---- select support ----
+
+    /// The change stamp for a non-blocking select's double collect.
+    pub(crate) fn version(&self) -> Version {
+        dispatch!(self, d => Discipline::<T>::version(d))
+    }
 
     /// Reserves a message for a selected receive (`take`: see [`Discipline`]).
     pub(crate) fn try_reserve_recv(&self, take: bool) -> Option<Token> {

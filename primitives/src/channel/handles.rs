@@ -8,9 +8,10 @@ use super::error::{
     CapacityError, RecvError, RecvTimeoutError, SendError, SendTimeoutError, TryRecvError,
     TrySendError,
 };
-use super::handoff::{self, SelectHandle, Token};
+use super::handoff::{self, SelectHandle, Token, Version};
 use super::timer;
 use super::waiter::Context;
+use crate::deadline::instant_now;
 use crate::sync::Arc;
 use crate::time::Instant;
 use core::fmt;
@@ -89,7 +90,7 @@ fn pair<T>(c: Chan<T>) -> (Sender<T>, Receiver<T>) {
 /// assert!(r.recv().is_ok());
 /// ```
 pub fn after(duration: Duration) -> Receiver<Instant> {
-    let now = Instant::now();
+    let now = instant_now();
     at(now
         .checked_add(duration)
         .unwrap_or(now + Duration::from_secs(86400 * 365 * 100)))
@@ -206,7 +207,7 @@ impl<T> Sender<T> {
     /// # Errors
     /// [`SendTimeoutError`] with the message.
     pub fn send_timeout(&self, msg: T, timeout: Duration) -> Result<(), SendTimeoutError<T>> {
-        self.chan.send(msg, Instant::now().checked_add(timeout))
+        self.chan.send(msg, instant_now().checked_add(timeout))
     }
 
     /// Sends, waiting until `deadline`.
@@ -291,7 +292,7 @@ impl<T> Receiver<T> {
     /// # Errors
     /// [`RecvTimeoutError`].
     pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
-        match Instant::now().checked_add(timeout) {
+        match instant_now().checked_add(timeout) {
             Some(d) => self.recv_inner(Some(d)),
             None => self.recv().map_err(|_| RecvTimeoutError::Disconnected),
         }
@@ -470,7 +471,7 @@ impl<T> SelectHandle for Receiver<T> {
             Flavor::Chan(c) => c.try_reserve_recv(take),
             Flavor::At(a) => a.try_recv().ok().map(Token::Timer),
             // `Select::ready` (`!take`) must not consume the tick (issue 16 item 6).
-            Flavor::Tick(t) if !take => (!t.is_empty()).then(|| Token::Timer(Instant::now())),
+            Flavor::Tick(t) if !take => (!t.is_empty()).then(|| Token::Timer(instant_now())),
             Flavor::Tick(t) => t.try_recv().ok().map(Token::Timer),
             Flavor::Never(_) => None,
         }
@@ -493,6 +494,14 @@ impl<T> SelectHandle for Receiver<T> {
     fn free_packet(&self, p: *mut ()) {
         // SAFETY: as above, and the entry was unregistered.
         unsafe { handoff::free_packet::<T>(p) }
+    }
+    fn version(&self) -> Version {
+        match &self.flavor {
+            Flavor::Chan(c) => c.version(),
+            Flavor::At(a) => a.version(),
+            Flavor::Tick(t) => t.version(),
+            Flavor::Never(_) => [0; 3],
+        }
     }
     fn deadline(&self) -> Option<Instant> {
         match &self.flavor {
@@ -539,6 +548,9 @@ impl<T> SelectHandle for Sender<T> {
     fn free_packet(&self, p: *mut ()) {
         // SAFETY: as above; not taken by `selected_packet`.
         unsafe { handoff::free_mailbox(p) }
+    }
+    fn version(&self) -> Version {
+        self.chan.version()
     }
     fn deadline(&self) -> Option<Instant> {
         None

@@ -247,6 +247,11 @@ pub(crate) fn poll_before_wait(ready: impl Fn() -> bool) -> bool {
     false
 }
 
+/// A channel's or timer's change stamp for a non-blocking select's double collect
+/// (`select.rs`): equal stamps read at two instants prove that nothing which could make one of
+/// its operations ready happened in between (ADR 053).
+pub(crate) type Version = [usize; 3];
+
 /// One buffering discipline of `bounded`/`unbounded` channels (`rendezvous.rs`, `queue.rs`,
 /// `lockfree.rs`): the operations `chan.rs` dispatches to and the select engine drives.
 pub(crate) trait Discipline<T> {
@@ -267,6 +272,8 @@ pub(crate) trait Discipline<T> {
     fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError>;
     /// The last sender or receiver is gone (`locked.rs` step 5, `lockfree.rs` R3).
     fn disconnect(&self, last_receiver: bool);
+    /// The change stamp ([`Version`]), read without the lock.
+    fn version(&self) -> Version;
     /// Reserves a message for a selected receive; `take`: the select will complete the
     /// operation (not `Select::ready`).
     fn try_reserve_recv(&self, take: bool) -> Option<Token>;
@@ -310,6 +317,8 @@ pub(crate) trait SelectHandle {
     fn free_packet(&self, p: *mut ());
     /// When a timer case becomes ready.
     fn deadline(&self) -> Option<Instant>;
+    /// The change stamp of this case's channel or timer ([`Version`]).
+    fn version(&self) -> Version;
     /// Gives back a reservation.
     fn release(&self, token: Token);
     /// Channel identity (to check the handle passed to `SelectedOperation`).

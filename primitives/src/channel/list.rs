@@ -35,6 +35,16 @@ use crate::sync::atomic::{
     AtomicBool, AtomicPtr, AtomicU8, AtomicUsize,
     Ordering::{Acquire, Relaxed, Release, SeqCst},
 };
+
+/// The order of a writer's `written` store: Release (partner: the reader's Acquire in
+/// `wait_write`). `verify/scripts/controls.sh` weakens it under `portalis_seeded_bug` (model
+/// builds only, never shipped).
+const WRITTEN_ORDER: crate::sync::atomic::Ordering =
+    if cfg!(portalis_seeded_bug = "list_relaxed_written") {
+        Relaxed
+    } else {
+        Release
+    };
 use crate::sync::cell::UnsafeCell;
 use crossbeam_utils::CachePadded;
 use std::mem::MaybeUninit;
@@ -297,7 +307,7 @@ impl<T> List<T> {
             // SAFETY: as above.
             val.with_mut(|p| unsafe { (*p).write(msg) });
             // Release: partner of the Acquire in `wait_write`.
-            slot.written.store(true, Release);
+            slot.written.store(true, WRITTEN_ORDER);
             return Ok(());
         }
         Err(msg)
@@ -399,7 +409,7 @@ impl<T> List<T> {
                     // SAFETY: the claim makes us the slot's only writer.
                     val.with_mut(|p| unsafe { (*p).write(msg) });
                     // Release: partner of the Acquire in `wait_write`.
-                    slot.written.store(true, Release);
+                    slot.written.store(true, WRITTEN_ORDER);
                     if !next_block.is_null() {
                         // SAFETY: allocated by us and never shared (another thread installed).
                         drop(unsafe { Box::from_raw(next_block) });
@@ -502,6 +512,14 @@ impl<T> List<T> {
         let head = self.head.pos.load(Relaxed);
         let tail = self.tail.pos.load(Relaxed);
         head >> SHIFT == tail >> SHIFT
+    }
+
+    /// `[head.pos, tail.pos]`: every push and pop moves one of them for good (positions only
+    /// grow), so equal pairs read at two instants prove no operation took effect in between (a
+    /// non-blocking select's double collect, select.rs).
+    pub(crate) fn version(&self) -> [usize; 2] {
+        // SeqCst: as in `Ring::version`.
+        [self.head.pos.load(SeqCst), self.tail.pos.load(SeqCst)]
     }
 
     /// The number of queued messages (a snapshot).

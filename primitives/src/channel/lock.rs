@@ -3,11 +3,20 @@
 //! rarely costs a syscall (std's mutex futex-waits after 100 spins; docs/notes/channels.md §3.2 asks for
 //! "a small futex-backed lock, never a pure spinlock").
 //!
+//! # Change count
+//! Each lock also carries a *version*: a counter the disciplines bump (`Lock::bump`, under the
+//! lock) whenever a change may make a waiting operation ready: a message queued or taken, a
+//! waiter entry queued, a reservation given back, disconnection. A non-blocking select reads it
+//! without the lock before and after its pass (`select.rs`, the double collect of ADR 053): an
+//! unchanged count proves no such change happened in between. Only the holder writes it, so
+//! the bump is a load and a Release store (two plain moves on x86), no RMW.
+//!
 //! Model builds use the shim's `Mutex` instead (loom cannot explore spin loops; the channel
 //! protocol above the lock is what the models check).
 
 #[cfg(not(any(portalis_loom, portalis_shuttle)))]
 mod imp {
+    use super::Version;
     use crate::futex;
     use crate::sync::atomic::{
         AtomicU32,
@@ -33,6 +42,8 @@ mod imp {
     #[derive(Debug)]
     pub(crate) struct Lock<T> {
         state: AtomicU32,
+        /// The change count for a non-blocking select's double collect (module docs).
+        version: Version,
         data: UnsafeCell<T>,
     }
 
@@ -50,8 +61,21 @@ mod imp {
         pub(crate) fn new(v: T) -> Lock<T> {
             Lock {
                 state: AtomicU32::new(UNLOCKED),
+                version: Version::default(),
                 data: UnsafeCell::new(v),
             }
+        }
+
+        /// Counts a change that may make an operation ready; call while holding the lock.
+        #[inline]
+        pub(crate) fn bump(&self) {
+            self.version.bump();
+        }
+
+        /// The change count (read without the lock).
+        #[inline]
+        pub(crate) fn version(&self) -> usize {
+            self.version.get()
         }
 
         #[inline]
@@ -126,18 +150,25 @@ mod imp {
 
 #[cfg(any(portalis_loom, portalis_shuttle))]
 mod imp {
+    use super::Version;
     use crate::sync::{Mutex, MutexGuard};
 
-    /// The model builds' lock: the shim's `Mutex`.
+    /// The model builds' lock: the shim's `Mutex` (and the change count, module docs).
     #[derive(Debug)]
-    pub(crate) struct Lock<T>(Mutex<T>);
+    pub(crate) struct Lock<T>(Mutex<T>, Version);
 
     /// Holds the lock.
     pub(crate) type Guard<'a, T> = MutexGuard<'a, T>;
 
     impl<T> Lock<T> {
         pub(crate) fn new(v: T) -> Lock<T> {
-            Lock(Mutex::new(v))
+            Lock(Mutex::new(v), Version::default())
+        }
+        pub(crate) fn bump(&self) {
+            self.1.bump();
+        }
+        pub(crate) fn version(&self) -> usize {
+            self.1.get()
         }
         pub(crate) fn lock(&self) -> Guard<'_, T> {
             self.0.lock().unwrap_or_else(|e| e.into_inner())
@@ -146,3 +177,31 @@ mod imp {
 }
 
 pub(crate) use imp::{Guard, Lock};
+
+use crate::sync::atomic::{
+    AtomicUsize,
+    Ordering::{Acquire, Relaxed, Release},
+};
+
+/// A lock's change count (module docs).
+#[derive(Debug, Default)]
+struct Version(AtomicUsize);
+
+impl Version {
+    #[inline]
+    fn bump(&self) {
+        if cfg!(portalis_seeded_bug = "lock_version_no_bump") {
+            return; // negative control (verify/scripts/controls.sh): changes go uncounted
+        }
+        // Only the lock holder writes, so load + store is an increment. Release: the store
+        // becomes visible no later than the unlock's Release that follows it, so any thread
+        // that sees the change under the lock could also see the new count; pairs with the
+        // Acquire load in `get`.
+        self.0.store(self.0.load(Relaxed).wrapping_add(1), Release);
+    }
+    #[inline]
+    fn get(&self) -> usize {
+        // Acquire: pairs with `bump`; the select's SeqCst fences order it against its pass.
+        self.0.load(Acquire)
+    }
+}

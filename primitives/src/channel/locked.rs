@@ -35,6 +35,7 @@ use super::error::{TryRecvError, TrySendError};
 use super::handoff::{self, complete_all, Sides, Token, Wakes};
 use super::lock::{Guard, Lock};
 use super::waiter::{Context, Entry, Woken};
+use crate::deadline::instant_now;
 use crate::sync::cell::UnsafeCell;
 use crate::sync::Arc;
 use crate::time::Instant;
@@ -92,6 +93,8 @@ fn wait_with_packet<T, C: Locked<T>>(
         packet: &packet as *const handoff::Packet<T> as *const (),
         mailbox: false,
     });
+    // A waiting partner makes the other side's operations ready (lock.rs change count).
+    c.state().bump();
     drop(g);
     wakes.complete();
     let woken = cx.wait_until(deadline);
@@ -138,7 +141,7 @@ pub(crate) fn send<'a, T, C: Locked<T>>(
             }
             Err(m) => msg = m,
         }
-        if expired || deadline.is_some_and(|d| Instant::now() >= d) {
+        if expired || deadline.is_some_and(|d| instant_now() >= d) {
             drop(g);
             wakes.complete();
             return Err(SendTimeoutError::Timeout(msg));
@@ -200,7 +203,7 @@ pub(crate) fn recv<'a, T, C: Locked<T>>(
             wakes.complete();
             return Err(RecvTimeoutError::Disconnected);
         }
-        if expired || deadline.is_some_and(|d| Instant::now() >= d) {
+        if expired || deadline.is_some_and(|d| instant_now() >= d) {
             drop(g);
             wakes.complete();
             return Err(RecvTimeoutError::Timeout);
@@ -279,6 +282,7 @@ pub(crate) fn disconnect<T, C: Locked<T>>(c: &C, last_receiver: bool) {
     sides.disconnected = true;
     sides.senders.claim_all(&mut claimed);
     sides.receivers.claim_all(&mut claimed);
+    c.state().bump();
     let dropped = if last_receiver {
         c.take_queue(&mut g)
     } else {
@@ -345,6 +349,7 @@ pub(crate) fn release_handoff<T, C: Locked<T>>(
             e.cx.unclaim();
             // A receive case claimed a sender (and the reverse): it goes back to its side.
             C::sides(&mut g).side(!recv_side).push_front(e);
+            c.state().bump();
             None
         }
         Token::Boxed(p) => {

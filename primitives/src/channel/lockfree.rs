@@ -30,11 +30,12 @@
 use super::drops::drop_each;
 use super::error::{RecvError, RecvTimeoutError, SendError, SendTimeoutError};
 use super::error::{TryRecvError, TrySendError};
-use super::handoff::{self, Discipline, Sides, Token};
+use super::handoff::{self, Discipline, Sides, Token, Version};
 use super::list::List;
 use super::lock::{Guard, Lock};
 use super::ring::Ring;
 use super::waiter::{Context, Entry, Woken};
+use crate::deadline::instant_now;
 use crate::sync::atomic::{
     fence, AtomicBool, AtomicUsize,
     Ordering::{Acquire, Relaxed, Release, SeqCst},
@@ -61,6 +62,8 @@ pub(crate) trait Buffer<T> {
     fn pop(&self, freed: &mut bool) -> Option<T>;
     /// The last receiver's drain: never waits for a slot being written (ring.rs).
     fn drain_pop(&self) -> Option<T>;
+    /// Positions that every operation moves (ring.rs / list.rs `version`).
+    fn version(&self) -> [usize; 2];
     /// Queued messages (a snapshot).
     fn len(&self) -> usize;
     /// `Some(cap)` for the ring, `None` for the list.
@@ -103,6 +106,9 @@ impl<T> Buffer<T> for Ring<T> {
     }
     fn drain_pop(&self) -> Option<T> {
         self.pop_no_wait()
+    }
+    fn version(&self) -> [usize; 2] {
+        Ring::version(self)
     }
     fn len(&self) -> usize {
         Ring::len(self)
@@ -156,6 +162,9 @@ impl<T> Buffer<T> for List<T> {
     }
     fn drain_pop(&self) -> Option<T> {
         List::pop(self)
+    }
+    fn version(&self) -> [usize; 2] {
+        List::version(self)
     }
     fn len(&self) -> usize {
         List::len(self)
@@ -369,7 +378,7 @@ impl<B> LockFree<B> {
                 }
                 Err(TrySendError::Full(m)) => msg = m,
             }
-            if expired || deadline.is_some_and(|d| Instant::now() >= d) {
+            if expired || deadline.is_some_and(|d| instant_now() >= d) {
                 return Err(SendTimeoutError::Timeout(msg));
             }
             if !polled {
@@ -411,7 +420,7 @@ impl<B> LockFree<B> {
                 Err(TryRecvError::Disconnected) => return Err(RecvTimeoutError::Disconnected),
                 Err(TryRecvError::Empty) => {}
             }
-            if expired || deadline.is_some_and(|d| Instant::now() >= d) {
+            if expired || deadline.is_some_and(|d| instant_now() >= d) {
                 return Err(RecvTimeoutError::Timeout);
             }
             if !polled {
@@ -544,6 +553,13 @@ impl<T, B: Buffer<T>> Discipline<T> for LockFree<B> {
         } else {
             None
         }
+    }
+
+    fn version(&self) -> Version {
+        let [head, tail] = self.buf.version();
+        // SeqCst: as the positions (ring.rs `version`); `closed` is set once, so with the
+        // positions it covers every change a select case can see.
+        [head, tail, self.closed.load(SeqCst) as usize]
     }
 
     fn try_reserve_send(&self, take: bool) -> Option<Token> {

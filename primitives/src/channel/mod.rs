@@ -97,7 +97,7 @@ pub use handles::{
     TryIter,
 };
 pub use oneshot::oneshot;
-pub use select::{Select, SelectedOperation};
+pub use select::{LocalHandles, Select, SelectedOperation, SendHandles};
 
 // Unit tests use std threads; the model builds run the loom_/shuttle_ integration tests.
 #[cfg(all(test, not(any(portalis_loom, portalis_shuttle))))]

@@ -12,6 +12,7 @@
 //!    `RECEIVER_GONE` and drops a value it finds `FULL` (exactly once).
 
 use super::error::{RecvError, RecvTimeoutError, SendError, TryRecvError};
+use crate::deadline::{instant_now, instant_timed_out};
 use crate::futex;
 use crate::sync::atomic::{
     AtomicU32,
@@ -185,7 +186,7 @@ impl<T> Receiver<T> {
     /// # Errors
     /// [`RecvTimeoutError`].
     pub fn recv_timeout(&mut self, timeout: Duration) -> Result<T, RecvTimeoutError> {
-        self.wait(Instant::now().checked_add(timeout))
+        self.wait(instant_now().checked_add(timeout))
     }
 
     fn wait(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
@@ -206,7 +207,7 @@ impl<T> Receiver<T> {
             }
             let left = match deadline {
                 Some(d) => {
-                    let now = Instant::now();
+                    let now = instant_now();
                     if now >= d {
                         return Err(RecvTimeoutError::Timeout);
                     }
@@ -217,6 +218,9 @@ impl<T> Receiver<T> {
             match futex::wait(&self.inner.state, seen, left) {
                 Ok(futex::WaitResult::Woken) => {}
                 Ok(futex::WaitResult::TimedOut) => {
+                    if let Some(d) = deadline {
+                        instant_timed_out(d); // the model clock jumps (deadline.rs)
+                    }
                     return match self.take_if_ready() {
                         Some(r) => r.map_err(|_| RecvTimeoutError::Disconnected),
                         None => Err(RecvTimeoutError::Timeout),

@@ -8,7 +8,7 @@
 
 use super::error::{RecvError, RecvTimeoutError, SendError, SendTimeoutError};
 use super::error::{TryRecvError, TrySendError};
-use super::handoff::{self, complete_all, Discipline, Sides, Token, Wakes};
+use super::handoff::{self, complete_all, Discipline, Sides, Token, Version, Wakes};
 use super::lock::{Guard, Lock};
 use super::locked::{self, Locked};
 use super::waiter::{Context, Entry};
@@ -96,6 +96,7 @@ impl<T> Locked<T> for Queue<T> {
         s.queue.push_back(msg);
         // Relaxed: a hint (step 6); the lock orders the queue itself.
         self.len_hint.store(s.queue.len(), Relaxed);
+        self.state.bump(); // a message: receives may be ready (lock.rs change count)
         Ok(None)
     }
     /// Refills the freed slot from the first blocked sender (Go's `recv` on a full channel;
@@ -112,6 +113,7 @@ impl<T> Locked<T> for Queue<T> {
             }
             // Relaxed: a hint (step 6); the lock orders the queue itself.
             self.len_hint.store(s.queue.len(), Relaxed);
+            self.state.bump(); // a free slot: sends may be ready
             return msg;
         }
         if !s.sides.senders.is_empty() {
@@ -172,6 +174,7 @@ impl<T> Discipline<T> for Queue<T> {
             g.queue.push_back(msg);
             // Relaxed: a hint (step 6); the lock orders the queue itself.
             self.len_hint.store(g.queue.len(), Relaxed);
+            self.state.bump(); // as in `offer`: receives may be ready (lock.rs change count)
             return Ok(());
         }
         locked::send(self, Some(g), msg, deadline)
@@ -186,6 +189,7 @@ impl<T> Discipline<T> for Queue<T> {
             if let Some(msg) = g.queue.pop_front() {
                 // Relaxed: a hint (step 6); the lock orders the queue itself.
                 self.len_hint.store(g.queue.len(), Relaxed);
+                self.state.bump(); // as in `take`: a free slot, sends may be ready
                 return Ok(msg);
             }
         }
@@ -194,6 +198,10 @@ impl<T> Discipline<T> for Queue<T> {
 
     fn disconnect(&self, last_receiver: bool) {
         locked::disconnect(self, last_receiver);
+    }
+
+    fn version(&self) -> Version {
+        [self.state.version(), 0, 0]
     }
 
     fn try_reserve_recv(&self, _take: bool) -> Option<Token> {
@@ -238,6 +246,7 @@ impl<T> Discipline<T> for Queue<T> {
                 packet: core::ptr::null(),
                 mailbox: false,
             });
+            self.state.bump();
             return (false, core::ptr::null_mut());
         }
         (true, core::ptr::null_mut())
@@ -253,6 +262,7 @@ impl<T> Discipline<T> for Queue<T> {
                 packet: core::ptr::null(),
                 mailbox: false,
             });
+            self.state.bump();
         }
         (ready, core::ptr::null_mut())
     }
@@ -268,6 +278,7 @@ impl<T> Discipline<T> for Queue<T> {
                 let mut g = self.lock();
                 g.reserved_recv -= 1;
                 let msg = g.queue.pop_front().expect("a reservation holds a message");
+                self.state.bump();
                 let w = if g.sides.senders.is_empty() {
                     None
                 } else {
@@ -293,6 +304,7 @@ impl<T> Discipline<T> for Queue<T> {
                     return Err(SendError(msg));
                 }
                 g.queue.push_back(msg);
+                self.state.bump();
                 let w = if g.sides.receivers.is_empty() {
                     None
                 } else {
@@ -320,6 +332,8 @@ impl<T> Discipline<T> for Queue<T> {
                     g.reserved_send -= 1;
                     g.sides.senders.claim_one()
                 };
+                // A message or slot is free again.
+                self.state.bump();
                 drop(g);
                 if let Some(e) = w {
                     Context::complete(e.cx);

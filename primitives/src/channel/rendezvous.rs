@@ -9,7 +9,7 @@
 
 use super::error::{RecvError, RecvTimeoutError, SendError, SendTimeoutError};
 use super::error::{TryRecvError, TrySendError};
-use super::handoff::{self, complete_all, Discipline, Sides, Token, Wakes};
+use super::handoff::{self, complete_all, Discipline, Sides, Token, Version, Wakes};
 use super::lock::{Guard, Lock};
 use super::locked::{self, Locked};
 use super::waiter::{Context, Entry};
@@ -110,6 +110,10 @@ impl<T> Discipline<T> for Rendezvous {
         locked::disconnect::<T, _>(self, last_receiver);
     }
 
+    fn version(&self) -> Version {
+        [self.sides.version(), 0, 0]
+    }
+
     fn try_reserve_recv(&self, take: bool) -> Option<Token> {
         let mut g = self.lock();
         if !take {
@@ -184,6 +188,8 @@ impl<T> Discipline<T> for Rendezvous {
             packet,
             mailbox: false,
         });
+        // A waiting receiver may make sends ready (lock.rs change count).
+        self.sides.bump();
         drop(g);
         complete_all(notified);
         (false, packet)
@@ -215,6 +221,7 @@ impl<T> Discipline<T> for Rendezvous {
                 packet: mailbox,
                 mailbox: !observe,
             });
+            self.sides.bump();
         }
         drop(g);
         complete_all(notified);

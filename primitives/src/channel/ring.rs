@@ -418,6 +418,15 @@ impl<T> Ring<T> {
         }
     }
 
+    /// `[head, tail]`: every push and pop (and hole skip) moves one of them, and positions never
+    /// repeat (laps), so equal pairs read at two instants prove no operation took effect in
+    /// between (a non-blocking select's double collect, select.rs).
+    pub(crate) fn version(&self) -> [usize; 2] {
+        // SeqCst: ordered with the select's SeqCst fences around its pass and with the
+        // claiming SeqCst CASes on `head`/`tail`.
+        [self.head.load(SeqCst), self.tail.load(SeqCst)]
+    }
+
     /// The number of queued messages (a snapshot).
     pub(crate) fn len(&self) -> usize {
         loop {

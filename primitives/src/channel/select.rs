@@ -20,10 +20,13 @@
 
 use super::error::*;
 use super::handles::{Receiver, Sender};
-use super::handoff::{SelectHandle, Token};
+use super::handoff::{SelectHandle, Token, Version};
 use super::waiter::{Context, Woken};
+use crate::deadline::instant_now;
+use crate::sync::atomic::{fence, Ordering::SeqCst};
 use crate::time::Instant;
 use core::fmt;
+use core::marker::PhantomData;
 use std::time::Duration;
 
 /// Poll rounds before registering (step 1); heuristic, keeps a ready partner on a 2-vCPU
@@ -56,14 +59,76 @@ struct Case<'a> {
 /// t.join().unwrap();
 /// drop(s1);
 /// ```
+///
+/// # Sharing a select between threads
+/// `Select<'a>` (handles of any message type) is neither `Send` nor `Sync`. A select made with
+/// [`Select::new_sendable`] accepts only handles whose message type is `Send` (the handles are
+/// then `Send + Sync`) and is itself `Send + Sync`, so it can be built on one thread and run on
+/// another:
+/// ```
+/// use portalis_primitives::channel::{unbounded, Select};
+///
+/// let (s, r) = unbounded::<u32>();
+/// s.send(7).unwrap();
+/// let r = &r;
+/// std::thread::scope(|scope| {
+///     let mut sel = Select::new_sendable();
+///     let i = sel.recv(r);
+///     scope.spawn(move || {
+///         let op = sel.select();
+///         assert_eq!(op.index(), i);
+///         assert_eq!(op.recv(r), Ok(7));
+///     });
+/// });
+/// ```
+/// A handle of a non-`Send` message type is refused:
+/// ```compile_fail
+/// use portalis_primitives::channel::{unbounded, Select};
+///
+/// let (_s, r) = unbounded::<std::rc::Rc<u32>>();
+/// let mut sel = Select::new_sendable();
+/// sel.recv(&r); // error: `Rc<u32>` cannot be sent between threads safely
+/// ```
+/// and a select made with [`Select::new`] stays on its thread:
+/// ```compile_fail
+/// use portalis_primitives::channel::{unbounded, Select};
+///
+/// fn needs_send<X: Send>(_: X) {}
+/// let (_s, r) = unbounded::<u32>();
+/// let mut sel = Select::new();
+/// sel.recv(&r);
+/// needs_send(sel); // error: `dyn SelectHandle` cannot be shared between threads safely
+/// ```
 #[derive(Clone)]
-pub struct Select<'a> {
+pub struct Select<'a, H = LocalHandles> {
     cases: Vec<Case<'a>>,
     /// `new_biased`: poll and register in the order added (no shuffle).
     biased: bool,
+    /// Which handles the select accepts ([`LocalHandles`] or [`SendHandles`]).
+    handles: PhantomData<H>,
 }
 
-impl fmt::Debug for Select<'_> {
+/// The handles marker of a [`Select`] that accepts handles of any message type; such a select
+/// stays on the thread that made it (neither `Send` nor `Sync`).
+#[derive(Debug, Clone, Copy)]
+pub enum LocalHandles {}
+
+/// The handles marker of a [`Select`] made with [`Select::new_sendable`]: it accepts only
+/// handles of `Send` message types, and is `Send + Sync`.
+#[derive(Debug, Clone, Copy)]
+pub enum SendHandles {}
+
+// SAFETY: a `Select<'_, SendHandles>` holds only references added by its `send`/`recv`, which
+// require `T: Send`, so each refers to a `Sender<T>`/`Receiver<T>` that is `Sync` (handles.rs),
+// and a shared reference to a `Sync` value is `Send`; the rest (a `Vec` of them, a `bool`) is
+// plain data. Moving the select moves only those references: the messages a selection reserves
+// or takes (`SelectedOperation`, `lockfree.rs` R4) are of a `Send` type.
+unsafe impl Send for Select<'_, SendHandles> {}
+// SAFETY: every method that touches the cases takes `&mut self`; through `&Select` only
+// `Debug` reads the length. The references inside are to `Sync` handles (above).
+unsafe impl Sync for Select<'_, SendHandles> {}
+
+impl<H> fmt::Debug for Select<'_, H> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Select")
             .field("cases", &self.cases.len())
@@ -151,10 +216,97 @@ impl Order {
 /// What the engine was asked for.
 #[derive(Clone, Copy)]
 enum Mode {
-    /// One poll, never block.
+    /// Never block: [`try_run`].
     Try,
     /// Block until `deadline` (`None`: forever).
     Block(Option<Instant>),
+}
+
+/// The change stamps of a select's cases, read before a pass ([`try_run`]); inline up to
+/// [`INLINE_CASES`].
+enum Stamps {
+    Inline([Version; INLINE_CASES]),
+    Heap(Vec<Version>),
+}
+
+impl Stamps {
+    fn new(n: usize) -> Stamps {
+        if n <= INLINE_CASES {
+            Stamps::Inline([[0; 3]; INLINE_CASES])
+        } else {
+            Stamps::Heap(vec![[0; 3]; n])
+        }
+    }
+
+    fn get_mut(&mut self, n: usize) -> &mut [Version] {
+        match self {
+            Stamps::Inline(a) => &mut a[..n],
+            Stamps::Heap(v) => &mut v[..n],
+        }
+    }
+}
+
+/// The non-blocking select ([`Mode::Try`]), linearizable (issue 16 item 3, ADR 053): it
+/// reports nothing ready only if there was an instant during the call at which no case was.
+///
+/// 1. One plain pass in a fresh random order; the first reservation wins (the common case).
+/// 2. Otherwise a *double collect*: read every case's change stamp (`SelectHandle::version`),
+///    SeqCst fence, pass again, SeqCst fence, read the stamps again. A reservation wins; else
+///    equal stamps mean no change that could make a case ready took effect between the two
+///    reads, so each case, seen not ready during the pass, stayed not ready until its second
+///    read, and the instant just before the first second read lies in all of those intervals:
+///    report nothing. A changed stamp means another operation completed on that channel (or
+///    its timer came due): pass again.
+///
+/// The retries are not capped: each one is paid for by a change another thread completed on
+/// one of the channels during the previous pass (or a timer coming due, at most once per
+/// timer and tick), so the select is lock-free but not wait-free, and with the channels
+/// quiescent it ends after at most two passes. A cap would have to answer something when it
+/// is hit, and both answers break the contract: "nothing" may be false, and registering as a
+/// blocking select does can swallow a wake-up meant for a sleeping receiver (ADR 052). Between
+/// retries it backs off (spin, then yield) so a preempted partner can finish its operation.
+fn try_run(cases: &[Case<'_>], biased: bool, take: bool) -> Option<(usize, Token)> {
+    let n = cases.len();
+    let mut order = Order::new(n, biased);
+    let pass = |order: &mut Order| -> Option<(usize, Token)> {
+        for &i in order.shuffle() {
+            if let Some(t) = cases[i].handle.try_reserve(take) {
+                return Some((i, t));
+            }
+        }
+        None
+    };
+    if let Some(r) = pass(&mut order) {
+        return Some(r);
+    }
+    if cfg!(portalis_seeded_bug = "select_try_single_pass") {
+        // Negative control (verify/scripts/controls.sh): the old single pass.
+        return None;
+    }
+    let mut stamps = Stamps::new(n);
+    let stamps = stamps.get_mut(n);
+    let backoff = crate::Backoff::new();
+    loop {
+        for (v, c) in stamps.iter_mut().zip(cases) {
+            *v = c.handle.version();
+        }
+        // SeqCst fences: the pass's reads of each channel come after the first stamp reads and
+        // before the second (on the shim, they also stand in for SeqCst loads, which loom
+        // models as Acquire).
+        fence(SeqCst);
+        if let Some(r) = pass(&mut order) {
+            return Some(r);
+        }
+        fence(SeqCst);
+        if stamps
+            .iter()
+            .zip(cases)
+            .all(|(v, c)| c.handle.version() == *v)
+        {
+            return None;
+        }
+        backoff.snooze();
+    }
 }
 
 /// Steps 1–4; `observe` registers rendezvous receive cases as observers (for `ready`).
@@ -162,6 +314,9 @@ fn run(cases: &[Case<'_>], biased: bool, mode: Mode, observe: bool) -> Option<(u
     let n = cases.len();
     // `ready` (observe) only reports readiness; `select` completes what it reserves.
     let take = !observe;
+    if let Mode::Try = mode {
+        return try_run(cases, biased, take);
+    }
     let mut order = Order::new(n, biased);
     // Step 1: one pass in a fresh random order; the first reservation wins.
     let mut poll = || -> Option<(usize, Token)> {
@@ -172,17 +327,10 @@ fn run(cases: &[Case<'_>], biased: bool, mode: Mode, observe: bool) -> Option<(u
         }
         None
     };
-    let rounds = match mode {
-        Mode::Try => 1,
-        Mode::Block(_) => POLL_ROUNDS,
-    };
     let backoff = crate::Backoff::new();
-    for _ in 0..rounds {
+    for _ in 0..POLL_ROUNDS {
         if let Some(r) = poll() {
             return Some(r);
-        }
-        if matches!(mode, Mode::Try) {
-            return None;
         }
         backoff.snooze();
     }
@@ -199,7 +347,7 @@ fn run(cases: &[Case<'_>], biased: bool, mode: Mode, observe: bool) -> Option<(u
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        if expired || deadline.is_some_and(|d| Instant::now() >= d) {
+        if expired || deadline.is_some_and(|d| instant_now() >= d) {
             return poll();
         }
         // Step 2.
@@ -277,31 +425,62 @@ fn run(cases: &[Case<'_>], biased: bool, mode: Mode, observe: bool) -> Option<(u
 impl<'a> Select<'a> {
     /// An empty selection.
     pub fn new() -> Select<'a> {
-        Select {
-            cases: Vec::new(),
-            biased: false,
-        }
+        Select::empty(false)
     }
 
     /// An empty selection that prefers earlier operations: when several are ready the first
     /// added wins, and a blocked select registers in the order added (as crossbeam-channel's
     /// `Select::new_biased`).
     pub fn new_biased() -> Select<'a> {
-        Select {
-            cases: Vec::new(),
-            biased: true,
-        }
+        Select::empty(true)
     }
 
     /// Adds a send operation on `s`; returns its index.
     pub fn send<T>(&mut self, s: &'a Sender<T>) -> usize {
-        self.cases.push(Case { handle: s });
-        self.cases.len() - 1
+        self.push(s)
     }
 
     /// Adds a receive operation on `r`; returns its index.
     pub fn recv<T>(&mut self, r: &'a Receiver<T>) -> usize {
-        self.cases.push(Case { handle: r });
+        self.push(r)
+    }
+}
+
+impl<'a> Select<'a, SendHandles> {
+    /// An empty selection that is `Send + Sync` and accepts only handles of `Send` message
+    /// types (see "Sharing a select between threads" above).
+    pub fn new_sendable() -> Select<'a, SendHandles> {
+        Select::empty(false)
+    }
+
+    /// As [`new_sendable`](Self::new_sendable), preferring earlier operations (as
+    /// [`new_biased`](Select::new_biased)).
+    pub fn new_sendable_biased() -> Select<'a, SendHandles> {
+        Select::empty(true)
+    }
+
+    /// Adds a send operation on `s`; returns its index.
+    pub fn send<T: Send>(&mut self, s: &'a Sender<T>) -> usize {
+        self.push(s)
+    }
+
+    /// Adds a receive operation on `r`; returns its index.
+    pub fn recv<T: Send>(&mut self, r: &'a Receiver<T>) -> usize {
+        self.push(r)
+    }
+}
+
+impl<'a, H> Select<'a, H> {
+    fn empty(biased: bool) -> Select<'a, H> {
+        Select {
+            cases: Vec::new(),
+            biased,
+            handles: PhantomData,
+        }
+    }
+
+    fn push(&mut self, handle: &'a dyn SelectHandle) -> usize {
+        self.cases.push(Case { handle });
         self.cases.len() - 1
     }
 
@@ -344,7 +523,7 @@ impl<'a> Select<'a> {
         &mut self,
         timeout: Duration,
     ) -> Result<SelectedOperation<'a>, SelectTimeoutError> {
-        match Instant::now().checked_add(timeout) {
+        match instant_now().checked_add(timeout) {
             Some(d) => self.select_deadline(d),
             None => Ok(self.select()),
         }
@@ -390,7 +569,7 @@ impl<'a> Select<'a> {
     /// # Errors
     /// [`ReadyTimeoutError`] if nothing was ready in time.
     pub fn ready_timeout(&mut self, timeout: Duration) -> Result<usize, ReadyTimeoutError> {
-        let deadline = Instant::now().checked_add(timeout);
+        let deadline = instant_now().checked_add(timeout);
         if self.cases.is_empty() {
             super::timer::sleep_until(deadline);
             return Err(ReadyTimeoutError);

@@ -5,7 +5,9 @@ use crate::sync::Arc;
 use crate::time::Instant;
 use std::time::Duration;
 // The shim is core's atomics here: these tests are compiled out of the model builds.
-use crate::sync::atomic::{AtomicUsize as StdAtomicUsize, Ordering as StdOrdering};
+use crate::sync::atomic::{
+    AtomicBool as StdAtomicBool, AtomicUsize as StdAtomicUsize, Ordering as StdOrdering,
+};
 use std::thread;
 
 const N: usize = if cfg!(miri) { 50 } else { 20_000 };
@@ -1153,4 +1155,142 @@ fn select_clone_and_handles_unwind_safe() {
     let op = b.select();
     assert_eq!(op.recv(&r), Ok(1));
     assert!(a.try_select().is_err());
+}
+
+/// What the linearizability test calls: each returns `Some(i)` if case `i` (`0` = `a`,
+/// `1` = `b`) was ready (a taken message goes back into its channel), `None` if it reported
+/// nothing ready.
+fn try_select_api(api: &str, a: &Receiver<usize>, b: &Receiver<usize>) -> Option<usize> {
+    // The mover may be waiting for this message: hand it back before the next call.
+    let put_back = |i: usize, m: Result<usize, RecvError>| {
+        LINEARIZABLE_SENDERS.with(|v| v.borrow()[i].send(m.unwrap()).unwrap());
+        i
+    };
+    match api {
+        "try_select" => {
+            let mut sel = Select::new();
+            let ia = sel.recv(a);
+            let _ = sel.recv(b);
+            let op = sel.try_select().ok()?;
+            let i = op.index();
+            let (r, k) = if i == ia { (a, 0) } else { (b, 1) };
+            Some(put_back(k, op.recv(r)))
+        }
+        "select_default" => crate::select! {
+            recv(a) -> m => Some(put_back(0, m)),
+            recv(b) -> m => Some(put_back(1, m)),
+            default => None,
+        },
+        "try_ready" => {
+            let mut sel = Select::new();
+            let ia = sel.recv(a);
+            let _ = sel.recv(b);
+            sel.try_ready().ok().map(|i| if i == ia { 0 } else { 1 })
+        }
+        _ => unreachable!(),
+    }
+}
+
+std::thread_local! {
+    /// The selecting thread's senders of the two channels (`try_select_api` puts back).
+    static LINEARIZABLE_SENDERS: core::cell::RefCell<Vec<Sender<usize>>> =
+        const { core::cell::RefCell::new(Vec::new()) };
+}
+
+/// Issue 16 item 3: a non-blocking select is linearizable. A mover keeps one message in one
+/// of two channels at every instant (it sends the next message into `b` before it receives the
+/// one in `a`, and back), so at no instant is neither case ready: `try_select`, `select!` with
+/// `default` and `Select::try_ready` must never report nothing ready. A message the select
+/// takes goes back into its channel before the next call (the mover waits for it meanwhile),
+/// so the invariant holds at every instant of every call. The old single pass could check `b`,
+/// miss the message moving from `b` to `a` behind it, check `a` too early, and report empty.
+/// Ring (`bounded(2)`), list (`unbounded`) and locked queue (`bounded(1)`).
+#[test]
+#[cfg_attr(miri, ignore)] // 10^5 calls racing a mover: a race detector, not memory safety
+#[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
+fn try_select_never_reports_empty_while_a_message_is_always_queued() {
+    const CALLS: usize = 100_000;
+    type Make = fn() -> (Sender<usize>, Receiver<usize>);
+    let makers: [(&str, Make); 3] = [
+        ("bounded2", || bounded(2)),
+        ("unbounded", unbounded),
+        ("bounded1", || bounded(1)),
+    ];
+    for (name, make) in makers {
+        for api in ["try_select", "select_default", "try_ready"] {
+            let (sa, ra) = make();
+            let (sb, rb) = make();
+            sa.send(0).unwrap();
+            let stop = Arc::new(StdAtomicBool::new(false));
+            let mover = {
+                let (sa, sb, ra, rb) = (sa.clone(), sb.clone(), ra.clone(), rb.clone());
+                let stop = stop.clone();
+                thread::spawn(move || {
+                    let mut moves = 0usize;
+                    while !stop.load(StdOrdering::Relaxed) {
+                        // Into b, then out of a: one of them holds a message throughout.
+                        sb.send(moves).unwrap();
+                        ra.recv().unwrap();
+                        sa.send(moves).unwrap();
+                        rb.recv().unwrap();
+                        moves += 1;
+                    }
+                    moves
+                })
+            };
+            LINEARIZABLE_SENDERS.with(|v| *v.borrow_mut() = vec![sa.clone(), sb.clone()]);
+            let mut empty = 0;
+            for _ in 0..CALLS {
+                if try_select_api(api, &ra, &rb).is_none() {
+                    empty += 1;
+                }
+            }
+            stop.store(true, StdOrdering::Relaxed);
+            let moves = mover.join().unwrap();
+            LINEARIZABLE_SENDERS.with(|v| v.borrow_mut().clear());
+            assert_eq!(
+                empty, 0,
+                "{name} {api}: reported nothing ready {empty} times in {CALLS} calls \
+                 ({moves} moves), though a message was queued at every instant"
+            );
+        }
+    }
+}
+
+/// Issue 16 API: a select made with `Select::new_sendable` is `Send + Sync` (static
+/// assertions: this does not compile if either is missing) and runs on another thread than the
+/// one that built it; `Select::new` selects stay `!Send` (a `compile_fail` doctest on
+/// `Select`), as do sendable selects over non-`Send` messages (refused by `recv`/`send`).
+#[test]
+#[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
+fn sendable_select_is_send_and_sync() {
+    fn assert_send_sync<X: Send + Sync>(x: X) -> X {
+        x
+    }
+    let (s1, r1) = bounded::<u32>(1);
+    let (s2, r2) = unbounded::<String>();
+    s2.send("moved".to_string()).unwrap();
+    let mut sel = Select::new_sendable_biased();
+    let i1 = sel.send(&s1);
+    let i2 = sel.recv(&r2);
+    let mut sel = assert_send_sync(sel);
+    let shared = assert_send_sync(&sel);
+    assert!(format!("{shared:?}").contains('2'));
+    let (s1, r2) = (&s1, &r2);
+    thread::scope(|scope| {
+        scope
+            .spawn(move || {
+                // Biased: the send case (index 0) is ready and listed first.
+                let op = sel.select();
+                assert_eq!(op.index(), i1);
+                op.send(s1, 5).unwrap();
+                let op = sel.try_select().unwrap();
+                assert_eq!(op.index(), i1 + 1);
+                assert_eq!(op.index(), i2);
+                assert_eq!(op.recv(r2).unwrap(), "moved");
+            })
+            .join()
+            .unwrap();
+    });
+    assert_eq!(r1.try_recv(), Ok(5));
 }

@@ -21,6 +21,7 @@
 //!    context was claimed: wait for `DONE` (step 4, untimed; the claimer is running) and take
 //!    the outcome. Either way the waiter then removes its remaining entries under each lock.
 
+use crate::deadline::{instant_now, instant_timed_out};
 use crate::futex;
 use crate::sync::atomic::{
     AtomicU32, AtomicUsize,
@@ -112,7 +113,13 @@ impl Context {
     #[inline]
     pub(crate) fn complete(this: Arc<Context>) {
         // Release: pairs with the Acquire loads of DONE in `wait_until` (packet writes before).
-        let old = this.state.fetch_or(DONE_BIT, Release);
+        // (`verify/scripts/controls.sh` weakens it under `portalis_seeded_bug`, never shipped.)
+        let order = if cfg!(portalis_seeded_bug = "waiter_relaxed_complete") {
+            Relaxed
+        } else {
+            Release
+        };
+        let old = this.state.fetch_or(DONE_BIT, order);
         debug_assert!(old & CLAIMED_BIT != 0);
         if old & PARKED_BIT != 0 {
             futex::wake_one(&this.state);
@@ -185,7 +192,7 @@ impl Context {
             }
             let left = match deadline {
                 Some(d) if !claimed => {
-                    let now = Instant::now();
+                    let now = instant_now();
                     if now >= d {
                         if self.abort() {
                             return Woken::TimedOut;
@@ -200,7 +207,11 @@ impl Context {
             match futex::wait(&self.state, seen, left) {
                 Ok(futex::WaitResult::TimedOut) if !claimed => {
                     // The futex says the deadline passed (under the models: at once); trust it
-                    // rather than re-reading a clock that may lag.
+                    // rather than re-reading a clock that may lag. Under the models the
+                    // thread's clock jumps to the deadline (deadline.rs `instant_timed_out`).
+                    if let Some(d) = deadline {
+                        instant_timed_out(d);
+                    }
                     if self.abort() {
                         return Woken::TimedOut;
                     }

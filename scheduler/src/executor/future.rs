@@ -186,7 +186,38 @@ impl<T: Send + 'static> Future<T> {
     }
 
     /// Cancels the call if it has not started; `true` if the future is (now) cancelled.
+    #[cfg_attr(
+        portalis_seeded_bug = "future_cancel_two_phase",
+        allow(unreachable_code)
+    )]
     pub fn cancel(&self) -> bool {
+        #[cfg(portalis_seeded_bug = "future_cancel_two_phase")]
+        return self.cancel_two_phase();
+        // Pending → cancelled in one critical section, so neither `run` nor `set_result` can
+        // come in between. (It used to reserve the state as `Running` and publish `Cancelled`
+        // after unlocking: a `set_result` in that window won, yet `cancel` returned `true`,
+        // and a second `cancel` in it returned `false`. The linearizability checker found it:
+        // verify/tests/lin_sync.rs `lin_executor_future`; loom: verify/tests/loom_future.rs
+        // `loom_future_cancel_races_set_result`.)
+        let (callbacks, waiters) = {
+            let mut g = self.inner.state.lock().unwrap();
+            match g.0 {
+                State::Pending => {}
+                State::Done(Err(FutureError::Cancelled)) => return true,
+                _ => return false,
+            }
+            g.0 = State::Done(Err(FutureError::Cancelled));
+            (std::mem::take(&mut g.1), std::mem::take(&mut g.2))
+        };
+        self.publish(callbacks, waiters);
+        true
+    }
+
+    /// The negative control of `loom_future_cancel_races_set_result` (verify/scripts/
+    /// controls.sh): the old two-step cancel, which let a `set_result` win after `cancel`
+    /// had decided to return `true`. Compiled only with that seeded bug, in model builds.
+    #[cfg(portalis_seeded_bug = "future_cancel_two_phase")]
+    fn cancel_two_phase(&self) -> bool {
         {
             let g = self.inner.state.lock().unwrap();
             match g.0 {
@@ -195,10 +226,9 @@ impl<T: Send + 'static> Future<T> {
                 _ => return false,
             }
         }
-        // Pending → cancelled under the lock, so `run` cannot start it in between.
         let mut g = self.inner.state.lock().unwrap();
         if let State::Pending = g.0 {
-            g.0 = State::Running; // reserved; `finish` below publishes Cancelled
+            g.0 = State::Running;
             drop(g);
             self.finish(Err(FutureError::Cancelled));
             return true;
