@@ -41,7 +41,7 @@ help:
 	@echo "make soak                loom, shuttle, miri 10x under two busy loops; test-checks 100x (not in CI)"
 	@echo "make test-wasi           the tests under wasmtime, wasm32-wasip1-threads"
 	@echo "make test-python         Python scenarios under CPython vs their Rust translations"
-	@echo "make test-web            the browser tests in headless Chromium (three modes + the demo)"
+	@echo "make test-web            the browser tests in headless Chromium (four modes + the demo)"
 	@echo "make web-demo            serve the browser demo: :8711 isolated, :8712 not isolated"
 	@echo "(nightly pinned to $(NIGHTLY) in rust-nightly; stable in rust-toolchain.toml)"
 

@@ -6,8 +6,13 @@
 #                 tests/web_pool.rs          (tests/pool.rs + tests/executor.rs on Web Worker pools)
 #   main          tests/web_main.rs          cross-origin isolated; test thread = page main thread
 #                 tests/web_primitives_main.rs (primitives/channels never trap there)
+#                 tests/web_jspi.rs          (run_blocking: waits suspend through JSPI, ADR 110)
 #   no-isolation  tests/web_no_isolation.rs  no COOP/COEP (no SharedArrayBuffer): the task suite
+#                                            (and a blocking run_blocking caller)
 #                                            over postMessage (copy-mode workers)
+#   no-atomics    tests/web_no_isolation.rs  the same, built by the STABLE toolchain without
+#                                            atomics or build-std (ADR 116): the fallback a user
+#                                            of a stable toolchain gets
 #   demo          scripts/web-demo.sh --check: the demo page isolated, not isolated, and under
 #                 a CSP forbidding blob: workers (screenshots in target/web/)
 # Prints passed/failed per mode; fails if any test failed or a mode ran zero tests.
@@ -20,18 +25,27 @@ mkdir -p "$LOG_DIR"
 
 # Build once (cached in target/web), so the runs below only link-check and execute.
 "${WEB_CARGO[@]}" --no-run --test web_worker --test web_primitives --test web_pool --test web_main \
-  --test web_primitives_main --test web_no_isolation 2>&1 \
+  --test web_primitives_main --test web_jspi --test web_no_isolation 2>&1 \
   | grep -vE '^warning: unstable feature specified|^  \||^  = note: this feature is not stably' || true
+
+# The stable build: no RUSTFLAGS (no atomics, no shared memory), no build-std, its own
+# target dir; `cargo` is the stable toolchain pinned in rust-toolchain.toml.
+STABLE_CARGO=(env -u RUSTFLAGS CARGO_TARGET_DIR="$PWD/target/web-stable"
+              cargo test -p portalis-scheduler --target wasm32-unknown-unknown)
+"${STABLE_CARGO[@]}" --no-run --test web_no_isolation >"$LOG_DIR/no-atomics-build.log" 2>&1 || {
+  echo "test-web: the stable (no atomics) build FAILED; tail of $LOG_DIR/no-atomics-build.log:"
+  tail -30 "$LOG_DIR/no-atomics-build.log"; }
 
 status=0
 total=0
 summary=""
+CARGO_CMD=("${WEB_CARGO[@]}")
 run_mode() { # mode "test-binary..." [env...]  (the binaries of one mode run one after another)
   local mode=$1 bins=$2; shift 2
   local log="$LOG_DIR/$mode.log" rc=0 bin
   : >"$log"
   for bin in $bins; do
-    env "$@" "${WEB_CARGO[@]}" --test "$bin" >>"$log" 2>&1 || rc=$?
+    env "$@" "${CARGO_CMD[@]}" --test "$bin" >>"$log" 2>&1 || rc=$?
   done
   local passed failed
   passed=$(sed -n 's/^test result: .* \([0-9][0-9]*\) passed.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
@@ -45,8 +59,11 @@ run_mode() { # mode "test-binary..." [env...]  (the binaries of one mode run one
   fi
 }
 run_mode worker "web_worker web_primitives web_pool"
-run_mode main "web_main web_primitives_main"
+run_mode main "web_main web_primitives_main web_jspi"
 run_mode no-isolation web_no_isolation WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION=1
+CARGO_CMD=("${STABLE_CARGO[@]}")
+run_mode no-atomics web_no_isolation WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION=1
+CARGO_CMD=("${WEB_CARGO[@]}")
 # The demo page on both kinds of page plus a CSP page (scripts/web-demo.sh --check): 3 checks.
 demo_log="$LOG_DIR/demo.log"
 if bash scripts/web-demo.sh --check >"$demo_log" 2>&1; then

@@ -28,24 +28,34 @@
 //! `Injector` and park on a latch.
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 /// The browser runtime: Web Workers on the shared memory (`web::spawn`, the worker reservoir,
-/// ADR 003, 070). Internal name; the public path is [`web`].
-#[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+/// ADR 003, 070). Internal name; the public path is [`web`]. Without `atomics` (a stable
+/// toolchain) only what the postMessage fallback needs is compiled (ADR 116).
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 #[path = "web/mod.rs"]
 mod web_rt;
 /// Registered tasks, `TaskPool`, async pool calls (ADR 071), on top of `web_rt`.
-#[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 mod web_tasks;
-/// Threads in the browser (threaded build: `wasm32` + `atomics`): Web Worker pools on the
-/// shared memory, the worker reservoir, registered tasks that also run over postMessage on a
-/// page without cross-origin isolation. See ADR 003, 070, 071.
-#[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+/// Threads in the browser: Web Worker pools on the shared memory and the worker reservoir
+/// (threaded build: `wasm32` + `atomics`), and registered tasks that also run over postMessage
+/// on a page without cross-origin isolation (every `wasm32-unknown-unknown` build, including a
+/// stable one without atomics). See ADR 003, 070, 071, 115, 116.
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 pub mod web {
+    #[cfg(target_feature = "atomics")]
     pub use crate::web_rt::{
-        bootstrap_urls_held, check_stack_size, idle_workers, prestart, revoke_bootstrap_url,
-        shared_memory_available, shutdown_workers, spawn, ShutdownReport, SpawnError, WorkerHandle,
-        DEFAULT_WORKER_STACK, STACK_GRANULE,
+        bootstrap_urls_held, idle_workers, prestart, replaced_workers, revoke_bootstrap_url,
+        shutdown_workers, spawn, worker_deaths, ShutdownReport, WorkerHandle,
+    };
+    pub use crate::web_rt::{
+        check_stack_size, shared_memory_available, SpawnError, DEFAULT_WORKER_STACK, STACK_GRANULE,
     };
     pub use crate::web_tasks::*;
+    /// Blocking code on the page's main thread as a Promise, suspended through JSPI instead
+    /// of spinning (ADR 110): see [`run_blocking`]. Threaded build only (the JSPI entry lives
+    /// in the atomics futex backend; the stable build's postMessage pool has none yet).
+    #[cfg(target_feature = "atomics")]
+    pub use portalis_primitives::futex::{block_on, can_suspend, jspi_supported, run_blocking};
     #[doc(hidden)]
     pub use wasm_bindgen as __wasm_bindgen;
 }
@@ -71,6 +81,7 @@ mod sleep;
 #[doc(hidden)]
 pub mod model {
     pub use crate::model_future::{as_completed, wait, Future, FutureError, ReturnWhen};
+    pub use crate::registry::signal::{CallSignal, Step};
     pub use crate::sleep::Sleep;
 
     /// `Future::run` (crate-private: the executor's worker side), for the models.

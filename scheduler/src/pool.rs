@@ -260,7 +260,7 @@ pub enum Yield {
 /// assert_eq!((a, b), (2, 4));
 /// ```
 pub struct ThreadPool {
-    registry: Arc<Registry>,
+    pub(crate) registry: Arc<Registry>,
 }
 
 impl fmt::Debug for ThreadPool {

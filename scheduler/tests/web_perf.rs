@@ -16,7 +16,7 @@ mod web_common;
 
 use portalis_primitives::sync::atomic::{
     AtomicU32,
-    Ordering::{Acquire, Release},
+    Ordering::{Acquire, Relaxed, Release},
 };
 use portalis_primitives::{channel, futex};
 use std::sync::{Arc, Mutex};
@@ -187,6 +187,91 @@ async fn channel_cell(kind: &str, n: u32) -> f64 {
     took * 1e6 / f64::from(n)
 }
 
+/// Why bounded(1) costs µs per message (ADR 117): `n` messages over a `bounded(cap)` channel
+/// from a spawned worker to this one, each side first trying without blocking and counting
+/// the times it had to block (`send` on a full channel, `recv` on an empty one). Returns
+/// (ns per message, sender blocks per message, receiver blocks per message).
+async fn channel_handoffs(cap: usize, n: u32) -> (f64, f64, f64) {
+    let (s, r) = channel::bounded(cap);
+    let go = Arc::new(AtomicU32::new(0));
+    let g = go.clone();
+    let send_blocks = Arc::new(AtomicU32::new(0));
+    let sb = send_blocks.clone();
+    let h = spawn(move || {
+        // Acquire: pairs with the test thread's Release store of `go`.
+        while g.load(Acquire) == 0 {
+            let _ = futex::wait(&g, 0, None);
+        }
+        for i in 0..n {
+            if let Err(channel::TrySendError::Full(v)) = s.try_send(u64::from(i)) {
+                sb.fetch_add(1, Relaxed); // Relaxed: a count read after the join.
+                s.send(v).unwrap();
+            }
+        }
+    })
+    .await;
+    let mut recv_blocks = 0u32;
+    let start = now_ms();
+    go.store(1, Release); // Release: pairs with the sender's Acquire load.
+    futex::wake_one(&go);
+    for _ in 0..n {
+        let v = match r.try_recv() {
+            Ok(v) => v,
+            Err(_) => {
+                recv_blocks += 1;
+                r.recv().unwrap()
+            }
+        };
+        std::hint::black_box(v);
+    }
+    let took = now_ms() - start;
+    h.join().unwrap();
+    let n_f = f64::from(n);
+    (
+        took * 1e6 / n_f,
+        f64::from(send_blocks.load(Relaxed)) / n_f,
+        f64::from(recv_blocks) / n_f,
+    )
+}
+
+/// The bounded(1) explanation line: interleaved rounds of bounded(1), bounded(2) and
+/// bounded(64) with their block counts, and the blocking ping-pong round trip (two wakes).
+async fn bounded1_explained() -> String {
+    const N: u32 = 20_000;
+    const R: usize = 5;
+    let caps = [1usize, 2, 64];
+    let mut per: Vec<Vec<(f64, f64, f64)>> = vec![Vec::new(); caps.len()];
+    let _ = channel_handoffs(1, N / 10).await;
+    for round in 0..R {
+        for k in 0..caps.len() {
+            let i = (round + k) % caps.len();
+            per[i].push(channel_handoffs(caps[i], N).await);
+        }
+    }
+    let mut rt: Vec<f64> = pingpong(2_000, ours_wait, futex::wake_one)
+        .await
+        .into_iter()
+        .map(|half| 2.0 * half)
+        .collect();
+    let rt50 = table::percentile(&mut rt, 50.0);
+    let mut out = format!(
+        "bounded(1) explained ({N} msgs, {R} interleaved rounds, medians): blocking ping-pong round trip (two wakes) {:.1} µs",
+        rt50 / 1e3
+    );
+    for (i, cap) in caps.iter().enumerate() {
+        let mut ns: Vec<f64> = per[i].iter().map(|p| p.0).collect();
+        let mut sb: Vec<f64> = per[i].iter().map(|p| p.1).collect();
+        let mut rb: Vec<f64> = per[i].iter().map(|p| p.2).collect();
+        out += &format!(
+            "; bounded({cap}): {:.0} ns/msg, sender blocks {:.3}/msg, receiver blocks {:.3}/msg",
+            table::percentile(&mut ns, 50.0),
+            table::percentile(&mut sb, 50.0),
+            table::percentile(&mut rb, 50.0)
+        );
+    }
+    out
+}
+
 /// Timed samples per channel cell (median reported), after one warm-up run.
 const CHANNEL_SAMPLES: usize = 9;
 
@@ -308,6 +393,7 @@ async fn perf_futex_wake_latency() {
     let wake_p50 = table::percentile(&mut ours.clone(), 50.0);
     let mut rows = table::f1_rows(futex::BACKEND, "web", &mut ours, &mut parked, &mut std_park);
     rows.extend(w2_channel_rows().await);
+    console_log!("PERF-NOTE {}", bounded1_explained().await);
     rows.extend(w2_pool_rows().await);
     rows.push(table::Row {
         id: "W2-wake-p50".into(),

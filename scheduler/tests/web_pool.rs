@@ -77,6 +77,14 @@ async fn pools_here_are_web_worker_pools() {
 
 mod web_common;
 
+/// A pool worker whose job panics (a trap) is reported to its creator, here a dedicated worker,
+/// and replaced; the pending `install_async` rejects (see
+/// `web_common::pool_worker_death_is_reported_and_replaced`).
+#[wasm_bindgen_test]
+async fn a_pool_worker_that_dies_is_reported_and_replaced_from_a_worker() {
+    web_common::pool_worker_death_is_reported_and_replaced().await;
+}
+
 /// The registered-task suite on the shared-memory pool (the same task types the
 /// message-passing mode runs in `web_no_isolation.rs`).
 #[wasm_bindgen_test]

@@ -108,6 +108,15 @@ fn wait_with_packet<T, C: Locked<T>>(
     (woken, now)
 }
 
+/// Claims and completes one waiter of one side (`Discipline::notify_one`; step 3: a waiter
+/// completed without its packet used retries from step 1).
+pub(crate) fn notify_one<T, C: Locked<T>>(c: &C, recv_side: bool) {
+    let e = C::sides(&mut c.state().lock()).side(recv_side).claim_one();
+    if let Some(e) = e {
+        Context::complete(e.cx);
+    }
+}
+
 /// Blocking send with an optional deadline (steps 1–3, 6). `held`: the lock, if the caller
 /// took it for a fast attempt that did not decide (`queue.rs`); step 1 then starts in that
 /// same hold instead of locking again.

@@ -174,7 +174,7 @@ impl<T> Discipline<T> for Queue<T> {
             g.queue.push_back(msg);
             // Relaxed: a hint (step 6); the lock orders the queue itself.
             self.len_hint.store(g.queue.len(), Relaxed);
-            self.state.bump(); // as in `offer`: receives may be ready (lock.rs change count)
+            self.state.bump(); // a message: receives may be ready (the select's change count)
             return Ok(());
         }
         locked::send(self, Some(g), msg, deadline)
@@ -189,7 +189,7 @@ impl<T> Discipline<T> for Queue<T> {
             if let Some(msg) = g.queue.pop_front() {
                 // Relaxed: a hint (step 6); the lock orders the queue itself.
                 self.len_hint.store(g.queue.len(), Relaxed);
-                self.state.bump(); // as in `take`: a free slot, sends may be ready
+                self.state.bump(); // a free slot: sends may be ready (the select's change count)
                 return Ok(msg);
             }
         }
@@ -269,6 +269,10 @@ impl<T> Discipline<T> for Queue<T> {
 
     fn unregister(&self, cx: &Arc<Context>, recv_side: bool) {
         locked::unregister(self, cx, recv_side);
+    }
+
+    fn notify_one(&self, recv_side: bool) {
+        locked::notify_one(self, recv_side);
     }
 
     fn read(&self, token: Token) -> Result<T, RecvError> {

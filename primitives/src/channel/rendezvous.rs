@@ -232,6 +232,10 @@ impl<T> Discipline<T> for Rendezvous {
         locked::unregister::<T, _>(self, cx, recv_side);
     }
 
+    fn notify_one(&self, recv_side: bool) {
+        locked::notify_one::<T, _>(self, recv_side);
+    }
+
     fn read(&self, token: Token) -> Result<T, RecvError> {
         match locked::read_handoff(token) {
             Ok(r) => r,

@@ -114,7 +114,7 @@ impl Backend {
             #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
             Backend::WebWorkers => {
                 let _ = name; // a Web Worker's name is fixed when it boots
-                crate::web_rt::spawn_thread(Box::new(f), stack_size)
+                crate::web_rt::spawn_thread(Box::new(f), stack_size, None)
                     .map(ThreadHandle::Web)
                     .map_err(io::Error::other)
             }

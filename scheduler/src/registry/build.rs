@@ -217,6 +217,19 @@ fn spawn_worker(
     stack_size: Option<usize>,
 ) -> io::Result<ThreadHandle> {
     let r = registry.clone();
+    #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+    if backend == Backend::WebWorkers {
+        // A Web Worker whose job traps (panic=abort) hands its place to a replacement
+        // (ADR 115): `adopt_after_trap` runs on it after the trap.
+        let _ = name; // a Web Worker's name is fixed when it boots
+        return crate::web_rt::spawn_thread(
+            Box::new(move || worker::main_loop(r, index, deque)),
+            stack_size,
+            Some(worker::adopt_after_trap),
+        )
+        .map(ThreadHandle::Web)
+        .map_err(io::Error::other);
+    }
     backend.spawn(name, stack_size, move || worker::main_loop(r, index, deque))
 }
 

@@ -1,6 +1,7 @@
 //! The mechanism behind a pool (the API is `pool.rs`, `join.rs`, `scope.rs`, `broadcast.rs`).
 //!
 //! Layers inside, each importing only the ones above it in this list:
+//! * `signal`: `CallSignal`, how awaited calls hear of a completion or a worker's death.
 //! * `state`: [`Registry`], the state a pool's handle and its workers share.
 //! * `worker`: [`WorkerThread`], a worker's private state, its main loop and wait loop.
 //! * `build`: building a registry and starting its threads; the global registry.
@@ -10,6 +11,7 @@
 
 mod build;
 mod enter;
+pub(crate) mod signal;
 mod state;
 mod worker;
 

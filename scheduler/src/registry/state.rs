@@ -56,6 +56,19 @@ pub(crate) struct Registry {
     pub(crate) inline: bool,
     pub(crate) handles: Mutex<Vec<crate::backend::ThreadHandle>>,
     handlers: Handlers,
+    /// Browser: how a dead Web Worker is reported to awaited calls (ADR 115).
+    #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+    web: WebDeaths,
+}
+
+/// Worker deaths of a browser pool, for its awaited calls (ADR 115).
+#[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+#[derive(Default)]
+struct WebDeaths {
+    /// The death count and the word awaited calls (`install_async`) wait on.
+    signal: super::signal::CallSignal,
+    /// The error text of the last death.
+    death_message: Mutex<String>,
 }
 
 impl Registry {
@@ -87,6 +100,8 @@ impl Registry {
             inline,
             handles: Mutex::new(Vec::new()),
             handlers,
+            #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+            web: WebDeaths::default(),
         };
         (registry, deques)
     }
@@ -263,5 +278,33 @@ impl Registry {
                 eprintln!("portalis-scheduler: a spawned job panicked: {msg}");
             }
         }
+    }
+}
+
+#[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+impl Registry {
+    /// How awaited calls on this pool hear of completions and deaths (ADR 115).
+    pub(crate) fn call_signal(&self) -> &super::signal::CallSignal {
+        &self.web.signal
+    }
+
+    /// The error text of the last worker death ("" if none).
+    pub(crate) fn death_message(&self) -> String {
+        self.web
+            .death_message
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// A worker of this pool died (its Web Worker trapped): counted, and every awaited call
+    /// is woken to see it.
+    pub(crate) fn worker_died(&self, message: &str) {
+        *self
+            .web
+            .death_message
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = message.to_owned();
+        self.web.signal.died();
     }
 }

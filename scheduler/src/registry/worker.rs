@@ -396,6 +396,30 @@ pub(crate) fn main_loop(registry: Arc<Registry>, index: usize, deque: Worker<Job
     registry.thread_exited();
 }
 
+/// Called on a pool worker whose Web Worker trapped (a panic aborts in the browser build), on
+/// that worker, after the trap unwound its JS stack (ADR 115): takes its place's state out of
+/// the dead frame (the registry and the deque), tells the registry (awaited calls on the pool
+/// are rejected) and returns the loop a replacement worker runs at the same index. `None` if
+/// this thread is no pool worker.
+#[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+pub(crate) fn adopt_after_trap(message: &str) -> Option<Box<dyn FnOnce() + Send + 'static>> {
+    let wt = WorkerThread::set_current(ptr::null());
+    if wt.is_null() {
+        return None;
+    }
+    // SAFETY: `wt` is this thread's own worker, in `main_loop`'s frame on this worker's stack.
+    // The trap left that frame without running its destructors, and this thread never runs
+    // Rust again after returning (the bootstrap closes it; its stack is never freed), so
+    // moving the registry and the deque out is the only use of them from now on: the dead
+    // frame's copies are never dropped or read.
+    let (registry, index, deque) = unsafe {
+        let wt = &*wt;
+        (ptr::read(&wt.registry), wt.index, ptr::read(&wt.deque))
+    };
+    registry.worker_died(message);
+    Some(Box::new(move || main_loop(registry, index, deque)))
+}
+
 /// Aborts the process if dropped during unwinding.
 pub(crate) struct AbortOnUnwind;
 

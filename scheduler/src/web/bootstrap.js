@@ -8,18 +8,31 @@ self.addEventListener("message", async function boot(event) {
   const d = event.data;
   if (!d || d.t !== "portalis:boot") return; // not ours (e.g. a test runner's console relay)
   self.removeEventListener("message", boot);
-  let wasm;
+  let wasm, glue;
+  let entered = false;
   try {
     // Absolute URL: a blob worker has no base for relative imports.
-    const glue = await import(d.glue);
+    glue = await import(d.glue);
     const init = { module_or_path: d.module, memory: d.memory };
     if (d.stack) init.thread_stack_size = d.stack; // else the glue's default (2 MiB)
     wasm = await glue.default(init);
     self.postMessage({ t: "portalis:ready" });
     // Enters Rust; returns once the closure has run and signalled completion.
+    entered = true;
     glue.portalis_web_worker_entry(d.work);
   } catch (e) {
-    self.postMessage({ t: "portalis:error", message: String(e && e.stack || e) });
+    const message = String(e && e.stack || e);
+    if (entered) {
+      // The closure trapped (a panic aborts: panic=abort). The instance's Rust state is
+      // intact: let it hand its work to a replacement and reject awaited calls (ADR 115),
+      // then tell the creator, which boots the replacement. The stack and TLS are not freed:
+      // jobs this worker pushed may still be stolen and write to frames on that stack.
+      try { glue.portalis_web_worker_died(message); } catch (_) { /* reported below anyway */ }
+      self.postMessage({ t: "portalis:died", message });
+      self.close();
+      return;
+    }
+    self.postMessage({ t: "portalis:error", message });
     return;
   }
   // Frees this thread's stack and TLS block; must be the last call into the instance.

@@ -16,16 +16,20 @@
 //! creating thread must return to its event loop until the worker is ready.
 //!
 //! Limits: no pool, no panics carried across (the build is `panic=abort`: a panicking closure
-//! traps its worker and `done` is never set), no termination of a running worker (killing a
+//! traps its worker; the bootstrap then reports it, see `threads.rs` and ADR 115), no termination of a running worker (killing a
 //! worker that may hold std's allocator lock can freeze the page, docs/notes/browser.md §6).
 
+#[cfg(target_feature = "atomics")]
 use portalis_primitives::futex::{self, WaitError, WaitResult};
+#[cfg(target_feature = "atomics")]
 use portalis_primitives::sync::atomic::{
     AtomicU32,
     Ordering::{Acquire, Release},
 };
+#[cfg(target_feature = "atomics")]
 use portalis_primitives::sync::Arc;
 use wasm_bindgen::prelude::*;
+#[cfg(target_feature = "atomics")]
 use wasm_bindgen::JsCast;
 
 #[wasm_bindgen]
@@ -35,6 +39,7 @@ extern "C" {
     pub(crate) static GLUE_URL: String;
 }
 
+#[cfg(target_feature = "atomics")]
 thread_local! {
     /// The URL workers start from: a revocable one-line module importing the bootstrap (see
     /// [`revocable_module_url`]); [`revoke_bootstrap_url`] revokes it, the next spawn makes a
@@ -64,6 +69,7 @@ pub(crate) fn revocable_module_url(linked: &str) -> Result<String, JsValue> {
     web_sys::Url::create_object_url_with_blob(&blob)
 }
 
+#[cfg(target_feature = "atomics")]
 fn bootstrap_url() -> Result<String, JsValue> {
     BOOTSTRAP_URL.with(|u| {
         let mut u = u.borrow_mut();
@@ -76,6 +82,7 @@ fn bootstrap_url() -> Result<String, JsValue> {
 
 /// Revokes this thread's bootstrap blob URL (after its workers have booted: a booted worker
 /// no longer needs it). Returns whether there was one.
+#[cfg(target_feature = "atomics")]
 pub fn revoke_bootstrap_url() -> bool {
     match BOOTSTRAP_URL.with(|u| u.borrow_mut().take()) {
         Some(url) => {
@@ -87,6 +94,7 @@ pub fn revoke_bootstrap_url() -> bool {
 }
 
 /// How many bootstrap blob URLs this thread currently holds (0 or 1; a test hook).
+#[cfg(target_feature = "atomics")]
 pub fn bootstrap_urls_held() -> usize {
     BOOTSTRAP_URL.with(|u| usize::from(u.borrow().is_some()))
 }
@@ -139,14 +147,21 @@ pub fn shared_memory_available() -> bool {
     let sab = js_sys::Reflect::get(&global, &"SharedArrayBuffer".into())
         .map(|v| v.is_function())
         .unwrap_or(false);
-    isolated && sab
+    // A build without atomics has an unshared memory: only the postMessage fallback works.
+    cfg!(target_feature = "atomics") && isolated && sab
 }
 
+#[cfg(target_feature = "atomics")]
 mod threads;
-pub use threads::{idle_workers, prestart, shutdown_workers, ShutdownReport};
+#[cfg(target_feature = "atomics")]
+pub use threads::{
+    idle_workers, prestart, replaced_workers, shutdown_workers, worker_deaths, ShutdownReport,
+};
+#[cfg(target_feature = "atomics")]
 pub(crate) use threads::{spawn_thread, WebThread};
 
 /// The work handed to a worker through linear memory.
+#[cfg(target_feature = "atomics")]
 struct Work {
     f: Box<dyn FnOnce() + Send + 'static>,
     done: Arc<AtomicU32>,
@@ -155,6 +170,7 @@ struct Work {
 /// The entry the bootstrap calls in the new worker, with the address [`spawn`] posted.
 ///
 /// Not for direct use: it is public only so wasm-bindgen exports it.
+#[cfg(target_feature = "atomics")]
 #[doc(hidden)]
 #[wasm_bindgen]
 pub fn portalis_web_worker_entry(work: u32) {
@@ -170,6 +186,7 @@ pub fn portalis_web_worker_entry(work: u32) {
 }
 
 /// A running worker: join it (blocking in a worker, async on the main thread).
+#[cfg(target_feature = "atomics")]
 #[derive(Debug)]
 pub struct WorkerHandle {
     worker: web_sys::Worker,
@@ -181,6 +198,7 @@ pub struct WorkerHandle {
     _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
 
+#[cfg(target_feature = "atomics")]
 impl WorkerHandle {
     /// `true` once the closure has returned.
     pub fn is_finished(&self) -> bool {
@@ -209,6 +227,7 @@ impl WorkerHandle {
     }
 }
 
+#[cfg(target_feature = "atomics")]
 impl WorkerHandle {
     /// Resolves once the worker has freed its stack and TLS and is closing (after the closure
     /// returned), or once it died with an error event.
@@ -217,6 +236,7 @@ impl WorkerHandle {
     }
 }
 
+#[cfg(target_feature = "atomics")]
 impl Drop for WorkerHandle {
     fn drop(&mut self) {
         // The worker keeps running its closure and exits by itself; we only stop listening.
@@ -249,18 +269,21 @@ impl Drop for WorkerHandle {
 /// [`SpawnError::Worker`] when the browser cannot create or boot the worker (the boxed
 /// closure is then leaked, not freed: a worker that failed late might still own it);
 /// [`SpawnError::BlobWorkersForbidden`] when a Content-Security-Policy forbids `blob:` workers.
+#[cfg(target_feature = "atomics")]
 pub async fn spawn<F>(f: F) -> Result<WorkerHandle, SpawnError>
 where
     F: FnOnce() + Send + 'static,
 {
-    let (handle, ready) = start(Box::new(f), None)?;
+    let (handle, ready) = start(Box::new(f), None, None)?;
     ready.await?;
     Ok(handle)
 }
 
 /// The worker's readiness: resolves on its `portalis:ready` message.
+#[cfg(target_feature = "atomics")]
 pub(crate) struct Ready(js_sys::Promise);
 
+#[cfg(target_feature = "atomics")]
 impl Ready {
     pub(crate) async fn await_ready(self) -> Result<(), SpawnError> {
         wasm_bindgen_futures::JsFuture::from(self.0)
@@ -270,6 +293,7 @@ impl Ready {
     }
 }
 
+#[cfg(target_feature = "atomics")]
 impl core::future::IntoFuture for Ready {
     type Output = Result<(), SpawnError>;
     type IntoFuture = core::pin::Pin<Box<dyn core::future::Future<Output = Self::Output>>>;
@@ -300,10 +324,13 @@ pub(crate) fn classify_boot_error(msg: String) -> SpawnError {
 /// Creates the worker and posts its boot message; the worker starts once this thread returns
 /// to its event loop, and the returned [`Ready`] resolves when it has instantiated the module.
 /// `stack`: the worker's stack size (a non-zero multiple of 64 KiB; `None` = the glue's
-/// default, 2 MiB).
+/// default, 2 MiB). `on_died`: called (on this thread) with the error's text when the closure
+/// trapped after the worker was ready (the bootstrap's `portalis:died`).
+#[cfg(target_feature = "atomics")]
 pub(crate) fn start(
     f: Box<dyn FnOnce() + Send + 'static>,
     stack: Option<usize>,
+    mut on_died: Option<Box<dyn FnMut(String)>>,
 ) -> Result<(WorkerHandle, Ready), SpawnError> {
     if !shared_memory_available() {
         return Err(SpawnError::NoSharedMemory);
@@ -352,6 +379,19 @@ pub(crate) fn start(
                     let msg =
                         js_sys::Reflect::get(&data, &"message".into()).unwrap_or(JsValue::NULL);
                     let _ = reject.call1(&JsValue::NULL, &msg);
+                }
+                Some("portalis:died") => {
+                    let msg = js_sys::Reflect::get(&data, &"message".into())
+                        .ok()
+                        .and_then(|m| m.as_string())
+                        .unwrap_or_default();
+                    // The worker closes without saying bye.
+                    if let Some(f) = bye_resolve.borrow_mut().take() {
+                        let _ = f.call0(&JsValue::NULL);
+                    }
+                    if let Some(f) = on_died.as_mut() {
+                        f(msg);
+                    }
                 }
                 _ => {} // not ours (a test runner's console relay, ...)
             }

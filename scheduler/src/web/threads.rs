@@ -16,15 +16,26 @@
 //! | `IDLE` | in the idle list, waiting | a spawner that popped it from the list (→ `WORK`), or [`shutdown_workers`] (→ `EXIT`) |
 //! | `WORK` | `job` holds a closure, or the worker runs it | the worker, after running it (→ `IDLE`, then back on the list) |
 //! | `EXIT` | leave the loop | nobody: the worker returns to JS, which frees its stack and TLS and closes |
+//! | `DEAD` | the closure trapped (a panic aborts: the build is panic=abort); `job` holds what a replacement must run | the creating thread, on the worker's `portalis:died` message: it boots a replacement and hands it the job |
 //!
 //! Only the thread that removed a slot from the idle list (under its lock) writes `job` or the
 //! state, so `job` is never accessed by two threads at once (see `Slot`'s `Sync` impl).
+//!
+//! # A worker that dies (ADR 115)
+//! A trap unwinds the JS stack only: the bootstrap catches it and calls
+//! [`worker_trapped`] on the same (dying) thread, whose Rust state is intact. The job's
+//! `on_trap` hook (the pool's: `registry::adopt_after_trap`) moves the worker's deque out,
+//! rejects the pool's awaited calls and returns the loop a replacement must run at the same
+//! index; that closure goes into the slot (`DEAD`), and the bootstrap posts `portalis:died` to
+//! the creator, which boots a new worker and hands it over ([`replace_dead`]). The dead
+//! worker's stack and TLS are never freed: jobs it pushed may be stolen and still write to
+//! frames on that stack.
 
 use super::{SpawnError, WorkerHandle};
 use portalis_primitives::futex;
 use portalis_primitives::sync::atomic::{
     AtomicPtr, AtomicU32,
-    Ordering::{AcqRel, Acquire, Release},
+    Ordering::{AcqRel, Acquire, Relaxed, Release},
 };
 use portalis_primitives::sync::Arc;
 use portalis_primitives::Mutex;
@@ -37,11 +48,25 @@ const IDLE: u32 = 0;
 const WORK: u32 = 1;
 /// Slot state: leave the loop and exit the worker.
 const EXIT: u32 = 2;
+/// Slot state: the closure trapped; `job` holds its replacement's closure (if any).
+const DEAD: u32 = 3;
+
+/// Called on a worker whose closure trapped, on that worker, with the JS error's text: returns
+/// the closure a replacement worker must run instead (`None`: nothing to resume). The pool's
+/// hook is `registry::adopt_after_trap`.
+pub(crate) type OnTrap = fn(&str) -> Option<Box<dyn FnOnce() + Send + 'static>>;
 
 /// A closure to run on a reservoir worker, and the word set when it returned.
 struct Job {
     f: Box<dyn FnOnce() + Send + 'static>,
     done: Arc<AtomicU32>,
+    on_trap: Option<OnTrap>,
+}
+
+/// What the worker keeps of the job it runs, for [`worker_trapped`].
+struct Running {
+    done: Arc<AtomicU32>,
+    on_trap: Option<OnTrap>,
 }
 
 /// One reservoir worker, as other threads see it.
@@ -51,12 +76,16 @@ struct Slot {
     stack: usize,
     /// The handed-over closure (see the module docs for who may touch it).
     job: UnsafeCell<Option<Job>>,
+    /// The job being run: touched only by the slot's worker (`worker_loop`, `worker_trapped`).
+    running: UnsafeCell<Option<Running>>,
 }
 
 // SAFETY: `job` is written only by the thread that took the slot out of the idle list (it
 // alone owns the slot until it stores `WORK` with Release) and read/cleared only by the slot's
 // worker after it loaded `WORK` with Acquire; the worker then publishes `IDLE` (Release) before
-// putting the slot back on the list, whose lock orders it before the next taker's write.
+// putting the slot back on the list, whose lock orders it before the next taker's write. A
+// dying worker writes `job` last and publishes `DEAD` (Release); only then does the creator,
+// after an Acquire load of `DEAD`, take it. `running` is touched by the slot's worker only.
 unsafe impl Sync for Slot {}
 // SAFETY: `Job`'s closure is `Send`; the rest are atomics.
 unsafe impl Send for Slot {}
@@ -90,6 +119,8 @@ fn idle_list() -> &'static Mutex<Vec<Arc<Slot>>> {
 }
 
 thread_local! {
+    /// On a reservoir worker: its own slot (for [`worker_trapped`]).
+    static MY_SLOT: RefCell<Option<Arc<Slot>>> = const { RefCell::new(None) };
     /// The workers this thread created: their JS `Worker` objects live in this thread's realm,
     /// so only this thread can await their exit.
     static OWNED: RefCell<Vec<(Arc<Slot>, WorkerHandle)>> = const { RefCell::new(Vec::new()) };
@@ -117,17 +148,10 @@ pub async fn prestart(n: usize, stack: usize) -> Result<(), SpawnError> {
     let have = idle_workers(stack);
     let mut ready = Vec::new();
     for _ in have..n {
-        let slot = Arc::new(Slot {
-            state: AtomicU32::new(IDLE),
-            stack,
-            job: UnsafeCell::new(None),
-        });
-        let s2 = slot.clone();
-        let (handle, r) = super::start(Box::new(move || worker_loop(s2)), Some(stack))?;
+        let (slot, r) = boot_slot(stack)?;
         // Listed before it boots: `ready` is posted just before the worker enters its loop,
         // and a hand-over that comes first is simply found in `WORK` by its first load.
         idle_list().lock().push(slot.clone());
-        OWNED.with(|o| o.borrow_mut().push((slot.clone(), handle)));
         ready.push((slot, r));
     }
     // All were created before the first await, so they boot in parallel.
@@ -139,6 +163,136 @@ pub async fn prestart(n: usize, stack: usize) -> Result<(), SpawnError> {
         }
     }
     first_err.map_or(Ok(()), Err)
+}
+
+/// Creates one reservoir worker (not listed as idle) owned by this thread; it boots once this
+/// thread returns to its event loop.
+fn boot_slot(stack: usize) -> Result<(Arc<Slot>, super::Ready), SpawnError> {
+    let slot = Arc::new(Slot {
+        state: AtomicU32::new(IDLE),
+        stack,
+        job: UnsafeCell::new(None),
+        running: UnsafeCell::new(None),
+    });
+    let s2 = slot.clone();
+    let dead = slot.clone();
+    let (handle, r) = super::start(
+        Box::new(move || worker_loop(s2)),
+        Some(stack),
+        // Deferred: the handle being removed owns the message listener that calls this.
+        Some(Box::new(move |message: String| {
+            let dead = dead.clone();
+            wasm_bindgen_futures::spawn_local(async move { replace_dead(&dead, &message) });
+        })),
+    )?;
+    OWNED.with(|o| o.borrow_mut().push((slot.clone(), handle)));
+    Ok((slot, r))
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `console.error` (the death of a worker is reported there too).
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    fn console_error(msg: &wasm_bindgen::JsValue);
+}
+
+/// Deaths of reservoir workers reported to their creators (see [`worker_deaths`]).
+static DEATHS: AtomicU32 = AtomicU32::new(0);
+/// Replacement workers handed a dead worker's job.
+static REPLACED: AtomicU32 = AtomicU32::new(0);
+
+/// How many reservoir (pool) workers have died (their closure trapped, e.g. a panicking job in
+/// this panic=abort build) and been reported to the thread that created them.
+pub fn worker_deaths() -> usize {
+    // Relaxed: a statistic; nothing is read through it.
+    DEATHS.load(Relaxed) as usize
+}
+
+/// How many replacement workers took over a dead worker's place (see [`worker_deaths`]).
+pub fn replaced_workers() -> usize {
+    // Relaxed: a statistic; nothing is read through it.
+    REPLACED.load(Relaxed) as usize
+}
+
+/// On the creating thread, when `dead`'s worker posted `portalis:died`: reports it, forgets the
+/// dead worker, and boots a replacement that runs the job the dead one left (for a pool worker:
+/// its loop at the same index, so the pool keeps its size).
+fn replace_dead(dead: &Arc<Slot>, message: &str) {
+    // Relaxed: a statistic.
+    DEATHS.fetch_add(1, Relaxed);
+    console_error(
+        &format!("portalis: a Web Worker of the pool died ({message}); booting a replacement")
+            .into(),
+    );
+    // The handle goes: the worker closed itself (its stack and TLS are kept, see module docs).
+    OWNED.with(|o| o.borrow_mut().retain(|(s, _)| !Arc::ptr_eq(s, dead)));
+    // Acquire: pairs with the Release store of `DEAD` in `worker_trapped`.
+    if dead.state.load(Acquire) != DEAD {
+        return; // died outside a job (cannot happen: the bootstrap reports only after entry)
+    }
+    // SAFETY: `DEAD` was observed (Acquire): the dying worker wrote `job` before and never
+    // touches the slot again; this creator is the only one that reads it (one message).
+    let Some(job) = (unsafe { (*dead.job.get()).take() }) else {
+        return;
+    };
+    let (slot, ready) = match boot_slot(dead.stack) {
+        Ok(b) => b,
+        Err(e) => {
+            console_error(&format!("portalis: no replacement worker: {e}").into());
+            return;
+        }
+    };
+    // SAFETY: the new slot is in no list: this thread owns it until the store below.
+    unsafe { *slot.job.get() = Some(job) };
+    // Release: pairs with the Acquire load in `worker_loop` (found at its first load).
+    slot.state.store(WORK, Release);
+    futex::wake_one(&slot.state);
+    // Relaxed: a statistic.
+    REPLACED.fetch_add(1, Relaxed);
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Err(e) = ready.await_ready().await {
+            console_error(&format!("portalis: the replacement worker did not boot: {e}").into());
+        }
+    });
+}
+
+/// The entry the bootstrap calls on a worker whose closure trapped (a panic aborts in this
+/// panic=abort build), on that worker, with the error's text: see [`worker_trapped`].
+///
+/// Not for direct use: it is public only so wasm-bindgen exports it.
+#[doc(hidden)]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn portalis_web_worker_died(message: String) {
+    worker_trapped(&message);
+}
+
+/// Runs on a reservoir worker whose closure trapped (called by the bootstrap after the trap,
+/// through `portalis_web_worker_died`): leaves in its slot the closure a replacement must run,
+/// and marks it `DEAD`. When the job has no replacement (no `on_trap` hook, or the thread is no
+/// pool worker) its `done` word is set instead, so its joiners do not wait forever. A worker
+/// from `web::spawn` (no slot) is left alone: its handle's `closed` resolves on `portalis:died`.
+pub(crate) fn worker_trapped(message: &str) {
+    let Some(slot) = MY_SLOT.with(|s| s.borrow_mut().take()) else {
+        return;
+    };
+    // SAFETY: `running` is this worker's own (see `Slot`).
+    let Some(Running { done, on_trap }) = (unsafe { (*slot.running.get()).take() }) else {
+        return;
+    };
+    match on_trap.and_then(|hook| hook(message)) {
+        Some(f) => {
+            // SAFETY: the slot is `WORK` and this is its worker: nobody else touches `job`
+            // until `DEAD` is published below.
+            unsafe { *slot.job.get() = Some(Job { f, done, on_trap }) };
+        }
+        None => {
+            // Release: pairs with the Acquire loads in `WebThread::join`.
+            done.store(1, Release);
+            futex::wake_all(&done);
+        }
+    }
+    // Release: pairs with the Acquire load in `replace_dead`.
+    slot.state.store(DEAD, Release);
 }
 
 /// A worker that failed to boot: unlist it (if no spawner took it yet) and drop its handle.
@@ -155,6 +309,7 @@ fn forget_failed(slot: &Arc<Slot>) {
 
 /// The loop a reservoir worker runs until it is told to exit.
 fn worker_loop(slot: Arc<Slot>) {
+    MY_SLOT.with(|s| *s.borrow_mut() = Some(slot.clone()));
     loop {
         // Acquire: pairs with the Release store of `WORK`/`EXIT` by the slot's taker.
         match slot.state.load(Acquire) {
@@ -167,7 +322,16 @@ fn worker_loop(slot: Arc<Slot>) {
                 // and nobody else touches it until we publish `IDLE` (see `Slot`).
                 let job = unsafe { (*slot.job.get()).take() };
                 let done = job.map(|job| {
+                    // SAFETY: `running` is this worker's own (see `Slot`).
+                    unsafe {
+                        *slot.running.get() = Some(Running {
+                            done: job.done.clone(),
+                            on_trap: job.on_trap,
+                        })
+                    };
                     (job.f)();
+                    // SAFETY: as above.
+                    unsafe { *slot.running.get() = None };
                     job.done
                 });
                 // Back in the list before the joiner hears of it, so a `shutdown_workers`
@@ -181,7 +345,10 @@ fn worker_loop(slot: Arc<Slot>) {
                     futex::wake_all(&done);
                 }
             }
-            _ => return, // EXIT
+            _ => {
+                MY_SLOT.with(|s| s.borrow_mut().take());
+                return; // EXIT
+            }
         }
     }
 }
@@ -204,7 +371,8 @@ impl WebThread {
 }
 
 /// Hands `f` to an idle reservoir worker whose stack is at least `min_stack` bytes (any when
-/// `None`). Never creates a worker and never waits.
+/// `None`). Never creates a worker and never waits. `on_trap`: what a replacement runs if
+/// `f` traps (see [`OnTrap`]; `None`: the worker is only reported dead).
 ///
 /// # Errors
 /// [`SpawnError::NoIdleWorker`] when none waits (call [`prestart`] first, or build the pool
@@ -212,6 +380,7 @@ impl WebThread {
 pub(crate) fn spawn_thread(
     f: Box<dyn FnOnce() + Send + 'static>,
     min_stack: Option<usize>,
+    on_trap: Option<OnTrap>,
 ) -> Result<WebThread, SpawnError> {
     if let Some(s) = min_stack {
         super::check_stack_size(s)?;
@@ -238,6 +407,7 @@ pub(crate) fn spawn_thread(
         *slot.job.get() = Some(Job {
             f,
             done: done.clone(),
+            on_trap,
         })
     };
     // Release: pairs with the Acquire load in `worker_loop`.

@@ -1,9 +1,11 @@
 //! Awaitable pool calls for threads that must not block (the page's main thread): the job runs
-//! on a pool worker, and its result comes back through a slot and a futex word the caller
-//! awaits with `futex::wait_async` (`Atomics.waitAsync`, else `setTimeout` polling).
+//! on a pool worker, and its result comes back through a slot; the caller awaits the pool's
+//! signal word with `futex::wait_async` (`Atomics.waitAsync`, else `setTimeout` polling),
+//! which completions and worker deaths bump (ADR 115).
 
 use crate::executor::{Future, FutureError};
 use crate::pool::ThreadPool;
+use crate::registry::signal::Step;
 use portalis_primitives::futex;
 use portalis_primitives::sync::atomic::{
     AtomicU32,
@@ -22,15 +24,29 @@ struct Slot<R> {
 // by the awaiting thread after its Acquire load of `done`; never both at once.
 unsafe impl<R: Send> Sync for Slot<R> {}
 
+/// An awaited pool call whose pool lost a worker while the call was pending: a Web Worker of
+/// the pool trapped (in this panic=abort build, a panicking job traps its worker). The pool
+/// has booted a replacement and keeps its size; the call's own result is lost (it may have
+/// been the job that panicked, or waited on it). Retry the call, or make the job not panic.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a worker of the pool died while the call was pending ({message}); the pool booted a replacement: retry the call")]
+pub struct WorkerDied {
+    /// The dead worker's error (the JS text of the trap, e.g. `RuntimeError: unreachable`).
+    pub message: String,
+}
+
 impl ThreadPool {
     /// [`install`](Self::install) without blocking the caller: `op` runs on a worker of this
     /// pool and the returned future resolves with its result. Usable on the page's main thread,
     /// where `install` can only busy-wait.
     ///
-    /// A panic in `op` traps its worker (the browser build is panic=abort) and this future
-    /// never resolves; use `web::TaskPool` with registered tasks where a panic must come back
-    /// as an error.
-    pub async fn install_async<OP, R>(&self, op: OP) -> R
+    /// # Errors
+    /// [`WorkerDied`] when a worker of this pool dies while the call is pending (a panic in
+    /// `op`, or in any job of the pool, traps its worker: the browser build is panic=abort).
+    /// The pool cannot tell which pending calls depended on the dead job, so it rejects all of
+    /// them; the dead worker is replaced (ADR 115). Use `web::TaskPool` with registered tasks
+    /// where a panic must come back as the call's own error.
+    pub async fn install_async<OP, R>(&self, op: OP) -> Result<R, WorkerDied>
     where
         OP: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
@@ -39,29 +55,44 @@ impl ThreadPool {
             done: AtomicU32::new(0),
             value: UnsafeCell::new(None),
         });
+        let registry = self.registry.clone();
+        let deaths = registry.call_signal().deaths();
         let s2 = slot.clone();
+        let r2 = registry.clone();
         self.spawn(move || {
             let r = op();
             // SAFETY: the only write, before `done` is published (see `Slot`).
             unsafe { *s2.value.get() = Some(r) };
-            // Release: pairs with the Acquire load below.
+            // Release: pairs with the Acquire load in `CallSignal::check`.
             s2.done.store(1, Release);
-            futex::wake_all(&s2.done);
+            r2.call_signal().signal();
         });
-        // Acquire: pairs with the Release store above.
-        while slot.done.load(Acquire) == 0 {
-            let _ = futex::wait_async(&slot.done, 0, None).await;
+        loop {
+            match registry.call_signal().check(&slot.done, deaths) {
+                Step::Done => break,
+                Step::Died => {
+                    return Err(WorkerDied {
+                        message: registry.death_message(),
+                    })
+                }
+                Step::Wait(seen) => {
+                    let _ = futex::wait_async(registry.call_signal().word(), seen, None).await;
+                }
+            }
         }
         // SAFETY: `done` was observed (Acquire): the write is complete and nobody writes again.
         match unsafe { (*slot.value.get()).take() } {
-            Some(r) => r,
+            Some(r) => Ok(r),
             None => unreachable!("done is set only after the value was stored"),
         }
     }
 
     /// [`join`](Self::join) without blocking the caller (see
     /// [`install_async`](Self::install_async)).
-    pub async fn join_async<A, B, RA, RB>(&self, a: A, b: B) -> (RA, RB)
+    ///
+    /// # Errors
+    /// [`WorkerDied`], as [`install_async`](Self::install_async).
+    pub async fn join_async<A, B, RA, RB>(&self, a: A, b: B) -> Result<(RA, RB), WorkerDied>
     where
         A: FnOnce() -> RA + Send + 'static,
         B: FnOnce() -> RB + Send + 'static,

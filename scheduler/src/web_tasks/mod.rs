@@ -3,10 +3,14 @@
 //! (`async_ops.rs`). Re-exported as `portalis_scheduler::web`. Kept apart from the runtime so
 //! the runtime (which the pool's backend spawns through) does not depend on the pool.
 
+#[cfg(target_feature = "atomics")]
 mod async_ops;
 mod remote;
 
+#[cfg(target_feature = "atomics")]
+pub use async_ops::WorkerDied;
+
 pub use remote::{
-    remote_urls_held, Mode, PoolError, RemotePool, RemoteTask, TaskEntry, TaskError, TaskPool,
-    TaskTable,
+    last_boot_timeline, remote_urls_held, Mode, PoolError, RemotePool, RemoteTask, TaskEntry,
+    TaskError, TaskPool, TaskTable,
 };

@@ -386,12 +386,28 @@ impl TaskPool {
 }
 
 /// One task on the shared-memory pool, awaited without blocking (`install_async`).
+#[cfg(target_feature = "atomics")]
 async fn run_shared<T: RemoteTask>(
     pool: &ThreadPool,
     input: T::Input,
 ) -> Result<T::Output, TaskError> {
     pool.install_async(move || T::run(input))
         .await
+        .map_err(|died| TaskError::WorkerDied(died.message))?
+        .map_err(|message| TaskError::Failed {
+            task: T::NAME.into(),
+            message,
+        })
+}
+
+/// Without atomics a `ThreadPool` runs inline on the caller ([`Mode::detect`] never picks
+/// shared memory there): the task runs now.
+#[cfg(not(target_feature = "atomics"))]
+async fn run_shared<T: RemoteTask>(
+    pool: &ThreadPool,
+    input: T::Input,
+) -> Result<T::Output, TaskError> {
+    pool.install(move || T::run(input))
         .map_err(|message| TaskError::Failed {
             task: T::NAME.into(),
             message,
@@ -443,14 +459,52 @@ pub fn remote_urls_held() -> usize {
 /// A call waiting for its reply.
 struct Pending {
     worker: usize,
-    resolve: js_sys::Function,
-    reject: js_sys::Function,
+    reply: Rc<Reply>,
+}
+
+/// Where a call's reply lands; the call awaits it through [`ReplyFuture`] (a JS `Promise`,
+/// its two callbacks and a `JsFuture` per call cost more than the transport, ADR 117).
+#[derive(Default)]
+struct Reply {
+    value: RefCell<Option<Result<JsValue, JsValue>>>,
+    waker: RefCell<Option<std::task::Waker>>,
+}
+
+impl Reply {
+    /// Stores the outcome (the first one wins) and wakes the call.
+    fn settle(&self, v: Result<JsValue, JsValue>) {
+        self.value.borrow_mut().get_or_insert(v);
+        if let Some(w) = self.waker.borrow_mut().take() {
+            w.wake();
+        }
+    }
+}
+
+/// Resolves with the settled outcome of a [`Reply`].
+struct ReplyFuture(Rc<Reply>);
+
+impl core::future::Future for ReplyFuture {
+    type Output = Result<JsValue, JsValue>;
+    fn poll(
+        self: core::pin::Pin<&mut Self>,
+        cx: &mut core::task::Context<'_>,
+    ) -> core::task::Poll<Self::Output> {
+        if let Some(v) = self.0.value.borrow_mut().take() {
+            return core::task::Poll::Ready(v);
+        }
+        *self.0.waker.borrow_mut() = Some(cx.waker().clone());
+        core::task::Poll::Pending
+    }
 }
 
 /// One copy-mode worker.
 struct RemoteWorker {
     worker: web_sys::Worker,
     inflight: Cell<usize>,
+    /// Calls not posted yet (one `portalis:calls` message per flush, ADR 117), and the input
+    /// buffers they transfer.
+    outbox: js_sys::Array,
+    transfer: js_sys::Array,
     ready: js_sys::Promise,
     bye: js_sys::Promise,
     _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
@@ -459,6 +513,12 @@ struct RemoteWorker {
 
 struct Inner {
     workers: RefCell<Vec<Option<RemoteWorker>>>,
+    /// Batch the calls made in one turn of the event loop (default) or post each at once.
+    batching: Cell<bool>,
+    /// A flush of the outboxes is queued (a microtask).
+    flush_queued: Cell<bool>,
+    /// Sum over the workers' replies of the time they spent running their batches (ms).
+    worker_busy_ms: Cell<f64>,
     pending: RefCell<HashMap<u32, Pending>>,
     next_id: Cell<u32>,
     /// Workers that died and were replaced.
@@ -497,6 +557,9 @@ impl RemotePool {
         };
         let inner = Rc::new(Inner {
             workers: RefCell::new(Vec::new()),
+            batching: Cell::new(true),
+            flush_queued: Cell::new(false),
+            worker_busy_ms: Cell::new(0.0),
             pending: RefCell::new(HashMap::new()),
             next_id: Cell::new(0),
             replaced: Cell::new(0),
@@ -584,52 +647,72 @@ impl RemotePool {
         let Some(idx) = idx else {
             return Err(TaskError::ShutDown);
         };
-        let (mut res, mut rej) = (None, None);
-        let promise = js_sys::Promise::new(&mut |a, b| {
-            res = Some(a);
-            rej = Some(b);
-        });
-        let (Some(resolve), Some(reject)) = (res, rej) else {
-            return Err(TaskError::ShutDown);
-        };
+        let reply = Rc::new(Reply::default());
         inner.pending.borrow_mut().insert(
             id,
             Pending {
                 worker: idx,
-                resolve,
-                reject,
+                reply: reply.clone(),
             },
         );
         let msg = js_sys::Object::new();
         let arr = js_sys::Uint8Array::from(input);
-        let _ = js_sys::Reflect::set(&msg, &"t".into(), &"portalis:call".into());
         let _ = js_sys::Reflect::set(&msg, &"id".into(), &id.into());
         let _ = js_sys::Reflect::set(&msg, &"name".into(), &name.into());
         let _ = js_sys::Reflect::set(&msg, &"input".into(), &arr);
-        let posted = {
+        let queued = {
             let ws = inner.workers.borrow();
             match ws[idx].as_ref() {
                 Some(w) => {
                     w.inflight.set(w.inflight.get() + 1);
-                    w.worker
-                        .post_message_with_transfer(&msg, &js_sys::Array::of1(&arr.buffer()))
-                        .map_err(|e| format!("{e:?}"))
+                    w.outbox.push(&msg);
+                    w.transfer.push(&arr.buffer());
+                    w.outbox.length() as usize
                 }
-                None => Err("worker gone".into()),
+                None => 0,
             }
         };
-        if let Err(e) = posted {
+        if queued == 0 {
             inner.pending.borrow_mut().remove(&id);
-            return Err(TaskError::WorkerDied(e));
+            return Err(TaskError::WorkerDied("worker gone".into()));
         }
-        let reply = wasm_bindgen_futures::JsFuture::from(promise).await;
+        if !inner.batching.get() || queued >= MAX_BATCH {
+            flush_worker(inner, idx);
+        } else if !inner.flush_queued.replace(true) {
+            // Every call made before this turn of the event loop ends joins the batch.
+            let weak = Rc::downgrade(inner);
+            queue_microtask(&Closure::once_into_js(move || {
+                if let Some(inner) = weak.upgrade() {
+                    inner.flush_queued.set(false);
+                    let n = inner.workers.borrow().len();
+                    (0..n).for_each(|i| flush_worker(&inner, i));
+                }
+            }));
+        }
+        let reply = ReplyFuture(reply).await;
         decode_reply(name, reply)
+    }
+
+    /// Milliseconds the workers spent running calls so far (summed over workers, from their
+    /// replies; a perf hook, ADR 117).
+    #[doc(hidden)]
+    pub fn worker_busy_ms(&self) -> f64 {
+        self.inner.worker_busy_ms.get()
+    }
+
+    /// Posts each call at once instead of batching the calls of one event-loop turn (the
+    /// batching A/B of `make perf-web`, ADR 117). Default: batching on.
+    #[doc(hidden)]
+    pub fn set_batching(&self, on: bool) {
+        self.inner.batching.set(on);
     }
 
     /// Asks every worker to exit after the calls it already received (FIFO), waits for them,
     /// rejects anything still pending with [`TaskError::ShutDown`], and revokes the bootstrap's
     /// blob URL once no pool of this thread uses it.
     pub async fn shutdown(self) {
+        let n = self.inner.workers.borrow().len();
+        (0..n).for_each(|i| flush_worker(&self.inner, i)); // queued calls go before the exit
         let byes: Vec<js_sys::Promise> = {
             let ws = self.inner.workers.borrow();
             ws.iter()
@@ -660,7 +743,7 @@ impl Drop for RemotePool {
         }
         let pending: Vec<Pending> = inner.pending.borrow_mut().drain().map(|(_, p)| p).collect();
         for p in pending {
-            let _ = p.reject.call1(&JsValue::NULL, &"portalis:shutdown".into());
+            p.reply.settle(Err("portalis:shutdown".into()));
         }
         remote_url_release();
     }
@@ -709,8 +792,41 @@ fn decode_reply(name: &str, reply: Result<JsValue, JsValue>) -> Result<Vec<u8>, 
     })
 }
 
+thread_local! {
+    /// The boot timeline of the last copy-mode worker that became ready on this thread (see
+    /// [`last_boot_timeline`]).
+    static LAST_BOOT: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
+}
+
+/// `performance.timeOrigin + performance.now()` in ms (0 where there is no `performance`).
+fn now_abs_ms() -> f64 {
+    let perf = js_sys::Reflect::get(&js_sys::global(), &"performance".into())
+        .unwrap_or(JsValue::UNDEFINED);
+    let origin = js_sys::Reflect::get(&perf, &"timeOrigin".into())
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(0.0);
+    let now = js_sys::Reflect::get(&perf, &"now".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .and_then(|f| f.call0(&perf).ok())
+        .and_then(|v| v.as_f64())
+        .unwrap_or(0.0);
+    origin + now
+}
+
+/// Where the last copy-mode worker of this thread spent its boot (a perf hook, ADR 117):
+/// absolute times in ms of `[created, script started, boot received, glue imported,
+/// instantiated, ready on this thread]` (empty before any boot; a creation whose worker is
+/// not ready yet shows `[created]`).
+#[doc(hidden)]
+pub fn last_boot_timeline() -> Vec<f64> {
+    LAST_BOOT.with(|b| b.borrow().clone())
+}
+
 /// Creates worker `idx` and posts its boot message.
 fn boot_worker(inner: &Rc<Inner>, idx: usize) -> Result<RemoteWorker, crate::web_rt::SpawnError> {
+    LAST_BOOT.with(|b| *b.borrow_mut() = vec![now_abs_ms()]);
     let opts = web_sys::WorkerOptions::new();
     opts.set_type(web_sys::WorkerType::Module);
     let worker = web_sys::Worker::new_with_options(&inner.url, &opts)
@@ -735,17 +851,31 @@ fn boot_worker(inner: &Rc<Inner>, idx: usize) -> Result<RemoteWorker, crate::web
                 |k: &str| js_sys::Reflect::get(&data, &k.into()).unwrap_or(JsValue::UNDEFINED);
             match get("t").as_string().as_deref() {
                 Some("portalis:ready") => {
+                    let phases = js_sys::Array::from(&get("phases"));
+                    LAST_BOOT.with(|b| {
+                        let mut b = b.borrow_mut();
+                        b.truncate(1); // keeps the creation time
+                        b.extend(phases.iter().filter_map(|v| v.as_f64()));
+                        b.push(now_abs_ms());
+                    });
                     let _ = ready_res.call1(&JsValue::NULL, &get("fingerprint"));
                 }
-                Some("portalis:ret") => {
+                Some("portalis:rets") => {
                     let Some(inner) = weak.upgrade() else { return };
-                    let id = get("id").as_f64().map_or(u32::MAX, |f| f as u32);
-                    let p = inner.pending.borrow_mut().remove(&id);
-                    if let Some(p) = p {
-                        if let Some(Some(w)) = inner.workers.borrow().get(p.worker) {
-                            w.inflight.set(w.inflight.get().saturating_sub(1));
+                    let busy = get("busy").as_f64().unwrap_or(0.0);
+                    inner.worker_busy_ms.set(inner.worker_busy_ms.get() + busy);
+                    for ret in js_sys::Array::from(&get("rets")).iter() {
+                        let id = js_sys::Reflect::get(&ret, &"id".into())
+                            .ok()
+                            .and_then(|v| v.as_f64())
+                            .map_or(u32::MAX, |f| f as u32);
+                        let p = inner.pending.borrow_mut().remove(&id);
+                        if let Some(p) = p {
+                            if let Some(Some(w)) = inner.workers.borrow().get(p.worker) {
+                                w.inflight.set(w.inflight.get().saturating_sub(1));
+                            }
+                            p.reply.settle(Ok(ret));
                         }
-                        let _ = p.resolve.call1(&JsValue::NULL, &data);
                     }
                 }
                 Some("portalis:error") => {
@@ -790,11 +920,48 @@ fn boot_worker(inner: &Rc<Inner>, idx: usize) -> Result<RemoteWorker, crate::web
     Ok(RemoteWorker {
         worker,
         inflight: Cell::new(0),
+        outbox: js_sys::Array::new(),
+        transfer: js_sys::Array::new(),
         ready,
         bye,
         _on_message: on_message,
         _on_error: on_error,
     })
+}
+
+/// Most calls in one `portalis:calls` message: the worker replies once per message, so a cap
+/// lets the first results come back while it works on the rest.
+const MAX_BATCH: usize = 256;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = queueMicrotask)]
+    fn queue_microtask(f: &JsValue);
+}
+
+/// Posts worker `idx`'s queued calls as one `portalis:calls` message (their input buffers
+/// transferred). A worker that cannot take them is treated as dead.
+fn flush_worker(inner: &Rc<Inner>, idx: usize) {
+    let posted = {
+        let ws = inner.workers.borrow();
+        let Some(Some(w)) = ws.get(idx) else { return };
+        if w.outbox.length() == 0 {
+            return;
+        }
+        let msg = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&msg, &"t".into(), &"portalis:calls".into());
+        let calls = w.outbox.slice(0, w.outbox.length());
+        w.outbox.set_length(0);
+        let transfer = w.transfer.slice(0, w.transfer.length());
+        w.transfer.set_length(0);
+        let _ = js_sys::Reflect::set(&msg, &"calls".into(), &calls);
+        w.worker
+            .post_message_with_transfer(&msg, &transfer)
+            .map_err(|e| format!("{e:?}"))
+    };
+    if let Err(e) = posted {
+        worker_died(inner, idx, e);
+    }
 }
 
 /// Worker `idx` died: reject its calls with `WorkerDied` and boot a replacement.
@@ -811,9 +978,7 @@ fn worker_died(inner: &Rc<Inner>, idx: usize, why: String) {
         .collect();
     for id in lost {
         if let Some(p) = inner.pending.borrow_mut().remove(&id) {
-            let _ = p
-                .reject
-                .call1(&JsValue::NULL, &format!("portalis:died:{why}").into());
+            p.reply.settle(Err(format!("portalis:died:{why}").into()));
         }
     }
     let old = inner

@@ -6,34 +6,34 @@
 
 use portalis_primitives::futex::{self, WaitResult};
 use portalis_primitives::sync::atomic::{AtomicU32, Ordering::SeqCst};
+mod clock;
 pub mod tasks;
+pub use clock::*;
+pub mod ticker;
 
 use portalis_scheduler::web::{self, WorkerHandle};
 use std::sync::Arc;
-use wasm_bindgen::prelude::*;
 
 /// Waiters in the many-waiter scenarios (each is a Web Worker: ≈ 30–50 ms to start).
 pub const WAITERS: usize = 6;
 
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_namespace = performance, js_name = now)]
-    fn performance_now() -> f64;
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(callback: &js_sys::Function, ms: i32) -> JsValue;
-}
-
-/// `performance.now()` in ms (`std::time::Instant` panics on this target).
-pub fn now_ms() -> f64 {
-    performance_now()
-}
-
-/// Yields to the event loop for `ms` (the page stays responsive while tests await this).
-pub async fn sleep_ms(ms: i32) {
-    let p = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = set_timeout(&resolve, ms);
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+/// `fut`'s output, or a test failure naming `what` if it has not completed after `secs`
+/// seconds: turns a hang (the bug some tests pin) into a failure instead of the runner's
+/// timeout. Not a timing assertion: the bound is far above any healthy run.
+pub async fn or_hang<F: core::future::Future>(what: &str, secs: i32, fut: F) -> F::Output {
+    let mut fut = core::pin::pin!(fut);
+    let mut timer = core::pin::pin!(sleep_ms(secs * 1000));
+    core::future::poll_fn(|cx| {
+        use core::future::Future as _;
+        if let core::task::Poll::Ready(v) = fut.as_mut().poll(cx) {
+            return core::task::Poll::Ready(v);
+        }
+        if timer.as_mut().poll(cx).is_ready() {
+            panic!("{what}: still pending after {secs} s (hangs)");
+        }
+        core::task::Poll::Pending
+    })
+    .await
 }
 
 /// Spawns a worker or fails the test with the browser's reason.
@@ -176,4 +176,50 @@ pub async fn worker_timed_wait_elapsed(timeout_ms: u64) -> f64 {
     .await;
     h.join_async().await;
     out.load(SeqCst) as f64 / 1e3
+}
+
+/// A panicking job traps its Web Worker (the browser build is panic=abort; ADR 115). Pins:
+/// the pending `install_async` rejects with `WorkerDied` (before ADR 115 it never resolved,
+/// and this test failed at its hang guard), the death is reported to the creating thread
+/// (`worker_deaths`), and a replacement worker takes the dead one's index, so the pool keeps
+/// its size: a broadcast reaches both indexes, and the pool still runs jobs.
+/// Run by the main-thread mode (`web_main.rs`: the pool's creator is the page's main thread)
+/// and by the worker mode (`web_pool.rs`: the creator is a dedicated worker).
+pub async fn pool_worker_death_is_reported_and_replaced() {
+    use portalis_scheduler::{web, ThreadPoolBuilder};
+    let pool = ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build_async()
+        .await
+        .unwrap();
+    let (deaths, replaced) = (web::worker_deaths(), web::replaced_workers());
+    let r = or_hang(
+        "install_async of a panicking job",
+        60,
+        pool.install_async(|| -> u32 { panic!("this job panics on purpose") }),
+    )
+    .await;
+    let err = r.expect_err("a trapped worker cannot return a value");
+    assert!(err.to_string().contains("retry"), "{err}");
+    // Both indexes answer: the dead one's place was taken by a replacement.
+    let mut indexes = or_hang(
+        "broadcast after a worker death",
+        60,
+        pool.install_async(|| portalis_scheduler::broadcast(|c| c.index())),
+    )
+    .await
+    .expect("no worker died during the broadcast");
+    indexes.sort_unstable();
+    assert_eq!(indexes, vec![0, 1]);
+    assert_eq!(web::worker_deaths(), deaths + 1, "the death was reported");
+    assert_eq!(
+        web::replaced_workers(),
+        replaced + 1,
+        "a replacement booted"
+    );
+    let (a, b) = pool
+        .join_async(|| (1..=100u64).sum::<u64>(), || 7)
+        .await
+        .unwrap();
+    assert_eq!((a, b), (5050, 7));
 }

@@ -46,8 +46,8 @@ impl RemoteTask for Fail {
     }
 }
 
-/// Panics with its input as the message (remote mode only: in the shared-memory mode the
-/// build's panic=abort traps the pool worker).
+/// Panics with its input as the message (remote mode: `TaskError::Panicked`; in the
+/// shared-memory mode the build's panic=abort traps the pool worker: `TaskError::WorkerDied`).
 pub struct Boom;
 impl RemoteTask for Boom {
     const NAME: &'static str = "boom";

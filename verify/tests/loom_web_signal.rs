@@ -1,0 +1,68 @@
+//! Loom models of `CallSignal` (`scheduler/src/registry/signal.rs`, ADR 115): an awaited pool
+//! call (`ThreadPool::install_async` in the browser) waits on one word that its job's
+//! completion and a worker's death both bump. The waiter here blocks in `futex::wait` where
+//! the browser awaits `futex::wait_async`: both return at once when the word differs from the
+//! value passed, which is the property the protocol relies on. A lost wake-up is a reported
+//! deadlock. Control: `call_signal_read_late` (verify/scripts/controls.sh).
+#![cfg(portalis_loom)]
+
+use loom::sync::Arc;
+use loom::thread;
+use portalis_primitives::futex;
+use portalis_primitives::sync::atomic::{AtomicU32, Ordering::Release};
+use portalis_scheduler::model::{CallSignal, Step};
+use portalis_verify::model::loom_model;
+
+/// Preemption bound of the models in this file.
+const BOUND: usize = 3;
+
+/// The awaited call's loop: check, else wait on the word with the value read before the check.
+fn await_call(sig: &CallSignal, done: &AtomicU32, deaths0: u32) -> Step {
+    loop {
+        match sig.check(done, deaths0) {
+            Step::Wait(seen) => {
+                let _ = futex::wait(sig.word(), seen, None);
+            }
+            outcome => return outcome,
+        }
+    }
+}
+
+/// Property: a job completing on another thread always wakes the waiting call, which sees
+/// `Done` (no death happened).
+#[test]
+fn loom_call_signal_completion_wakes_waiter() {
+    loom_model(BOUND, || {
+        let sig = Arc::new(CallSignal::new());
+        let done = Arc::new(AtomicU32::new(0));
+        let deaths0 = sig.deaths();
+        let (s2, d2) = (sig.clone(), done.clone());
+        let job = thread::spawn(move || {
+            // Release: pairs with the Acquire load in `CallSignal::check`.
+            d2.store(1, Release);
+            s2.signal();
+        });
+        assert_eq!(await_call(&sig, &done, deaths0), Step::Done);
+        job.join().unwrap();
+    });
+}
+
+/// Property: a worker death on another thread always wakes the waiting call, which then
+/// returns (`Died`), while an unrelated job may complete at the same time (then either
+/// outcome is allowed, but the call never sleeps forever).
+#[test]
+fn loom_call_signal_death_wakes_waiter() {
+    loom_model(BOUND, || {
+        let sig = Arc::new(CallSignal::new());
+        let done = Arc::new(AtomicU32::new(0));
+        let deaths0 = sig.deaths();
+        let s2 = sig.clone();
+        let dying = thread::spawn(move || s2.died());
+        let s3 = sig.clone();
+        let other = thread::spawn(move || s3.signal()); // another call's completion
+        assert_eq!(await_call(&sig, &done, deaths0), Step::Died);
+        dying.join().unwrap();
+        other.join().unwrap();
+        assert_eq!(sig.deaths(), deaths0 + 1);
+    });
+}
