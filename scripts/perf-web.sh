@@ -2,7 +2,7 @@
 # `make perf-web`: the browser rows of docs/perf-goals.md in headless Chromium, threaded release
 # build; writes target/perf/web.md and target/perf/web.csv (the native table's formats).
 #   web_perf        (isolated, dedicated worker)  F1 wake latency; W2 channel, S1, idle wake
-#   web_perf_main   (isolated, page main thread)  W2 "main thread never traps"
+#   web_perf_main   (isolated, page main thread)  W2 "main thread never traps"; JSPI rows (ADR 110)
 #   web_perf_noiso  (no COOP/COEP)                W3 postMessage raw transport; task rows n/i
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +30,7 @@ run 3 web_perf_noiso WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION=1 || {
   status=1; echo "perf-web: web_perf_noiso FAILED; tail of $LOGS/web_perf_noiso.log:"; tail -20 "$LOGS/web_perf_noiso.log"; }
 
 md() { sed -n 's/^.*PERF-MD \{0,1\}//p' "$LOGS/$1.log"; }
-csv_rows() { sed -n 's/^.*PERF-CSV //p' "$LOGS/$1.log" | tail -n +2; }
+csv_rows() { sed -n 's/^.*PERF-CSV //p' "$LOGS/$1.log" | grep -v '^id,'; }
 {
   md web_perf | sed '/^$/q' | sed 's/^# Performance table (web)/# Performance table (web: headless Chromium)/'
   echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1); $(rustc "+$NIGHTLY" -V); $(chromium --version 2>/dev/null | head -1); $(date -u '+%Y-%m-%d %H:%M UTC')"

@@ -6,7 +6,9 @@
 #                 tests/web_pool.rs          (tests/pool.rs + tests/executor.rs on Web Worker pools)
 #   main          tests/web_main.rs          cross-origin isolated; test thread = page main thread
 #                 tests/web_primitives_main.rs (primitives/channels never trap there)
+#                 tests/web_jspi.rs          (run_blocking: waits suspend through JSPI, ADR 110)
 #   no-isolation  tests/web_no_isolation.rs  no COOP/COEP (no SharedArrayBuffer): the task suite
+#                                            (and a blocking run_blocking caller)
 #                                            over postMessage (copy-mode workers)
 #   no-atomics    tests/web_no_isolation.rs  the same, built by the STABLE toolchain without
 #                                            atomics or build-std (ADR 116): the fallback a user
@@ -23,7 +25,7 @@ mkdir -p "$LOG_DIR"
 
 # Build once (cached in target/web), so the runs below only link-check and execute.
 "${WEB_CARGO[@]}" --no-run --test web_worker --test web_primitives --test web_pool --test web_main \
-  --test web_primitives_main --test web_no_isolation 2>&1 \
+  --test web_primitives_main --test web_jspi --test web_no_isolation 2>&1 \
   | grep -vE '^warning: unstable feature specified|^  \||^  = note: this feature is not stably' || true
 
 # The stable build: no RUSTFLAGS (no atomics, no shared memory), no build-std, its own
@@ -57,7 +59,7 @@ run_mode() { # mode "test-binary..." [env...]  (the binaries of one mode run one
   fi
 }
 run_mode worker "web_worker web_primitives web_pool"
-run_mode main "web_main web_primitives_main"
+run_mode main "web_main web_primitives_main web_jspi"
 run_mode no-isolation web_no_isolation WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION=1
 CARGO_CMD=("${STABLE_CARGO[@]}")
 run_mode no-atomics web_no_isolation WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION=1

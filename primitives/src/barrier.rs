@@ -193,6 +193,104 @@ impl Barrier {
         self.wait_deadline(Deadline::never())
     }
 
+    /// [`wait`](Self::wait) as a future: waits for all parties without blocking the thread
+    /// (the browser's main thread, async code; any executor). The internal lock is taken with
+    /// `Mutex::lock_async`, and the epoch is awaited with `futex::wait_future` behind
+    /// `SLEEPERS_BIT`, so every phase change's `wake_all` wakes it.
+    ///
+    /// Cancel: dropping the future after it arrived and before all parties did breaks the
+    /// barrier (as a timeout does in Python: the other waiters get [`BrokenBarrierError`],
+    /// where they would otherwise wait for ever for a party that left); dropped after the
+    /// release, it leaves like a returning waiter. Dropped before it arrived, it changes
+    /// nothing.
+    ///
+    /// # Examples
+    /// ```
+    /// use portalis_primitives::Barrier;
+    /// use std::sync::Arc;
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     struct T(std::thread::Thread);
+    /// #     impl std::task::Wake for T { fn wake(self: std::sync::Arc<Self>) { self.0.unpark() } }
+    /// #     let w = std::task::Waker::from(std::sync::Arc::new(T(std::thread::current())));
+    /// #     let mut cx = std::task::Context::from_waker(&w);
+    /// #     let mut f = std::pin::pin!(f);
+    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::park(); }
+    /// # }
+    ///
+    /// let b = Arc::new(Barrier::new(2).unwrap());
+    /// let b2 = b.clone();
+    /// let t = std::thread::spawn(move || b2.wait().unwrap());
+    /// let mine = block_on(b.wait_async()).unwrap();
+    /// assert_eq!(mine + t.join().unwrap(), 1);
+    /// ```
+    ///
+    /// # Errors
+    /// [`BrokenBarrierError`]; see the type's docs.
+    pub async fn wait_async(&self) -> Result<u32, BrokenBarrierError> {
+        let mut g = self.inner.lock_async().await;
+        while matches!(g.phase, Phase::Draining | Phase::Resetting) {
+            g = self.cond_wait_async(g).await;
+        }
+        if g.phase == Phase::Broken {
+            return Err(BrokenBarrierError);
+        }
+        let index = g.count;
+        g.count += 1;
+        let mut arrived = ArrivedAsync {
+            barrier: self,
+            armed: true,
+        };
+        let r = if index + 1 == self.parties {
+            self.release(&mut g)
+        } else {
+            while g.phase == Phase::Filling {
+                g = self.cond_wait_async(g).await;
+            }
+            match g.phase {
+                Phase::Broken | Phase::Resetting => Err(BrokenBarrierError),
+                _ => Ok(()),
+            }
+        };
+        arrived.armed = false;
+        Self::leave(self, &mut g);
+        r.map(|_| index)
+    }
+
+    /// The exit step of a wait (caller holds the lock): the last leaver of a released or
+    /// reset generation reopens the barrier.
+    fn leave(&self, g: &mut MutexGuard<'_, Inner>) {
+        g.count -= 1;
+        if g.count == 0 && matches!(g.phase, Phase::Draining | Phase::Resetting) {
+            g.phase = Phase::Filling;
+            self.notify_all();
+        }
+    }
+
+    /// `cond_wait` for an async waiter: unlocks, awaits an epoch bump, relocks with
+    /// `lock_async`.
+    async fn cond_wait_async<'a>(&'a self, g: MutexGuard<'a, Inner>) -> MutexGuard<'a, Inner> {
+        // Relaxed: read under the lock, which every bump holds.
+        let e = self.epoch.load(Relaxed) & !SLEEPERS_BIT;
+        drop(g);
+        loop {
+            // Acquire: pairs with the Release CAS in `notify_all`.
+            let now = self.epoch.load(Acquire);
+            if now & !SLEEPERS_BIT != e {
+                break;
+            }
+            if now & SLEEPERS_BIT == 0
+                && self
+                    .epoch
+                    .compare_exchange(now, now | SLEEPERS_BIT, Relaxed, Relaxed)
+                    .is_err()
+            {
+                continue;
+            }
+            futex::wait_future(&self.epoch, e | SLEEPERS_BIT).await;
+        }
+        self.inner.lock_async().await
+    }
+
     /// As [`wait`](Self::wait), but if not all parties arrive within `timeout` the barrier
     /// breaks (for every waiter) and this returns the error.
     ///
@@ -359,6 +457,26 @@ impl Barrier {
             }
         }
         (self.inner.lock(), timed_out)
+    }
+}
+
+/// An async waiter counted in the barrier (`Barrier::wait_async`); dropping it while
+/// `armed` breaks a still-filling generation (a party left) and leaves.
+struct ArrivedAsync<'a> {
+    barrier: &'a Barrier,
+    armed: bool,
+}
+
+impl Drop for ArrivedAsync<'_> {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        let mut g = self.barrier.inner.lock();
+        if g.phase == Phase::Filling {
+            self.barrier.break_locked(&mut g);
+        }
+        self.barrier.leave(&mut g);
     }
 }
 

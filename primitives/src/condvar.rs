@@ -222,6 +222,64 @@ impl Condvar {
         self.wait_deadline(guard, Deadline::never()).0
     }
 
+    /// [`wait`](Self::wait) as a future: releases the guard's mutex, resolves once notified
+    /// and the mutex is re-locked (`Mutex::lock_async`), waiting without blocking the thread
+    /// (the browser's main thread, async code; any executor). The waiter queues its node like a
+    /// thread, and `notify_*`'s `futex::wake_one` on the node wakes the task.
+    ///
+    /// Cancel: dropped while still queued, it removes its node (it was not notified); dropped
+    /// after a notifier popped it but before it saw the notification, it passes that
+    /// notification on (`notify_one`), so a `notify_one` is never spent on a gone waiter.
+    /// Dropped while re-locking, the notification counts as received.
+    ///
+    /// # Examples
+    /// ```
+    /// use portalis_primitives::{Condvar, Mutex};
+    /// use std::sync::Arc;
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     struct T(std::thread::Thread);
+    /// #     impl std::task::Wake for T { fn wake(self: std::sync::Arc<Self>) { self.0.unpark() } }
+    /// #     let w = std::task::Waker::from(std::sync::Arc::new(T(std::thread::current())));
+    /// #     let mut cx = std::task::Context::from_waker(&w);
+    /// #     let mut f = std::pin::pin!(f);
+    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::park(); }
+    /// # }
+    ///
+    /// let pair = Arc::new((Mutex::new(false), Condvar::new()));
+    /// let p2 = pair.clone();
+    /// let t = std::thread::spawn(move || {
+    ///     *p2.0.lock() = true;
+    ///     p2.1.notify_all();
+    /// });
+    /// block_on(async {
+    ///     let mut g = pair.0.lock_async().await;
+    ///     while !*g {
+    ///         g = pair.1.wait_async(g).await;
+    ///     }
+    /// });
+    /// t.join().unwrap();
+    /// ```
+    ///
+    /// # Panics
+    /// As [`wait`](Self::wait) for a condvar used with two mutexes at once.
+    pub async fn wait_async<'a, T: ?Sized>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+        let mutex = MutexGuard::mutex(&guard);
+        let node: Node = Arc::new(AtomicU32::new(WAITING));
+        self.enqueue(node.clone(), &mutex.raw as *const RawMutex as usize);
+        drop(guard);
+        let mut queued = QueuedAsync {
+            cv: self,
+            node: &node,
+            armed: true,
+        };
+        // Acquire: pairs with the Release store in `notify_*`.
+        while node.load(Acquire) != NOTIFIED {
+            futex::wait_future(&node, WAITING).await;
+        }
+        queued.armed = false;
+        mutex.lock_async().await
+    }
+
     /// Waits while `condition` holds, re-checking after each notification.
     pub fn wait_while<'a, T: ?Sized>(
         &self,
@@ -487,6 +545,36 @@ impl Condvar {
             futex::wake_one(&node);
         }
         k
+    }
+}
+
+/// An async waiter's queued node (`Condvar::wait_async`); dropping it while `armed` withdraws
+/// the node, or passes on a notification that popped it.
+struct QueuedAsync<'a> {
+    cv: &'a Condvar,
+    node: &'a Node,
+    armed: bool,
+}
+
+impl Drop for QueuedAsync<'_> {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        let removed = self.cv.with_queue(|q| {
+            let i = q.iter().position(|n| Arc::ptr_eq(n, self.node));
+            if let Some(i) = i {
+                q.remove(i);
+                // Relaxed: under the queue lock.
+                self.cv.waiters.fetch_sub(1, Relaxed);
+            }
+            i.is_some()
+        });
+        if !removed && !cfg!(portalis_seeded_bug = "condvar_async_cancel_drops_notify") {
+            // A notifier popped us (its NOTIFIED store may still be on its way): the
+            // notification was meant for a waiter; give it to the next one.
+            self.cv.notify_one();
+        }
     }
 }
 

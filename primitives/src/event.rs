@@ -127,6 +127,50 @@ impl Event {
         }
     }
 
+    /// [`wait`](Self::wait) as a future: resolves once the event is set, waiting without
+    /// blocking the thread (the browser's main thread, async code; any executor). It marks
+    /// the word `UNSET_WAITERS` like a sleeping thread, so `set`'s `wake_all` wakes it.
+    /// Dropping it early is harmless (`set` wakes all waiters, so no wake-up is owed).
+    ///
+    /// # Examples
+    /// ```
+    /// use portalis_primitives::Event;
+    /// use std::sync::Arc;
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     struct T(std::thread::Thread);
+    /// #     impl std::task::Wake for T { fn wake(self: std::sync::Arc<Self>) { self.0.unpark() } }
+    /// #     let w = std::task::Waker::from(std::sync::Arc::new(T(std::thread::current())));
+    /// #     let mut cx = std::task::Context::from_waker(&w);
+    /// #     let mut f = std::pin::pin!(f);
+    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::park(); }
+    /// # }
+    ///
+    /// let e = Arc::new(Event::new());
+    /// let e2 = e.clone();
+    /// let t = std::thread::spawn(move || e2.set());
+    /// block_on(e.wait_async());
+    /// assert!(e.is_set());
+    /// t.join().unwrap();
+    /// ```
+    ///
+    /// ## Memory ordering
+    /// As [`wait`](Self::wait).
+    pub async fn wait_async(&self) {
+        loop {
+            if self.is_set() {
+                return;
+            }
+            // Relaxed: marking publishes nothing; `is_set` re-checks with Acquire.
+            match self
+                .state
+                .compare_exchange(UNSET, UNSET_WAITERS, Relaxed, Relaxed)
+            {
+                Ok(_) | Err(UNSET_WAITERS) => futex::wait_future(&self.state, UNSET_WAITERS).await,
+                Err(_) => {} // set (or cleared and set) meanwhile: re-check
+            }
+        }
+    }
+
     /// Waits until set or `timeout`; returns whether it is set (Python's `wait(timeout)`).
     pub fn wait_timeout(&self, timeout: Duration) -> bool {
         self.is_set() || self.wait_slow(Deadline::after(timeout))

@@ -41,8 +41,7 @@ mod park;
 pub use backoff::Backoff;
 pub use park::{Parker, Unparker};
 
-/// `lock_async`, `acquire_async`, `recv_async`, `send_async`: the browser build only.
-#[cfg(all(portalis_wasm_atomics, not(any(portalis_loom, portalis_shuttle))))]
+/// `recv_async`, `send_async` (the locks' async variants live in their own files).
 mod async_ops;
 mod atomic_cell;
 mod barrier;

@@ -37,6 +37,14 @@
 //!    the lock is never free
 //!    between the fair unlock and the claim, and never stranded: `HANDOFF` is set only while
 //!    the count is non-zero, and the count cannot drop to zero without claiming it.
+//! 6. `lock_async` (an async waiter): registers as step 3 and awaits `futex::wait_future` on
+//!    the same sleep values, so the unlock's `wake_one` reaches it like a thread (the futex
+//!    wakes a registered future first). It yields to its executor instead of registering
+//!    while `HANDOFF` is set. A future dropped while registered deregisters (as a timeout
+//!    does: clears `WAKING`, wakes another sleeper if the lock is free, re-hands a pending
+//!    hand-off), and `futex::wait_future` passes on a `wake_one` it was chosen by; so a
+//!    cancelled waiter neither strands a wake-up nor leaves a phantom sleeper.
+//!    `verify/tests/loom_async.rs` models it.
 //!
 //! # What bounds a waiter's wait
 //! Without `unlock_fair`: nothing, under continuous contention. A woken sleeper re-competes
@@ -406,10 +414,82 @@ impl RawMutex {
         is_locked(self.state.load(Relaxed))
     }
 
-    /// The state word, for the async variants to wait on (`async_ops.rs`; read only).
-    #[cfg(all(portalis_wasm_atomics, not(any(portalis_loom, portalis_shuttle))))]
-    pub(crate) fn state_word(&self) -> &AtomicU32 {
-        &self.state
+    /// Step 6: the async lock. It registers exactly as step 3 (so `unlock` wakes it through
+    /// `futex::wake_one`, which visits registered futures first) and awaits
+    /// [`futex::wait_future`] where a thread would block. No spinning or yielding of the
+    /// thread: after a wake-up it tries once and otherwise goes back to `sleep_value`.
+    /// While a hand-off is pending it does not register (step 5's rule) but yields to the
+    /// executor until it is claimed. Dropping it while registered runs
+    /// [`deregister`](Self::deregister) (clears `WAKING`, passes a wake-up on, or takes a
+    /// pending hand-off and re-hands it with `unlock_fair`).
+    pub(crate) async fn lock_async(&self) {
+        if self.try_lock() {
+            return;
+        }
+        let mut s = self.state.load(Relaxed);
+        loop {
+            if !is_locked(s) {
+                // Acquire: pairs with the Release fetch_sub in `unlock`.
+                match self
+                    .state
+                    .compare_exchange_weak(s, s | LOCKED_BIT, Acquire, Relaxed)
+                {
+                    Ok(_) => return,
+                    Err(now) => s = now,
+                }
+                continue;
+            }
+            if is_handoff(s) {
+                // Step 5: the hand-off belongs to the threads already registered.
+                futex::yield_now().await;
+                s = self.state.load(Relaxed);
+                continue;
+            }
+            assert!(
+                sleepers(s) < u32::MAX >> 3,
+                "too many threads sleeping on one mutex"
+            );
+            // Relaxed: as in `lock_contended`.
+            match self
+                .state
+                .compare_exchange_weak(s, s + SLEEPER, Relaxed, Relaxed)
+            {
+                Ok(_) => break,
+                Err(now) => s = now,
+            }
+        }
+        let mut reg = AsyncSleeper {
+            raw: self,
+            registered: true,
+        };
+        // `sleep_value` returns `None` once it took the lock.
+        while let Some(s) = self.sleep_value() {
+            futex::wait_future(&self.state, s).await;
+            if self.try_lock_slow(SLEEPER) {
+                break;
+            }
+        }
+        reg.registered = false;
+    }
+}
+
+/// A registered async waiter of a [`RawMutex`] (step 6); dropping it while `registered`
+/// deregisters, so a cancelled `lock_async` never strands a wake-up or a hand-off.
+struct AsyncSleeper<'a> {
+    raw: &'a RawMutex,
+    registered: bool,
+}
+
+impl Drop for AsyncSleeper<'_> {
+    fn drop(&mut self) {
+        if !self.registered || cfg!(portalis_seeded_bug = "mutex_async_cancel_keeps_sleeper") {
+            return;
+        }
+        if self.raw.deregister() {
+            // We took a pending hand-off instead of leaving: hand it on.
+            // SAFETY: `deregister` returned true, so we hold the lock.
+            unsafe { self.raw.unlock_fair() }
+        }
     }
 }
 
@@ -514,6 +594,43 @@ impl<T> Mutex<T> {
 }
 
 impl<T: ?Sized> Mutex<T> {
+    /// [`lock`](Self::lock) as a future: it resolves with the guard, waiting without blocking
+    /// the thread. Use it on the browser's main thread (where `lock` can only busy-wait a
+    /// bounded time) or from async code on any target; it works with any executor.
+    ///
+    /// The waiter registers in the mutex like a sleeping thread, so the unlock that lets it in
+    /// wakes it directly (no polling). Not fair: a running thread can take the lock first.
+    /// Dropping the future before it resolves gives its place up without losing a wake-up
+    /// meant for another waiter.
+    ///
+    /// # Examples
+    /// ```
+    /// use portalis_primitives::Mutex;
+    /// use std::sync::Arc;
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     struct T(std::thread::Thread);
+    /// #     impl std::task::Wake for T { fn wake(self: Arc<Self>) { self.0.unpark() } }
+    /// #     let w = std::task::Waker::from(Arc::new(T(std::thread::current())));
+    /// #     let mut cx = std::task::Context::from_waker(&w);
+    /// #     let mut f = std::pin::pin!(f);
+    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::park(); }
+    /// # }
+    ///
+    /// let m = Arc::new(Mutex::new(0));
+    /// let g = m.lock();
+    /// let m2 = m.clone();
+    /// let t = std::thread::spawn(move || block_on(async { *m2.lock_async().await += 1 }));
+    /// drop(g); // the waiting future is woken by this unlock
+    /// t.join().unwrap();
+    /// assert_eq!(*m.lock(), 1);
+    /// ```
+    ///
+    /// ## Memory ordering
+    /// As [`lock`](Self::lock).
+    pub async fn lock_async(&self) -> MutexGuard<'_, T> {
+        self.raw.lock_async().await;
+        MutexGuard::new(self)
+    }
     /// Locks, blocking until the lock is free.
     ///
     /// # Examples

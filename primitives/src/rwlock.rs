@@ -333,6 +333,84 @@ impl RawRwLock {
         }
     }
 
+    /// The async read (`RwLock::read_async`): `read_contended::<READ>` without spinning,
+    /// awaiting `futex::wait_future` on `state` where a thread would block. The release that
+    /// frees the lock wakes all announced readers (`wake_all`), so a future dropped early owes
+    /// nobody a wake-up; its `READERS_WAITING_BIT` stays as a stale bit (an extra wake-up).
+    pub(crate) async fn read_async(&self) {
+        if self.try_read_fast() {
+            return;
+        }
+        loop {
+            let s = self.state.load(Relaxed);
+            if enterable::<READ>(s) {
+                assert!(readers(s) < MAX_READERS, "too many readers");
+                // Acquire: pairs with the Release in `write_unlock` / `read_unlock`.
+                if self
+                    .state
+                    .compare_exchange_weak(s, s + entry::<READ>(), Acquire, Relaxed)
+                    .is_ok()
+                {
+                    return;
+                }
+                continue;
+            }
+            // Announce ourselves (as `read_contended`); the releaser will wake us.
+            if s & READERS_WAITING_BIT == 0
+                && self
+                    .state
+                    .compare_exchange(s, s | READERS_WAITING_BIT, Relaxed, Relaxed)
+                    .is_err()
+            {
+                continue;
+            }
+            futex::wait_future(&self.state, s | READERS_WAITING_BIT).await;
+        }
+    }
+
+    /// The async write (`RwLock::write_async`): `write_contended` without spinning, awaiting
+    /// `futex::wait_future` on `writer_seq` where a thread would block (same re-check after
+    /// reading the sequence). A release wakes one writer (`wake_one`): a future chosen by it
+    /// and dropped passes it on (`futex::wait_future`'s cancel), so another sleeping writer
+    /// runs and re-announces itself as a woken writer that lost would.
+    pub(crate) async fn write_async(&self) {
+        if self.try_write_fast() {
+            return;
+        }
+        let mut extra = 0;
+        loop {
+            let s = self.state.load(Relaxed);
+            if is_free(s) {
+                // Acquire: pairs with the Release in `write_unlock` / `read_unlock`.
+                if self
+                    .state
+                    .compare_exchange_weak(s, s | WRITER_BIT | extra, Acquire, Relaxed)
+                    .is_ok()
+                {
+                    return;
+                }
+                continue;
+            }
+            if s & WRITERS_WAITING_BIT == 0
+                && self
+                    .state
+                    .compare_exchange(s, s | WRITERS_WAITING_BIT, Relaxed, Relaxed)
+                    .is_err()
+            {
+                continue;
+            }
+            // Acquire: pairs with the Release increment in `wake_after_free`.
+            let seq = self.writer_seq.load(Acquire);
+            // The re-check of `write_contended` (see there).
+            let now = self.state.load(Relaxed);
+            if is_free(now) || now & WRITERS_WAITING_BIT == 0 {
+                continue;
+            }
+            extra = WRITERS_WAITING_BIT;
+            futex::wait_future(&self.writer_seq, seq).await;
+        }
+    }
+
     /// # Safety
     /// The caller holds a read lock.
     #[inline]
@@ -753,6 +831,51 @@ impl<T: ?Sized> RwLock<T> {
         self.raw
             .upgradable_until(Deadline::after(timeout))
             .then(|| RwLockUpgradableReadGuard::new(self))
+    }
+
+    /// [`read`](Self::read) as a future: shared access, waiting without blocking the thread
+    /// (the browser's main thread, async code; any executor). It announces itself like a
+    /// sleeping reader, so the release that lets it in wakes it.
+    ///
+    /// # Examples
+    /// ```
+    /// use portalis_primitives::RwLock;
+    /// use std::sync::Arc;
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     struct T(std::thread::Thread);
+    /// #     impl std::task::Wake for T { fn wake(self: std::sync::Arc<Self>) { self.0.unpark() } }
+    /// #     let w = std::task::Waker::from(std::sync::Arc::new(T(std::thread::current())));
+    /// #     let mut cx = std::task::Context::from_waker(&w);
+    /// #     let mut f = std::pin::pin!(f);
+    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::park(); }
+    /// # }
+    ///
+    /// let l = Arc::new(RwLock::new(1));
+    /// let w = l.write();
+    /// let l2 = l.clone();
+    /// let t = std::thread::spawn(move || block_on(async { *l2.read_async().await }));
+    /// drop(w);
+    /// assert_eq!(t.join().unwrap(), 1);
+    /// block_on(async { *l.write_async().await += 1 });
+    /// assert_eq!(*l.read(), 2);
+    /// ```
+    ///
+    /// ## Memory ordering
+    /// As [`read`](Self::read).
+    pub async fn read_async(&self) -> RwLockReadGuard<'_, T> {
+        self.raw.read_async().await;
+        RwLockReadGuard::new(self)
+    }
+
+    /// [`write`](Self::write) as a future (see [`read_async`](Self::read_async)): exclusive
+    /// access; the release that frees the lock wakes it like a sleeping writer. Dropping it
+    /// early passes on a wake-up it was chosen by.
+    ///
+    /// ## Memory ordering
+    /// As [`write`](Self::write).
+    pub async fn write_async(&self) -> RwLockWriteGuard<'_, T> {
+        self.raw.write_async().await;
+        RwLockWriteGuard::new(self)
     }
 
     /// Exclusive access.

@@ -22,6 +22,12 @@
 //! while permits are available: every release that adds permits while sleepers exist wakes
 //! one; the woken one takes the permit or, if a barging thread took it, sleeps again
 //! (and that thread's release wakes again).
+//! 5. `acquire_many_async(n)` (an async waiter): registers as step 2 and awaits
+//!    `futex::wait_future` on the registered value where a thread would sleep, so a
+//!    release's `wake_one`/`wake_all` reaches it like a thread (the futex wakes a registered
+//!    future first). Dropped while registered, it deregisters (`s → s − SLEEPER`), and
+//!    `futex::wait_future` passes on a `wake_one` it was chosen by, so the permit that wake-up
+//!    announced reaches another sleeper. `verify/tests/loom_async.rs` models it.
 //!
 //! If 1023 threads already sleep, further waiters poll with `yield_now` instead of sleeping.
 
@@ -98,12 +104,6 @@ pub struct Semaphore {
 }
 
 impl Semaphore {
-    /// The state word, for the async variants to wait on (`async_ops.rs`; read only).
-    #[cfg(all(portalis_wasm_atomics, not(any(portalis_loom, portalis_shuttle))))]
-    pub(crate) fn state_word(&self) -> &AtomicU32 {
-        &self.state
-    }
-
     /// The largest number of permits a semaphore can hold.
     pub const MAX_PERMITS: u32 = PERMITS_MASK;
 
@@ -171,6 +171,106 @@ impl Semaphore {
     pub fn acquire_many(&self, n: u32) {
         if !self.try_acquire_many(n) && !self.acquire_slow(n, Deadline::never()) {
             unreachable!("untimed acquire returned without permits");
+        }
+    }
+
+    /// [`acquire`](Self::acquire) as a future: resolves once a permit is taken, waiting
+    /// without blocking the thread. Use it on the browser's main thread or from async code on
+    /// any target; it works with any executor. The waiter registers like a sleeping thread,
+    /// so the release that makes room wakes it directly. Dropping the future before it
+    /// resolves takes nothing and loses no wake-up meant for another waiter.
+    ///
+    /// # Examples
+    /// ```
+    /// use portalis_primitives::Semaphore;
+    /// use std::sync::Arc;
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     struct T(std::thread::Thread);
+    /// #     impl std::task::Wake for T { fn wake(self: Arc<Self>) { self.0.unpark() } }
+    /// #     let w = std::task::Waker::from(Arc::new(T(std::thread::current())));
+    /// #     let mut cx = std::task::Context::from_waker(&w);
+    /// #     let mut f = std::pin::pin!(f);
+    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::park(); }
+    /// # }
+    ///
+    /// let s = Arc::new(Semaphore::new(0).unwrap());
+    /// let s2 = s.clone();
+    /// let t = std::thread::spawn(move || s2.release().unwrap());
+    /// block_on(s.acquire_async());
+    /// t.join().unwrap();
+    /// assert_eq!(s.available(), 0);
+    /// ```
+    ///
+    /// ## Memory ordering
+    /// As [`acquire`](Self::acquire).
+    pub async fn acquire_async(&self) {
+        self.acquire_many_async(1).await
+    }
+
+    /// [`acquire_many`](Self::acquire_many) as a future (see
+    /// [`acquire_async`](Self::acquire_async)): takes `n` permits at once.
+    ///
+    /// # Panics
+    /// When `n > MAX_PERMITS` (it could never succeed).
+    pub async fn acquire_many_async(&self, n: u32) {
+        if self.try_acquire_many(n) {
+            return;
+        }
+        assert!(
+            n <= Self::MAX_PERMITS,
+            "acquire of more than MAX_PERMITS permits"
+        );
+        let _many = ManyWaiter::new(self, n);
+        let mut s = self.state.load(Relaxed);
+        // Step 5: register (or take permits that appeared meanwhile).
+        loop {
+            if permits(s) >= n {
+                // Acquire: pairs with the AcqRel CAS in `release_bounded`.
+                match self.state.compare_exchange_weak(s, s - n, Acquire, Relaxed) {
+                    Ok(_) => return,
+                    Err(now) => s = now,
+                }
+                continue;
+            }
+            if sleepers(s) == SLEEPERS_MASK >> 22 {
+                // Saturated: poll instead of sleeping, as a thread does.
+                futex::yield_now().await;
+                s = self.state.load(Relaxed);
+                continue;
+            }
+            // Release: as in `sleep`.
+            match self
+                .state
+                .compare_exchange_weak(s, s + SLEEPER, Release, Relaxed)
+            {
+                Ok(_) => {
+                    s += SLEEPER;
+                    break;
+                }
+                Err(now) => s = now,
+            }
+        }
+        let mut reg = AsyncSleeper {
+            sem: self,
+            registered: true,
+        };
+        loop {
+            futex::wait_future(&self.state, s).await;
+            s = self.state.load(Relaxed);
+            while permits(s) >= n {
+                // Acquire: pairs with the AcqRel CAS in `release_bounded`; takes the permits
+                // and deregisters in one RMW.
+                match self
+                    .state
+                    .compare_exchange_weak(s, s - n - SLEEPER, Acquire, Relaxed)
+                {
+                    Ok(_) => {
+                        reg.registered = false;
+                        return;
+                    }
+                    Err(now) => s = now,
+                }
+            }
         }
     }
 
@@ -387,6 +487,48 @@ impl Semaphore {
                 }
                 break;
             }
+        }
+    }
+}
+
+/// A multi-permit waiter's mark in `many_waiters` (so releases wake all), for the life of one
+/// `acquire_many_async`.
+struct ManyWaiter<'a> {
+    sem: &'a Semaphore,
+    n: u32,
+}
+
+impl<'a> ManyWaiter<'a> {
+    fn new(sem: &'a Semaphore, n: u32) -> Self {
+        if n > 1 {
+            // Relaxed: published by the Release registration CAS that follows.
+            sem.many_waiters.fetch_add(1, Relaxed);
+        }
+        ManyWaiter { sem, n }
+    }
+}
+
+impl Drop for ManyWaiter<'_> {
+    fn drop(&mut self) {
+        if self.n > 1 {
+            // Relaxed: a stale read only makes a release wake all instead of one.
+            self.sem.many_waiters.fetch_sub(1, Relaxed);
+        }
+    }
+}
+
+/// A registered async waiter of a [`Semaphore`] (step 5); dropping it while `registered`
+/// removes its sleeper count, so the count stays exact.
+struct AsyncSleeper<'a> {
+    sem: &'a Semaphore,
+    registered: bool,
+}
+
+impl Drop for AsyncSleeper<'_> {
+    fn drop(&mut self) {
+        if self.registered {
+            // Relaxed: deregistering publishes nothing.
+            self.sem.state.fetch_sub(SLEEPER, Relaxed);
         }
     }
 }

@@ -51,6 +51,9 @@ pub mod web {
         check_stack_size, shared_memory_available, SpawnError, DEFAULT_WORKER_STACK, STACK_GRANULE,
     };
     pub use crate::web_tasks::*;
+    /// Blocking code on the page's main thread as a Promise, suspended through JSPI instead
+    /// of spinning (ADR 110): see [`run_blocking`].
+    pub use portalis_primitives::futex::{block_on, can_suspend, jspi_supported, run_blocking};
     #[doc(hidden)]
     pub use wasm_bindgen as __wasm_bindgen;
 }

@@ -450,3 +450,114 @@ async fn async_variants_resolve_without_atomics_wait_async() {
     assert_eq!((r, fr, after), (Ok(5), Ok(3), 1));
     drop(pool);
 }
+
+#[path = "../examples/web_demo/async_api.rs"]
+mod async_api;
+
+#[wasm_bindgen::prelude::wasm_bindgen(inline_js = r#"
+export async function driveAsyncDemo(demo) {
+  await demo.startWorker(5, 20);      // a worker now holds the lock for ~20 ms
+  const counter = await demo.lockAdd(10); // Mutex::lock_async: after the worker's +1
+  const left = await demo.acquire();      // Semaphore::acquire_async: the worker's permit
+  const msg = await demo.recv();          // Receiver::recv_async: the worker's message
+  const result = await demo.result();     // executor Future::result_async
+  return [counter, left, msg, result];
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = driveAsyncDemo)]
+    fn drive_async_demo(demo: wasm_bindgen::JsValue) -> js_sys::Promise;
+}
+
+/// The demo's Promise exports (`examples/web_demo/async_api.rs`) awaited from JavaScript on
+/// the page's main thread: each resolves with what the worker provided, in order.
+#[wasm_bindgen_test]
+async fn demo_async_api_promises_resolve_from_js() {
+    let demo = async_api::AsyncDemo::new();
+    let out = wasm_bindgen_futures::JsFuture::from(drive_async_demo(demo.into()))
+        .await
+        .expect("every promise resolves");
+    let out: Vec<f64> = js_sys::Array::from(&out)
+        .iter()
+        .map(|v| v.as_f64().expect("numbers"))
+        .collect();
+    assert_eq!(out, vec![11.0, 0.0, 5.0, 5.0]);
+}
+
+/// `Event::wait_async`, oneshot and broadcast `recv_async` on the page's main thread, each
+/// resolved by a worker ≈20 ms later (woken through the registered waker, no polling).
+#[wasm_bindgen_test]
+async fn event_oneshot_broadcast_async_on_the_main_thread() {
+    use portalis_primitives::channel::{broadcast, oneshot};
+    use portalis_primitives::Event;
+    let e = Arc::new(Event::new());
+    let (os_tx, mut os_rx) = oneshot::<u32>();
+    let (b_tx, mut b_rx) = broadcast::<u32>(4);
+    let e2 = e.clone();
+    let h = spawn(move || {
+        worker_nap(20);
+        e2.set();
+        worker_nap(10);
+        os_tx.send(3).unwrap();
+        worker_nap(10);
+        b_tx.send(4).unwrap();
+    })
+    .await;
+    e.wait_async().await;
+    assert!(e.is_set());
+    assert_eq!(os_rx.recv_async().await, Ok(3));
+    assert_eq!(b_rx.recv_async().await, Ok(4));
+    h.join_async().await;
+}
+
+/// `RwLock::read_async`/`write_async`, `Condvar::wait_async` and `Barrier::wait_async` on the
+/// page's main thread, each let through by a worker ≈20 ms later.
+#[wasm_bindgen_test]
+async fn rwlock_condvar_barrier_async_on_the_main_thread() {
+    use portalis_primitives::{Barrier, Condvar, Mutex, RwLock};
+    let l = Arc::new(RwLock::new(0u32));
+    let pair = Arc::new((Mutex::new(false), Condvar::new()));
+    let b = Arc::new(Barrier::new(2).unwrap());
+    let held = Arc::new(AtomicU32::new(0));
+    let (l2, p2, b2, h2) = (l.clone(), pair.clone(), b.clone(), held.clone());
+    let h = spawn(move || {
+        let mut w = l2.write();
+        h2.store(1, SeqCst);
+        futex::wake_all(&h2);
+        worker_nap(20);
+        *w = 7;
+        drop(w);
+        // Notify once the page is queued on the condvar (it set the flag under the mutex).
+        loop {
+            let g = p2.0.lock();
+            if *g {
+                break;
+            }
+            drop(g);
+            worker_nap(1);
+        }
+        p2.1.notify_one();
+        let i = b2.wait().expect("not broken");
+        h2.store(10 + i, SeqCst);
+    })
+    .await;
+    while held.load(SeqCst) == 0 {
+        let _ = futex::wait_async(&held, 0, None).await;
+    }
+    assert_eq!(
+        *l.read_async().await,
+        7,
+        "read only after the worker's write"
+    );
+    *l.write_async().await += 1;
+    let mut g = pair.0.lock_async().await;
+    *g = true;
+    let g = pair.1.wait_async(g).await;
+    assert!(*g);
+    drop(g);
+    let mine = b.wait_async().await.expect("not broken");
+    h.join_async().await;
+    // Arrival indices 0 and 1, in either order.
+    assert_eq!(mine + held.load(SeqCst) - 10, 1);
+    assert_eq!(*l.read(), 8);
+}

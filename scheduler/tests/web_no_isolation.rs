@@ -118,3 +118,41 @@ fn pools_without_shared_memory_run_inline() {
         (1, 2)
     );
 }
+
+/// Issue 17 on a page without cross-origin isolation: blocking code run through
+/// `web::run_blocking` gets the result of a task sent to a worker by postMessage with
+/// `web::block_on`: the main thread's wasm suspends (JSPI, ADR 110) until the reply's message
+/// event has run, with no spin iteration; the same program as on an isolated page.
+#[wasm_bindgen_test]
+async fn blocking_result_of_a_remote_task_suspends_until_the_reply() {
+    use std::rc::Rc;
+    use web_common::tasks::*;
+    let pool = Rc::new(web::TaskPool::new(portalis_task_table(), 1).await.unwrap());
+    assert_eq!(pool.mode(), web::Mode::MessagePassing);
+    let p2 = pool.clone();
+    let (spins, suspensions) = (futex::main_thread_spins(), futex::suspensions());
+    let p = web::run_blocking(move || {
+        assert!(web::can_suspend(), "{:?}", futex::unavailable_reason());
+        let sum = web::block_on(p2.run::<Sum>(vec![1, 2, 3]))
+            .expect("suspends, no error")
+            .expect("the task ran");
+        let primes = web::block_on(p2.run::<CountPrimes>((0, 100)))
+            .expect("suspends")
+            .expect("the task ran");
+        let failed = web::block_on(p2.run::<Fail>("no".into())).expect("suspends");
+        assert!(failed.is_err(), "a failing task is its typed error");
+        Ok(wasm_bindgen::JsValue::from(
+            sum as f64 * 1000.0 + f64::from(primes),
+        ))
+    });
+    let v = wasm_bindgen_futures::JsFuture::from(p)
+        .await
+        .expect("settled Ok");
+    assert_eq!(v.as_f64(), Some(6025.0));
+    assert_eq!(futex::main_thread_spins(), spins, "no main-thread spin ran");
+    assert!(futex::suspensions() > suspensions, "the wait suspended");
+    Rc::try_unwrap(pool)
+        .unwrap_or_else(|_| panic!("the closure was dropped"))
+        .shutdown()
+        .await;
+}

@@ -3,6 +3,10 @@
 //! blocking entry point is called where `Atomics.wait` would trap, and must hand back
 //! `MainThreadCannotBlock` instead; the figure is how long an untimed `futex::wait` spins
 //! before it gives up (its budget is `futex::MAIN_THREAD_SPIN_BUDGET`).
+//! Also the JSPI rows (issue 17, ADR 110): the main thread's wake latency when it waits inside
+//! `web::run_blocking` (suspended on `Atomics.waitAsync`) against a worker's `Atomics.wait`
+//! wake, measured the same way in interleaved passes; and what ran on the event loop during a
+//! 100 ms suspended wait.
 //! Rows are printed with `PERF-MD ` / `PERF-CSV ` prefixes for scripts/perf-web.sh.
 #![cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
 
@@ -11,11 +15,18 @@ mod table;
 mod web_common;
 
 use portalis_primitives::futex::{self, WaitError};
-use portalis_primitives::sync::atomic::{AtomicU32, Ordering::SeqCst};
+use portalis_primitives::sync::atomic::Ordering::{Acquire, Release};
+use portalis_primitives::sync::atomic::{AtomicU32, AtomicU64, Ordering::SeqCst};
 use portalis_primitives::Parker;
-use std::sync::Arc;
+use portalis_scheduler::web;
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
+use web_common::ticker::Ticker;
 use web_common::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -55,7 +66,7 @@ async fn perf_main_thread_never_traps() {
     futex::wake_one(&go);
     h.join_async().await;
 
-    let rows = vec![table::Row {
+    let mut rows = vec![table::Row {
         id: "W2-main-no-trap".into(),
         workload: format!(
             "page main thread: untimed and 1 h futex::wait, Parker::park, WorkerHandle::join all return MainThreadCannotBlock (no trap); figure = untimed wait's give-up time (spin budget {} ms; ns, median of {CALLS})",
@@ -65,6 +76,7 @@ async fn perf_main_thread_never_traps() {
         goal: "main thread never traps".into(),
         ..table::Row::default()
     }];
+    rows.extend(jspi_rows().await);
     let header = "main-thread check: headless Chromium page main thread, cross-origin isolated";
     for line in table::markdown("web main thread", header, &rows).lines() {
         console_log!("PERF-MD {line}");
@@ -72,4 +84,262 @@ async fn perf_main_thread_never_traps() {
     for line in table::csv(&rows).lines() {
         console_log!("PERF-CSV {line}");
     }
+}
+
+/// `performance.timeOrigin + performance.now()` in ms: comparable across the page and its
+/// workers (each has its own `performance.now()` origin).
+fn abs_ms() -> f64 {
+    let perf = js_sys::Reflect::get(&js_sys::global(), &"performance".into()).unwrap();
+    let origin = js_sys::Reflect::get(&perf, &"timeOrigin".into())
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    origin + now_ms()
+}
+
+/// The async lock as it was before notify-driven waiters (kept here only to measure against):
+/// `try_lock`, else a 1 ms `Atomics.waitAsync` timeout on a word nobody notifies (the old
+/// `lock_async` waited on the state word, which an unlock notifies only for registered
+/// sleepers, and it did not register: its wake-up was the timeout).
+async fn lock_polling<T>(
+    m: &portalis_primitives::Mutex<T>,
+) -> portalis_primitives::MutexGuard<'_, T> {
+    let never = AtomicU32::new(0);
+    loop {
+        if let Some(g) = m.try_lock() {
+            return g;
+        }
+        let _ = futex::wait_async(&never, 0, Some(Duration::from_millis(1))).await;
+    }
+}
+
+/// Hand-off rounds per variant (interleaved A B A B ...).
+const HANDOFF_ROUNDS: u32 = 41;
+
+/// W2 async lock hand-off: a worker holds a `Mutex` for ≈2 ms while the page's main thread
+/// waits for it asynchronously; latency = main's lock time − the worker's unlock time
+/// (absolute clocks). Ours: `Mutex::lock_async` (registered sleeper, woken by the unlock's
+/// `futex::wake_one` through the task's waker). Before: `lock_polling` (1 ms timeout).
+#[wasm_bindgen_test]
+async fn perf_async_lock_handoff() {
+    use portalis_primitives::Mutex;
+    let total = 2 * HANDOFF_ROUNDS;
+    let m = Arc::new(Mutex::new(0f64));
+    let go = Arc::new(AtomicU32::new(0));
+    let held = Arc::new(AtomicU32::new(0));
+    let (m2, go2, held2) = (m.clone(), go.clone(), held.clone());
+    let h = spawn(move || {
+        let nap = AtomicU32::new(0);
+        for r in 1..=total {
+            while go2.load(SeqCst) < r {
+                let _ = futex::wait(&go2, r - 1, None);
+            }
+            let mut g = m2.lock();
+            held2.store(r, SeqCst);
+            futex::wake_all(&held2);
+            let _ = futex::wait(&nap, 0, Some(Duration::from_millis(2)));
+            *g = abs_ms();
+        }
+    })
+    .await;
+    let (mut ours, mut before) = (Vec::new(), Vec::new());
+    for r in 1..=total {
+        go.store(r, SeqCst);
+        futex::wake_all(&go);
+        while held.load(SeqCst) < r {
+            let _ = futex::wait_async(&held, r - 1, None).await;
+        }
+        let (lat, new) = if r % 2 == 1 {
+            let g = m.lock_async().await;
+            ((abs_ms() - *g) * 1e6, true)
+        } else {
+            let g = lock_polling(&m).await;
+            ((abs_ms() - *g) * 1e6, false)
+        };
+        if new {
+            ours.push(lat)
+        } else {
+            before.push(lat)
+        }
+    }
+    h.join_async().await;
+    let (o_min, o_max) = (
+        ours.iter().cloned().fold(f64::MAX, f64::min),
+        ours.iter().cloned().fold(0.0, f64::max),
+    );
+    let (b_min, b_max) = (
+        before.iter().cloned().fold(f64::MAX, f64::min),
+        before.iter().cloned().fold(0.0, f64::max),
+    );
+    let o50 = table::percentile(&mut ours, 50.0);
+    let b50 = table::percentile(&mut before, 50.0);
+    let rows = vec![table::Row {
+        id: "W2-async-lock-handoff".into(),
+        workload: format!(
+            "page main thread awaits Mutex::lock_async while a worker holds the lock ≈2 ms; unlock → resolved (ns, p50 of {HANDOFF_ROUNDS}, interleaved with the 1 ms-poll variant); ours min–max {:.0}–{:.0}, before min–max {:.0}–{:.0}",
+            o_min, o_max, b_min, b_max
+        ),
+        ours_ns: o50,
+        peers: vec![("1 ms poll (before)".into(), b50)],
+        goal: "wake p50 < 50 µs".into(),
+        max_ns: Some(50_000.0),
+        ..table::Row::default()
+    }];
+    let header = "async lock hand-off: headless Chromium page main thread, cross-origin isolated";
+    for line in table::markdown("web async lock", header, &rows).lines() {
+        console_log!("PERF-MD {line}");
+    }
+    for line in table::csv(&rows).lines() {
+        console_log!("PERF-CSV {line}");
+    }
+}
+
+/// Wake-ups per route and pass of the JSPI wake rows (4 passes, routes alternating).
+const JSPI_ROUNDS: u32 = 200;
+const JSPI_PASSES: u32 = 4;
+
+
+/// The waker side (a worker): for each round, waits until the waiter announced it is about to
+/// wait, naps 0.3 ms so the waiter is surely parked or suspended, stamps the shared clock and
+/// wakes it.
+fn waker(w: &AtomicU32, stamp: &AtomicU64, rounds: u32) {
+    let dummy = AtomicU32::new(0);
+    for i in 0..rounds {
+        loop {
+            let v = w.load(Acquire); // Acquire: pairs with the waiter's Release store.
+            if v == 2 * i + 1 {
+                break;
+            }
+            let _ = futex::wait(w, v, None);
+        }
+        let _ = futex::wait(&dummy, 0, Some(Duration::from_micros(300)));
+        stamp.store(abs_ms().to_bits(), Release); // Release: read after the waiter's Acquire.
+        w.store(2 * i + 2, Release); // Release: pairs with the waiter's Acquire load.
+        futex::wake_all(w);
+    }
+}
+
+/// The waiter side: one-way wake latency samples (ns) from the waker's stamp to this thread
+/// running again after `futex::wait` (which suspends on the main thread inside
+/// `run_blocking`, and blocks natively in a worker); also how many rounds suspended.
+fn waiter(w: &AtomicU32, stamp: &AtomicU64, rounds: u32) -> (Vec<f64>, u32) {
+    let mut samples = Vec::with_capacity(rounds as usize);
+    let mut suspended = 0;
+    for i in 0..rounds {
+        w.store(2 * i + 1, Release); // Release: pairs with the waker's Acquire load.
+        futex::wake_all(w);
+        let before = futex::suspensions();
+        loop {
+            let v = w.load(Acquire); // Acquire: pairs with the waker's Release store.
+            if v == 2 * i + 2 {
+                break;
+            }
+            let _ = futex::wait(w, v, None);
+        }
+        let woke = abs_ms();
+        suspended += u32::from(futex::suspensions() > before);
+        // Acquire: pairs with the waker's Release store of the stamp (before its word store).
+        samples.push((woke - f64::from_bits(stamp.load(Acquire))) * 1e6);
+    }
+    (samples, suspended)
+}
+
+/// Main thread (inside `run_blocking`, suspending) woken by a worker.
+async fn jspi_wakes(rounds: u32) -> (Vec<f64>, u32) {
+    let (w, stamp) = (Arc::new(AtomicU32::new(0)), Arc::new(AtomicU64::new(0)));
+    let (w2, s2) = (w.clone(), stamp.clone());
+    let h = spawn(move || waker(&w2, &s2, rounds)).await;
+    let out = Rc::new(RefCell::new((Vec::new(), 0)));
+    let o = out.clone();
+    let spins = futex::main_thread_spins();
+    let p = web::run_blocking(move || {
+        assert!(web::can_suspend(), "{:?}", futex::unavailable_reason());
+        *o.borrow_mut() = waiter(&w, &stamp, rounds);
+        Ok(JsValue::UNDEFINED)
+    });
+    JsFuture::from(p).await.expect("the JSPI wake rounds ran");
+    assert_eq!(futex::main_thread_spins(), spins, "suspended, never spun");
+    h.join_async().await;
+    out.take()
+}
+
+/// A worker in `memory.atomic.wait32` woken by another worker, the same protocol.
+async fn worker_wakes(rounds: u32) -> Vec<f64> {
+    let (w, stamp) = (Arc::new(AtomicU32::new(0)), Arc::new(AtomicU64::new(0)));
+    let out = Arc::new(Mutex::new(Vec::new()));
+    let (w2, s2, w3, s3, o) = (w.clone(), stamp.clone(), w, stamp, out.clone());
+    let a = spawn(move || waker(&w2, &s2, rounds)).await;
+    let b = spawn(move || *o.lock().unwrap() = waiter(&w3, &s3, rounds).0).await;
+    a.join_async().await;
+    b.join_async().await;
+    let v = std::mem::take(&mut *out.lock().unwrap());
+    v
+}
+
+/// The JSPI rows: wake latency p50/p99 against a worker's, and a 100 ms suspended wait.
+async fn jspi_rows() -> Vec<table::Row> {
+    let _ = jspi_wakes(20).await; // warm-up
+    let _ = worker_wakes(20).await;
+    let (mut main, mut worker, mut suspended) = (Vec::new(), Vec::new(), 0);
+    for pass in 0..JSPI_PASSES {
+        if pass % 2 == 1 {
+            worker.extend(worker_wakes(JSPI_ROUNDS).await);
+        }
+        let (m, s) = jspi_wakes(JSPI_ROUNDS).await;
+        main.extend(m);
+        suspended += s;
+        if pass % 2 == 0 {
+            worker.extend(worker_wakes(JSPI_ROUNDS).await);
+        }
+    }
+    let n = main.len();
+    let mut rows = Vec::new();
+    for (id, p) in [("W2-jspi-wake-p50", 50.0), ("W2-jspi-wake-p99", 99.0)] {
+        let ours = table::percentile(&mut main, p);
+        let peer = table::percentile(&mut worker, p);
+        rows.push(table::Row {
+            id: id.into(),
+            workload: format!(
+                "page main thread in futex::wait inside web::run_blocking (suspended through JSPI on Atomics.waitAsync in {suspended} of {n} rounds), woken by a worker: one-way latency from the waker's stamp to the waiter running (performance.timeOrigin + now(), 5 µs clock), p{p}, {JSPI_PASSES} alternating passes (ns); peer: a worker in Atomics.wait woken the same way"
+            ),
+            ours_ns: ours,
+            peers: vec![("worker Atomics.wait".into(), peer)],
+            goal: "measure (no numeric goal)".into(),
+            ..table::Row::default()
+        });
+    }
+    // 100 ms suspended: frames and timer callbacks that ran, spin iterations (must be 0).
+    let ticker = Rc::new(Ticker::new());
+    let t = ticker.clone();
+    let spins = futex::main_thread_spins();
+    let p = web::run_blocking(move || {
+        let w = AtomicU32::new(0);
+        t.start();
+        let start = now_ms();
+        let r = futex::wait(&w, 0, Some(Duration::from_millis(100)));
+        let took = now_ms() - start;
+        let (ticks, frames) = t.stop();
+        assert_eq!(r, Ok(portalis_primitives::futex::WaitResult::TimedOut));
+        Ok(js_sys::Array::of3(&took.into(), &ticks.into(), &frames.into()).into())
+    });
+    let v: js_sys::Array = JsFuture::from(p).await.expect("suspended wait").into();
+    let spun = futex::main_thread_spins() - spins;
+    let (took, ticks, frames) = (
+        v.get(0).as_f64().unwrap(),
+        v.get(1).as_f64().unwrap(),
+        v.get(2).as_f64().unwrap(),
+    );
+    let met = frames >= 5.0 && spun == 0;
+    rows.push(table::Row {
+        id: "W2-jspi-100ms".into(),
+        workload: format!(
+            "a 100 ms timed futex::wait on the page main thread inside web::run_blocking: {frames} requestAnimationFrame callbacks and {ticks} 1 ms-interval timer callbacks ran meanwhile, {spun} spin iterations; figure = the wait's duration"
+        ),
+        ours_ns: took * 1e6,
+        // The goal is on the counts, not the figure: a failed goal shows as "no".
+        max_ns: if met { None } else { Some(0.0) },
+        goal: "≥ 5 frames, 0 spin iterations".into(),
+        ..table::Row::default()
+    });
+    rows
 }

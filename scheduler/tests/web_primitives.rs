@@ -572,6 +572,136 @@ async fn channel_select_across_two_channels() {
     assert_eq!(b, (1000..1000 + EACH).collect::<Vec<_>>());
 }
 
+/// Issue 16 item 3 (as the unit test `try_select_never_reports_empty_while_a_message_is_always_queued`):
+/// a mover worker keeps a message in one of two channels at every instant (into `b`, then out
+/// of `a`, and back); the test thread's `try_select` and `Select::try_ready` must never report
+/// nothing ready. A message the select takes goes back at once (the mover waits for it). The
+/// old single pass reported empty when the message moved behind it.
+#[wasm_bindgen_test]
+async fn select_try_is_linearizable_across_workers() {
+    const CALLS: usize = 20_000;
+    for cap in [2usize, 1] {
+        for ready_only in [false, true] {
+            let (sa, ra) = channel::bounded::<u32>(cap);
+            let (sb, rb) = channel::bounded::<u32>(cap);
+            sa.send(0).unwrap();
+            let stop = Arc::new(AtomicU32::new(0));
+            let (sa2, sb2, ra2, rb2, stop2) =
+                (sa.clone(), sb.clone(), ra.clone(), rb.clone(), stop.clone());
+            let h = spawn(move || {
+                while stop2.load(SeqCst) == 0 {
+                    sb2.send(1).unwrap();
+                    ra2.recv().unwrap();
+                    sa2.send(0).unwrap();
+                    rb2.recv().unwrap();
+                }
+            })
+            .await;
+            let mut empty = 0;
+            for _ in 0..CALLS {
+                let mut sel = channel::Select::new();
+                let ib = sel.recv(&rb);
+                let _ia = sel.recv(&ra);
+                if ready_only {
+                    if sel.try_ready().is_err() {
+                        empty += 1;
+                    }
+                    continue;
+                }
+                match sel.try_select() {
+                    Ok(op) if op.index() == ib => sb.send(op.recv(&rb).unwrap()).unwrap(),
+                    Ok(op) => sa.send(op.recv(&ra).unwrap()).unwrap(),
+                    Err(_) => empty += 1,
+                }
+            }
+            stop.store(1, SeqCst);
+            h.join_async().await;
+            assert_eq!(
+                empty, 0,
+                "cap {cap} ready_only {ready_only}: reported nothing ready"
+            );
+        }
+    }
+}
+
+/// Issue 16 API (as the unit test `sendable_select_is_send_and_sync`): a select made with
+/// `Select::new_sendable` on the test thread runs on another worker.
+#[wasm_bindgen_test]
+async fn sendable_select_runs_on_another_worker() {
+    let (s, r) = channel::unbounded::<u32>();
+    let (s2, r2) = channel::bounded::<u32>(0);
+    // 'static handles for the worker (leaked: a test).
+    let r: &'static channel::Receiver<u32> = Box::leak(Box::new(r));
+    let r2: &'static channel::Receiver<u32> = Box::leak(Box::new(r2));
+    let mut sel = channel::Select::new_sendable();
+    let i = sel.recv(r);
+    let _ = sel.recv(r2);
+    let got = Arc::new(AtomicU32::new(0));
+    let got2 = got.clone();
+    let h = spawn(move || {
+        let op = sel.select();
+        if op.index() == i {
+            got2.store(op.recv(r).unwrap(), SeqCst);
+        } else {
+            let _ = op.recv(r2);
+        }
+    })
+    .await;
+    nap(5);
+    s.send(42).unwrap();
+    h.join_async().await;
+    assert_eq!(got.load(SeqCst), 42);
+    drop(s2);
+}
+
+/// Issue 16 items 4 and 5 across workers (as the unit tests
+/// `try_recv_claims_a_sender_blocked_in_select` and
+/// `self_select_on_one_rendezvous_channel_completes`): a sender blocked in a select on a
+/// rendezvous channel is met by `try_recv`, and two workers each selecting `send(c)` and
+/// `recv(c)` on one rendezvous channel pair up without pairing with themselves.
+#[wasm_bindgen_test]
+async fn select_rendezvous_sender_claimable_and_no_self_pairing() {
+    let (s, r) = channel::bounded::<u32>(0);
+    let h = spawn(move || {
+        select! {
+            send(s, 7) -> res => res.unwrap(),
+        }
+    })
+    .await;
+    let v = loop {
+        if let Ok(v) = r.try_recv() {
+            break v;
+        }
+        nap(1);
+    };
+    assert_eq!(v, 7);
+    h.join_async().await;
+
+    const ROUNDS: u32 = 200;
+    let (s, r) = channel::bounded::<u32>(0);
+    let done = Arc::new(AtomicU32::new(0));
+    let mut hs = Vec::new();
+    for _ in 0..2 {
+        let (s, r, done) = (s.clone(), r.clone(), done.clone());
+        hs.push(
+            spawn(move || {
+                for i in 0..ROUNDS {
+                    select! {
+                        send(s, i) -> res => res.unwrap(),
+                        recv(r) -> m => { m.unwrap(); }
+                    }
+                    done.fetch_add(1, SeqCst);
+                }
+            })
+            .await,
+        );
+    }
+    for h in &hs {
+        h.join_async().await;
+    }
+    assert_eq!(done.load(SeqCst), 2 * ROUNDS);
+}
+
 #[wasm_bindgen_test]
 async fn oneshot_and_broadcast_across_workers() {
     // oneshot: the test thread blocks in recv until a worker sends.

@@ -57,8 +57,19 @@ select_try_single_pass         verify  loom_select        loom_select_try_linear
 select_try_single_pass         verify  loom_select        loom_select_try_linearizable_list
 select_try_single_pass         verify  loom_select        loom_select_try_linearizable_queue
 select_try_single_pass         verify  loom_select        loom_select_try_ready_linearizable_queue
+async_wake_skips_fence         verify  loom_async         loom_async_wait_future_sees_store_or_wake
+async_wake_skips_fence         verify  loom_async         loom_async_mutex_lock_async_is_woken_by_unlock
+async_wake_skips_fence         verify  loom_async         loom_async_semaphore_acquire_async_is_woken_by_release
+async_cancel_drops_wake        verify  loom_async         loom_async_cancelled_future_passes_wake_on
+async_cancel_drops_wake        verify  loom_async         loom_async_semaphore_cancelled_acquirer_passes_permit_on
+async_cancel_drops_wake        verify  loom_async         loom_async_rwlock_cancelled_writer_does_not_strand_writer
+mutex_async_cancel_keeps_sleeper   verify  loom_async     loom_async_mutex_cancel_after_fair_handoff
+channel_async_cancel_drops_notice  verify  loom_async     loom_async_channel_cancelled_recv_passes_notice_on
+condvar_async_cancel_drops_notify  verify  loom_async     loom_async_condvar_cancelled_waiter_passes_notify_on
 call_signal_read_late            verify  loom_web_signal          loom_call_signal_completion_wakes_waiter
 call_signal_read_late            verify  loom_web_signal          loom_call_signal_death_wakes_waiter
+list_free_unread               verify  loom_channel_list_retire  loom_channel_list_retire_waits_for_slow_reader
+list_relaxed_read              verify  loom_channel_list_retire  loom_channel_list_retire_waits_for_slow_reader
 "
 # Optional filter: `controls.sh <bug>` runs only that bug's controls.
 only=${1:-}

@@ -22,9 +22,14 @@ ln -sf "$BIN" "$TOOLS/bin/cargo-llvm-cov"
 export CARGO_TARGET_DIR="$PWD/target/coverage"
 OUT=target/coverage
 mkdir -p "$OUT"
-# --workspace: every crate's unit, integration and doc-less tests (doctests need nightly);
-# the release-only checks (ignored in debug) stay out: they add run time, not lines.
+# Start from no profile data, so the report is this run's.
+"$BIN" llvm-cov clean --workspace
+# --workspace: every crate's unit and integration tests (doctests need nightly).
 "$BIN" llvm-cov --workspace --no-report
+# Then verify's release-only checks (lin_*, stress_*: #[ignore]d in debug), here in the
+# instrumented debug build, one at a time (the stress heap counter is process-wide). Their
+# profile data adds to the run above.
+"$BIN" llvm-cov --no-report -p portalis-verify -- --include-ignored --test-threads=1
 "$BIN" llvm-cov report --lcov --output-path "$OUT/lcov.info"
 "$BIN" llvm-cov report --summary-only | tee "$OUT/report.txt" >/dev/null
 # Per crate: sum the file rows of the report by top directory (lines: columns 8 and 9 of

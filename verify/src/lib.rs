@@ -60,6 +60,29 @@ pub mod model {
         }
     }
 
+    /// Runs a future to completion on the current loom thread: polls it, and parks the thread
+    /// (`loom::thread::park`) while it is pending; its waker unparks the thread. A wake-up that
+    /// never comes is a deadlock loom reports (loom's own `future::block_on` needs a loom
+    /// feature this workspace does not enable).
+    #[cfg(portalis_loom)]
+    pub fn block_on<F: core::future::Future>(f: F) -> F::Output {
+        struct Unpark(loom::thread::Thread);
+        impl std::task::Wake for Unpark {
+            fn wake(self: std::sync::Arc<Self>) {
+                self.0.unpark();
+            }
+        }
+        let waker = std::task::Waker::from(std::sync::Arc::new(Unpark(loom::thread::current())));
+        let mut cx = std::task::Context::from_waker(&waker);
+        let mut f = core::pin::pin!(f);
+        loop {
+            if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+                return v;
+            }
+            loom::thread::park();
+        }
+    }
+
     /// Runs `f` under loom with an explicit preemption bound (each model states its own, so a
     /// model that needs a deeper bound to reach its bug gets it, and the cheap ones stay
     /// cheap). `LOOM_MAX_PREEMPTIONS` in the environment is ignored on purpose.

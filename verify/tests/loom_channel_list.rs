@@ -85,9 +85,9 @@ fn loom_channel_list_disconnect_races_blocked_receiver() {
 }
 
 /// Two receivers read the two slots of one block concurrently: whichever reader of the last
-/// slot starts freeing may find the other still reading (the `DESTROY` hand-over of
-/// list.rs step 3). The block is freed exactly once, after both reads (loom checks the cell
-/// accesses and the free).
+/// slot starts freeing may find the other still reading (list.rs step 3: the block then
+/// waits on the `retired` stack). The block is freed exactly once, after both reads (loom
+/// checks the cell accesses and the free).
 #[test]
 fn loom_channel_list_concurrent_readers_free_block_once() {
     loom_model(BOUND, || {

@@ -283,6 +283,57 @@ impl<T: Clone> Receiver<T> {
         }
     }
 
+    /// [`recv`](Self::recv) as a future: resolves with the next message (or the error `recv`
+    /// would give), waiting without blocking the thread (async code on any executor). It
+    /// counts itself in `sleepers` and awaits `futex::wait_future` on `version`, so the next
+    /// send's `wake_all` wakes it; dropping it early only uncounts it (a `wake_all` owes
+    /// nothing to anyone).
+    ///
+    /// On the browser's main thread note that the ring's lock is a std mutex: a worker
+    /// holding it at that moment makes the main thread's lock attempt trap (as `try_recv`
+    /// does today).
+    ///
+    /// # Examples
+    /// ```
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     struct T(std::thread::Thread);
+    /// #     impl std::task::Wake for T { fn wake(self: std::sync::Arc<Self>) { self.0.unpark() } }
+    /// #     let w = std::task::Waker::from(std::sync::Arc::new(T(std::thread::current())));
+    /// #     let mut cx = std::task::Context::from_waker(&w);
+    /// #     let mut f = std::pin::pin!(f);
+    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::park(); }
+    /// # }
+    ///
+    /// let (tx, mut rx) = portalis_primitives::channel::broadcast(4);
+    /// let t = std::thread::spawn(move || tx.send(3).unwrap());
+    /// assert_eq!(block_on(rx.recv_async()), Ok(3));
+    /// t.join().unwrap();
+    /// ```
+    ///
+    /// # Errors
+    /// As [`recv`](Self::recv).
+    pub async fn recv_async(&mut self) -> Result<T, RecvError> {
+        let shared = self.shared.clone();
+        loop {
+            let seen = {
+                let g = shared.lock();
+                match self.poll(&g) {
+                    Ok(v) => return Ok(v),
+                    Err(TryRecvError::Empty) => {}
+                    Err(TryRecvError::Lagged(n)) => return Err(RecvError::Lagged(n)),
+                    Err(_) => return Err(RecvError::Closed),
+                }
+                // Relaxed: read under the lock that orders every bump.
+                let seen = shared.version.load(Relaxed);
+                // Relaxed: incremented under the lock; see `Shared::wake`.
+                shared.sleepers.fetch_add(1, Relaxed);
+                seen
+            };
+            let _counted = Uncount(&shared.sleepers);
+            futex::wait_future(&shared.version, seen).await;
+        }
+    }
+
     /// Waits at most `timeout`; `Err(TryRecvError::Empty)` on timeout.
     ///
     /// # Errors
@@ -346,6 +397,16 @@ impl<T: Clone> Receiver<T> {
                 }
             }
         }
+    }
+}
+
+/// Takes an async receiver out of `sleepers` when its wait ends or is dropped.
+struct Uncount<'a>(&'a AtomicU32);
+
+impl Drop for Uncount<'_> {
+    fn drop(&mut self) {
+        // Relaxed: a counter only (as in `recv_deadline`).
+        self.0.fetch_sub(1, Relaxed);
     }
 }
 

@@ -216,6 +216,11 @@ impl<T> Chan<T> {
         dispatch!(self, d => Discipline::<T>::unregister(d, cx, recv_side))
     }
 
+    /// Claims and completes one waiter of one side, if any (`Discipline::notify_one`).
+    pub(crate) fn notify_one(&self, recv_side: bool) {
+        dispatch!(self, d => Discipline::<T>::notify_one(d, recv_side))
+    }
+
     /// Completes a selected receive.
     pub(crate) fn read(&self, token: Token) -> Result<T, RecvError> {
         dispatch!(self, d => d.read(token))

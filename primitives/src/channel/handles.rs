@@ -143,6 +143,16 @@ pub struct Receiver<T> {
     flavor: Flavor<T>,
 }
 
+impl<T> Receiver<T> {
+    /// The channel behind this receiver, unless it is a timer (`after`, `tick`, `never`).
+    pub(crate) fn chan(&self) -> Option<&Chan<T>> {
+        match &self.flavor {
+            Flavor::Chan(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+
 enum Flavor<T> {
     Chan(Arc<Chan<T>>),
     /// Only in `Receiver<Instant>` (built by `after`/`at`).

@@ -289,6 +289,11 @@ pub(crate) trait Discipline<T> {
     fn register_send(&self, oper: usize, cx: &Arc<Context>, observe: bool) -> (bool, *mut ());
     /// Removes a select's entries for `cx` from one side.
     fn unregister(&self, cx: &Arc<Context>, recv_side: bool);
+    /// Claims and completes one waiter on one side, if any: an async waiter that was notified
+    /// and then dropped passes the notice on with it (`async_ops.rs`). A waiter completed this
+    /// way without a packet transfer retries (`locked.rs` step 3), so an extra notice is only a
+    /// spurious wake-up.
+    fn notify_one(&self, recv_side: bool);
     /// Completes a selected receive.
     fn read(&self, token: Token) -> Result<T, RecvError>;
     /// Completes a selected send.

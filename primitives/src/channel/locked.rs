@@ -108,12 +108,24 @@ fn wait_with_packet<T, C: Locked<T>>(
     (woken, now)
 }
 
-/// Blocking send with an optional deadline (steps 1–3, 6).
+/// Claims and completes one waiter of one side (`Discipline::notify_one`; step 3: a waiter
+/// completed without its packet used retries from step 1).
+pub(crate) fn notify_one<T, C: Locked<T>>(c: &C, recv_side: bool) {
+    let e = C::sides(&mut c.state().lock()).side(recv_side).claim_one();
+    if let Some(e) = e {
+        Context::complete(e.cx);
+    }
+}
+
+/// Blocking send with an optional deadline (steps 1–3, 6). `held`: the lock, if the caller
+/// took it for a fast attempt that did not decide (`queue.rs`); step 1 then starts in that
+/// same hold instead of locking again.
 ///
 /// # Panics
 /// If the thread cannot block (`futex::WaitError`) and no deadline was given.
-pub(crate) fn send<T, C: Locked<T>>(
-    c: &C,
+pub(crate) fn send<'a, T, C: Locked<T>>(
+    c: &'a C,
+    mut held: Option<Guard<'a, C::State>>,
     mut msg: T,
     deadline: Option<Instant>,
 ) -> Result<(), SendTimeoutError<T>> {
@@ -123,7 +135,7 @@ pub(crate) fn send<T, C: Locked<T>>(
     let mut polled = false;
     loop {
         let mut wakes = Wakes::default();
-        let mut g = c.state().lock();
+        let mut g = held.take().unwrap_or_else(|| c.state().lock());
         if C::sides(&mut g).disconnected {
             return Err(SendTimeoutError::Disconnected(msg));
         }
@@ -165,12 +177,13 @@ pub(crate) fn send<T, C: Locked<T>>(
     }
 }
 
-/// Blocking receive with an optional deadline (steps 1–3, 6).
+/// Blocking receive with an optional deadline (steps 1–3, 6). `held`: as in [`send`].
 ///
 /// # Panics
 /// If the thread cannot block (`futex::WaitError`) and no deadline was given.
-pub(crate) fn recv<T, C: Locked<T>>(
-    c: &C,
+pub(crate) fn recv<'a, T, C: Locked<T>>(
+    c: &'a C,
+    mut held: Option<Guard<'a, C::State>>,
     deadline: Option<Instant>,
 ) -> Result<T, RecvTimeoutError> {
     // Set once a wait timed out: the deadline counts as passed from then on.
@@ -179,7 +192,7 @@ pub(crate) fn recv<T, C: Locked<T>>(
     let mut polled = false;
     loop {
         let mut wakes = Wakes::default();
-        let mut g = c.state().lock();
+        let mut g = held.take().unwrap_or_else(|| c.state().lock());
         if let Some(m) = c.take(&mut g, &mut wakes) {
             drop(g);
             wakes.complete();

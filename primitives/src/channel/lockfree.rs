@@ -588,6 +588,10 @@ impl<T, B: Buffer<T>> Discipline<T> for LockFree<B> {
         self.remove_entries(cx, recv_side);
     }
 
+    fn notify_one(&self, recv_side: bool) {
+        self.notify_slow(recv_side);
+    }
+
     fn read(&self, token: Token) -> Result<T, RecvError> {
         match token {
             Token::Boxed(p) => {

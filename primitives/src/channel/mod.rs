@@ -63,7 +63,7 @@
 //! ```
 
 pub mod broadcast;
-mod chan;
+pub(crate) mod chan;
 mod drops;
 #[cfg(feature = "envelope")]
 pub mod envelope;
@@ -81,7 +81,7 @@ mod rendezvous;
 mod ring;
 mod select;
 mod timer;
-mod waiter;
+pub(crate) mod waiter;
 
 #[doc(inline)]
 pub use crate::select;

@@ -181,6 +181,45 @@ impl<T> Receiver<T> {
         self.wait(None).map_err(|_| RecvError)
     }
 
+    /// [`recv`](Self::recv) as a future: resolves with the value (or [`RecvError`] if the
+    /// sender dropped unsent), waiting without blocking the thread (the browser's main
+    /// thread, async code; any executor). It sets `PARKED` like a sleeping receiver (step 3),
+    /// so the send wakes it. Takes `&mut self`: a future dropped early leaves the receiver
+    /// usable (there is only one receiver, so no wake-up is owed to anyone).
+    ///
+    /// # Examples
+    /// ```
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     struct T(std::thread::Thread);
+    /// #     impl std::task::Wake for T { fn wake(self: std::sync::Arc<Self>) { self.0.unpark() } }
+    /// #     let w = std::task::Waker::from(std::sync::Arc::new(T(std::thread::current())));
+    /// #     let mut cx = std::task::Context::from_waker(&w);
+    /// #     let mut f = std::pin::pin!(f);
+    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::park(); }
+    /// # }
+    ///
+    /// let (s, mut r) = portalis_primitives::channel::oneshot();
+    /// let t = std::thread::spawn(move || s.send(5).unwrap());
+    /// assert_eq!(block_on(r.recv_async()), Ok(5));
+    /// t.join().unwrap();
+    /// ```
+    ///
+    /// # Errors
+    /// [`RecvError`] if the sender dropped without sending, or the value was taken already.
+    pub async fn recv_async(&mut self) -> Result<T, RecvError> {
+        loop {
+            if let Some(r) = self.take_if_ready() {
+                return r;
+            }
+            // Acquire: pairs with the sender's Release (step 3).
+            let seen = self.inner.state.fetch_or(PARKED_BIT, Acquire) | PARKED_BIT;
+            if seen & PHASE_MASK != EMPTY {
+                return self.take_if_ready().expect("a non-empty phase is final");
+            }
+            futex::wait_future(&self.inner.state, seen).await;
+        }
+    }
+
     /// Waits at most `timeout` for the value.
     ///
     /// # Errors

@@ -164,12 +164,36 @@ impl<T> Discipline<T> for Queue<T> {
         locked::try_recv(self)
     }
 
+    /// The common case first (room, no waiting receiver: `offer`'s queueing branch), decided
+    /// in one lock hold with no wake list; anything else continues in `locked::send` within
+    /// the same hold (ADR 102).
+    #[inline]
     fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
-        locked::send(self, msg, deadline)
+        let mut g = self.lock();
+        if !g.sides.disconnected && self.has_room(&g) && g.sides.receivers.is_empty() {
+            g.queue.push_back(msg);
+            // Relaxed: a hint (step 6); the lock orders the queue itself.
+            self.len_hint.store(g.queue.len(), Relaxed);
+            self.state.bump(); // a message: receives may be ready (the select's change count)
+            return Ok(());
+        }
+        locked::send(self, Some(g), msg, deadline)
     }
 
+    /// The common case first (a queued message beyond the reserved ones, no blocked sender to
+    /// refill from: `take`'s plain pop), as in `send`.
+    #[inline]
     fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
-        locked::recv(self, deadline)
+        let mut g = self.lock();
+        if g.queue.len() > g.reserved_recv && g.sides.senders.is_empty() {
+            if let Some(msg) = g.queue.pop_front() {
+                // Relaxed: a hint (step 6); the lock orders the queue itself.
+                self.len_hint.store(g.queue.len(), Relaxed);
+                self.state.bump(); // a free slot: sends may be ready (the select's change count)
+                return Ok(msg);
+            }
+        }
+        locked::recv(self, Some(g), deadline)
     }
 
     fn disconnect(&self, last_receiver: bool) {
@@ -245,6 +269,10 @@ impl<T> Discipline<T> for Queue<T> {
 
     fn unregister(&self, cx: &Arc<Context>, recv_side: bool) {
         locked::unregister(self, cx, recv_side);
+    }
+
+    fn notify_one(&self, recv_side: bool) {
+        locked::notify_one(self, recv_side);
     }
 
     fn read(&self, token: Token) -> Result<T, RecvError> {

@@ -99,11 +99,11 @@ impl<T> Discipline<T> for Rendezvous {
     }
 
     fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
-        locked::send(self, msg, deadline)
+        locked::send(self, None, msg, deadline)
     }
 
     fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
-        locked::recv::<T, _>(self, deadline)
+        locked::recv::<T, _>(self, None, deadline)
     }
 
     fn disconnect(&self, last_receiver: bool) {
@@ -230,6 +230,10 @@ impl<T> Discipline<T> for Rendezvous {
 
     fn unregister(&self, cx: &Arc<Context>, recv_side: bool) {
         locked::unregister::<T, _>(self, cx, recv_side);
+    }
+
+    fn notify_one(&self, recv_side: bool) {
+        locked::notify_one::<T, _>(self, recv_side);
     }
 
     fn read(&self, token: Token) -> Result<T, RecvError> {

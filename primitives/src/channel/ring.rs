@@ -136,11 +136,18 @@ impl<T> Ring<T> {
     /// The position after `pos` (wrapping to the next lap after the last slot).
     #[inline]
     fn next(&self, pos: usize) -> usize {
-        let index = pos & (self.span - 1);
-        if index + 1 < self.slots.len() {
+        let mask = self.span - 1;
+        Self::next_of(pos, pos & mask, mask, self.slots.len())
+    }
+
+    /// [`next`](Self::next) from values already in registers: `idx = pos & mask`,
+    /// `mask = span - 1`, `cap = slots.len()`.
+    #[inline(always)]
+    fn next_of(pos: usize, idx: usize, mask: usize, cap: usize) -> usize {
+        if idx + 1 < cap {
             pos + 1
         } else {
-            (pos & !(self.span - 1)).wrapping_add(self.span)
+            (pos & !mask).wrapping_add(mask + 1)
         }
     }
 
@@ -150,9 +157,13 @@ impl<T> Ring<T> {
     /// decides.
     #[inline(always)]
     pub(crate) fn try_push_fast(&self, msg: T) -> Result<(), T> {
+        // The ring's shape is read once, before the atomics (which would make the compiler
+        // reload it after each): ADR 102.
+        let (mask, cap) = (self.span - 1, self.slots.len());
         // Relaxed: only a guess; the stamp's Acquire below validates the slot.
         let tail = self.tail.load(Relaxed);
-        let idx = tail & (self.span - 1);
+        let idx = tail & mask;
+        let next = Self::next_of(tail, idx, mask, cap);
         // SAFETY: `tail`'s index part is always < `slots.len()` (module docs: `next` wraps
         // after the last slot), so the unchecked access is in bounds.
         let slot = unsafe { self.slots.get_unchecked(idx) };
@@ -162,12 +173,12 @@ impl<T> Ring<T> {
             // SeqCst on success: as in `claim` (lockfree.rs step R2's StoreLoad barrier).
             && self
                 .tail
-                .compare_exchange(tail, self.next(tail), SeqCst, Relaxed)
+                .compare_exchange(tail, next, SeqCst, Relaxed)
                 .is_ok()
         {
-            // SAFETY: our CAS claimed `tail` while its slot was free (a `claim`); written
-            // exactly once, here.
-            unsafe { self.write_claimed(tail, msg) };
+            // SAFETY: our CAS claimed `tail` while its slot `idx` was free (a `claim`);
+            // written exactly once, here.
+            unsafe { Self::write_slot(slot, tail, idx, msg) };
             return Ok(());
         }
         Err(msg)
@@ -177,9 +188,12 @@ impl<T> Ring<T> {
     /// `None`: not decided here; the caller falls back to [`pop`](Self::pop).
     #[inline(always)]
     pub(crate) fn try_pop_fast(&self) -> Option<T> {
+        // As in `try_push_fast`: the shape before the atomics.
+        let (span, cap) = (self.span, self.slots.len());
         // Relaxed: only a guess; the stamp's Acquire below validates the slot.
         let head = self.head.load(Relaxed);
-        let idx = head & (self.span - 1);
+        let idx = head & (span - 1);
+        let next = Self::next_of(head, idx, span - 1, cap);
         // SAFETY: as in `try_push_fast`, `head`'s index part is < `slots.len()`.
         let slot = unsafe { self.slots.get_unchecked(idx) };
         // Acquire: partner of the Release stamp store in `push`/`try_push_fast` (step 1).
@@ -187,7 +201,7 @@ impl<T> Ring<T> {
             // SeqCst on success: as in `pop` (step R2 for waiting senders).
             && self
                 .head
-                .compare_exchange(head, self.next(head), SeqCst, Relaxed)
+                .compare_exchange(head, next, SeqCst, Relaxed)
                 .is_ok()
         {
             // SAFETY: as in `pop`: the slot holds the value written at `head` and our CAS
@@ -195,7 +209,7 @@ impl<T> Ring<T> {
             let msg = slot.val.with(|p| unsafe { (*p).assume_init_read() });
             // Release: partner of the Acquire stamp load in `push`/`try_push_fast` (step 1).
             slot.stamp
-                .store(head.wrapping_add(self.span).wrapping_sub(idx), Release);
+                .store(head.wrapping_add(span).wrapping_sub(idx), Release);
             return Some(msg);
         }
         None
@@ -273,6 +287,16 @@ impl<T> Ring<T> {
         // SAFETY: a claimed position's index part is < `slots.len()` (`next` wraps after the
         // last slot), so the access is in bounds.
         let slot = unsafe { self.slots.get_unchecked(idx) };
+        // SAFETY: the caller's contract, passed on; `slot` is slot `idx` of `pos`.
+        unsafe { Self::write_slot(slot, pos, idx, msg) }
+    }
+
+    /// [`write_claimed`](Self::write_claimed) on a slot already looked up.
+    ///
+    /// # Safety
+    /// As for `write_claimed`; `slot` is `slots[idx]` with `idx = pos & (span - 1)`.
+    #[inline(always)]
+    unsafe fn write_slot(slot: &Slot<T>, pos: usize, idx: usize, msg: T) {
         // SAFETY: the claim's CAS moved `tail` past `pos` while the slot was free for it, so
         // we are its only writer until the stamp store below (caller's contract: once).
         slot.val.with_mut(|p| unsafe { (*p).write(msg) });

@@ -5,7 +5,9 @@ use crate::sync::Arc;
 use crate::time::Instant;
 use std::time::Duration;
 // The shim is core's atomics here: these tests are compiled out of the model builds.
-use crate::sync::atomic::{AtomicUsize as StdAtomicUsize, Ordering as StdOrdering};
+use crate::sync::atomic::{
+    AtomicBool as StdAtomicBool, AtomicUsize as StdAtomicUsize, Ordering as StdOrdering,
+};
 use std::thread;
 
 const N: usize = if cfg!(miri) { 50 } else { 20_000 };
@@ -1219,7 +1221,7 @@ fn try_select_never_reports_empty_while_a_message_is_always_queued() {
             let (sa, ra) = make();
             let (sb, rb) = make();
             sa.send(0).unwrap();
-            let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let stop = Arc::new(StdAtomicBool::new(false));
             let mover = {
                 let (sa, sb, ra, rb) = (sa.clone(), sb.clone(), ra.clone(), rb.clone());
                 let stop = stop.clone();

@@ -137,8 +137,22 @@ impl Context {
         }
     }
 
+    /// Step 4 for an async waiter (`async_ops.rs`): sets `PARKED` and awaits
+    /// [`futex::wait_future`] on the state word until `DONE`, so `complete`'s `wake_one`
+    /// reaches the task like a sleeping thread. Returns the selected operation index.
+    pub(crate) async fn wait_async(&self) -> usize {
+        loop {
+            // Acquire: as in `wait_until`.
+            let seen = self.state.fetch_or(PARKED_BIT, Acquire) | PARKED_BIT;
+            if seen & DONE_BIT != 0 {
+                return self.done().expect("DONE is sticky");
+            }
+            futex::wait_future(&self.state, seen).await;
+        }
+    }
+
     /// Step 5: gives up; `true` if no claim can happen any more.
-    fn abort(&self) -> bool {
+    pub(crate) fn abort(&self) -> bool {
         let mut cur = self.state.load(Relaxed);
         loop {
             if cur & CLAIMED_BIT != 0 {

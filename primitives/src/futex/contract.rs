@@ -31,7 +31,7 @@ pub enum WaitError {
     WouldDeadlock,
     /// The browser's main thread may not block (`Atomics.wait` throws there).
     #[error(
-        "the browser main thread may not block: await the async variant instead (futex::wait_async, WorkerHandle::join_async, ThreadPool::install_async / join_async, Receiver::recv_async, Sender::send_async, Mutex::lock_async, Semaphore::acquire_async, Future::result_async), or run this call in a Web Worker"
+        "the browser main thread may not block: await the async variant instead (futex::wait_async, WorkerHandle::join_async, ThreadPool::install_async / join_async, Receiver::recv_async, Sender::send_async, Mutex::lock_async, RwLock::read_async / write_async, Condvar::wait_async, Semaphore::acquire_async, Barrier::wait_async, Event::wait_async, Future::result_async), or run this call in a Web Worker"
     )]
     MainThreadCannotBlock,
 }

@@ -29,7 +29,8 @@
 //! with `backend_contract!()`, a compile-time check that it exposes the same `NAME`, `wait`,
 //! `wake_one`, `wake_all` and `can_block` signatures (the role parking_lot_core gives its
 //! thread-parker trait); a backend's extras (the browser's `wait_async`) are re-exported
-//! below, outside the contract. `parked.rs` is compiled on every std target (as [`parked`]) so
+//! below, outside the contract. Beside every backend, `wakers.rs` keeps the futures waiting
+//! in [`wait_future`]; [`wake_one`] and [`wake_all`] visit it too (ADR 120). `parked.rs` is compiled on every std target (as [`parked`]) so
 //! its tests and benches run natively too; `--cfg portalis_force_parked` makes it the active
 //! backend on Linux. Unselected backends that a target can compile (`single.rs` on std
 //! targets, `linux.rs` under `portalis_force_parked`) are compiled as contract checks only.
@@ -104,6 +105,13 @@ cfg_chain! {
 #[cfg(not(portalis_no_threads))]
 pub mod parked;
 
+/// The browser main thread's suspending wait (JSPI, docs/adr/110-jspi-suspending-wait.md):
+/// [`run_blocking`] runs blocking code as a Promise, inside which [`wait`] suspends.
+#[cfg(all(portalis_wasm_atomics, not(any(portalis_loom, portalis_shuttle))))]
+pub use imp::{
+    block_on, can_suspend, jspi_supported, main_thread_spins, run_blocking, suspensions,
+    unavailable_reason,
+};
 /// The browser build's extras, outside the shared contract: the main thread's async wait and
 /// its spin budget.
 #[cfg(all(portalis_wasm_atomics, not(any(portalis_loom, portalis_shuttle))))]
@@ -126,9 +134,12 @@ mod linux_contract_check;
 mod single_contract_check;
 
 mod contract;
+mod wakers;
 #[allow(unused_imports)] // Not every backend needs deadlines.
 pub(crate) use contract::{deadline, Deadline};
 pub use contract::{WaitError, WaitResult};
+pub(crate) use wakers::yield_now;
+pub use wakers::WaitFuture;
 
 /// Blocks while `word == expected`, until woken, timed out, or spuriously woken.
 ///
@@ -179,7 +190,10 @@ pub fn wait(
 /// None; see the [module contract](self).
 #[inline]
 pub fn wake_one(word: &AtomicU32) {
-    imp::wake_one(word)
+    // A registered future first (`wakers.rs` step 2), else a blocked thread.
+    if wakers::wake(word, 1) == 0 {
+        imp::wake_one(word)
+    }
 }
 
 /// Wakes every thread blocked in [`wait`] on `word`.
@@ -188,7 +202,50 @@ pub fn wake_one(word: &AtomicU32) {
 /// None; see the [module contract](self).
 #[inline]
 pub fn wake_all(word: &AtomicU32) {
+    wakers::wake(word, usize::MAX);
     imp::wake_all(word)
+}
+
+/// The async twin of [`wait`]: a future that resolves once a [`wake_one`] or [`wake_all`] on
+/// `word` chose it, or at once if `word != expected` when first polled. It works with any
+/// executor (it only keeps the task's `Waker`) and on every backend, including the browser's
+/// main thread, where [`wait`] may not block. Dropping it while it waits deregisters it and
+/// passes on a `wake_one` it was chosen by (`wakers.rs` step 4), so cancelling never loses a
+/// wake-up. No timeout: race it against a timer if you need one.
+///
+/// # Examples
+/// ```
+/// use portalis_primitives::futex;
+/// use portalis_primitives::sync::atomic::{AtomicU32, Ordering::{Acquire, Release}};
+/// use std::sync::Arc;
+/// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     struct T(std::thread::Thread);
+/// #     impl std::task::Wake for T { fn wake(self: Arc<Self>) { self.0.unpark() } }
+/// #     let w = std::task::Waker::from(Arc::new(T(std::thread::current())));
+/// #     let mut cx = std::task::Context::from_waker(&w);
+/// #     let mut f = std::pin::pin!(f);
+/// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::park(); }
+/// # }
+///
+/// let word = Arc::new(AtomicU32::new(0));
+/// let w = word.clone();
+/// let t = std::thread::spawn(move || {
+///     w.store(1, Release);
+///     futex::wake_all(&w);
+/// });
+/// block_on(async {
+///     while word.load(Acquire) == 0 {
+///         futex::wait_future(&word, 0).await;
+///     }
+/// });
+/// t.join().unwrap();
+/// ```
+///
+/// ## Memory ordering
+/// None, as for [`wait`]: re-check with `Acquire`.
+#[inline]
+pub fn wait_future(word: &AtomicU32, expected: u32) -> WaitFuture<'_> {
+    WaitFuture::new(word, expected)
 }
 
 /// `true` when the calling thread may block in [`wait`] (false on the browser main thread and

@@ -23,6 +23,12 @@ use wasm_bindgen::JsCast;
 
 pub(super) const NAME: &str = "wasm-atomics";
 
+#[path = "jspi.rs"]
+mod jspi;
+pub use jspi::{
+    block_on, can_suspend, jspi_supported, run_blocking, suspensions, unavailable_reason,
+};
+
 /// How long `wait` spins on the browser main thread before it gives up with
 /// [`WaitError::MainThreadCannotBlock`]. Heuristic: long enough to cover a worker's short
 /// critical section or a wake already in flight (a worker wake-up measured ≈ 0.1–0.5 ms in
@@ -50,6 +56,8 @@ pub(super) fn now_ms() -> f64 {
 }
 
 thread_local! {
+    /// Iterations of [`spin_on_main_thread`]'s loop on this thread (diagnostics: [`main_thread_spins`]).
+    static MAIN_THREAD_SPINS: Cell<u64> = const { Cell::new(0) };
     /// Cached answer of [`can_block`] for this thread: 0 = unknown, 1 = yes, 2 = no.
     static CAN_BLOCK: Cell<u8> = const { Cell::new(0) };
 }
@@ -86,6 +94,9 @@ pub(super) fn wait(
         return Ok(WaitResult::TimedOut);
     }
     if !can_block() {
+        if jspi::can_suspend() {
+            return Ok(jspi::wait(word, expected, timeout));
+        }
         return spin_on_main_thread(word, expected, timeout);
     }
     // SAFETY: (1) `word.as_ptr()` points to a live, 4-byte-aligned u32 in linear memory for
@@ -133,7 +144,15 @@ fn spin_on_main_thread(
         }
         // Spins only: `thread::yield_now` is a no-op here, so `snooze` would just spin too.
         backoff.spin();
+        MAIN_THREAD_SPINS.with(|n| n.set(n.get() + 1));
     }
+}
+
+/// How many iterations the main thread's bounded spin (the wait used where it can neither
+/// block nor suspend) has run on this thread: a diagnostic, and the tests' proof that a wait
+/// inside [`run_blocking`] suspended instead of spinning.
+pub fn main_thread_spins() -> u64 {
+    MAIN_THREAD_SPINS.with(Cell::get)
 }
 
 pub(super) fn wake_one(word: &AtomicU32) {
@@ -249,7 +268,7 @@ fn wait_async_once(
 }
 
 /// A future that resolves after `ms` milliseconds through the event loop's `setTimeout`.
-async fn sleep_ms(ms: i32) {
+pub(super) async fn sleep_ms(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _reject| {
         let _ = set_timeout(&resolve, ms);
     });

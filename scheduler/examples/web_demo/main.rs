@@ -2,16 +2,22 @@
 //! parallel by registered tasks on a `web::TaskPool`, which is a shared-memory Web Worker pool
 //! on a cross-origin-isolated page and a message-passing pool on a plain one. The page
 //! (`index.html`) shows the mode, the worker count and the live throughput, and compares the
-//! parallel result with a single-threaded render. Natively this example is empty.
+//! parallel result with a single-threaded render. `async_api.rs` exports the async variants
+//! (lock, permit, message, executor result) as Promise-returning methods of `AsyncDemo`.
+//! Natively this example is empty.
 #![cfg_attr(
     not(all(target_arch = "wasm32", target_feature = "atomics")),
     allow(dead_code)
 )]
 
 #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+#[path = "async_api.rs"]
+pub mod async_api;
+
+#[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
 /// The demo's task and its JS-facing pool.
 pub mod demo {
-    use portalis_scheduler::web::{RemoteTask, TaskPool};
+    use portalis_scheduler::web::{self, RemoteTask, TaskPool};
     use std::rc::Rc;
     use wasm_bindgen::prelude::*;
 
@@ -91,6 +97,31 @@ pub mod demo {
                     .map_err(|e| JsError::new(&e.to_string()).into())
             })
         }
+    }
+
+    /// Blocking-style code on the page's main thread (issue 17, ADR 110): inside
+    /// `web::run_blocking`, one band rendered by a worker and awaited with `web::block_on`,
+    /// which suspends the wasm call through JSPI until the worker's reply arrives. Resolves
+    /// with `{ canSuspend, suspensions, checksum }` (JSPI missing: `canSuspend` false and the
+    /// blocking call returns its typed error instead).
+    #[wasm_bindgen]
+    pub fn blocking_band(demo: &Demo, w: u32, h: u32, max_iter: u32) -> js_sys::Promise {
+        let pool = demo.pool.clone();
+        web::run_blocking(move || {
+            let can = web::can_suspend();
+            let before = portalis_primitives::futex::suspensions();
+            let band = web::block_on(pool.run::<MandelRows>((w, h, 0, 8, max_iter)))
+                .map_err(|e| JsError::new(&e.to_string()))?
+                .map_err(|e| JsError::new(&e.to_string()))?;
+            let out = js_sys::Object::new();
+            let set = |k: &str, v: JsValue| js_sys::Reflect::set(&out, &k.into(), &v);
+            set("canSuspend", can.into())?;
+            let n = portalis_primitives::futex::suspensions() - before;
+            set("suspensions", (n as f64).into())?;
+            let sum: u64 = band.iter().map(|&n| u64::from(n)).sum();
+            set("checksum", (sum as f64).into())?;
+            Ok(out.into())
+        })
     }
 
     /// The same rows on the calling thread (the reference the page checks the pool against).

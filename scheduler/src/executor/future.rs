@@ -266,6 +266,10 @@ impl<T: Send + 'static> Future<T> {
     }
 
     fn wait_done(&self, timeout: Option<Duration>) -> Result<(), FutureError> {
+        #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+        if !portalis_primitives::futex::can_block() {
+            return self.wait_done_on_main_thread(timeout);
+        }
         let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
         let mut g = self.inner.state.lock().unwrap();
         loop {
@@ -283,6 +287,39 @@ impl<T: Send + 'static> Future<T> {
                 }
             }
         }
+    }
+
+    /// `wait_done` on the browser's main thread, where the std `Condvar` would trap: waits on
+    /// a word that a done-callback sets, through `futex::wait`, which suspends inside
+    /// `web::run_blocking` (JSPI, ADR 110) and otherwise busy-waits in bounded spins (ADR 015).
+    #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+    fn wait_done_on_main_thread(&self, timeout: Option<Duration>) -> Result<(), FutureError> {
+        use portalis_primitives::futex;
+        use portalis_primitives::sync::atomic::{
+            AtomicU32,
+            Ordering::{Acquire, Release},
+        };
+        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
+        let done = Arc::new(AtomicU32::new(0));
+        let d2 = done.clone();
+        self.add_done_callback(move |_| {
+            // Release: pairs with the Acquire load below.
+            d2.store(1, Release);
+            futex::wake_all(&d2);
+        });
+        // Acquire: pairs with the Release store in the callback.
+        while done.load(Acquire) == 0 {
+            let left = match deadline {
+                None => None,
+                Some(d) => match d.checked_duration_since(Instant::now()) {
+                    Some(left) if !left.is_zero() => Some(left),
+                    _ => return Err(FutureError::Timeout),
+                },
+            };
+            // `MainThreadCannotBlock` (no JSPI here): its bounded spin ran; spin again.
+            let _ = futex::wait(&done, 0, left);
+        }
+        Ok(())
     }
 
     /// Waits up to `timeout` (`None` = forever) and returns the value.

@@ -9,6 +9,7 @@ use portalis_primitives::sync::atomic::{AtomicU32, Ordering::SeqCst};
 mod clock;
 pub mod tasks;
 pub use clock::*;
+pub mod ticker;
 
 use portalis_scheduler::web::{self, WorkerHandle};
 use std::sync::Arc;

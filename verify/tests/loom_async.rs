@@ -1,0 +1,282 @@
+//! Loom models of the async waiters (`futex::wait_future`, `Mutex::lock_async`,
+//! `Semaphore::acquire_async`): registration never misses a wake-up, and a future dropped
+//! while registered never strands a wake-up another waiter needed (primitives/src/futex/
+//! wakers.rs steps 1–4, mutex.rs step 6, semaphore.rs step 5). Futures run under
+//! `portalis_verify::model::block_on`, which parks the loom thread until its waker is called, so a lost
+//! wake-up is a deadlock loom reports. "Dropped while registered" is a future polled once by
+//! hand (with a no-op waker) and dropped later. Run with `bash verify/scripts/loom.sh`.
+#![cfg(portalis_loom)]
+
+use core::future::Future;
+use core::task::{Context, Poll, Waker};
+use loom::sync::atomic::{
+    AtomicU32,
+    Ordering::{Acquire, Release},
+};
+use loom::sync::Arc;
+use loom::thread;
+use portalis_primitives::{channel, futex, Condvar, Mutex, MutexGuard, RwLock, Semaphore};
+use portalis_verify::model::{block_on, loom_model, Payload};
+
+/// Polls `f` once with a waker that does nothing; `true` if it resolved.
+fn poll_once<F: Future>(f: core::pin::Pin<&mut F>) -> bool {
+    let mut cx = Context::from_waker(Waker::noop());
+    matches!(f.poll(&mut cx), Poll::Ready(_))
+}
+
+/// wakers.rs steps 1–2: a future registering on a word races a thread that changes the word
+/// and wakes one. Either the future sees the change or the wake finds it.
+/// Control: `async_wake_skips_fence` (the waker's half of the Dekker pair).
+#[test]
+fn loom_async_wait_future_sees_store_or_wake() {
+    loom_model(2, || {
+        let word = Arc::new(AtomicU32::new(0));
+        let w = word.clone();
+        let t = thread::spawn(move || {
+            w.store(1, Release);
+            futex::wake_one(&w);
+        });
+        block_on(async {
+            while word.load(Acquire) == 0 {
+                futex::wait_future(&word, 0).await;
+            }
+        });
+        t.join().unwrap();
+    });
+}
+
+/// wakers.rs step 4: a registered future is chosen by a `wake_one` and dropped without seeing
+/// it; a thread blocked in `futex::wait` on the same word must still be woken (the dropped
+/// future passes the wake-up on). Control: `async_cancel_drops_wake` (B sleeps forever).
+#[test]
+fn loom_async_cancelled_future_passes_wake_on() {
+    loom_model(2, || {
+        let word = Arc::new(AtomicU32::new(0));
+        let mut a = Box::pin(futex::wait_future(&word, 0));
+        assert!(!poll_once(a.as_mut()), "registered: the word is 0");
+        let wb = word.clone();
+        let b = thread::spawn(move || {
+            while wb.load(Acquire) == 0 {
+                let _ = futex::wait(&wb, 0, None);
+            }
+        });
+        let wc = word.clone();
+        let c = thread::spawn(move || {
+            wc.store(1, Release);
+            futex::wake_one(&wc); // chooses the registered future `a` first
+        });
+        c.join().unwrap();
+        drop(a);
+        b.join().unwrap();
+    });
+}
+
+/// mutex.rs step 6: an async waiter registers while another thread holds the lock and
+/// unlocks; the waiter gets the lock and sees what the holder wrote under it.
+/// Control: `async_wake_skips_fence`.
+#[test]
+fn loom_async_mutex_lock_async_is_woken_by_unlock() {
+    loom_model(2, || {
+        let m = Arc::new(Mutex::new(0u32));
+        let p = Arc::new(Payload::new());
+        let g = m.lock();
+        let (m2, p2) = (m.clone(), p.clone());
+        let waiter = thread::spawn(move || {
+            block_on(async {
+                let mut g = m2.lock_async().await;
+                *g += 1;
+                assert_eq!(p2.read(), 7);
+            })
+        });
+        p.write(7);
+        drop(g);
+        waiter.join().unwrap();
+        assert_eq!(*m.lock(), 1);
+    });
+}
+
+/// mutex.rs step 6 with step 5: the holder hands the lock fairly to the only registered
+/// sleeper, an async waiter, which is then dropped before it runs. Its drop must take the
+/// hand-off and pass the lock on (here: free it), or the lock stays held by nobody.
+/// A thread locking concurrently must get the lock too.
+/// Control: `mutex_async_cancel_keeps_sleeper`.
+#[test]
+fn loom_async_mutex_cancel_after_fair_handoff() {
+    loom_model(2, || {
+        let m = Arc::new(Mutex::new(0u32));
+        let g = m.lock();
+        let mut a = Box::pin(m.lock_async());
+        assert!(!poll_once(a.as_mut()), "registered: the lock is held");
+        MutexGuard::unlock_fair(g); // hands the lock to `a` (the only sleeper)
+        drop(a);
+        let locked_after = m.try_lock().map(|mut g| *g += 1).is_some();
+        assert!(locked_after, "the cancelled waiter stranded the hand-off");
+        let m2 = m.clone();
+        let t = thread::spawn(move || *m2.lock() += 1);
+        t.join().unwrap();
+        assert_eq!(*m.lock(), 2);
+    });
+}
+
+/// mutex.rs step 6: a registered async waiter is chosen by an unlock's wake-up and dropped;
+/// a thread blocked in `lock` must still get the lock.
+#[test]
+fn loom_async_mutex_cancelled_waiter_does_not_strand_thread() {
+    loom_model(2, || {
+        let m = Arc::new(Mutex::new(0u32));
+        let g = m.lock();
+        let mut a = Box::pin(m.lock_async());
+        assert!(!poll_once(a.as_mut()), "registered: the lock is held");
+        let m2 = m.clone();
+        let b = thread::spawn(move || *m2.lock() += 1);
+        drop(g); // wakes one registered sleeper: `a` first
+        drop(a);
+        b.join().unwrap();
+        assert_eq!(*m.lock(), 1);
+    });
+}
+
+/// semaphore.rs step 5: a registered async acquirer is chosen by a release's `wake_one` and
+/// dropped; a thread blocked in `acquire` must get the permit that wake-up announced.
+/// Control: `async_cancel_drops_wake`.
+#[test]
+fn loom_async_semaphore_cancelled_acquirer_passes_permit_on() {
+    loom_model(2, || {
+        let s = Arc::new(Semaphore::new(0).unwrap());
+        let mut a = Box::pin(s.acquire_async());
+        assert!(!poll_once(a.as_mut()), "registered: no permit");
+        let s2 = s.clone();
+        let b = thread::spawn(move || s2.acquire());
+        let s3 = s.clone();
+        let c = thread::spawn(move || s3.release().unwrap());
+        c.join().unwrap();
+        drop(a);
+        b.join().unwrap();
+        assert_eq!(s.available(), 0);
+    });
+}
+
+/// semaphore.rs step 5: an async acquirer on one thread, a release on another; the permit
+/// and what the releaser wrote before it reach the acquirer.
+#[test]
+fn loom_async_semaphore_acquire_async_is_woken_by_release() {
+    loom_model(2, || {
+        let s = Arc::new(Semaphore::new(0).unwrap());
+        let p = Arc::new(Payload::new());
+        let (s2, p2) = (s.clone(), p.clone());
+        let t = thread::spawn(move || {
+            p2.write(3);
+            s2.release().unwrap();
+        });
+        block_on(s.acquire_async());
+        assert_eq!(p.read(), 3);
+        t.join().unwrap();
+        assert_eq!(s.available(), 0);
+    });
+}
+
+/// async_ops.rs steps 2–3 on an unbounded channel: `recv_async` on one thread, `send` on
+/// another; the message and what the sender wrote before it arrive.
+#[test]
+fn loom_async_channel_recv_async_is_woken_by_send() {
+    loom_model(2, || {
+        let (tx, rx) = channel::unbounded::<u32>();
+        let p = Arc::new(Payload::new());
+        let p2 = p.clone();
+        let t = thread::spawn(move || {
+            p2.write(5);
+            tx.send(1).unwrap();
+        });
+        assert_eq!(block_on(rx.recv_async()), Ok(1));
+        assert_eq!(p.read(), 5);
+        t.join().unwrap();
+    });
+}
+
+/// async_ops.rs step 4: a registered `recv_async` (first in the receivers' queue) is
+/// notified by a send and dropped; a thread blocked in `recv` must still get the message.
+/// Control: `channel_async_cancel_drops_notice`.
+#[test]
+fn loom_async_channel_cancelled_recv_passes_notice_on() {
+    loom_model(2, || {
+        let (tx, rx) = channel::unbounded::<u32>();
+        let mut a = Box::pin(rx.recv_async());
+        assert!(!poll_once(a.as_mut()), "registered: the channel is empty");
+        let rx2 = rx.clone();
+        let b = thread::spawn(move || rx2.recv().unwrap());
+        // `tx` stays alive to the end: the last sender's drop would wake every receiver.
+        let tx2 = tx.clone();
+        let c = thread::spawn(move || tx2.send(7).unwrap());
+        c.join().unwrap();
+        drop(a);
+        assert_eq!(b.join().unwrap(), 7);
+        drop(tx);
+    });
+}
+
+/// rwlock.rs `write_async`: a registered async writer is chosen by the write unlock's
+/// `wake_one` on `writer_seq` and dropped; a thread blocked in `write` must still get the
+/// lock. Control: `async_cancel_drops_wake`.
+#[test]
+fn loom_async_rwlock_cancelled_writer_does_not_strand_writer() {
+    loom_model(2, || {
+        let l = Arc::new(RwLock::new(0u32));
+        let g = l.write();
+        let mut a = Box::pin(l.write_async());
+        assert!(!poll_once(a.as_mut()), "registered: the lock is held");
+        let l2 = l.clone();
+        let b = thread::spawn(move || *l2.write() += 1);
+        drop(g); // wakes one writer: `a` first
+        drop(a);
+        b.join().unwrap();
+        assert_eq!(*l.read(), 1);
+    });
+}
+
+/// rwlock.rs `read_async`: an async reader on one thread, a writer releasing on another;
+/// the reader sees what the writer wrote.
+#[test]
+fn loom_async_rwlock_read_async_is_woken_by_write_unlock() {
+    loom_model(2, || {
+        let l = Arc::new(RwLock::new(0u32));
+        let g = l.write();
+        let l2 = l.clone();
+        let reader = thread::spawn(move || block_on(async { *l2.read_async().await }));
+        let mut g = g;
+        *g = 9;
+        drop(g);
+        assert_eq!(reader.join().unwrap(), 9);
+    });
+}
+
+/// condvar.rs `wait_async`: an async waiter queued first is popped by `notify_one` and dropped
+/// before it sees the notification; a thread queued behind it in `wait` must get the
+/// notification instead (Condvar never wakes spuriously, so a lost one is a deadlock).
+/// Control: `condvar_async_cancel_drops_notify`.
+#[test]
+fn loom_async_condvar_cancelled_waiter_passes_notify_on() {
+    loom_model(2, || {
+        let pair = Arc::new((Mutex::new(false), Condvar::new()));
+        let mut a = Box::pin(pair.1.wait_async(pair.0.lock()));
+        assert!(!poll_once(a.as_mut()), "queued: nobody notified");
+        let p2 = pair.clone();
+        let b = thread::spawn(move || {
+            let mut g = p2.0.lock();
+            *g = true; // queued (below) before anyone sees this under the lock
+            drop(p2.1.wait(g));
+        });
+        // Notify once `b` is queued behind `a`: it sets the flag under the mutex and keeps
+        // holding it until `wait` queued it and released it.
+        loop {
+            let g = pair.0.lock();
+            if *g {
+                break;
+            }
+            drop(g);
+            thread::yield_now();
+        }
+        pair.1.notify_one(); // pops `a` (first in the queue)
+        drop(a);
+        b.join().unwrap();
+    });
+}
