@@ -78,9 +78,13 @@ def main():
     if expect_error is not None:
         ok = bool(state) and state.get("status") == "error" and expect_error in state.get("error", "")
     else:
-        # "jspi": a blocking call on the page's main thread suspended (web::run_blocking).
+        # "jspi": a blocking call on the page's main thread ran inside web::run_blocking with
+        # JSPI usable and got the right band; whether it had to suspend is timing (the band can
+        # be ready before the first wait), so both outcomes pass here. Deterministic suspension
+        # is checked by scheduler/tests/web_jspi.rs.
         ok = bool(state) and state.get("status") == "done" and state.get("mode") == expect_mode \
-            and state.get("checksum", 0) > 0 and state.get("jspi") == "suspended"
+            and state.get("checksum", 0) > 0 \
+            and state.get("jspi") in ("suspended", "ready before a wait")
     return 0 if ok else 1
 
 

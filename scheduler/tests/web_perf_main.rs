@@ -198,7 +198,6 @@ async fn perf_async_lock_handoff() {
 const JSPI_ROUNDS: u32 = 200;
 const JSPI_PASSES: u32 = 4;
 
-
 /// The waker side (a worker): for each round, waits until the waiter announced it is about to
 /// wait, naps 0.3 ms so the waiter is surely parked or suspended, stamps the shared clock and
 /// wakes it.
