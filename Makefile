@@ -13,7 +13,7 @@ export NIGHTLY := $(shell tr -d '[:space:]' < rust-nightly)
 .PHONY: help setup perf perf-quick bench bench-gate test test-native test-miri test-loom \
         test-shuttle test-wasi test-web test-python lint check-shim perf-wasi perf-web \
         test-compile-fail web-demo verify test-force-parked test-controls \
-        test-checks soak coverage
+        test-checks soak coverage test-tsan
 
 help:
 	@# One line per target, "make <target>" padded to 24 columns, then what it does.
@@ -34,6 +34,7 @@ help:
 	@echo "make test-native         cargo test --workspace, then the lock-api feature's tests"
 	@echo "make test-compile-fail   programs that must not compile, with their error codes (nightly)"
 	@echo "make test-miri           the primitives and scheduler unit tests under miri"
+	@echo "make test-tsan           ThreadSanitizer over the primitives/scheduler tests (zero reports)"
 	@echo "make test-loom           the loom models (verify/scripts/loom.sh)"
 	@echo "make test-shuttle        the shuttle scenarios (verify/scripts/shuttle.sh)"
 	@echo "make test-force-parked   the primitives' suite on the portable futex table (parked.rs)"
@@ -66,7 +67,7 @@ bench:
 	cargo bench
 
 ## Every test.
-test: setup check-shim lint test-native test-python test-compile-fail test-miri verify test-wasi test-web
+test: setup check-shim lint test-native test-python test-compile-fail test-miri test-tsan verify test-wasi test-web
 	@echo "make test: all environments passed"
 
 check-shim:
@@ -89,6 +90,11 @@ test-compile-fail:
 test-miri:
 	@bash verify/scripts/miri.sh
 	@bash verify/scripts/miri-scheduler.sh
+
+## ThreadSanitizer (pinned nightly, build-std, own target dir target/tsan): what it covers and
+## its two negative controls are listed in the script.
+test-tsan:
+	@bash verify/scripts/tsan.sh
 
 ## The CPython differential suite: tests/python/*.py vs their Rust translations.
 test-python:

@@ -24,15 +24,19 @@ fn main() {
 
 /// The negative controls of `verify/` (verify/scripts/controls.sh): `PORTALIS_SEEDED_BUG=<name>`
 /// compiles one deliberately broken protocol step (`cfg(portalis_seeded_bug = "<name>")`) so
-/// a model can show it catches it. Honoured only in model-checker builds (`--cfg
-/// portalis_loom` / `--cfg portalis_shuttle`), so a shipped build can never carry one.
+/// a model can show it catches it. Honoured only in checker builds (`--cfg portalis_loom`,
+/// `--cfg portalis_shuttle`, or a ThreadSanitizer build), so a shipped build never carries one.
 fn seeded_bug() {
     println!("cargo:rerun-if-env-changed=PORTALIS_SEEDED_BUG");
     let Ok(bug) = env::var("PORTALIS_SEEDED_BUG") else {
         return;
     };
+    // A checker build: loom, shuttle, or ThreadSanitizer (`-Zsanitizer=thread`, whose
+    // controls verify/scripts/tsan.sh runs).
+    let tsan = env::var("CARGO_CFG_SANITIZE").is_ok_and(|s| s.split(',').any(|s| s == "thread"));
     let model = env::var_os("CARGO_CFG_PORTALIS_LOOM").is_some()
-        || env::var_os("CARGO_CFG_PORTALIS_SHUTTLE").is_some();
+        || env::var_os("CARGO_CFG_PORTALIS_SHUTTLE").is_some()
+        || tsan;
     if !bug.is_empty() && model {
         println!("cargo:rustc-cfg=portalis_seeded_bug=\"{bug}\"");
     }

@@ -374,17 +374,28 @@ impl JobFifo {
         }
     }
 
-    /// Queues `job` and returns its token, to push on the spawning worker's deque.
+    /// Queues `job`, then hands its token to `push_token` (which pushes it on the spawning
+    /// worker's deque). The order is the protocol: a thief that steals the token from the
+    /// deque (Acquire, paired with the deque push's Release) then finds the job, queued
+    /// before in program order (verify/tests/loom_fifo.rs).
     ///
     /// # Safety
     /// `self` must stay alive until the token has executed (a scope's queue: the scope
     /// waits for the job the token runs; a worker's queue: it lives in the registry, which
     /// every worker that can run the token keeps alive).
     #[inline]
-    pub(crate) unsafe fn push(&self, job: JobRef) -> JobRef {
-        self.queue.push(job);
+    pub(crate) unsafe fn push(&self, job: JobRef, push_token: impl FnOnce(JobRef)) {
         // SAFETY: forwarded from the caller.
-        unsafe { JobRef::new(self) }
+        let token = unsafe { JobRef::new(self) };
+        if cfg!(portalis_seeded_bug = "fifo_token_before_job") {
+            // Negative control of `verify/` (checker builds only, never shipped): the token
+            // is published before its job, so a thief can run it against an empty queue.
+            push_token(token);
+            self.queue.push(job);
+            return;
+        }
+        self.queue.push(job);
+        push_token(token);
     }
 }
 

@@ -124,6 +124,14 @@ impl<K: Clone> Latch for CrossLatch<K> {
         // the owner's pool (and its `Sleep`, which the core's wake reads) alive until we drop
         // it below, after the wake.
         let keep = unsafe { (*this).keep.clone() };
+        if cfg!(portalis_seeded_bug = "cross_latch_skips_wake") {
+            // Negative control of `verify/` (checker builds only, never shipped): the latch
+            // is published but its owner, perhaps asleep in its own pool, is never woken.
+            // SAFETY: valid until this store (trait contract); nothing is touched after it.
+            unsafe { (*this).core.state.store(SET, Release) };
+            drop(keep);
+            return;
+        }
         // SAFETY: valid on entry; `SpinLatch::set` touches only copies after its store.
         unsafe { SpinLatch::set(core::ptr::addr_of!((*this).core)) };
         drop(keep);

@@ -293,7 +293,7 @@ impl<'scope> ScopeFifo<'scope> {
         match self.base.own_worker(wt) {
             // SAFETY: the queue lives in this scope, which waits for the job the token runs
             // (one token per counted job), so it outlives the token.
-            Some(w) => w.push(unsafe { self.fifo.push(job) }),
+            Some(w) => unsafe { self.fifo.push(job, |token| w.push(token)) },
             None => self.base.registry.inject(job),
         }
     }

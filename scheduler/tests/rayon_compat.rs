@@ -305,6 +305,92 @@ fn panicking_handlers_go_to_the_panic_handler() {
     assert!(rx.try_recv().is_err(), "nothing else panicked");
 }
 
+// ---- 6. no thread left behind after shutdown --------------------------------------------
+
+/// Sends on its channel when dropped: put inside a pool's exit handler, it reports when the
+/// pool's registry (which owns the handlers and the workers' join handles) is released.
+struct SignalOnDrop(mpsc::Sender<()>);
+
+impl Drop for SignalOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.send(());
+    }
+}
+
+/// A 1-thread pool whose worker is blocked in a spawned job until the returned sender sends,
+/// and a receiver that hears when the pool's registry is released.
+fn pool_with_blocked_job() -> (ThreadPool, mpsc::Sender<()>, mpsc::Receiver<()>) {
+    let (released_tx, released_rx) = mpsc::channel();
+    let guard = SignalOnDrop(released_tx);
+    let p = ThreadPoolBuilder::new()
+        .num_threads(1)
+        .exit_handler(move |_| {
+            let _keep = &guard;
+        })
+        .build()
+        .unwrap();
+    let (go_tx, go_rx) = mpsc::channel::<()>();
+    let (running_tx, running_rx) = mpsc::channel::<()>();
+    p.spawn(move || {
+        running_tx.send(()).unwrap();
+        go_rx.recv().unwrap();
+    });
+    // The job holds the only worker from here on: the shutdown below cannot finish it.
+    running_rx.recv().unwrap();
+    (p, go_tx, released_rx)
+}
+
+/// Waits (bounded by [`DEADLOCK_BOUND`]) for the registry-released signal.
+fn registry_released(what: &str, released: &mpsc::Receiver<()>) {
+    match released.recv_timeout(DEADLOCK_BOUND) {
+        Ok(()) => {}
+        Err(e) => panic!(
+            "{what}: the pool's registry (its handlers and its threads' join handles) was \
+             never released after the last worker left: {e:?}"
+        ),
+    }
+}
+
+/// Pins (issue 15 §6): after `shutdown(false)` with a job still blocked, the job finishes
+/// once released and, when the last worker leaves, the pool's registry is released: its
+/// threads' join handles are dropped (each thread detached) and its handlers freed, so no
+/// thread is left unjoined and undetached. Before the fix `shutdown` `mem::forget`-ed the
+/// pool, so the registry, with every `JoinHandle` in it, was never released: checked by
+/// putting `std::mem::forget(self)` back in `ThreadPool::shutdown` (as before b0a315c), and
+/// on 20491b2~1's pool: this test failed ("never released") and ThreadSanitizer (make
+/// test-tsan) reported a thread leak.
+#[test]
+fn shutdown_without_wait_leaves_no_thread_behind() {
+    let (p, go, released) = pool_with_blocked_job();
+    p.shutdown(false);
+    go.send(()).unwrap();
+    registry_released("shutdown(false)", &released);
+}
+
+/// Pins (issue 15 §6): a `shutdown_timeout` that times out on a blocked job returns `false`
+/// and still leaves no thread behind: once the job is released and the worker leaves, the
+/// registry (handlers, join handles) is released. Before the fix it `mem::forget`-ed the
+/// pool: checked as for [`shutdown_without_wait_leaves_no_thread_behind`], this test failed.
+#[test]
+fn shutdown_timeout_that_times_out_leaves_no_thread_behind() {
+    let (p, go, released) = pool_with_blocked_job();
+    // The worker cannot exit before `go` sends, so this times out whatever the machine's pace.
+    assert!(!p.shutdown_timeout(Duration::from_millis(10)));
+    go.send(()).unwrap();
+    registry_released("shutdown_timeout", &released);
+}
+
+/// Dropping the pool with a blocked job releases the registry too once the worker leaves.
+/// Coverage for §6 (`Drop` never forgot the pool); on 20491b2~1's pool the drop itself
+/// deadlocked (§2), which `finishes` turns into a failure.
+#[test]
+fn drop_with_a_blocked_job_leaves_no_thread_behind() {
+    let (p, go, released) = pool_with_blocked_job();
+    finishes("drop with a blocked job", move || drop(p));
+    go.send(()).unwrap();
+    registry_released("drop", &released);
+}
+
 // ---- 7. use_current_thread on a pool's worker ------------------------------------------
 
 /// Pins: `use_current_thread()` on a thread that already is a worker of a pool returns a

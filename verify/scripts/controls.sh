@@ -70,6 +70,9 @@ call_signal_read_late            verify  loom_web_signal          loom_call_sign
 call_signal_read_late            verify  loom_web_signal          loom_call_signal_death_wakes_waiter
 list_free_unread               verify  loom_channel_list_retire  loom_channel_list_retire_waits_for_slow_reader
 list_relaxed_read              verify  loom_channel_list_retire  loom_channel_list_retire_waits_for_slow_reader
+fifo_token_before_job            verify  loom_fifo                loom_fifo_tokens_stolen_and_local
+cross_pool_parks                 verify  loom_cross_pool          loom_cross_pool_round_trip
+cross_latch_skips_wake           verify  loom_cross_pool          loom_cross_pool_wakes_sleeping_owner
 "
 # Optional filter: `controls.sh <bug>` runs only that bug's controls.
 only=${1:-}

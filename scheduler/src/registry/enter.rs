@@ -117,7 +117,11 @@ impl Registry {
         }
         // SAFETY: see `current_worker`.
         if let Some(current) = unsafe { WorkerThread::current().as_ref() } {
-            return Registry::in_worker_cross(this, current, op);
+            // Negative control of `verify/` (checker builds only, never shipped): a worker of
+            // another pool parks like an outside thread (the deadlock of issue 15 §1).
+            if !cfg!(portalis_seeded_bug = "cross_pool_parks") {
+                return Registry::in_worker_cross(this, current, op);
+            }
         }
         PARKER.with(|parker| {
             let job = StackJob::new(

@@ -215,8 +215,11 @@ impl WorkerThread {
     pub(crate) fn push_fifo(&self, job: JobRef) {
         // SAFETY: the queue lives in the registry, which every worker that can run the token
         // (only workers of this pool take from its deques) keeps alive.
-        let token = unsafe { self.registry.fifo(self.index).push(job) };
-        self.push(token);
+        unsafe {
+            self.registry
+                .fifo(self.index)
+                .push(job, |token| self.push(token))
+        };
     }
 
     // ---- finding and running work ----------------------------------------------------
