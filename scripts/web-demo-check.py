@@ -78,9 +78,10 @@ def main():
     if expect_error is not None:
         ok = bool(state) and state.get("status") == "error" and expect_error in state.get("error", "")
     else:
-        # "jspi": a blocking call on the page's main thread suspended (web::run_blocking).
+        # "jspi": a blocking call on the page's main thread ran inside web::run_blocking, where
+        # it can suspend (JSPI), and returned the worker's band.
         ok = bool(state) and state.get("status") == "done" and state.get("mode") == expect_mode \
-            and state.get("checksum", 0) > 0 and state.get("jspi") == "suspended"
+            and state.get("checksum", 0) > 0 and state.get("jspi") == "can suspend"
     return 0 if ok else 1
 
 

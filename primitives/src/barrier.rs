@@ -252,7 +252,7 @@ impl Barrier {
             }
         };
         arrived.armed = false;
-        Self::leave(self, &mut g);
+        self.leave(&mut g);
         r.map(|_| index)
     }
 
@@ -322,11 +322,7 @@ impl Barrier {
             r
         };
         // Exit.
-        g.count -= 1;
-        if g.count == 0 && matches!(g.phase, Phase::Draining | Phase::Resetting) {
-            g.phase = Phase::Filling;
-            self.notify_all();
-        }
+        self.leave(&mut g);
         r.map(|_| index)
     }
 

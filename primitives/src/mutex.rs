@@ -217,42 +217,20 @@ impl RawMutex {
             return Ok(true);
         }
         // Step 3: register (or take the lock if it came free).
-        let mut s = self.state.load(Relaxed);
         loop {
-            if !is_locked(s) {
-                // Acquire: pairs with the Release fetch_sub in `unlock`.
-                match self
-                    .state
-                    .compare_exchange_weak(s, s | LOCKED_BIT, Acquire, Relaxed)
-                {
-                    Ok(_) => return Ok(true),
-                    Err(now) => s = now,
+            match self.register() {
+                Register::Locked => return Ok(true),
+                Register::Registered => break,
+                Register::HandoffPending => {
+                    // A hand-off is pending for the threads already registered: registering
+                    // now would let us claim it ahead of them. Wait (yielding, so the woken
+                    // claimer gets a core) until it is claimed; this window exists only after
+                    // an `unlock_fair`.
+                    if deadline.is_expired_now() {
+                        return Ok(false);
+                    }
+                    crate::sync::thread::yield_now();
                 }
-                continue;
-            }
-            if is_handoff(s) && !cfg!(portalis_seeded_bug = "mutex_newcomer_claims_handoff") {
-                // A hand-off is pending for the threads already registered: registering now
-                // would let us claim it ahead of them. Wait (yielding, so the woken claimer
-                // gets a core) until it is claimed; this window exists only after an
-                // `unlock_fair`.
-                if deadline.is_expired_now() {
-                    return Ok(false);
-                }
-                crate::sync::thread::yield_now();
-                s = self.state.load(Relaxed);
-                continue;
-            }
-            assert!(
-                sleepers(s) < u32::MAX >> 3,
-                "too many threads sleeping on one mutex"
-            );
-            // Relaxed: registering publishes nothing; the lock is taken by an Acquire CAS.
-            match self
-                .state
-                .compare_exchange_weak(s, s + SLEEPER, Relaxed, Relaxed)
-            {
-                Ok(_) => break,
-                Err(now) => s = now,
             }
         }
         loop {
@@ -281,6 +259,41 @@ impl RawMutex {
                 }
                 // `deregister` takes a hand-off made since the line above instead of leaving.
                 return Ok(self.deregister());
+            }
+        }
+    }
+
+    /// Step 3's registration, shared by `lock_contended` and `lock_async`: takes a free lock,
+    /// or adds one sleeper, or reports a pending hand-off (step 5: not ours to claim, so the
+    /// caller waits for it to be claimed and calls again).
+    fn register(&self) -> Register {
+        let mut s = self.state.load(Relaxed);
+        loop {
+            if !is_locked(s) {
+                // Acquire: pairs with the Release fetch_sub in `unlock`.
+                match self
+                    .state
+                    .compare_exchange_weak(s, s | LOCKED_BIT, Acquire, Relaxed)
+                {
+                    Ok(_) => return Register::Locked,
+                    Err(now) => s = now,
+                }
+                continue;
+            }
+            if is_handoff(s) && !cfg!(portalis_seeded_bug = "mutex_newcomer_claims_handoff") {
+                return Register::HandoffPending;
+            }
+            assert!(
+                sleepers(s) < u32::MAX >> 3,
+                "too many threads sleeping on one mutex"
+            );
+            // Relaxed: registering publishes nothing; the lock is taken by an Acquire CAS.
+            match self
+                .state
+                .compare_exchange_weak(s, s + SLEEPER, Relaxed, Relaxed)
+            {
+                Ok(_) => return Register::Registered,
+                Err(now) => s = now,
             }
         }
     }
@@ -426,36 +439,12 @@ impl RawMutex {
         if self.try_lock() {
             return;
         }
-        let mut s = self.state.load(Relaxed);
         loop {
-            if !is_locked(s) {
-                // Acquire: pairs with the Release fetch_sub in `unlock`.
-                match self
-                    .state
-                    .compare_exchange_weak(s, s | LOCKED_BIT, Acquire, Relaxed)
-                {
-                    Ok(_) => return,
-                    Err(now) => s = now,
-                }
-                continue;
-            }
-            if is_handoff(s) {
+            match self.register() {
+                Register::Locked => return,
+                Register::Registered => break,
                 // Step 5: the hand-off belongs to the threads already registered.
-                futex::yield_now().await;
-                s = self.state.load(Relaxed);
-                continue;
-            }
-            assert!(
-                sleepers(s) < u32::MAX >> 3,
-                "too many threads sleeping on one mutex"
-            );
-            // Relaxed: as in `lock_contended`.
-            match self
-                .state
-                .compare_exchange_weak(s, s + SLEEPER, Relaxed, Relaxed)
-            {
-                Ok(_) => break,
-                Err(now) => s = now,
+                Register::HandoffPending => futex::yield_now().await,
             }
         }
         let mut reg = AsyncSleeper {
@@ -471,6 +460,16 @@ impl RawMutex {
         }
         reg.registered = false;
     }
+}
+
+/// The outcome of [`RawMutex::register`].
+enum Register {
+    /// The lock was free: we hold it now (not registered).
+    Locked,
+    /// We are counted as a sleeper.
+    Registered,
+    /// A fair hand-off is pending for the registered threads; nothing changed.
+    HandoffPending,
 }
 
 /// A registered async waiter of a [`RawMutex`] (step 6); dropping it while `registered`

@@ -52,7 +52,9 @@ pub mod web {
     };
     pub use crate::web_tasks::*;
     /// Blocking code on the page's main thread as a Promise, suspended through JSPI instead
-    /// of spinning (ADR 110): see [`run_blocking`].
+    /// of spinning (ADR 110): see [`run_blocking`]. Threaded build only (the JSPI entry lives
+    /// in the atomics futex backend; the stable build's postMessage pool has none yet).
+    #[cfg(target_feature = "atomics")]
     pub use portalis_primitives::futex::{block_on, can_suspend, jspi_supported, run_blocking};
     #[doc(hidden)]
     pub use wasm_bindgen as __wasm_bindgen;

@@ -373,3 +373,43 @@ async fn block_on_an_async_api_suspends() {
     assert_eq!(v.as_f64(), Some(9.0));
     h.join_async().await;
 }
+
+/// `executor::wait` and `as_completed` on the main thread inside `run_blocking`: they wait on
+/// their waiter's word through `futex::wait` (suspending), not on std's `Condvar`, which traps
+/// on the main thread.
+#[wasm_bindgen_test]
+async fn executor_wait_and_as_completed_suspend() {
+    use portalis_scheduler::executor::{as_completed, wait, Future, ReturnWhen};
+    let ticker = Ticker::new();
+    let gate = ticker.gate();
+    let fs: Vec<Future<u32>> = (0..3).map(|_| Future::new()).collect();
+    let setters = fs.clone();
+    let h = spawn(move || {
+        gate.pass_then_nap(10);
+        let _ = setters[1].set_result(1);
+        gate.pass_then_nap(10);
+        let _ = setters[0].set_result(0);
+        let _ = setters[2].set_result(2);
+    })
+    .await;
+    let v = run_suspending(ticker, move || {
+        let first = wait(&fs, None, ReturnWhen::FirstCompleted);
+        assert!(!first.done.is_empty(), "returned once one was done");
+        let mut got: Vec<u32> = as_completed(&fs, Some(Duration::from_secs(60)))
+            .map(|f| f.unwrap().result(None).unwrap())
+            .collect();
+        got.sort_unstable();
+        assert_eq!(got, [0, 1, 2]);
+        let never = [Future::<u32>::new()];
+        let out = wait(
+            &never,
+            Some(Duration::from_millis(10)),
+            ReturnWhen::AllCompleted,
+        );
+        assert_eq!(out.not_done.len(), 1, "timed out");
+        Ok(JsValue::from(got.len() as u32))
+    })
+    .await;
+    assert_eq!(v.as_f64(), Some(3.0));
+    h.join_async().await;
+}

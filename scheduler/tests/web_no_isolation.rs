@@ -123,6 +123,9 @@ fn pools_without_shared_memory_run_inline() {
 /// `web::run_blocking` gets the result of a task sent to a worker by postMessage with
 /// `web::block_on`: the main thread's wasm suspends (JSPI, ADR 110) until the reply's message
 /// event has run, with no spin iteration; the same program as on an isolated page.
+/// Threaded build only: `run_blocking` lives in the atomics futex backend, and the stable
+/// no-atomics build of this suite (mode no-atomics, ADR 116) has no JSPI entry yet.
+#[cfg(target_feature = "atomics")]
 #[wasm_bindgen_test]
 async fn blocking_result_of_a_remote_task_suspends_until_the_reply() {
     use std::rc::Rc;

@@ -38,4 +38,5 @@ run "linearizability, sync + future" --test lin_sync
 run "property tests" --test prop_channels --test prop_sync
 run "stress under load" --test stress_load
 run "fault injection" --test stress_faults
+run "blocking paths" --test stress_blocking
 echo "checks: ok (PORTALIS_SOAK=$PORTALIS_SOAK, $((SECONDS - start)) s)"

@@ -3,8 +3,9 @@
 /// Waits on several channel operations and runs the branch of the one that completes.
 ///
 /// Cases: `recv(r) -> res => body`, `send(s, msg) -> res => body`, and at most one
-/// `default => body` or `default() => body` (do not block) or `default(timeout) => body`
-/// (block at most `timeout`); trailing commas inside the parentheses are accepted, as in
+/// `default => body` or `default() => body` (do not block; `default` runs only if there was
+/// an instant during the check at which no case was ready: `Select::try_select`) or
+/// `default(timeout) => body` (block at most `timeout`); trailing commas inside the parentheses are accepted, as in
 /// crossbeam-channel. `res` is the operation's `Result`. When several cases are ready one is
 /// picked uniformly at random ([`select_biased!`] picks the first). Each channel expression is
 /// evaluated exactly once, before anything else, and may be a temporary (`recv(after(d))`);

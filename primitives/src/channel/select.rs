@@ -15,6 +15,10 @@
 //! 4. Unregister every entry, then resolve case *i* first (its packet, else a reservation);
 //!    if that fails (a competitor took the message), poll all cases again and loop to 2.
 //!
+//! A non-blocking select (`try_select`, `try_ready`, `select!` with `default`) runs
+//! [`try_run`] instead of steps 2–4: passes until a double collect of the cases' change stamps
+//! proves an instant at which none was ready (ADR 053).
+//!
 //! Reservations are held by the returned [`SelectedOperation`]; completing it (`recv`/`send`)
 //! consumes the reservation, dropping it gives the reservation back.
 
@@ -494,6 +498,11 @@ impl<'a, H> Select<'a, H> {
 
     /// Selects a ready operation without blocking.
     ///
+    /// Linearizable: it reports nothing ready only if there was an instant during the call at
+    /// which no operation was ready (so `select!` with `default` too). It never waits for
+    /// another thread, but passes over the cases again while other threads keep changing
+    /// them (lock-free, not wait-free; ADR 053).
+    ///
     /// # Errors
     /// [`TrySelectError`] if none is ready.
     pub fn try_select(&mut self) -> Result<SelectedOperation<'a>, TrySelectError> {
@@ -546,7 +555,8 @@ impl<'a, H> Select<'a, H> {
             .ok_or(SelectTimeoutError)
     }
 
-    /// The index of an operation that is ready now, without performing it.
+    /// The index of an operation that is ready now, without performing it. Linearizable, as
+    /// [`try_select`](Self::try_select).
     ///
     /// # Errors
     /// [`TryReadyError`] if none is.

@@ -30,8 +30,8 @@
 //! `wake_one`, `wake_all` and `can_block` signatures (the role parking_lot_core gives its
 //! thread-parker trait); a backend's extras (the browser's `wait_async`) are re-exported
 //! below, outside the contract. Beside every backend, `wakers.rs` keeps the futures waiting
-//! in [`wait_future`]; [`wake_one`] and [`wake_all`] visit it too (ADR 120). `parked.rs` is compiled on every std target (as [`parked`]) so
-//! its tests and benches run natively too; `--cfg portalis_force_parked` makes it the active
+//! in [`wait_future`]; [`wake_one`] and [`wake_all`] visit it too (ADR 120). `parked.rs` is
+//! compiled on every std target (as [`parked`]) so its tests and benches run natively too; `--cfg portalis_force_parked` makes it the active
 //! backend on Linux. Unselected backends that a target can compile (`single.rs` on std
 //! targets, `linux.rs` under `portalis_force_parked`) are compiled as contract checks only.
 

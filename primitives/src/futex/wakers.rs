@@ -272,7 +272,11 @@ impl Drop for WaitFuture<'_> {
             }
         });
         if pass_on {
-            super::wake_one(self.word);
+            // `futex::wake_one`, spelled out so this module names only the backend, not its
+            // parent (ARCHITECTURE.md, import layers): a registered future first, else a thread.
+            if wake(self.word, 1) == 0 {
+                super::imp::wake_one(self.word);
+            }
         }
     }
 }

@@ -48,12 +48,69 @@ struct Inner<T> {
 struct Waiter {
     count: Mutex<usize>,
     cv: Condvar,
+    /// Bumped by every `notify`: the browser main thread waits on it through `futex::wait`
+    /// (which suspends inside `web::run_blocking`, ADR 110), never on the std `Condvar`,
+    /// which would trap there.
+    #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+    seq: portalis_primitives::sync::atomic::AtomicU32,
 }
 
 impl Waiter {
+    fn new() -> Waiter {
+        Waiter {
+            count: Mutex::new(0),
+            cv: Condvar::new(),
+            #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+            seq: portalis_primitives::sync::atomic::AtomicU32::new(0),
+        }
+    }
+
     fn notify(&self) {
         *self.count.lock().unwrap() += 1;
         self.cv.notify_all();
+        #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+        {
+            // Release: pairs with the Acquire load in `wait_on_main_thread`.
+            self.seq
+                .fetch_add(1, portalis_primitives::sync::atomic::Ordering::Release);
+            portalis_primitives::futex::wake_all(&self.seq);
+        }
+    }
+
+    /// `true` on the browser's main thread, where `wait`/`as_completed` must not touch the
+    /// std `Condvar`.
+    #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+    fn on_main_thread() -> bool {
+        !portalis_primitives::futex::can_block()
+    }
+
+    /// The main thread's wait: until `ready()` (returns `true`) or `deadline` (`false`),
+    /// through `futex::wait` on `seq` (suspends inside `run_blocking`; elsewhere on the main
+    /// thread a busy-wait in bounded spins, ADR 015).
+    #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+    fn wait_on_main_thread(
+        &self,
+        deadline: Option<Instant>,
+        mut ready: impl FnMut() -> bool,
+    ) -> bool {
+        loop {
+            // Acquire: pairs with the Release increment in `notify`; read before `ready()`,
+            // so a notify after the check changes `seq` and the wait returns at once.
+            let seen = self
+                .seq
+                .load(portalis_primitives::sync::atomic::Ordering::Acquire);
+            if ready() {
+                return true;
+            }
+            let left = match deadline {
+                None => None,
+                Some(d) => match d.checked_duration_since(Instant::now()) {
+                    Some(left) if !left.is_zero() => Some(left),
+                    _ => return false,
+                },
+            };
+            let _ = portalis_primitives::futex::wait(&self.seq, seen, left);
+        }
     }
 }
 
@@ -386,10 +443,7 @@ struct Registration<'a, T: Send + 'static> {
 
 impl<'a, T: Send + 'static> Registration<'a, T> {
     fn new(fs: &'a [Future<T>]) -> Self {
-        let waiter = Arc::new(Waiter {
-            count: Mutex::new(0),
-            cv: Condvar::new(),
-        });
+        let waiter = Arc::new(Waiter::new());
         for f in fs {
             f.add_waiter(&waiter);
         }
@@ -442,6 +496,13 @@ pub fn wait<T: Send + 'static>(
             ReturnWhen::FirstException => done == fs.len() || fs.iter().any(|f| f.failed()),
         }
     };
+    #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+    if Waiter::on_main_thread() {
+        let _ = waiter.wait_on_main_thread(deadline, satisfied);
+        drop(reg);
+        let (done, not_done) = fs.iter().cloned().partition(|f| f.done());
+        return WaitOutcome { done, not_done };
+    }
     let mut g = waiter.count.lock().unwrap();
     while !satisfied() {
         match deadline {
@@ -486,6 +547,20 @@ pub fn as_completed<T: Send + 'static>(
             return None;
         }
         let waiter = &reg.waiter;
+        #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+        if Waiter::on_main_thread() {
+            let mut found = None;
+            let _ = waiter.wait_on_main_thread(deadline, || {
+                found = (0..fs.len()).find(|&i| !yielded[i] && fs[i].done());
+                found.is_some()
+            });
+            if let Some(i) = found {
+                yielded[i] = true;
+                return Some(Ok(fs[i].clone()));
+            }
+            finished = true;
+            return Some(Err(FutureError::Timeout));
+        }
         let mut g = waiter.count.lock().unwrap();
         loop {
             if let Some(i) = (0..fs.len()).find(|&i| !yielded[i] && fs[i].done()) {
