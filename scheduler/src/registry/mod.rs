@@ -15,7 +15,10 @@ pub(crate) mod signal;
 mod state;
 mod worker;
 
-pub(crate) use build::{build, build_global, build_with, global_registry, Config};
+#[cfg(not(any(portalis_loom, portalis_shuttle)))]
+// only `build_scoped` uses it (no scopes in models)
+pub(crate) use build::build_with;
+pub(crate) use build::{build, build_global, global_registry, Config};
 pub use build::{ThreadBuilder, DEFAULT_STACK_SIZE, MAX_NUM_THREADS};
 pub(crate) use enter::current_registry;
 pub(crate) use state::Registry;
