@@ -31,8 +31,11 @@
 //!         let mut next = self.clone();
 //!         match op {
 //!             Some(v) => next.0.push(*v),
-//!             None => (next.0.first().copied() == *ret && ret.is_some()).then(|| next.0.remove(0))?,
-//!         };
+//!             None => {
+//!                 // A dequeue must return the head (and there must be one).
+//!                 (next.0.first().copied() == *ret && ret.is_some()).then(|| next.0.remove(0))?;
+//!             }
+//!         }
 //!         Some(next)
 //!     }
 //! }
