@@ -3,7 +3,7 @@
 # Chromium, in three modes, each a wasm-bindgen-test binary of portalis-scheduler:
 #   worker        tests/web_worker.rs        cross-origin isolated; test thread = dedicated worker
 #                 tests/web_primitives.rs    (sync primitives and channels across workers)
-#                 tests/web_pool.rs          (tests/pool.rs + tests/executor.rs on Web Worker pools)
+#                 tests/web_pool.rs          (tests/{pool,executor,rayon_compat}.rs on Web Worker pools)
 #   main          tests/web_main.rs          cross-origin isolated; test thread = page main thread
 #                 tests/web_primitives_main.rs (primitives/channels never trap there)
 #                 tests/web_jspi.rs          (run_blocking: waits suspend through JSPI, ADR 110)

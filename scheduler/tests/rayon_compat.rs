@@ -3,19 +3,32 @@
 //! say they are coverage. A scenario that used to
 //! deadlock runs on a helper thread and is awaited with a generous bound (`finishes`): it
 //! fails instead of hanging; nothing here asserts on time otherwise.
+//!
+//! In the browser this file is a module of tests/web_pool.rs (worker mode: the test thread is
+//! a dedicated Web Worker, the pools' threads are Web Workers). There is no std thread to run
+//! a scenario on and std's timed channel waits read `std::time::Instant`, which panics there,
+//! so `finishes` runs the scenario inline and `registry_released` waits untimed: a deadlock
+//! then fails the binary through the runner's timeout (`WASM_BINDGEN_TEST_TIMEOUT`, set in
+//! scripts/web-env.sh) instead of this file's bound. The panic tests are compiled out there
+//! as on WASI (panic=abort); the rest run unless a `cfg_attr` says why not.
 #![cfg(not(any(portalis_loom, portalis_shuttle)))] // native/WASI behaviour; models: verify/tests/shuttle_pool.rs
 
 use portalis_scheduler::*;
+// In the browser this file is a module of tests/web_pool.rs, whose `#[test]` boots workers.
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+use crate::browser_test as test;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 /// How long a scenario that used to deadlock may take before the test calls it a deadlock.
 /// Generous: the machine is shared and slow; a correct run takes milliseconds.
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 const DEADLOCK_BOUND: Duration = Duration::from_secs(60);
 
 /// Runs `f` on a helper thread and returns its result; panics if it has not finished within
 /// [`DEADLOCK_BOUND`] (the helper is then left blocked; the test process ends it).
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 fn finishes<R: Send + 'static>(what: &str, f: impl FnOnce() -> R + Send + 'static) -> R {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
@@ -28,6 +41,13 @@ fn finishes<R: Send + 'static>(what: &str, f: impl FnOnce() -> R + Send + 'stati
         }
         Err(mpsc::RecvTimeoutError::Disconnected) => panic!("{what}: the scenario panicked"),
     }
+}
+
+/// The browser's `finishes`: runs `f` on this thread (no std threads there; see the module
+/// doc). A deadlock hangs the binary until the runner's timeout fails it.
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+fn finishes<R>(_what: &str, f: impl FnOnce() -> R) -> R {
+    f()
 }
 
 fn pool(n: usize) -> Arc<ThreadPool> {
@@ -340,9 +360,14 @@ fn pool_with_blocked_job() -> (ThreadPool, mpsc::Sender<()>, mpsc::Receiver<()>)
     (p, go_tx, released_rx)
 }
 
-/// Waits (bounded by [`DEADLOCK_BOUND`]) for the registry-released signal.
+/// Waits (bounded by [`DEADLOCK_BOUND`]; untimed in the browser, see the module doc) for the
+/// registry-released signal.
 fn registry_released(what: &str, released: &mpsc::Receiver<()>) {
-    match released.recv_timeout(DEADLOCK_BOUND) {
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    let got = released.recv_timeout(DEADLOCK_BOUND);
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    let got = released.recv();
+    match got {
         Ok(()) => {}
         Err(e) => panic!(
             "{what}: the pool's registry (its handlers and its threads' join handles) was \
@@ -820,6 +845,10 @@ fn in_place_scope_fifo_waits_and_propagates() {
 /// stack size and starts it on its own thread; the pool works and `shutdown(true)` waits for
 /// the workers without join handles.
 #[test]
+#[cfg_attr(
+    all(target_arch = "wasm32", target_os = "unknown"),
+    ignore = "its spawn handler starts workers on std threads, which the browser does not have"
+)]
 fn spawn_handler_starts_workers() {
     let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
     let s2 = seen.clone();
@@ -860,6 +889,10 @@ fn spawn_handler_starts_workers() {
 /// A spawn handler that fails for worker 2: `build` returns the error and the two workers
 /// already started have exited (their exit handlers ran) before it returns.
 #[test]
+#[cfg_attr(
+    all(target_arch = "wasm32", target_os = "unknown"),
+    ignore = "its spawn handler calls std::thread::spawn, which the browser does not have"
+)]
 fn spawn_handler_error_stops_started_workers() {
     let exits = Arc::new(AtomicUsize::new(0));
     let e2 = exits.clone();
@@ -883,6 +916,10 @@ fn spawn_handler_error_stops_started_workers() {
 /// `build_scoped`: workers may borrow from the caller, and every worker has exited when it
 /// returns.
 #[test]
+#[cfg_attr(
+    all(target_arch = "wasm32", target_os = "unknown"),
+    ignore = "build_scoped runs workers on std::thread::scope threads; the browser has none"
+)]
 fn build_scoped_borrows_and_joins() {
     let started = AtomicUsize::new(0);
     let exits = Arc::new(AtomicUsize::new(0));

@@ -1,6 +1,7 @@
-//! Browser, shared memory, test thread = a dedicated Web Worker: the scheduler's and the
-//! executor's portable test suites (`tests/pool.rs`, `tests/executor.rs`, unchanged bodies)
-//! on pools whose threads are Web Workers (`Backend::WebWorkers`, ADR 070).
+//! Browser, shared memory, test thread = a dedicated Web Worker: the scheduler's, the
+//! executor's and the rayon-core compatibility portable test suites (`tests/pool.rs`,
+//! `tests/executor.rs`, `tests/rayon_compat.rs`, unchanged bodies) on pools whose threads
+//! are Web Workers (`Backend::WebWorkers`, ADR 070).
 //! Run by scripts/test-web.sh ("worker" mode, cross-origin isolated).
 //!
 //! Each `#[test]` of those files is re-attributed here (a nightly declarative attribute macro,
@@ -32,11 +33,15 @@ async fn ensure_workers() {
 
 /// `#[test]` for the included files: an async browser test that boots workers first.
 macro_rules! browser_test_attr {
-    // An ignored test (the browser-only `cfg_attr` ignores are expanded by now). `tt`, not
-    // `literal`: wasm-bindgen-test's parser must see the bare string token.
-    attr() (#[ignore = $why:tt] $(#[$m:meta])* fn $name:ident() $body:block) => {
+    // An ignored test (the browser-only `cfg_attr` ignores are expanded by now), possibly
+    // documented: the item's doc comments (`#[doc = ..]`, written above `#[test]`) come first.
+    // `tt`, not `literal`: wasm-bindgen-test's parser must see the bare string token.
+    attr() (
+        $(#[doc = $doc:tt])* #[ignore = $why:tt] $(#[$m:meta])* fn $name:ident() $body:block
+    ) => {
         #[::wasm_bindgen_test::wasm_bindgen_test]
         #[ignore = $why]
+        $(#[doc = $doc])*
         $(#[$m])*
         async fn $name() {
             $body
@@ -58,6 +63,9 @@ mod pool;
 
 #[path = "executor.rs"]
 mod executor;
+
+#[path = "rayon_compat.rs"]
+mod rayon_compat;
 
 /// The backend the suites above ran on: Web Workers, not the inline fallback.
 #[wasm_bindgen_test]
