@@ -278,6 +278,8 @@ impl Barrier {
             if now & !SLEEPERS_BIT != e {
                 break;
             }
+            // Relaxed: the bit only announces a sleeper and publishes no data; `notify_all`'s CAS
+            // on this word reads it, and the futex wait below re-checks the word.
             if now & SLEEPERS_BIT == 0
                 && self
                     .epoch
@@ -431,6 +433,8 @@ impl Barrier {
             if backoff_step(&mut spun, SPIN_LIMIT) {
                 continue;
             }
+            // Relaxed: the bit only announces a sleeper and publishes no data; `notify_all`'s CAS
+            // on this word reads it, and the futex wait below re-checks the word.
             if now & SLEEPERS_BIT == 0
                 && self
                     .epoch

@@ -303,6 +303,8 @@ impl RawRwLock {
             if s & WRITERS_WAITING_BIT == 0 && growing_spin_step(&mut spin, SPIN_ROUNDS) {
                 continue;
             }
+            // Relaxed: the bit only announces a sleeper and publishes no data; the unlocker's RMW
+            // on this word reads it, and the futex wait below re-checks the word.
             if s & WRITERS_WAITING_BIT == 0
                 && self
                     .state
@@ -356,6 +358,8 @@ impl RawRwLock {
                 continue;
             }
             // Announce ourselves (as `read_contended`); the releaser will wake us.
+            // Relaxed: the bit only announces a sleeper and publishes no data; the unlocker's RMW
+            // on this word reads it, and the futex wait below re-checks the word.
             if s & READERS_WAITING_BIT == 0
                 && self
                     .state
@@ -391,6 +395,8 @@ impl RawRwLock {
                 }
                 continue;
             }
+            // Relaxed: the bit only announces a sleeper and publishes no data; the unlocker's RMW
+            // on this word reads it, and the futex wait below re-checks the word.
             if s & WRITERS_WAITING_BIT == 0
                 && self
                     .state
