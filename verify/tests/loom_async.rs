@@ -15,7 +15,9 @@ use loom::sync::atomic::{
 };
 use loom::sync::Arc;
 use loom::thread;
-use portalis_primitives::{channel, futex, Condvar, Mutex, MutexGuard, RwLock, Semaphore};
+use portalis_primitives::{
+    channel, futex, Barrier, BrokenBarrierError, Condvar, Mutex, MutexGuard, RwLock, Semaphore,
+};
 use portalis_verify::model::{block_on, loom_model, Payload};
 
 /// Polls `f` once with a waker that does nothing; `true` if it resolved.
@@ -278,5 +280,29 @@ fn loom_async_condvar_cancelled_waiter_passes_notify_on() {
         pair.1.notify_one(); // pops `a` (first in the queue)
         drop(a);
         b.join().unwrap();
+    });
+}
+
+/// barrier.rs `wait_async` cancel (ADR 112): an arrived async waiter is dropped while a
+/// second party waits in `wait` and a third thread takes the internal lock (`n_waiting`), so
+/// in some interleavings the drop finds the lock held and defers its cancel step. The
+/// sleeping party must still learn that the barrier broke (never sleep for ever), and the
+/// step runs exactly once. Controls: `barrier_cancel_no_bump` (the deferring drop does not
+/// bump the epoch: a party already asleep is never woken) and `barrier_cancel_skips_recheck`
+/// (a party that read an epoch including the bump sleeps without settling).
+#[test]
+fn loom_async_barrier_deferred_cancel_breaks_sleeper() {
+    loom_model(2, || {
+        let b = Arc::new(Barrier::new(3).unwrap());
+        let mut a = Box::pin(b.wait_async());
+        assert!(!poll_once(a.as_mut()), "arrived: the barrier is filling");
+        let b2 = b.clone();
+        let sleeper = thread::spawn(move || b2.wait());
+        let b3 = b.clone();
+        let observer = thread::spawn(move || b3.n_waiting());
+        drop(a);
+        assert_eq!(sleeper.join().unwrap(), Err(BrokenBarrierError));
+        let _ = observer.join().unwrap();
+        assert!(b.broken());
     });
 }

@@ -109,8 +109,8 @@ pub mod parked;
 /// [`run_blocking`] runs blocking code as a Promise, inside which [`wait`] suspends.
 #[cfg(all(portalis_wasm_atomics, not(any(portalis_loom, portalis_shuttle))))]
 pub use imp::{
-    block_on, can_suspend, jspi_supported, main_thread_spins, run_blocking, suspensions,
-    unavailable_reason,
+    block_on, can_suspend, jspi_supported, main_thread_spins, main_thread_waits, run_blocking,
+    suspensions, unavailable_reason,
 };
 /// The browser build's extras, outside the shared contract: the main thread's async wait and
 /// its spin budget.

@@ -94,6 +94,8 @@ pub(super) fn wait(
         return Ok(WaitResult::TimedOut);
     }
     if !can_block() {
+        // Relaxed: a tally; tests read it to know the main thread is inside a wait.
+        MAIN_THREAD_WAITS.fetch_add(1, Relaxed);
         if jspi::can_suspend() {
             return Ok(jspi::wait(word, expected, timeout));
         }
@@ -146,6 +148,19 @@ fn spin_on_main_thread(
         backoff.spin();
         MAIN_THREAD_SPINS.with(|n| n.set(n.get() + 1));
     }
+}
+
+/// Waits the page's main thread entered (it cannot block: each spun or suspended), counted
+/// across threads, so that a worker can tell the main thread is waiting for it.
+static MAIN_THREAD_WAITS: AtomicU32 = AtomicU32::new(0);
+
+/// How many times the page's main thread entered a `wait` on a word that still held the
+/// expected value (so it spun or suspended instead of blocking). Readable from any thread:
+/// a test's worker holding a lock can wait for this to grow, then release it, which proves
+/// the main thread reached the contended path without relying on timing.
+pub fn main_thread_waits() -> u32 {
+    // Relaxed: a tally (see `MAIN_THREAD_WAITS`).
+    MAIN_THREAD_WAITS.load(Relaxed)
 }
 
 /// How many iterations the main thread's bounded spin (the wait used where it can neither
