@@ -14,6 +14,7 @@
 //!   `Window` (a page's main thread) or not (Web Workers, Node).
 
 use super::contract::{WaitError, WaitResult};
+use super::timer::sleep_ms;
 use crate::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use core::arch::wasm32;
 use core::cell::Cell;
@@ -44,10 +45,6 @@ extern "C" {
     /// `performance.now()` (ms, fractional): exists in windows, workers and Node.
     #[wasm_bindgen(js_namespace = performance, js_name = now)]
     fn performance_now() -> f64;
-
-    /// The global `setTimeout`, present in windows and workers alike.
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(callback: &js_sys::Function, ms: i32) -> JsValue;
 }
 
 /// Milliseconds from an arbitrary origin; `std::time::Instant` panics on this target.
@@ -280,14 +277,6 @@ fn wait_async_once(
         // Settled synchronously: hand back an already-resolved promise so the caller re-checks.
         Some(js_sys::Promise::resolve(&value))
     }
-}
-
-/// A future that resolves after `ms` milliseconds through the event loop's `setTimeout`.
-pub(super) async fn sleep_ms(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        let _ = set_timeout(&resolve, ms);
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 backend_contract!();
