@@ -122,6 +122,10 @@ fn loom_async_mutex_cancel_after_fair_handoff() {
 
 /// mutex.rs step 6: a registered async waiter is chosen by an unlock's wake-up and dropped;
 /// a thread blocked in `lock` must still get the lock.
+/// Control: `async_mutex_cancel_swallows_wake`, which removes both ways the wake-up is passed
+/// on (the wait future's pass-on in futex/wakers.rs and `deregister`'s `wake_slow`): each alone
+/// is enough, so neither single-step bug (`async_cancel_drops_wake`, or the `deregister` half
+/// alone) fails this model (ADR 092).
 #[test]
 fn loom_async_mutex_cancelled_waiter_does_not_strand_thread() {
     loom_model(2, || {

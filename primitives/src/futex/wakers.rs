@@ -268,7 +268,12 @@ impl Drop for WaitFuture<'_> {
                     count.fetch_sub(1, Relaxed);
                     false
                 }
-                State::Woken(one) => one && !cfg!(portalis_seeded_bug = "async_cancel_drops_wake"),
+                // Seeded controls (model builds only): `async_cancel_drops_wake`, and
+                // `async_mutex_cancel_swallows_wake` with its twin in mutex.rs `deregister`.
+                State::Woken(one) => {
+                    one && !cfg!(portalis_seeded_bug = "async_cancel_drops_wake")
+                        && !cfg!(portalis_seeded_bug = "async_mutex_cancel_swallows_wake")
+                }
             }
         });
         if pass_on {
