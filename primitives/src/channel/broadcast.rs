@@ -290,9 +290,8 @@ impl<T: Clone> Receiver<T> {
     /// send's `wake_all` wakes it; dropping it early only uncounts it (a `wake_all` owes
     /// nothing to anyone).
     ///
-    /// On the browser's main thread note that the ring's lock is a std mutex: a worker
-    /// holding it at that moment makes the main thread's lock attempt trap (as `try_recv`
-    /// does today).
+    /// On the browser's main thread the ring's lock is the crate's own mutex (ADR 111): a
+    /// worker holding it for a moment makes the lock attempt spin briefly, never trap.
     ///
     /// # Examples
     /// ```

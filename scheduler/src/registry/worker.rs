@@ -30,6 +30,11 @@ const TICK_WAKE_INTERVAL: std::time::Duration = std::time::Duration::from_micros
 /// costs the victim a cache miss on its flag and a deque push; tiny trees must not pay that
 /// every few hundred ns. `PORTALIS_HEARTBEAT_US` overrides it (tuning experiments).
 fn heartbeat_interval() -> std::time::Duration {
+    // The crate's own `OnceLock` outside the models (never std's, whose contended wait traps on
+    // a page's main thread, where a pool may run inline: ADR 111); the models keep std's.
+    #[cfg(not(any(portalis_loom, portalis_shuttle)))]
+    static US: portalis_primitives::OnceLock<u64> = portalis_primitives::OnceLock::new();
+    #[cfg(any(portalis_loom, portalis_shuttle))]
     static US: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
     std::time::Duration::from_micros(*US.get_or_init(|| {
         std::env::var("PORTALIS_HEARTBEAT_US")
