@@ -7,6 +7,7 @@
 use portalis_primitives::futex::{self, WaitResult};
 use portalis_primitives::sync::atomic::{AtomicU32, Ordering::SeqCst};
 mod clock;
+pub mod deaths;
 pub mod tasks;
 pub use clock::*;
 pub mod ticker;
