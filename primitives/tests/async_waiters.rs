@@ -547,4 +547,6 @@ fn timer_recv_async_is_polled_a_bounded_number_of_times() {
         }
     });
     assert!(polls <= 12, "three ticks polled {polls} times");
+    drop(tk);
+    futex::join_idle_timer(); // as above
 }

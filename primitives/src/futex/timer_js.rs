@@ -35,3 +35,6 @@ pub(crate) async fn sleep_until(deadline: Instant) {
         sleep_ms(ms.ceil().min(i32::MAX as f64) as i32).await;
     }
 }
+
+/// No timer thread here: nothing to join (`timer_thread.rs` has the real one).
+pub fn join_idle_timer() {}

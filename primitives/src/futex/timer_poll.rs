@@ -13,3 +13,6 @@ pub(crate) async fn sleep_until(deadline: Instant) {
         super::wakers::yield_now().await;
     }
 }
+
+/// No timer thread here: nothing to join (`timer_thread.rs` has the real one).
+pub fn join_idle_timer() {}

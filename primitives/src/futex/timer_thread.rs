@@ -42,12 +42,18 @@ struct Table {
     next_key: u64,
     /// A timer thread is running (set by the starter, cleared by the thread as it exits).
     running: bool,
+    /// [`join_idle_timer`] asks an idle thread to exit now (cleared by a registration).
+    stop: bool,
+    /// The running (or last) thread, for [`join_idle_timer`].
+    handle: Option<thread::JoinHandle<()>>,
 }
 
 static TABLE: Mutex<Table> = Mutex::new(Table {
     entries: BTreeMap::new(),
     next_key: 0,
     running: false,
+    stop: false,
+    handle: None,
 });
 /// Wakes the timer thread early: an earlier deadline arrived (step 1).
 static EARLIER: Condvar = Condvar::new();
@@ -86,11 +92,16 @@ fn run() {
                     .0;
             }
             None => {
-                let (ng, r) = EARLIER
-                    .wait_timeout(g, IDLE_EXIT)
-                    .unwrap_or_else(|e| e.into_inner());
-                g = ng;
-                if r.timed_out() && g.entries.is_empty() {
+                if !g.stop {
+                    let (ng, r) = EARLIER
+                        .wait_timeout(g, IDLE_EXIT)
+                        .unwrap_or_else(|e| e.into_inner());
+                    g = ng;
+                    if !r.timed_out() && !g.stop {
+                        continue;
+                    }
+                }
+                if g.entries.is_empty() {
                     g.running = false;
                     return;
                 }
@@ -130,6 +141,7 @@ impl Future for Sleep {
             return Poll::Ready(());
         }
         // Step 1.
+        g.stop = false;
         let key = *this.key.get_or_insert_with(|| {
             g.next_key += 1;
             g.next_key
@@ -139,21 +151,42 @@ impl Future for Sleep {
         if !g.running {
             let started = thread::Builder::new()
                 .name("portalis-timer".into())
-                .spawn(run)
-                .is_ok();
-            if !started {
+                .spawn(run);
+            let Ok(handle) = started else {
                 // No thread to wake us: poll again soon rather than never (module doc).
                 g.entries.remove(&(this.deadline, key));
                 this.key = None;
                 drop(g);
                 cx.waker().wake_by_ref();
                 return Poll::Pending;
-            }
+            };
+            // A previous thread has exited (or is returning): dropping its handle detaches it.
+            g.handle = Some(handle);
             g.running = true;
         } else if earliest {
             EARLIER.notify_one();
         }
         Poll::Pending
+    }
+}
+
+/// Stops the timer thread if no deadline is pending, and waits until it has exited; returns
+/// at once if a deadline is pending or no thread runs. For tests under miri, which reject a
+/// process that ends while a thread is alive; a program never needs it (the thread exits by
+/// itself after [`IDLE_EXIT`] idle).
+pub fn join_idle_timer() {
+    let handle = {
+        let mut g = lock();
+        if !g.entries.is_empty() {
+            return;
+        }
+        g.stop = true;
+        EARLIER.notify_one();
+        g.handle.take()
+    };
+    if let Some(h) = handle {
+        // The thread only returns (it runs no user code): a join error cannot happen.
+        let _ = h.join();
     }
 }
 
