@@ -68,6 +68,9 @@ channel_async_cancel_drops_notice  verify  loom_async     loom_async_channel_can
 condvar_async_cancel_drops_notify  verify  loom_async     loom_async_condvar_cancelled_waiter_passes_notify_on
 call_signal_read_late            verify  loom_web_signal          loom_call_signal_completion_wakes_waiter
 call_signal_read_late            verify  loom_web_signal          loom_call_signal_death_wakes_waiter
+call_signal_read_late            verify  loom_web_signal          loom_call_signal_async_completion_wakes_waiter
+call_signal_read_late            verify  loom_web_signal          loom_call_signal_async_death_wakes_waiter
+async_wake_skips_fence           verify  loom_web_signal          loom_call_signal_async_completion_wakes_waiter
 list_free_unread               verify  loom_channel_list_retire  loom_channel_list_retire_waits_for_slow_reader
 list_relaxed_read              verify  loom_channel_list_retire  loom_channel_list_retire_waits_for_slow_reader
 fifo_token_before_job            verify  loom_fifo                loom_fifo_tokens_stolen_and_local
