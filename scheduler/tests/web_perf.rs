@@ -411,35 +411,7 @@ async fn w2_pool_rows() -> Vec<table::Row> {
 async fn perf_futex_wake_latency() {
     // `PORTALIS_PERF_ONLY=handoffs` at build time: only the bounded(1) line (quick A/B runs).
     if option_env!("PORTALIS_PERF_ONLY") == Some("handoffs") {
-        let spins = [0u32, 1024, 4096, 16384, 65536];
-        let mut per: Vec<Vec<Handoffs>> = vec![Vec::new(); spins.len()];
-        let _ = channel_handoffs(1, 2000).await;
-        for round in 0..7 {
-            for k in 0..spins.len() {
-                let i = (round + k) % spins.len();
-                channel::set_wasm_spins(spins[i]);
-                per[i].push(channel_handoffs(1, 20_000).await);
-            }
-        }
-        for (i, sp) in spins.iter().enumerate() {
-            let med = |f: &dyn Fn(&Handoffs) -> f64| {
-                let mut v: Vec<f64> = per[i].iter().map(f).collect();
-                table::percentile(&mut v, 50.0)
-            };
-            let (lo, hi) = per[i]
-                .iter()
-                .fold((f64::MAX, 0f64), |(lo, hi), p| (lo.min(p.ns), hi.max(p.ns)));
-            console_log!(
-                "PERF-NOTE spins {sp}: {:.0} ns/msg ({lo:.0}–{hi:.0}), blocks {:.3}/{:.3}, wait32 {:.3}/{:.3}, notify {:.3}/{:.3}",
-                med(&|p| p.ns),
-                med(&|p| p.blocks[0]),
-                med(&|p| p.blocks[1]),
-                med(&|p| p.waits[0]),
-                med(&|p| p.waits[1]),
-                med(&|p| p.notifies[0]),
-                med(&|p| p.notifies[1]),
-            );
-        }
+        console_log!("PERF-NOTE {}", bounded1_explained().await);
         return;
     }
     let uncontended = uncontended_costs();

@@ -98,9 +98,6 @@ pub use handles::{
 };
 pub use oneshot::oneshot;
 pub use select::{LocalHandles, Select, SelectedOperation, SendHandles};
-#[cfg(portalis_wasm_atomics)]
-#[doc(hidden)]
-pub use waiter::set_wasm_spins;
 
 // Unit tests use std threads; the model builds run the loom_/shuttle_ integration tests.
 #[cfg(all(test, not(any(portalis_loom, portalis_shuttle))))]

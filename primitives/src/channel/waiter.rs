@@ -49,17 +49,6 @@ const SPINS: u32 = if MODEL { 0 } else { 32 };
 /// `yield_now` calls before parking; see [`SPINS`].
 const YIELDS: u32 = if MODEL { 0 } else { 128 };
 
-/// Browser workers: extra re-checks of DONE after the yield phase (EXPERIMENT knob).
-#[cfg(portalis_wasm_atomics)]
-static WASM_SPINS: core::sync::atomic::AtomicU32 = core::sync::atomic::AtomicU32::new(0);
-
-/// EXPERIMENT: sets [`WASM_SPINS`].
-#[cfg(portalis_wasm_atomics)]
-#[doc(hidden)]
-pub fn set_wasm_spins(n: u32) {
-    WASM_SPINS.store(n, core::sync::atomic::Ordering::Relaxed);
-}
-
 /// One blocked operation's state word (layout: `CLAIMED_BIT | DONE_BIT | ABORTED_BIT |
 /// PARKED_BIT` in the low 4 bits, the rest zero).
 #[derive(Debug)]
@@ -207,12 +196,6 @@ impl Context {
                 return Woken::Selected(i);
             }
             thread::yield_now();
-        }
-        #[cfg(portalis_wasm_atomics)]
-        for _ in 0..WASM_SPINS.load(core::sync::atomic::Ordering::Relaxed) {
-            if let Some(i) = self.done() {
-                return Woken::Selected(i);
-            }
         }
         let mut claimed = false;
         loop {
