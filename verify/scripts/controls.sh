@@ -82,6 +82,9 @@ call_signal_read_late            verify  loom_web_signal          loom_call_sign
 call_signal_read_late            verify  loom_web_signal          loom_call_signal_death_wakes_waiter
 death_unlink_after_publish                verify  loom_web_death           loom_death_after_completion_leaves_the_job_alone
 orphan_claim_load_store          verify  loom_web_death           loom_orphan_loop_runs_once
+call_signal_read_late            verify  loom_web_signal          loom_call_signal_async_completion_wakes_waiter
+call_signal_read_late            verify  loom_web_signal          loom_call_signal_async_death_wakes_waiter
+async_wake_skips_fence           verify  loom_web_signal          loom_call_signal_async_completion_wakes_waiter
 list_free_unread               verify  loom_channel_list_retire  loom_channel_list_retire_waits_for_slow_reader
 list_relaxed_read              verify  loom_channel_list_retire  loom_channel_list_retire_waits_for_slow_reader
 fifo_token_before_job            verify  loom_fifo                loom_fifo_tokens_stolen_and_local
