@@ -72,7 +72,12 @@ async_cancel_drops_wake        verify  loom_async         loom_async_semaphore_c
 async_cancel_drops_wake        verify  loom_async         loom_async_rwlock_cancelled_writer_does_not_strand_writer
 mutex_async_cancel_keeps_sleeper   verify  loom_async     loom_async_mutex_cancel_after_fair_handoff
 channel_async_cancel_drops_notice  verify  loom_async     loom_async_channel_cancelled_recv_passes_notice_on
+rendezvous_async_send_skips_notify  verify  loom_async  loom_async_rendezvous_async_ends_meet
+rendezvous_async_send_trusts_done   verify  loom_async  loom_async_rendezvous_send_async_sees_disconnect
+rendezvous_async_cancel_takes_back  verify  loom_async  loom_async_rendezvous_cancelled_send_loses_nothing
 condvar_async_cancel_drops_notify  verify  loom_async     loom_async_condvar_cancelled_waiter_passes_notify_on
+barrier_cancel_no_bump             verify  loom_async     loom_async_barrier_deferred_cancel_breaks_sleeper
+barrier_cancel_skips_recheck       verify  loom_async     loom_async_barrier_deferred_cancel_breaks_sleeper
 call_signal_read_late            verify  loom_web_signal          loom_call_signal_completion_wakes_waiter
 call_signal_read_late            verify  loom_web_signal          loom_call_signal_death_wakes_waiter
 list_free_unread               verify  loom_channel_list_retire  loom_channel_list_retire_waits_for_slow_reader

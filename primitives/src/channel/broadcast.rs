@@ -24,11 +24,12 @@ use super::drops::drop_each;
 use super::error::{CapacityError, SendError};
 use crate::deadline::{instant_now, instant_timed_out};
 use crate::futex;
+use crate::stdlike::{Mutex, MutexGuard};
 use crate::sync::atomic::{
     AtomicU32, AtomicUsize,
     Ordering::{AcqRel, Relaxed},
 };
-use crate::sync::{thread, Arc, Mutex, MutexGuard, MODEL};
+use crate::sync::{thread, Arc, MODEL};
 use crate::time::Instant;
 use core::fmt;
 use std::time::Duration;

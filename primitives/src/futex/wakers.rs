@@ -293,7 +293,7 @@ impl Drop for WaitFuture<'_> {
 pub(crate) async fn yield_now() {
     #[cfg(all(portalis_wasm_atomics, not(any(portalis_loom, portalis_shuttle))))]
     {
-        super::imp::sleep_ms(0).await;
+        super::timer::sleep_ms(0).await;
     }
     #[cfg(not(all(portalis_wasm_atomics, not(any(portalis_loom, portalis_shuttle)))))]
     {

@@ -1,6 +1,6 @@
 //! `Local<T>`: one value per thread per instance (Python's `threading.local`).
 
-use portalis_primitives::sync::Mutex;
+use portalis_primitives::stdlike::Mutex;
 use std::collections::HashMap;
 use std::fmt;
 use std::thread::ThreadId;
