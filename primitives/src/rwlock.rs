@@ -15,8 +15,14 @@
 //! * A new reader does not join readers that are already inside while a writer waits
 //!   (`WRITERS_WAITING_BIT` set): writers are not starved by a stream of overlapping readers.
 //! * Nobody ever waits on a **free** lock: when the lock is free, readers and writers just
-//!   take it, whatever waiting bits are left (stale bits from timed-out waiters only cost an
-//!   extra wake-up, never a hang).
+//!   take it, whatever waiting bits are left (a stale `READERS_WAITING_BIT` from a timed-out
+//!   or dropped reader only costs an extra wake-up, never a hang).
+//! * A writer that leaves without the lock (its deadline passed, or its `write_async` future
+//!   was dropped) leaves no writer bit behind: `WRITERS_WAITING_BIT` is shared by every
+//!   waiting writer, so it clears it and passes a wake-up on as a releaser would (one
+//!   sleeping writer wakes and announces itself again; every reader asleep behind the bit
+//!   wakes and enters beside the readers inside). See `RawRwLock::write_give_up`; before ADR
+//!   097's fix the bit stayed until the lock was next free and refused new readers meanwhile.
 //! * When the lock becomes free (last reader out, or writer out) the releaser clears both
 //!   waiting bits and wakes one writer and all readers that announced themselves; they race.
 //!   A woken writer that loses sets its bit again, which holds new readers back again.
@@ -402,6 +408,14 @@ impl RawRwLock {
     /// new readers meanwhile; models `loom_claim_rwlock_timed_out_writer_*`.)
     #[cold]
     fn write_give_up(&self) -> bool {
+        self.write_leave(true)
+    }
+
+    /// [`Self::write_give_up`]'s body; with `take_if_free` false (a cancelled `write_async`,
+    /// which cannot return a guard), a free lock is left alone: waiting bits on a free lock
+    /// always have a releaser's `wake_after_free` still to come (bits are only ever set on a
+    /// held lock, and every release that frees a lock with bits calls it).
+    fn write_leave(&self, take_if_free: bool) -> bool {
         let mut s = self.state.load(Relaxed);
         loop {
             // (Seeded control `rwlock_timeout_takes_held_lock`, model builds only: "free"
@@ -411,6 +425,9 @@ impl RawRwLock {
             } else {
                 is_free(s)
             };
+            if free && !take_if_free {
+                return false;
+            }
             if free {
                 // Acquire: pairs with the Release in `write_unlock` / `read_unlock`. The bits
                 // stay: our unlock then wakes whoever they announce.
@@ -478,16 +495,33 @@ impl RawRwLock {
     /// awaiting `futex::wait_future` on `writer_seq` where a thread would block. A release
     /// wakes one writer (`wake_one`): a future chosen by it and dropped passes it on
     /// (`futex::wait_future`'s cancel), so another sleeping writer runs and re-announces
-    /// itself as a woken writer that lost would.
+    /// itself as a woken writer that lost would. A future dropped while it waits (e.g. under
+    /// an executor's timeout) leaves like a timed-out thread ([`Self::write_leave`], without
+    /// taking the lock), so its waiting bit refuses no reader afterwards.
     pub(crate) async fn write_async(&self) {
+        /// Runs `write_leave(false)` when the future is dropped before it got the lock.
+        struct LeaveOnDrop<'a>(&'a RawRwLock);
+        impl Drop for LeaveOnDrop<'_> {
+            fn drop(&mut self) {
+                // (Seeded control `rwlock_async_cancel_keeps_writer_bit`, model builds only:
+                // the dropped future's bit stays, as before the fix.)
+                if !cfg!(portalis_seeded_bug = "rwlock_async_cancel_keeps_writer_bit") {
+                    self.0.write_leave(false);
+                }
+            }
+        }
         if self.try_write_fast() {
             return;
         }
+        let leave = LeaveOnDrop(self);
         let mut spin = NO_SPIN;
         let mut extra = 0;
         loop {
             match self.write_step(&mut spin, &mut extra) {
-                Step::Acquired => return,
+                Step::Acquired => {
+                    core::mem::forget(leave);
+                    return;
+                }
                 Step::Retry => {}
                 Step::Sleep(seq) => futex::wait_future(&self.writer_seq, seq).await,
             }
@@ -1639,6 +1673,30 @@ mod tests {
             .try_upgradable_read()
             .expect("no writer waits: an upgradable reader must join");
         drop((r, r2, up));
+        assert!(l.try_write().is_some());
+    }
+
+    /// Regression (ADR 097): a `write_async` future dropped while it waits behind a read
+    /// guard (as under an executor's timeout) leaves no writer bit; before the fix its
+    /// `WRITERS_WAITING_BIT` refused new readers until the lock was next free.
+    #[test]
+    fn dropped_write_async_leaves_no_writer_bit() {
+        use core::future::Future;
+        use core::task::{Context, Poll, Waker};
+        let l = RwLock::new(0);
+        let r = l.read();
+        let mut f = Box::pin(l.write_async());
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(matches!(f.as_mut().poll(&mut cx), Poll::Pending));
+        assert_ne!(
+            l.raw.state.load(Relaxed) & WRITERS_WAITING_BIT,
+            0,
+            "it announced itself"
+        );
+        drop(f);
+        assert_eq!(l.raw.state.load(Relaxed) & WRITERS_WAITING_BIT, 0);
+        let r2 = l.try_read().expect("no writer waits: a reader must join");
+        drop((r, r2));
         assert!(l.try_write().is_some());
     }
 

@@ -51,6 +51,7 @@ rwlock_timeout_takes_held_lock   verify  loom_rwlock              loom_claim_rwl
 rwlock_timeout_keeps_writer_bit  verify  loom_rwlock              loom_claim_rwlock_timed_out_writer_lets_readers_in
 rwlock_timeout_skips_reader_wake verify  loom_rwlock              loom_claim_rwlock_timed_out_writer_lets_readers_in
 rwlock_timeout_skips_writer_wake verify  loom_rwlock              loom_claim_rwlock_timed_out_writer_passes_wake_on
+rwlock_async_cancel_keeps_writer_bit verify loom_async          loom_async_rwlock_cancelled_writer_lets_readers_in
 condvar_timeout_ignores_pop      verify  loom_condvar             loom_claim_condvar_notify_races_timeout
 condvar_timeout_ignores_pop      verify  loom_condvar             loom_claim_condvar_notify_races_timeout_main_waiter
 condvar_notify_lifo              verify  loom_condvar             loom_claim_condvar_notify_one_is_fifo
