@@ -54,6 +54,11 @@ model_clock_max_is_finite        verify  loom_cell                loom_shared_st
 scope_counter_relaxed_release    verify  loom_join                loom_join_scope_counter
 rwlock_recursive_honours_writer  verify  loom_rwlock              loom_claim_rwlock_read_recursive_passes_waiting_writer
 rwlock_recursive_honours_writer  verify  loom_rwlock              loom_claim_rwlock_read_recursive_passes_waiting_writer_main
+rwlock_timeout_takes_held_lock   verify  loom_rwlock              loom_claim_rwlock_timed_out_writer_strands_nobody
+rwlock_timeout_keeps_writer_bit  verify  loom_rwlock              loom_claim_rwlock_timed_out_writer_lets_readers_in
+rwlock_timeout_skips_reader_wake verify  loom_rwlock              loom_claim_rwlock_timed_out_writer_lets_readers_in
+rwlock_timeout_skips_writer_wake verify  loom_rwlock              loom_claim_rwlock_timed_out_writer_passes_wake_on
+rwlock_async_cancel_keeps_writer_bit verify loom_async          loom_async_rwlock_cancelled_writer_lets_readers_in
 condvar_timeout_ignores_pop      verify  loom_condvar             loom_claim_condvar_notify_races_timeout
 condvar_timeout_ignores_pop      verify  loom_condvar             loom_claim_condvar_notify_races_timeout_main_waiter
 condvar_notify_lifo              verify  loom_condvar             loom_claim_condvar_notify_one_is_fifo

@@ -239,6 +239,38 @@ fn loom_async_rwlock_cancelled_writer_does_not_strand_writer() {
     });
 }
 
+/// rwlock.rs `write_async` (ADR 097): an async writer registered behind a read guard and
+/// dropped (as under an executor's timeout) leaves like a timed-out thread: its
+/// `WRITERS_WAITING_BIT` refuses no new reader, and a reader that slept behind it is woken and
+/// enters while the guard is still held (the main thread joins it before releasing, so a
+/// reader left asleep is a deadlock loom reports). Control:
+/// `rwlock_async_cancel_keeps_writer_bit`.
+#[test]
+fn loom_async_rwlock_cancelled_writer_lets_readers_in() {
+    loom_model(2, || {
+        let l = Arc::new(RwLock::new(7u32));
+        let held = l.read();
+        let mut a = Box::pin(l.write_async());
+        assert!(
+            !poll_once(a.as_mut()),
+            "registered: a reader holds the lock"
+        );
+        let l2 = l.clone();
+        let reader = thread::spawn(move || *l2.read());
+        drop(a);
+        assert!(
+            l.try_read().is_some(),
+            "no writer waits: a new reader must join"
+        );
+        assert_eq!(reader.join().unwrap(), 7);
+        drop(held);
+        assert!(
+            l.try_write().is_some(),
+            "the lock is free: a writer must get it"
+        );
+    });
+}
+
 /// rwlock.rs `read_async`: an async reader on one thread, a writer releasing on another;
 /// the reader sees what the writer wrote.
 #[test]
