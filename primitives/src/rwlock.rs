@@ -1710,7 +1710,7 @@ mod tests {
     #[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
     #[test]
     fn reader_behind_timed_out_writer_enters_beside_held_guard() {
-        use std::sync::atomic::AtomicBool;
+        use crate::sync::atomic::AtomicBool;
         use std::sync::mpsc::channel;
         let l = Arc::new(RwLock::new(7));
         let held = l.read();
@@ -1718,12 +1718,12 @@ mod tests {
         let (l2, done2) = (l.clone(), writer_done.clone());
         let writer = thread::spawn(move || {
             let got = l2.try_write_for(Duration::from_millis(20)).is_some();
-            done2.store(true, std::sync::atomic::Ordering::SeqCst);
+            done2.store(true, crate::sync::atomic::Ordering::SeqCst);
             got
         });
         // Start the reader once the writer has announced itself (or already given up).
         while l.raw.state.load(Relaxed) & WRITERS_WAITING_BIT == 0
-            && !writer_done.load(std::sync::atomic::Ordering::SeqCst)
+            && !writer_done.load(crate::sync::atomic::Ordering::SeqCst)
         {
             thread::yield_now();
         }
