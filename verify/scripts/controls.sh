@@ -28,8 +28,6 @@ semaphore_wake_one_always        verify  loom_semaphore           loom_claim_sem
 semaphore_wake_one_always        verify  loom_semaphore           loom_claim_semaphore_small_waiter_on_main
 join_result_after_latch          verify  loom_join                loom_join_stolen_result_published
 frame_latch_bound_late           verify  loom_join                loom_join_stolen_result_published
-frame_latch_wrong_owner          verify  loom_join                loom_join_promoted_latch_wakes_sleeping_owner
-frame_latch_bound_late           verify  loom_join                loom_join_promoted_latch_wakes_sleeping_owner
 event_relaxed_set                verify  loom_event               loom_hb_event_set_wait
 event_clear_store                verify  loom_event               loom_claim_event_clear_then_set_wakes_sleeper
 event_clear_store                verify  loom_event               loom_claim_event_clear_then_set_wakes_main_sleeper

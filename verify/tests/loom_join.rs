@@ -16,8 +16,10 @@ const JOIN_BOUND: usize = 2;
 /// Property: a `join` whose `b` was stolen returns `b`'s result, and everything `b` wrote is
 /// visible to the owner after `join` returns. The inner join gives the owner a join entry at
 /// which a hungry worker's heartbeat promotes the outer frame, so the other worker can steal
-/// `b`. Control: `join_result_after_latch` (the latch published before the result: loom
-/// reports the owner's read racing the thief's write).
+/// `b`. Controls: `join_result_after_latch` (the latch published before the result: loom
+/// reports the owner's read racing the thief's write) and `frame_latch_bound_late` (the
+/// frame's latch, bound at promotion (ADR 107), written again after the push that shares it:
+/// loom reports the write racing the thief's read).
 #[test]
 fn loom_join_stolen_result_published() {
     loom_model(JOIN_BOUND, || {
@@ -36,43 +38,6 @@ fn loom_join_stolen_result_published() {
             });
             assert_eq!((ab, b), ((1, 2), 40));
             assert_eq!(data.read(), 40);
-            pool.shutdown(true); // joins the workers: they must not outlive the model
-        }
-    });
-}
-
-/// Preemption bound of the sleeping-owner model (see its doc).
-const SLEEP_BOUND: usize = 1;
-
-/// Property: the latch of a promoted join frame, bound by its owner at promotion (ADR 107),
-/// wakes that owner: `join` returns even when the owner has gone to sleep (PROTOCOL.md S2–S5)
-/// while the thief still runs `b`. `b` blocks until a helper thread outside the pool notifies
-/// it, so the owner can run out of work and sleep before `b` finishes; a wake-up that misses
-/// the owner leaves it asleep for ever, which loom reports as a deadlock. Controls:
-/// `frame_latch_wrong_owner` (bound to the other worker: deadlock) and
-/// `frame_latch_bound_late` (written again after the push: causality violation). Bound 1: `b`
-/// blocks by itself (no preemption needed to stop the thief in it); bound 2 did not finish in
-/// 15 min on this 2-vCPU machine.
-#[test]
-fn loom_join_promoted_latch_wakes_sleeping_owner() {
-    use loom::sync::Notify;
-    loom_model(SLEEP_BOUND, || {
-        {
-            let pool = ThreadPoolBuilder::new().num_threads(2).build().unwrap();
-            let go = Arc::new(Notify::new());
-            let g2 = go.clone();
-            let helper = loom::thread::spawn(move || g2.notify());
-            let (ab, b) = pool.install(move || {
-                join(
-                    || join(|| 1u32, || 2u32),
-                    move || {
-                        go.wait();
-                        3u32
-                    },
-                )
-            });
-            assert_eq!((ab, b), ((1, 2), 3));
-            helper.join().unwrap();
             pool.shutdown(true); // joins the workers: they must not outlive the model
         }
     });
