@@ -402,11 +402,25 @@ impl Barrier {
         };
         // Exit.
         self.leave(&mut g);
+        if cfg!(portalis_seeded_bug = "barrier_action_after_release") && index + 1 == self.parties {
+            drop(g);
+            if let Some(a) = &self.action {
+                a();
+            }
+        }
         r.map(|_| index)
     }
 
     /// The last arrival: run the action, then start draining.
     fn release(&self, g: &mut MutexGuard<'_, Inner>) -> Result<(), BrokenBarrierError> {
+        // Seeded control `barrier_action_after_release` (verify/scripts/controls.sh, model
+        // builds only): the action is left to `wait_deadline`, which runs it after the last
+        // arrival has released everyone and dropped the lock.
+        if cfg!(portalis_seeded_bug = "barrier_action_after_release") {
+            g.phase = Phase::Draining;
+            self.notify_all();
+            return Ok(());
+        }
         if let Some(a) = &self.action {
             if let Err(p) = catch_unwind(AssertUnwindSafe(a)) {
                 self.break_locked(g);
@@ -463,7 +477,11 @@ impl Barrier {
         } else {
             g.phase = Phase::Filling;
         }
-        self.notify_all();
+        // Seeded control `barrier_reset_skips_wake` (verify/scripts/controls.sh, model builds
+        // only): the phase changes but nobody asleep in the old generation hears of it.
+        if !cfg!(portalis_seeded_bug = "barrier_reset_skips_wake") {
+            self.notify_all();
+        }
     }
 
     /// Bumps the epoch (caller holds the lock, or is an abandoning drop: ADR 112) and wakes

@@ -588,3 +588,15 @@ async fn executor_future_state_lock_held_by_a_worker_does_not_trap_the_main_thre
     h.join_async().await;
     assert_eq!(got.load(SeqCst), 9);
 }
+
+/// ADR 121: two async ends of a rendezvous channel meet on the page's main thread.
+#[wasm_bindgen_test]
+async fn rendezvous_async_ends_meet_on_the_main_thread() {
+    rendezvous_async_ends_meet_on_this_thread().await;
+}
+
+/// ADR 122: `after(d).recv_async()` sleeps on a JS timer on the main thread (bounded polls).
+#[wasm_bindgen_test]
+async fn after_recv_async_sleeps_on_a_js_timer_on_the_main_thread() {
+    after_recv_async_is_polled_a_bounded_number_of_times().await;
+}

@@ -7,6 +7,7 @@
 use portalis_primitives::futex::{self, WaitResult};
 use portalis_primitives::sync::atomic::{AtomicU32, Ordering::SeqCst};
 mod clock;
+pub mod deaths;
 pub mod tasks;
 pub use clock::*;
 pub mod ticker;
@@ -271,4 +272,53 @@ impl Clone for HoldsLock {
             holding: self.holding.clone(),
         }
     }
+}
+
+/// ADR 121 in the browser: on `bounded(0)` an async sender and an async receiver, both tasks
+/// of this thread's event loop and no blocking end, meet; once with the sender spawned and
+/// the receiver awaited, once the other way round. Before ADR 121 neither end carried the
+/// message, so the awaited end hung (`or_hang` fails it).
+pub async fn rendezvous_async_ends_meet_on_this_thread() {
+    use portalis_primitives::channel::bounded;
+    let (tx, rx) = bounded::<u32>(0);
+    let done = Arc::new(AtomicU32::new(0));
+    let d2 = done.clone();
+    let tx2 = tx.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        tx2.send_async(5).await.unwrap();
+        d2.store(1, SeqCst);
+    });
+    assert_eq!(or_hang("recv_async", 10, rx.recv_async()).await, Ok(5));
+    or_hang("send_async", 10, until(|| done.load(SeqCst) == 1)).await;
+    let d3 = done.clone();
+    let rx2 = rx.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let v = rx2.recv_async().await.unwrap();
+        d3.store(v, SeqCst);
+    });
+    or_hang("send_async", 10, tx.send_async(6)).await.unwrap();
+    or_hang("recv_async", 10, until(|| done.load(SeqCst) == 6)).await;
+}
+
+/// ADR 122 in the browser: a task awaiting `after(30 ms)` sleeps on a JS `setTimeout` and is
+/// polled a bounded number of times (once to arm the timer, once when it fires, plus a
+/// re-arm or two for `performance.now()`'s coarse rounding). Before ADR 122 it yielded to
+/// the event loop (`setTimeout(0)`) until the deadline, ≈ 10 polls for 30 ms.
+pub async fn after_recv_async_is_polled_a_bounded_number_of_times() {
+    use portalis_primitives::channel::after;
+    let r = after(std::time::Duration::from_millis(30));
+    let mut f = core::pin::pin!(r.recv_async());
+    let mut polls = 0;
+    let got = or_hang(
+        "after(30 ms)",
+        10,
+        core::future::poll_fn(|cx| {
+            use core::future::Future as _;
+            polls += 1;
+            f.as_mut().poll(cx)
+        }),
+    )
+    .await;
+    assert!(got.is_ok());
+    assert!(polls <= 4, "after(30 ms) polled {polls} times");
 }
