@@ -281,7 +281,12 @@ impl Drop for WaitFuture<'_> {
                     count.fetch_sub(1, Relaxed);
                     false
                 }
-                State::Woken(one) => one && !cfg!(portalis_seeded_bug = "async_cancel_drops_wake"),
+                // Seeded controls (model builds only): `async_cancel_drops_wake`, and
+                // `async_mutex_cancel_swallows_wake` with its twin in mutex.rs `deregister`.
+                State::Woken(one) => {
+                    one && !cfg!(portalis_seeded_bug = "async_cancel_drops_wake")
+                        && !cfg!(portalis_seeded_bug = "async_mutex_cancel_swallows_wake")
+                }
             }
         });
         if pass_on {
@@ -301,7 +306,7 @@ impl Drop for WaitFuture<'_> {
 pub(crate) async fn yield_now() {
     #[cfg(all(portalis_wasm_atomics, not(any(portalis_loom, portalis_shuttle))))]
     {
-        super::imp::sleep_ms(0).await;
+        super::timer::sleep_ms(0).await;
     }
     #[cfg(not(all(portalis_wasm_atomics, not(any(portalis_loom, portalis_shuttle)))))]
     {
