@@ -571,6 +571,36 @@ fn dropped_selected_recv_on_lock_free_buffer_gives_message_back() {
     }
 }
 
+/// ADR 106: a selected lock-free receive keeps a message of at most two words in its token and
+/// a bigger one in a boxed packet. Pins, for both sizes on the ring and the list, that a
+/// completed selection yields the message once and an uncompleted one gives it back, with no
+/// message dropped twice or lost (the `Arc`'s strong count returns to one).
+#[test]
+fn selected_recv_holds_small_messages_inline_and_big_ones_boxed() {
+    fn check<M: Send + 'static>(tag: &Arc<()>, make: impl Fn() -> M, key: impl Fn(&M) -> u64) {
+        for (s, r) in [bounded::<M>(4), unbounded::<M>()] {
+            s.send(make()).unwrap();
+            s.send(make()).unwrap();
+            let mut sel = Select::new();
+            sel.recv(&r);
+            let m = sel.select().recv(&r).expect("a message is queued");
+            assert_eq!(key(&m), 7);
+            drop(m);
+            let mut sel = Select::new();
+            sel.recv(&r);
+            drop(sel.select()); // uncompleted: the message goes back
+            assert_eq!(r.len(), 1);
+            assert_eq!(key(&r.try_recv().unwrap()), 7);
+            assert_eq!(Arc::strong_count(tag), 1);
+        }
+    }
+    let tag = Arc::new(());
+    assert!(core::mem::size_of::<(Arc<()>, u64)>() <= 2 * core::mem::size_of::<usize>());
+    check(&tag, || (tag.clone(), 7u64), |m| m.1);
+    assert!(core::mem::size_of::<(Arc<()>, [u64; 3])>() > 2 * core::mem::size_of::<usize>());
+    check(&tag, || (tag.clone(), [7u64, 8, 9]), |m| m.1[0]);
+}
+
 /// Regression (found by a shuttle run): a selected send on a ring only saw room, and if a
 /// competing sender filled the slot before `send` completed, it blocked on that one channel
 /// while the select's other channel had room. It now claims its slot when selected.
