@@ -152,14 +152,14 @@ cfg_chain! {
         mod timer;
     }
 }
-/// Sleeps until an instant without blocking the thread: a future woken by a per-process
-/// timer thread (std targets with threads), a JS `setTimeout` (the browser), or, where
-/// neither exists (wasip1 without threads, the models), by polling the clock.
-pub(crate) use timer::sleep_until;
 /// Stops an idle timer thread and waits for it to exit (for tests under miri, which reject a
 /// process that ends with a thread alive); a no-op where there is no timer thread.
 #[doc(hidden)]
 pub use timer::join_idle_timer;
+/// Sleeps until an instant without blocking the thread: a future woken by a per-process
+/// timer thread (std targets with threads), a JS `setTimeout` (the browser), or, where
+/// neither exists (wasip1 without threads, the models), by polling the clock.
+pub(crate) use timer::sleep_until;
 
 mod contract;
 mod wakers;
