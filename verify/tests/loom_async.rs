@@ -15,7 +15,9 @@ use loom::sync::atomic::{
 };
 use loom::sync::Arc;
 use loom::thread;
-use portalis_primitives::{channel, futex, Condvar, Mutex, MutexGuard, RwLock, Semaphore};
+use portalis_primitives::{
+    channel, futex, Barrier, BrokenBarrierError, Condvar, Mutex, MutexGuard, RwLock, Semaphore,
+};
 use portalis_verify::model::{block_on, loom_model, Payload};
 
 /// Polls `f` once with a waker that does nothing; `true` if it resolved.
@@ -120,6 +122,10 @@ fn loom_async_mutex_cancel_after_fair_handoff() {
 
 /// mutex.rs step 6: a registered async waiter is chosen by an unlock's wake-up and dropped;
 /// a thread blocked in `lock` must still get the lock.
+/// Control: `async_mutex_cancel_swallows_wake`, which removes both ways the wake-up is passed
+/// on (the wait future's pass-on in futex/wakers.rs and `deregister`'s `wake_slow`): each alone
+/// is enough, so neither single-step bug (`async_cancel_drops_wake`, or the `deregister` half
+/// alone) fails this model (ADR 092).
 #[test]
 fn loom_async_mutex_cancelled_waiter_does_not_strand_thread() {
     loom_model(2, || {
@@ -233,6 +239,38 @@ fn loom_async_rwlock_cancelled_writer_does_not_strand_writer() {
     });
 }
 
+/// rwlock.rs `write_async` (ADR 097): an async writer registered behind a read guard and
+/// dropped (as under an executor's timeout) leaves like a timed-out thread: its
+/// `WRITERS_WAITING_BIT` refuses no new reader, and a reader that slept behind it is woken and
+/// enters while the guard is still held (the main thread joins it before releasing, so a
+/// reader left asleep is a deadlock loom reports). Control:
+/// `rwlock_async_cancel_keeps_writer_bit`.
+#[test]
+fn loom_async_rwlock_cancelled_writer_lets_readers_in() {
+    loom_model(2, || {
+        let l = Arc::new(RwLock::new(7u32));
+        let held = l.read();
+        let mut a = Box::pin(l.write_async());
+        assert!(
+            !poll_once(a.as_mut()),
+            "registered: a reader holds the lock"
+        );
+        let l2 = l.clone();
+        let reader = thread::spawn(move || *l2.read());
+        drop(a);
+        assert!(
+            l.try_read().is_some(),
+            "no writer waits: a new reader must join"
+        );
+        assert_eq!(reader.join().unwrap(), 7);
+        drop(held);
+        assert!(
+            l.try_write().is_some(),
+            "the lock is free: a writer must get it"
+        );
+    });
+}
+
 /// rwlock.rs `read_async`: an async reader on one thread, a writer releasing on another;
 /// the reader sees what the writer wrote.
 #[test]
@@ -278,6 +316,30 @@ fn loom_async_condvar_cancelled_waiter_passes_notify_on() {
         pair.1.notify_one(); // pops `a` (first in the queue)
         drop(a);
         b.join().unwrap();
+    });
+}
+
+/// barrier.rs `wait_async` cancel (ADR 112): an arrived async waiter is dropped while a
+/// second party waits in `wait` and a third thread takes the internal lock (`n_waiting`), so
+/// in some interleavings the drop finds the lock held and defers its cancel step. The
+/// sleeping party must still learn that the barrier broke (never sleep for ever), and the
+/// step runs exactly once. Controls: `barrier_cancel_no_bump` (the deferring drop does not
+/// bump the epoch: a party already asleep is never woken) and `barrier_cancel_skips_recheck`
+/// (a party that read an epoch including the bump sleeps without settling).
+#[test]
+fn loom_async_barrier_deferred_cancel_breaks_sleeper() {
+    loom_model(2, || {
+        let b = Arc::new(Barrier::new(3).unwrap());
+        let mut a = Box::pin(b.wait_async());
+        assert!(!poll_once(a.as_mut()), "arrived: the barrier is filling");
+        let b2 = b.clone();
+        let sleeper = thread::spawn(move || b2.wait());
+        let b3 = b.clone();
+        let observer = thread::spawn(move || b3.n_waiting());
+        drop(a);
+        assert_eq!(sleeper.join().unwrap(), Err(BrokenBarrierError));
+        let _ = observer.join().unwrap();
+        assert!(b.broken());
     });
 }
 

@@ -112,13 +112,17 @@ pub mod parked;
 /// [`run_blocking`] runs blocking code as a Promise, inside which [`wait`] suspends.
 #[cfg(all(portalis_wasm_atomics, not(any(portalis_loom, portalis_shuttle))))]
 pub use imp::{
-    block_on, can_suspend, jspi_supported, main_thread_spins, run_blocking, suspensions,
-    unavailable_reason,
+    block_on, can_suspend, jspi_supported, main_thread_spins, main_thread_waits, run_blocking,
+    suspensions, unavailable_reason,
 };
 /// The browser build's extras, outside the shared contract: the main thread's async wait and
 /// its spin budget.
 #[cfg(all(portalis_wasm_atomics, not(any(portalis_loom, portalis_shuttle))))]
 pub use imp::{has_wait_async, wait_async, ASYNC_POLL_PERIOD_MS, MAIN_THREAD_SPIN_BUDGET};
+/// The browser build's perf probe: this thread's engine futex entries (ADR 118).
+#[doc(hidden)]
+#[cfg(all(portalis_wasm_atomics, not(any(portalis_loom, portalis_shuttle))))]
+pub use imp::{op_counts, OpCounts};
 
 // Unselected backends this target can still compile, built only to run their
 // `backend_contract!` check (never called). `model.rs` needs the model crates and `wasm.rs`

@@ -7,6 +7,7 @@
 use portalis_primitives::futex::{self, WaitResult};
 use portalis_primitives::sync::atomic::{AtomicU32, Ordering::SeqCst};
 mod clock;
+pub mod deaths;
 pub mod tasks;
 pub use clock::*;
 pub mod ticker;
@@ -222,6 +223,55 @@ pub async fn pool_worker_death_is_reported_and_replaced() {
         .await
         .unwrap();
     assert_eq!((a, b), (5050, 7));
+}
+
+/// A value whose `clone`, the first time after [`arm`](Self::arm), holds the caller where it
+/// is until the page's main thread has entered a wait (`futex::main_thread_waits()` grew).
+/// A worker cloning it under a library lock (a broadcast receiver's ring lock, the executor
+/// future's state lock in `result`) thus holds that lock exactly until the main thread is
+/// waiting for it: the contended path is reached by construction, not by timing. On the code
+/// before ADR 111 that main-thread wait was std's `memory.atomic.wait32`: a trap.
+#[derive(Debug)]
+pub struct HoldsLock {
+    pub value: u32,
+    /// 0 = disarmed; else the `main_thread_waits()` count to wait for.
+    target: Arc<AtomicU32>,
+    /// Set to 1 by the holding clone once it holds (the main thread awaits it).
+    pub holding: Arc<AtomicU32>,
+}
+
+impl HoldsLock {
+    pub fn new(value: u32) -> Self {
+        HoldsLock {
+            value,
+            target: Arc::new(AtomicU32::new(0)),
+            holding: Arc::new(AtomicU32::new(0)),
+        }
+    }
+
+    /// Makes the next `clone` hold until the main thread's next wait (call on the main thread).
+    pub fn arm(&self) {
+        self.target.store(futex::main_thread_waits() + 1, SeqCst);
+    }
+}
+
+impl Clone for HoldsLock {
+    fn clone(&self) -> Self {
+        let target = self.target.swap(0, SeqCst);
+        if target != 0 {
+            self.holding.store(1, SeqCst);
+            let w = AtomicU32::new(0);
+            while futex::main_thread_waits() < target {
+                // The cloning thread is a worker: a 1 ms nap between looks.
+                let _ = futex::wait(&w, 0, Some(core::time::Duration::from_millis(1)));
+            }
+        }
+        HoldsLock {
+            value: self.value,
+            target: self.target.clone(),
+            holding: self.holding.clone(),
+        }
+    }
 }
 
 /// ADR 121 in the browser: on `bounded(0)` an async sender and an async receiver, both tasks
