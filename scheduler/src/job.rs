@@ -5,6 +5,9 @@
 
 use crate::deque::{Injector, Steal};
 use crate::latch::{Latch, SpinLatch};
+use crate::running::record;
+#[cfg(any(all(target_arch = "wasm32", target_feature = "atomics"), portalis_loom))]
+use crate::running::WorkerDied;
 use core::mem::{align_of, size_of, ManuallyDrop, MaybeUninit};
 use portalis_primitives::sync::cell::UnsafeCell;
 use std::any::Any;
@@ -173,10 +176,34 @@ impl<T> JobResult<T> {
     pub(crate) fn into_return_value(self) -> T {
         match self {
             JobResult::Ok(v) => v,
-            JobResult::Panic(p) => panic::resume_unwind(p),
+            JobResult::Panic(p) => resume(p),
             JobResult::None => unreachable!("job result read before the job ran"),
         }
     }
+}
+
+/// Resumes a job's panic on the thread that waited for it. A [`WorkerDied`] outcome (the
+/// job's worker trapped, ADR 113) is raised with `panic_any`, not resumed, so that the panic
+/// hook sees its typed payload; in the panic=abort browser build this traps the waiter too.
+pub(crate) fn resume(p: Payload) -> ! {
+    #[cfg(any(all(target_arch = "wasm32", target_feature = "atomics"), portalis_loom))]
+    let p = match p.downcast::<WorkerDied>() {
+        Ok(died) => panic::panic_any(*died),
+        Err(p) => p,
+    };
+    panic::resume_unwind(p)
+}
+
+/// R3 of `running.rs` for a job whose outcome slot is an `UnsafeCell<JobResult<R>>`: the slot
+/// gets the death as a panic payload.
+///
+/// # Safety
+/// The runner died in the job's body: nobody reads or writes the slot until the latch is set.
+#[cfg(any(all(target_arch = "wasm32", target_feature = "atomics"), portalis_loom))]
+unsafe fn died_outcome<R>(slot: &UnsafeCell<JobResult<R>>, died: &WorkerDied) {
+    let outcome = JobResult::Panic(Box::new(died.clone()));
+    // SAFETY: exclusive until the latch is set (the contract).
+    unsafe { slot.with_mut(|s| *s = outcome) };
 }
 
 /// A job living on the stack of the thread that waits for it; `L` tells that thread it ran.
@@ -219,11 +246,28 @@ impl<L: Latch, F: FnOnce(bool) -> R, R> Job for StackJob<L, F, R> {
         // SAFETY: the JobRef is executed once, by us; the owner does not touch `func` or
         // `result` until it sees the latch set.
         let func = unsafe { this.func.with_mut(|f| (*f).take()) }.expect("job run twice");
-        let r = JobResult::call(|| func(true));
+        // running.rs R1/R2: if this thread dies in `func`, `abandon` completes the job.
+        let r = record!(this, Self::abandon).run(|| JobResult::call(|| func(true)));
         // SAFETY: as above: exclusive until the latch is set below.
         unsafe { this.result.with_mut(|slot| *slot = r) };
         // SAFETY: the latch lives in the job, which is alive until `set` publishes; `set`
         // touches nothing of the job after its publishing store.
+        unsafe { L::set(&this.latch) };
+    }
+}
+
+#[cfg(any(all(target_arch = "wasm32", target_feature = "atomics"), portalis_loom))]
+impl<L: Latch, F: FnOnce(bool) -> R, R> StackJob<L, F, R> {
+    /// running.rs R3: the runner died in `func`; the waiter gets `died` as the job's panic.
+    ///
+    /// # Safety
+    /// As [`crate::running::Abandon`]; `this` is a `StackJob<L, F, R>`.
+    unsafe fn abandon(this: *const (), died: &WorkerDied) {
+        // SAFETY: the record was made from a live `&StackJob<L, F, R>` that is still unset.
+        let this = unsafe { &*(this as *const Self) };
+        // SAFETY: exclusive until the latch is set (the runner never continues).
+        unsafe { died_outcome(&this.result, died) };
+        // SAFETY: as in `execute`: `set` touches nothing of the job after publishing.
         unsafe { L::set(&this.latch) };
     }
 }
@@ -308,7 +352,23 @@ impl<F: FnOnce(bool) -> R, R> Job for JoinJob<F, R> {
         let this = unsafe { &*(this as *const Self) };
         // SAFETY: we took the JobRef from a queue, so we are its only runner (take_func).
         let func = unsafe { this.take_func() };
-        let r = JobResult::call(|| func(true));
+        if cfg!(portalis_seeded_bug = "death_unlink_after_publish") {
+            // Negative control of `verify/` (model builds only, never shipped): the outcome is
+            // published while the job is still on the running chain (running.rs R2 broken),
+            // so a death right after the publish completes the job a second time.
+            record!(this, Self::abandon).run(|| {
+                let r = JobResult::call(|| func(true));
+                // SAFETY: none beyond `execute`'s: this is the seeded bug.
+                unsafe { this.result.with_mut(|slot| (*slot).write(r)) };
+                // SAFETY: as below.
+                unsafe { SpinLatch::set(&this.latch) };
+                #[cfg(portalis_loom)]
+                crate::running::model_death_point();
+            });
+            return;
+        }
+        // running.rs R1/R2: if this thread dies in `func`, `abandon` completes the job.
+        let r = record!(this, Self::abandon).run(|| JobResult::call(|| func(true)));
         if cfg!(portalis_seeded_bug = "join_result_after_latch") {
             // Negative control of `verify/` (model builds only, never shipped): the latch set
             // before the result is written, which the owner may read (or free) at once.
@@ -323,6 +383,43 @@ impl<F: FnOnce(bool) -> R, R> Job for JoinJob<F, R> {
         // SAFETY: the latch lives in the job, alive until `set` publishes; `set` touches
         // nothing of the job after its publishing store.
         unsafe { SpinLatch::set(&this.latch) };
+        // Models only: the thread may die here, the job done (running.rs R2 keeps it safe).
+        #[cfg(portalis_loom)]
+        crate::running::model_death_point();
+    }
+}
+
+#[cfg(any(all(target_arch = "wasm32", target_feature = "atomics"), portalis_loom))]
+impl<F: FnOnce(bool) -> R, R> JoinJob<F, R> {
+    /// running.rs R3: the thief died in `b`; the join's owner gets `died` as `b`'s panic.
+    ///
+    /// # Safety
+    /// As [`crate::running::Abandon`]; `this` is a `JoinJob<F, R>`.
+    unsafe fn abandon(this: *const (), died: &WorkerDied) {
+        // SAFETY: the record was made from a live `&JoinJob<F, R>` that is still unset.
+        let this = unsafe { &*(this as *const Self) };
+        let outcome: JobResult<R> = JobResult::Panic(Box::new(died.clone()));
+        // SAFETY: the slot was never written (the thief died before writing it) and is ours
+        // until the latch is set.
+        unsafe { this.result.with_mut(|slot| (*slot).write(outcome)) };
+        // SAFETY: as in `execute`: `set` touches nothing of the job after publishing.
+        unsafe { SpinLatch::set(&this.latch) };
+    }
+
+    /// For the loom models only: a thief that takes the job and dies in its body, the way a
+    /// trapping Web Worker does. The record is linked as in `execute`, the death walk runs
+    /// from inside the body, and nothing after the body runs (a trapped thread never
+    /// continues).
+    ///
+    /// # Safety
+    /// As [`Job::execute`]; the calling thread's chain holds no other record.
+    #[cfg(portalis_loom)]
+    pub(crate) unsafe fn model_die_in_body(&self, died: &WorkerDied) {
+        // SAFETY: forwarded: we hold the right to run the job.
+        drop(unsafe { self.take_func() });
+        let this: *const Self = self;
+        // SAFETY: the body "traps": the record names this live, unset job.
+        record!(this, Self::abandon).run(|| unsafe { crate::running::abandon_all(died) });
     }
 }
 

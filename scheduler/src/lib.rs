@@ -72,6 +72,7 @@ mod join;
 mod latch;
 mod pool;
 mod registry;
+mod running;
 mod scope;
 mod sleep;
 
@@ -81,10 +82,84 @@ mod sleep;
 #[doc(hidden)]
 pub mod model {
     pub use crate::model_future::{as_completed, wait, Future, FutureError, ReturnWhen};
+    pub use crate::registry::orphan::Orphan;
     pub use crate::registry::signal::{CallSignal, Step};
+    pub use crate::running::WorkerDied;
     pub use crate::sleep::Sleep;
 
-    /// `Future::run` (crate-private: the executor's worker side), for the models.
+    /// A `join` frame's `b` job as the models see it (ADR 113): its owner waits on the latch,
+    /// a thief runs it or dies in it (`verify/tests/loom_web_death.rs`).
+    pub struct DeathJob {
+        job: crate::job::JoinJob<Box<dyn FnOnce(bool) -> u32 + Send>, u32>,
+        /// Owns the `Sleep` the job's latch wakes through (kept alive with the job).
+        _sleep: portalis_primitives::sync::Arc<Sleep>,
+    }
+
+    impl std::fmt::Debug for DeathJob {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("DeathJob").finish_non_exhaustive()
+        }
+    }
+
+    // SAFETY: the job is shared as the pool shares a stolen join frame: the thief runs it
+    // once, the owner reads the result after the latch (Acquire).
+    unsafe impl Send for DeathJob {}
+    // SAFETY: as above.
+    unsafe impl Sync for DeathJob {}
+
+    impl DeathJob {
+        /// A job returning `v`, owned by worker 0 of a one-worker `Sleep`.
+        pub fn new(v: u32) -> Self {
+            let sleep = portalis_primitives::sync::Arc::new(Sleep::new(1));
+            let latch = crate::latch::SpinLatch::new(&sleep, 0);
+            DeathJob {
+                job: crate::job::JoinJob::new(Box::new(move |_| v), latch),
+                _sleep: sleep,
+            }
+        }
+
+        /// A thief runs the job to completion (`Job::execute`). Call once, on one thread.
+        pub fn run(&self) {
+            // SAFETY: the model calls one of `run`/`die_in_body` once, on one thread.
+            unsafe { self.job.as_job_ref().execute() }
+        }
+
+        /// A thief takes the job and its thread dies in the body (see
+        /// `JoinJob::model_die_in_body`). Call once, on one thread, instead of `run`.
+        pub fn die_in_body(&self, died: &WorkerDied) {
+            // SAFETY: as `run`.
+            unsafe { self.job.model_die_in_body(died) }
+        }
+
+        /// The owner's check: is the latch set?
+        pub fn is_set(&self) -> bool {
+            use crate::latch::Probe;
+            self.job.latch.probe()
+        }
+
+        /// The owner reads the outcome once the latch is set: the value, or the panic the
+        /// owner would raise (a `WorkerDied` payload for a death).
+        pub fn outcome(&self) -> Result<u32, Box<dyn std::any::Any + Send>> {
+            assert!(self.is_set(), "outcome read before the latch was set");
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                // SAFETY: the latch was observed set; the model reads once.
+                unsafe { self.job.take_result() }
+            }))
+        }
+    }
+
+    /// The calling thread will die right after the next job it runs publishes its outcome
+    /// (before `execute` returns): "the job finishes right as the worker dies".
+    pub fn die_after_next_publish(died: WorkerDied) {
+        crate::running::model_die_after_publish(died);
+    }
+
+    /// The calling thread dies (R3 of `running.rs`): completes every job on its chain.
+    pub fn thread_dies(died: &WorkerDied) -> usize {
+        // SAFETY: the models call it only where the thread's linked bodies never continue.
+        unsafe { crate::running::abandon_all(died) }
+    }
+
     pub fn run_future<T: Send + 'static>(f: &Future<T>, call: impl FnOnce() -> T) {
         f.run(call);
     }

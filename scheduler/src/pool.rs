@@ -402,7 +402,8 @@ impl ThreadPool {
     pub fn shutdown(self, wait: bool) {
         self.registry.terminate();
         if wait && !self.on_own_worker() {
-            self.registry.wait_exited(None);
+            self.registry
+                .wait_exited(None, WorkerThread::current().is_null());
             self.registry.join_threads();
         } else {
             self.registry.detach_threads();
@@ -417,9 +418,10 @@ impl ThreadPool {
     pub fn shutdown_timeout(self, timeout: Duration) -> bool {
         self.registry.terminate();
         let ok = !self.on_own_worker()
-            && self
-                .registry
-                .wait_exited(Instant::now().checked_add(timeout));
+            && self.registry.wait_exited(
+                Instant::now().checked_add(timeout),
+                WorkerThread::current().is_null(),
+            );
         if ok {
             self.registry.join_threads();
         } else {

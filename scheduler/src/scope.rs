@@ -4,9 +4,11 @@ use crate::broadcast::BroadcastContext;
 use crate::job::{JobFifo, JobRef, JobResult, Payload};
 use crate::latch::{CountCore, CountLatch, Latch, LockLatch};
 use crate::registry::{global_registry, Registry, WorkerThread};
+use crate::running::record;
 use core::marker::PhantomData;
+use portalis_primitives::stdlike::Mutex;
 use portalis_primitives::sync::atomic::{AtomicUsize, Ordering::Relaxed};
-use portalis_primitives::sync::{Arc, Mutex};
+use portalis_primitives::sync::Arc;
 use portalis_primitives::Parker;
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
@@ -129,9 +131,31 @@ impl<'scope> ScopeBase<'scope> {
 
     /// Runs one spawned body and counts it done.
     fn execute_job(&self, f: impl FnOnce()) {
-        if let Err(p) = panic::catch_unwind(AssertUnwindSafe(f)) {
-            self.job_panicked(p);
-        }
+        // running.rs R1/R2: if this thread dies in `f`, `abandon` counts the job done.
+        record!(self, Self::abandon).run(|| {
+            if let Err(p) = panic::catch_unwind(AssertUnwindSafe(f)) {
+                self.job_panicked(p);
+            }
+        });
+        self.count_done();
+    }
+
+    /// running.rs R3: the thread running one of this scope's jobs died in it; the scope gets
+    /// `died` as that job's panic and the job's count back, so the owner does not wait for
+    /// ever (it then panics with `died`, as for any job's panic).
+    ///
+    /// # Safety
+    /// As [`crate::running::Abandon`]; `this` is a `ScopeBase`.
+    #[cfg(any(all(target_arch = "wasm32", target_feature = "atomics"), portalis_loom))]
+    unsafe fn abandon(this: *const (), died: &crate::running::WorkerDied) {
+        // SAFETY: the scope waits for this job's count, which only `count_done` below gives.
+        let this = unsafe { &*(this as *const Self) };
+        this.job_panicked(Box::new(died.clone()));
+        this.count_done();
+    }
+
+    /// Gives back one job's count (the last one wakes the owner).
+    fn count_done(&self) {
         // Keeps a cross-pool owner's pool alive through the wake (see `owner_pool`); taken
         // before the decrement, after which the scope may be gone.
         let keep = self.owner_pool.clone();
@@ -226,7 +250,7 @@ impl<'scope> ScopeBase<'scope> {
     /// After every job finished: the first job panic, else the body's outcome.
     fn finish<R>(&self, r: JobResult<R>) -> R {
         if let Some(p) = self.panic.lock().unwrap().take() {
-            panic::resume_unwind(p);
+            crate::job::resume(p);
         }
         r.into_return_value()
     }

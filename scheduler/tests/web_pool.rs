@@ -93,6 +93,33 @@ async fn a_pool_worker_that_dies_is_reported_and_replaced_from_a_worker() {
     web_common::pool_worker_death_is_reported_and_replaced().await;
 }
 
+/// A blocking `install` from another worker whose job dies gets `WorkerDied` (ADR 113; see
+/// `web_common::deaths`).
+#[wasm_bindgen_test]
+async fn a_blocking_install_whose_job_dies_gets_worker_died() {
+    web_common::deaths::blocking_install_from_a_worker_gets_worker_died().await;
+}
+
+/// A join owner whose stolen half dies gets `WorkerDied`; `shutdown(true)` on the creating
+/// thread returns (ADR 113; see `web_common::deaths`).
+#[wasm_bindgen_test]
+async fn a_join_whose_stolen_half_dies_gets_worker_died() {
+    web_common::deaths::join_owner_of_a_dead_half_gets_worker_died().await;
+}
+
+/// A scope whose spawned job dies gets `WorkerDied` (ADR 113; see `web_common::deaths`).
+#[wasm_bindgen_test]
+async fn a_scope_whose_job_dies_gets_worker_died() {
+    web_common::deaths::scope_owner_of_a_dead_job_gets_worker_died().await;
+}
+
+/// A broadcast whose job on another worker dies gets `WorkerDied` (ADR 113; see
+/// `web_common::deaths`).
+#[wasm_bindgen_test]
+async fn a_broadcast_whose_job_dies_gets_worker_died() {
+    web_common::deaths::broadcast_with_a_dead_job_gets_worker_died().await;
+}
+
 /// The registered-task suite on the shared-memory pool (the same task types the
 /// message-passing mode runs in `web_no_isolation.rs`).
 #[wasm_bindgen_test]

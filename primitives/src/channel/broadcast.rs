@@ -24,11 +24,12 @@ use super::drops::drop_each;
 use super::error::{CapacityError, SendError};
 use crate::deadline::{instant_now, instant_timed_out};
 use crate::futex;
+use crate::stdlike::{Mutex, MutexGuard};
 use crate::sync::atomic::{
     AtomicU32, AtomicUsize,
     Ordering::{AcqRel, Relaxed},
 };
-use crate::sync::{thread, Arc, Mutex, MutexGuard, MODEL};
+use crate::sync::{thread, Arc, MODEL};
 use crate::time::Instant;
 use core::fmt;
 use std::time::Duration;
@@ -289,9 +290,8 @@ impl<T: Clone> Receiver<T> {
     /// send's `wake_all` wakes it; dropping it early only uncounts it (a `wake_all` owes
     /// nothing to anyone).
     ///
-    /// On the browser's main thread note that the ring's lock is a std mutex: a worker
-    /// holding it at that moment makes the main thread's lock attempt trap (as `try_recv`
-    /// does today).
+    /// On the browser's main thread the ring's lock is the crate's own mutex (ADR 111): a
+    /// worker holding it for a moment makes the lock attempt spin briefly, never trap.
     ///
     /// # Examples
     /// ```

@@ -1294,3 +1294,46 @@ fn sendable_select_is_send_and_sync() {
     });
     assert_eq!(r1.try_recv(), Ok(5));
 }
+
+/// Polls `f` with a waker that does nothing until it resolves (a busy executor: it needs no
+/// thread to wake it, so it runs on targets without threads too); returns the output and the
+/// number of polls.
+fn busy_block_on<F: core::future::Future>(f: F) -> (F::Output, usize) {
+    let mut f = core::pin::pin!(f);
+    let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+    let mut polls = 1;
+    loop {
+        if let core::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return (v, polls);
+        }
+        polls += 1;
+    }
+}
+
+/// ADR 121 on one thread, so on every target (wasm32-wasip1 without threads too): an async
+/// rendezvous sender and an async receiver meet, sender first. Before ADR 121 the receiver
+/// stayed pending for ever (both waited as observers, nobody held the message).
+#[test]
+fn rendezvous_async_ends_meet_without_threads() {
+    use core::future::Future as _;
+    let (tx, rx) = bounded::<u32>(0);
+    let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+    let mut s = Box::pin(tx.send_async(3));
+    assert!(s.as_mut().poll(&mut cx).is_pending(), "no receiver yet");
+    let mut r = Box::pin(rx.recv_async());
+    assert_eq!(r.as_mut().poll(&mut cx), core::task::Poll::Ready(Ok(3)));
+    assert_eq!(s.as_mut().poll(&mut cx), core::task::Poll::Ready(Ok(())));
+}
+
+/// ADR 122 on every target: `after(d).recv_async()` resolves, not before its deadline, under
+/// a busy executor. Natively the timer thread holds its deadline meanwhile; on wasm32-wasip1
+/// without threads the future itself polls the clock (the documented fallback).
+#[test]
+fn after_recv_async_resolves_on_every_target() {
+    let d = Duration::from_millis(5);
+    let start = Instant::now();
+    let (got, _polls) = busy_block_on(after(d).recv_async());
+    assert!(got.is_ok());
+    assert!(start.elapsed() >= d, "resolved before its deadline");
+    crate::futex::join_idle_timer(); // miri rejects a process ending with it alive
+}

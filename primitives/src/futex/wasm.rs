@@ -14,6 +14,7 @@
 //!   `Window` (a page's main thread) or not (Web Workers, Node).
 
 use super::contract::{WaitError, WaitResult};
+use super::timer::sleep_ms;
 use crate::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use core::arch::wasm32;
 use core::cell::Cell;
@@ -44,10 +45,6 @@ extern "C" {
     /// `performance.now()` (ms, fractional): exists in windows, workers and Node.
     #[wasm_bindgen(js_namespace = performance, js_name = now)]
     fn performance_now() -> f64;
-
-    /// The global `setTimeout`, present in windows and workers alike.
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(callback: &js_sys::Function, ms: i32) -> JsValue;
 }
 
 /// Milliseconds from an arbitrary origin; `std::time::Instant` panics on this target.
@@ -125,6 +122,8 @@ pub(super) fn wait(
         return Ok(WaitResult::TimedOut);
     }
     if !can_block() {
+        // Relaxed: a tally; tests read it to know the main thread is inside a wait.
+        MAIN_THREAD_WAITS.fetch_add(1, Relaxed);
         if jspi::can_suspend() {
             return Ok(jspi::wait(word, expected, timeout));
         }
@@ -178,6 +177,19 @@ fn spin_on_main_thread(
         backoff.spin();
         MAIN_THREAD_SPINS.with(|n| n.set(n.get() + 1));
     }
+}
+
+/// Waits the page's main thread entered (it cannot block: each spun or suspended), counted
+/// across threads, so that a worker can tell the main thread is waiting for it.
+static MAIN_THREAD_WAITS: AtomicU32 = AtomicU32::new(0);
+
+/// How many times the page's main thread entered a `wait` on a word that still held the
+/// expected value (so it spun or suspended instead of blocking). Readable from any thread:
+/// a test's worker holding a lock can wait for this to grow, then release it, which proves
+/// the main thread reached the contended path without relying on timing.
+pub fn main_thread_waits() -> u32 {
+    // Relaxed: a tally (see `MAIN_THREAD_WAITS`).
+    MAIN_THREAD_WAITS.load(Relaxed)
 }
 
 /// How many iterations the main thread's bounded spin (the wait used where it can neither
@@ -305,14 +317,6 @@ fn wait_async_once(
         // Settled synchronously: hand back an already-resolved promise so the caller re-checks.
         Some(js_sys::Promise::resolve(&value))
     }
-}
-
-/// A future that resolves after `ms` milliseconds through the event loop's `setTimeout`.
-pub(super) async fn sleep_ms(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        let _ = set_timeout(&resolve, ms);
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 backend_contract!();

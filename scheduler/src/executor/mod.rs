@@ -22,7 +22,8 @@ pub use local::Local;
 pub use timer::Timer;
 
 use crate::{ThreadPool, ThreadPoolBuilder};
-use portalis_primitives::sync::{Arc, Mutex};
+use portalis_primitives::stdlike::Mutex;
+use portalis_primitives::sync::Arc;
 use std::fmt;
 
 /// Why the executor refused work.

@@ -2,6 +2,7 @@
 //!
 //! Layers inside, each importing only the ones above it in this list:
 //! * `signal`: `CallSignal`, how awaited calls hear of a completion or a worker's death.
+//! * `orphan`: `Orphan`, the loop a dead browser worker leaves at its index (ADR 113).
 //! * `state`: [`Registry`], the state a pool's handle and its workers share.
 //! * `worker`: [`WorkerThread`], a worker's private state, its main loop and wait loop.
 //! * `build`: building a registry and starting its threads; the global registry.
@@ -11,6 +12,7 @@
 
 mod build;
 mod enter;
+pub(crate) mod orphan;
 pub(crate) mod signal;
 mod state;
 mod worker;

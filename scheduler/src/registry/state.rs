@@ -12,6 +12,8 @@ use portalis_primitives::sync::atomic::{
     AtomicBool, AtomicU32,
     Ordering::{Acquire, Relaxed, Release},
 };
+#[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+use portalis_primitives::sync::Arc;
 use portalis_primitives::sync::Mutex;
 use portalis_primitives::time::Instant;
 use std::panic::{self, AssertUnwindSafe};
@@ -69,6 +71,9 @@ struct WebDeaths {
     signal: super::signal::CallSignal,
     /// The error text of the last death.
     death_message: Mutex<String>,
+    /// Loops of dead workers not yet claimed by a replacement or by `shutdown` (ADR 113,
+    /// `orphan.rs`). The crate's lock: on the page's main thread it spins, never traps.
+    orphans: portalis_primitives::Mutex<Vec<Arc<super::orphan::Orphan>>>,
 }
 
 impl Registry {
@@ -179,20 +184,36 @@ impl Registry {
         // Release: pairs with the Acquire load in `wait_exited`.
         self.exited.fetch_add(1, Release);
         futex::wake_all(&self.exited);
+        // Browser: `wait_exited` waits on the signal word (orphan.rs O3).
+        #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+        self.web.signal.signal();
     }
 
     /// Waits until `count` threads have left their loops (a failed build's started ones).
     pub(crate) fn wait_exited_count(&self, count: usize) {
-        self.wait_exited_until(count, None);
+        self.wait_exited_until(count, None, false);
     }
 
-    /// Waits (up to `deadline`) until every spawned thread has left its loop.
-    pub(crate) fn wait_exited(&self, deadline: Option<Instant>) -> bool {
-        self.wait_exited_until(self.spawned, deadline)
+    /// Waits (up to `deadline`) until every spawned thread has left its loop. `outside`: the
+    /// caller is no pool's worker, so in the browser it may run the loops of dead workers
+    /// itself while it waits (orphan.rs O3).
+    pub(crate) fn wait_exited(&self, deadline: Option<Instant>, outside: bool) -> bool {
+        self.wait_exited_until(self.spawned, deadline, outside)
     }
 
-    fn wait_exited_until(&self, count: usize, deadline: Option<Instant>) -> bool {
+    fn wait_exited_until(&self, count: usize, deadline: Option<Instant>, outside: bool) -> bool {
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "atomics")))]
+        let _ = outside;
         loop {
+            // Browser (orphan.rs O3): the word read first, then the loops of dead workers run
+            // here, then the exit count; the wait below is on that word.
+            #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+            // Acquire: pairs with the Release increment in `CallSignal::signal`.
+            let seen = self.web.signal.word().load(Acquire);
+            #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+            if outside {
+                self.run_orphans_here();
+            }
             // Acquire: pairs with the Release increment in `thread_exited`.
             let e = self.exited.load(Acquire);
             if e as usize >= count {
@@ -208,7 +229,11 @@ impl Registry {
                 }
                 None => None,
             };
-            if futex::wait(&self.exited, e, left).is_err() {
+            #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+            let (word, seen) = (self.web.signal.word(), seen);
+            #[cfg(not(all(target_arch = "wasm32", target_feature = "atomics")))]
+            let (word, seen) = (&self.exited, e);
+            if futex::wait(word, seen, left).is_err() {
                 return false;
             }
         }
@@ -295,6 +320,27 @@ impl Registry {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    /// A dead worker's loop (orphan.rs O1: added before `worker_died` bumps the word).
+    pub(crate) fn add_orphan(&self, orphan: Arc<super::orphan::Orphan>) {
+        self.web.orphans.lock().push(orphan);
+    }
+
+    /// Runs here every dead worker's loop that no replacement has claimed (orphan.rs O3):
+    /// called by `shutdown(true)`, whose caller cannot count on the replacements booting (their
+    /// creator may be this very thread, blocked). Only on a thread that is no pool worker (the
+    /// loop makes it one for a while).
+    fn run_orphans_here(&self) {
+        loop {
+            let next = self.web.orphans.lock().pop();
+            match next {
+                Some(o) => {
+                    o.run_here();
+                }
+                None => return,
+            }
+        }
     }
 
     /// A worker of this pool died (its Web Worker trapped): counted, and every awaited call

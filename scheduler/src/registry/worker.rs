@@ -30,6 +30,11 @@ const TICK_WAKE_INTERVAL: std::time::Duration = std::time::Duration::from_micros
 /// costs the victim a cache miss on its flag and a deque push; tiny trees must not pay that
 /// every few hundred ns. `PORTALIS_HEARTBEAT_US` overrides it (tuning experiments).
 fn heartbeat_interval() -> std::time::Duration {
+    // The crate's own `OnceLock` outside the models (never std's, whose contended wait traps on
+    // a page's main thread, where a pool may run inline: ADR 111); the models keep std's.
+    #[cfg(not(any(portalis_loom, portalis_shuttle)))]
+    static US: portalis_primitives::OnceLock<u64> = portalis_primitives::OnceLock::new();
+    #[cfg(any(portalis_loom, portalis_shuttle))]
     static US: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
     std::time::Duration::from_micros(*US.get_or_init(|| {
         std::env::var("PORTALIS_HEARTBEAT_US")
@@ -400,12 +405,18 @@ pub(crate) fn main_loop(registry: Arc<Registry>, index: usize, deque: Worker<Job
 }
 
 /// Called on a pool worker whose Web Worker trapped (a panic aborts in the browser build), on
-/// that worker, after the trap unwound its JS stack (ADR 115): takes its place's state out of
-/// the dead frame (the registry and the deque), tells the registry (awaited calls on the pool
-/// are rejected) and returns the loop a replacement worker runs at the same index. `None` if
-/// this thread is no pool worker.
+/// that worker, after the trap unwound its JS stack (ADR 115, 113): takes its place's state out
+/// of the dead frame (the registry and the deque) into an [`Orphan`](super::orphan::Orphan)
+/// listed in the registry (O1), completes every job the worker was in the middle of with
+/// `WorkerDied` (running.rs R3), tells the registry (awaited calls on the pool are rejected)
+/// and returns what a replacement worker runs: the orphan, if nobody claimed it first. `done`
+/// is the dead worker's "returned" word, which the pool's join handle waits on. `None` if this
+/// thread is no pool worker.
 #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
-pub(crate) fn adopt_after_trap(message: &str) -> Option<Box<dyn FnOnce() + Send + 'static>> {
+pub(crate) fn adopt_after_trap(
+    message: &str,
+    done: &Arc<portalis_primitives::sync::atomic::AtomicU32>,
+) -> Option<Box<dyn FnOnce() + Send + 'static>> {
     let wt = WorkerThread::set_current(ptr::null());
     if wt.is_null() {
         return None;
@@ -419,8 +430,22 @@ pub(crate) fn adopt_after_trap(message: &str) -> Option<Box<dyn FnOnce() + Send 
         let wt = &*wt;
         (ptr::read(&wt.registry), wt.index, ptr::read(&wt.deque))
     };
+    let r2 = registry.clone();
+    let orphan = Arc::new(super::orphan::Orphan::new(
+        Box::new(move || main_loop(r2, index, deque)),
+        done.clone(),
+    ));
+    // O1: listed before the death is signalled.
+    registry.add_orphan(orphan.clone());
+    let died = crate::running::WorkerDied {
+        message: message.to_owned(),
+    };
+    // SAFETY: this thread died: the bodies on its chain never continue (R3's contract).
+    unsafe { crate::running::abandon_all(&died) };
     registry.worker_died(message);
-    Some(Box::new(move || main_loop(registry, index, deque)))
+    Some(Box::new(move || {
+        orphan.run_on_replacement();
+    }))
 }
 
 /// Aborts the process if dropped during unwinding.

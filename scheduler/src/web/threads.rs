@@ -51,10 +51,10 @@ const EXIT: u32 = 2;
 /// Slot state: the closure trapped; `job` holds its replacement's closure (if any).
 const DEAD: u32 = 3;
 
-/// Called on a worker whose closure trapped, on that worker, with the JS error's text: returns
-/// the closure a replacement worker must run instead (`None`: nothing to resume). The pool's
-/// hook is `registry::adopt_after_trap`.
-pub(crate) type OnTrap = fn(&str) -> Option<Box<dyn FnOnce() + Send + 'static>>;
+/// Called on a worker whose closure trapped, on that worker, with the JS error's text and the
+/// job's `done` word: returns the closure a replacement worker must run instead (`None`:
+/// nothing to resume). The pool's hook is `registry::adopt_after_trap`.
+pub(crate) type OnTrap = fn(&str, &Arc<AtomicU32>) -> Option<Box<dyn FnOnce() + Send + 'static>>;
 
 /// A closure to run on a reservoir worker, and the word set when it returned.
 struct Job {
@@ -279,7 +279,7 @@ pub(crate) fn worker_trapped(message: &str) {
     let Some(Running { done, on_trap }) = (unsafe { (*slot.running.get()).take() }) else {
         return;
     };
-    match on_trap.and_then(|hook| hook(message)) {
+    match on_trap.and_then(|hook| hook(message, &done)) {
         Some(f) => {
             // SAFETY: the slot is `WORK` and this is its worker: nobody else touches `job`
             // until `DEAD` is published below.

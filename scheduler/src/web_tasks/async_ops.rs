@@ -7,6 +7,7 @@
 use crate::executor::{Future, FutureError};
 use crate::pool::ThreadPool;
 use crate::registry::signal::Step;
+use crate::running::WorkerDied;
 use portalis_primitives::futex;
 use portalis_primitives::sync::atomic::{
     AtomicU32,
@@ -24,17 +25,6 @@ struct Slot<R> {
 // SAFETY: `value` is written once by the job before the Release store of `done` and read once
 // by the awaiting thread after its Acquire load of `done`; never both at once.
 unsafe impl<R: Send> Sync for Slot<R> {}
-
-/// An awaited pool call whose pool lost a worker while the call was pending: a Web Worker of
-/// the pool trapped (in this panic=abort build, a panicking job traps its worker). The pool
-/// has booted a replacement and keeps its size; the call's own result is lost (it may have
-/// been the job that panicked, or waited on it). Retry the call, or make the job not panic.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("a worker of the pool died while the call was pending ({message}); the pool booted a replacement: retry the call")]
-pub struct WorkerDied {
-    /// The dead worker's error (the JS text of the trap, e.g. `RuntimeError: unreachable`).
-    pub message: String,
-}
 
 impl ThreadPool {
     /// [`install`](Self::install) without blocking the caller: `op` runs on a worker of this

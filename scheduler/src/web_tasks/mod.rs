@@ -8,7 +8,7 @@ mod async_ops;
 mod remote;
 
 #[cfg(target_feature = "atomics")]
-pub use async_ops::WorkerDied;
+pub use crate::running::WorkerDied;
 
 pub use remote::{
     last_boot_timeline, remote_urls_held, Mode, PoolError, RemotePool, RemoteTask, TaskEntry,
