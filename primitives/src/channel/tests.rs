@@ -955,6 +955,31 @@ fn select_picks_uniformly_among_ready_cases_buffered() {
     assert!(fair(wins[0]) && fair(wins[1]), "wins {wins:?}");
 }
 
+/// ADR 105: a `Select` keeps up to eight cases inline and moves them to the heap at the ninth.
+/// Pins that every case keeps its index and handle across that move (and in a clone): with
+/// twelve receivers and only case `k` ready, `select` and `try_select` report `k` and its
+/// message, and nothing is ready once it is taken.
+#[test]
+fn select_with_more_cases_than_kept_inline() {
+    let chans: Vec<_> = (0..12).map(|_| unbounded::<usize>()).collect();
+    for k in 0..chans.len() {
+        chans[k].0.send(k).unwrap();
+        let mut sel = Select::new();
+        for (i, (_, r)) in chans.iter().enumerate() {
+            assert_eq!(sel.recv(r), i);
+        }
+        let mut copy = sel.clone();
+        let op = copy.try_select().expect("case k is ready");
+        assert_eq!(op.index(), k);
+        assert_eq!(op.recv(&chans[k].1), Ok(k));
+        assert!(sel.try_select().is_err(), "the only message was taken");
+        chans[k].0.send(k + 100).unwrap();
+        let op = sel.select();
+        assert_eq!(op.index(), k);
+        assert_eq!(op.recv(&chans[k].1), Ok(k + 100));
+    }
+}
+
 /// Issue 16 item 1 on rendezvous channels: two blocked senders behind two never-ready cases;
 /// before each select the receiver waits (`Select::ready`, which takes nothing) until both
 /// senders wait, so both cases are ready; the select must pick each 40–60 %. Before the fix:
