@@ -27,6 +27,9 @@ semaphore_relaxed_release        verify  loom_semaphore           loom_hb_semaph
 semaphore_wake_one_always        verify  loom_semaphore           loom_claim_semaphore_small_waiter_not_stranded
 semaphore_wake_one_always        verify  loom_semaphore           loom_claim_semaphore_small_waiter_on_main
 join_result_after_latch          verify  loom_join                loom_join_stolen_result_published
+frame_latch_bound_late           verify  loom_join                loom_join_stolen_result_published
+frame_latch_wrong_owner          verify  loom_join                loom_join_promoted_latch_wakes_sleeping_owner
+frame_latch_bound_late           verify  loom_join                loom_join_promoted_latch_wakes_sleeping_owner
 event_relaxed_set                verify  loom_event               loom_hb_event_set_wait
 event_clear_store                verify  loom_event               loom_claim_event_clear_then_set_wakes_sleeper
 event_clear_store                verify  loom_event               loom_claim_event_clear_then_set_wakes_main_sleeper
@@ -120,8 +123,11 @@ while read -r bug pkg file model; do
   log=$(mktemp)
   # The model must FAIL: a loom-reported panic (causality violation, deadlock, assertion). A
 # branch-limit abort or a leak report is not the seeded bug being found.
+  # --nocapture: a report raised on a pool worker outside any `catch_unwind` aborts the
+  # process (the worker loop's abort-on-unwind guard), which drops captured output; uncaptured,
+  # the panic message reaches the log before the abort (frame_latch_bound_late does this).
   if PORTALIS_SEEDED_BUG=$bug cargo test --release -q -p "portalis-$pkg" --test "$file" \
-       -- --exact "$model" >"$log" 2>&1; then
+       -- --exact "$model" --nocapture >"$log" 2>&1; then
     echo "MISSED  $bug: $file::$model passed with the bug seeded"
     missed+=("$bug:$model")
   elif grep -qE "test result: FAILED|panicked at" "$log" && ! grep -qE "Model exceeded maximum number of branches|Arc leaked" "$log"; then

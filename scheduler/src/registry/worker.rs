@@ -164,8 +164,29 @@ impl WorkerThread {
         if head < self.len.get().min(MAX_FRAMES) {
             if let Some(job) = self.frames[head].get() {
                 self.head.set(head + 1);
+                let sleep = &self.registry.sleep;
+                let owner = if cfg!(portalis_seeded_bug = "frame_latch_wrong_owner") {
+                    // Negative control of `verify/` (model builds only, never shipped): the
+                    // latch bound to another worker, so the thief wakes the wrong one.
+                    (self.index + 1) % self.registry.num_threads()
+                } else {
+                    self.index
+                };
+                // ADR 107: the latch is bound here, before the push that shares the frame
+                // (the deque's push publishes it to the thief with the job).
+                // SAFETY: frames at `head..len` are live (their joins have not returned) and
+                // were never pushed, so only this thread can reach them; each is promoted once.
+                unsafe { job.bind_latch(sleep, owner) };
                 self.deque.push(job.job_ref());
-                self.registry.sleep.new_jobs();
+                if cfg!(portalis_seeded_bug = "frame_latch_bound_late") {
+                    // Negative control of `verify/` (model builds only, never shipped): the
+                    // latch written again after the push, when a thief may already be setting
+                    // it. (Bound before the push too, so a thief that runs first reads
+                    // initialised memory; the models must report the late write.)
+                    // SAFETY: none: this is the seeded bug the models must report.
+                    unsafe { job.bind_latch(sleep, self.index) };
+                }
+                sleep.new_jobs();
             }
         }
     }
