@@ -8,6 +8,7 @@
 //!     must not touch the job again: the owner may already have read the outcome and freed the
 //!     frame. That is "the job finishes right as the worker dies": completion and death run on
 //!     the same thread, so the chain's record must be gone before the publish (R2).
+//!
 //!   A trap cannot be injected under loom. `DeathJob::die_in_body` links the record as
 //!   `execute` does and runs the death walk from inside the body. It then stops before
 //!   anything after the body, as a trapped thread does.
