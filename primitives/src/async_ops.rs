@@ -18,11 +18,42 @@
 //!    packet, so nothing is written into the dropped future's memory and nothing is lost.
 //!
 //! `verify/tests/loom_async.rs` models steps 2–4 (`loom_async_channel_*`).
+//!
+//! # Rendezvous senders (`bounded(0)`; ADR 121)
+//! An observer holds no message, so two observers (an async sender and an async receiver)
+//! would only notify each other and never meet. On a rendezvous channel `send_async` waits
+//! the way a blocked `send` does, **with its message in a packet**, so that any receiver (a
+//! thread, a select, or an async receiver's `try_recv`) can take it:
+//! * R1. `try_send` (step 1); on `Full`, move the message into a packet owned by a fresh
+//!   context (`Context::with_packet`, `waiter.rs` step 6).
+//! * R2. Under the channel lock (`Rendezvous::register_send_packet`): if the channel is
+//!   disconnected or a receiver with a packet waits, take the message back and retry R1;
+//!   else notify every waiting receiver (they are all observers: async receivers,
+//!   `Select::ready`) and queue our entry. An async receiver registered before us is woken
+//!   and its `try_recv` takes from our packet; one that comes later finds our entry in its
+//!   own `try_recv`. Both happen under the lock, so no notice is missed.
+//! * R3. Await `DONE`; then the packet tells: empty, a receiver took the message (`Ok`);
+//!   still full, we were claimed without a transfer (disconnect): retry R1, which reports it.
+//! * R4. **Cancel** (dropped in R3): `abort`; if it wins, remove our entry (the message is
+//!   dropped with the context). If a receiver already claimed us, it is taking the message,
+//!   or the claim was a disconnect: leave the packet to the context (it lives until the
+//!   claimer's `Arc` goes, so the claimer never reads freed memory) and `abandon` it, so a
+//!   select that gives the claim back re-queues a dead entry. Nothing is passed on: on a
+//!   rendezvous channel a sender's entry is claimed only to take its message, by a
+//!   disconnect (which woke everyone) or by a select reservation (which takes or gives back),
+//!   never as a notice meant for another sender.
+//!
+//! `verify/tests/loom_async.rs` models R1–R4 (`loom_async_rendezvous_*`).
 
 use crate::channel::chan::Chan;
-use crate::channel::waiter::Context;
+use crate::channel::waiter::{Context, OwnedPacket};
 use crate::channel::{Receiver, RecvError, SendError, Sender, TryRecvError, TrySendError};
 use crate::sync::Arc;
+use std::time::Duration;
+
+/// How long an async receive on a timer with nothing due (`never`, a taken `after`) sleeps
+/// between checks; the same period as a blocking `recv` there (`timer.rs` `sleep_until`).
+const TIMER_RECHECK: Duration = Duration::from_secs(1000);
 
 /// An observer registration of one async waiter (steps 2–4); dropping it while `armed`
 /// cancels (step 4).
@@ -68,6 +99,65 @@ async fn wait_for_partner<T>(chan: &Chan<T>, recv_side: bool) {
     // `obs` drops here: removes what is left of our entries.
 }
 
+/// An async rendezvous sender's queued entry (R2–R4); dropping it while `armed` cancels (R4).
+struct Offer<'a, T> {
+    chan: &'a Chan<T>,
+    cx: Arc<Context>,
+    /// The message slot, owned by `cx` (`waiter.rs` step 6).
+    packet: *const OwnedPacket<T>,
+    armed: bool,
+}
+
+impl<T> Drop for Offer<'_, T> {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        if self.cx.abort() {
+            // R4: nobody can claim us now; our entry goes and the message with the context.
+            self.chan.unregister(&self.cx, false);
+        } else {
+            // R4: claimed; the claimer finishes with the packet, which the context keeps alive.
+            self.cx.abandon();
+            if cfg!(portalis_seeded_bug = "rendezvous_async_cancel_takes_back") {
+                // Seeded bug: reads the packet while the claimer may be taking from it.
+                // SAFETY: none (the seeded bug under test); loom reports the race.
+                drop(unsafe { (*self.packet).with_mut(|m| (*m).take()) });
+            }
+        }
+    }
+}
+
+/// R1–R3 on a rendezvous channel: waits until a receiver takes `msg` (`Ok`), or hands it back
+/// (`Err`) when the caller must retry `try_send` (a receiver with a packet waits now, or the
+/// channel is disconnected).
+async fn hand_over<T>(chan: &Chan<T>, msg: T) -> Result<(), T> {
+    let (cx, packet) = Context::with_packet(msg);
+    let mut offer = Offer {
+        chan,
+        cx,
+        packet,
+        armed: false,
+    };
+    let queued = chan.register_send_packet(&offer.cx, packet as *const ()) == Some(false);
+    if queued {
+        offer.armed = true;
+        offer.cx.wait_async().await;
+        offer.armed = false;
+        if cfg!(portalis_seeded_bug = "rendezvous_async_send_trusts_done") {
+            return Ok(()); // Seeded bug: DONE taken for delivery (a disconnect is not one).
+        }
+    }
+    // R3. SAFETY: `packet` is owned by `offer.cx`, alive here; either we never queued it, or
+    // we saw DONE (Acquire in `wait_async`, pairing with the claimer's Release `complete`),
+    // after which the claimer no longer touches it and the entry is in no queue.
+    let back = unsafe { (*packet).with_mut(|m| (*m).take()) };
+    match back {
+        None => Ok(()),
+        Some(m) => Err(m),
+    }
+}
+
 impl<T> Receiver<T> {
     /// [`recv`](Self::recv) as a future: resolves with the next message, or [`RecvError`]
     /// once the channel is empty and every sender is gone. It waits without blocking the
@@ -98,8 +188,11 @@ impl<T> Receiver<T> {
     /// assert!(block_on(rx.recv_async()).is_err()); // the sender is gone
     /// ```
     ///
-    /// A timer receiver (`after`, `tick`) is polled instead: the future yields to the
-    /// executor between checks of its clock.
+    /// A timer receiver (`after`, `at`, `tick`) sleeps until its message is due without a
+    /// thread of its own and without polling: a per-process timer thread wakes it natively, a
+    /// JS `setTimeout` in the browser. Only on `wasm32-wasip1` without threads does it yield
+    /// to the executor and re-read the clock until then (a busy poll: that single thread
+    /// cannot sleep while other tasks may be ready).
     ///
     /// # Errors
     /// [`RecvError`] when the channel is empty and disconnected.
@@ -114,9 +207,17 @@ impl<T> Receiver<T> {
                 Err(TryRecvError::Disconnected) => return Err(RecvError),
                 Err(TryRecvError::Empty) => match self.chan() {
                     Some(chan) => wait_for_partner(chan, true).await,
-                    // A timer receiver (`after`, `tick`) has no waiter queue: nothing notifies
-                    // it, so it yields to the executor and re-checks its clock.
-                    None => crate::futex::yield_now().await,
+                    // A timer receiver (`after`, `tick`) has no waiter queue: it sleeps until
+                    // its message is due (`futex::sleep_until`, ADR 122) and re-checks. With
+                    // nothing due (`never`, or an `after` another receiver took, which a
+                    // select may yet give back) it re-checks after a long sleep, as `recv`.
+                    None => {
+                        let now = crate::time::Instant::now();
+                        let due = self
+                            .timer_deadline()
+                            .unwrap_or_else(|| now.checked_add(TIMER_RECHECK).unwrap_or(now));
+                        crate::futex::sleep_until(due).await;
+                    }
                 },
             }
         }
@@ -128,8 +229,10 @@ impl<T> Sender<T> {
     /// handed to a receiver), or gives it back in [`SendError`] when every receiver is gone.
     /// It waits without blocking the thread (see [`Receiver::recv_async`]); the receive that
     /// makes room wakes it directly. On a rendezvous channel (`bounded(0)`) it completes when
-    /// a receiver arrives. Dropping it before it resolves sends nothing (the message is
-    /// dropped with the future).
+    /// a receiver (blocking, selecting or async) has taken the message. Dropping it before it
+    /// resolves sends nothing (the message is dropped with the future), unless a receiver had
+    /// already begun taking the message: then that receiver gets it, so the message is never
+    /// lost nor delivered twice.
     ///
     /// # Examples
     /// ```
@@ -162,6 +265,13 @@ impl<T> Sender<T> {
             match self.try_send(msg) {
                 Ok(()) => return Ok(()),
                 Err(TrySendError::Disconnected(v)) => return Err(SendError(v)),
+                Err(TrySendError::Full(v)) if self.chan.is_rendezvous() => {
+                    // R1–R3: wait with the message, so an async receiver can take it.
+                    match hand_over(&self.chan, v).await {
+                        Ok(()) => return Ok(()),
+                        Err(m) => msg = m,
+                    }
+                }
                 Err(TrySendError::Full(v)) => {
                     msg = v;
                     wait_for_partner(&self.chan, false).await;

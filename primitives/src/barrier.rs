@@ -11,6 +11,15 @@
 //! Waiting does not use a queue: every phase change bumps the `epoch` word (under the lock)
 //! and waiters sleep on it, like a condition variable whose only operation is notify-all.
 //!
+//! # Abandoned async waiters (ADR 112)
+//! A `wait_async` future dropped after it arrived owes a cancel step (break a still-filling
+//! generation, leave). Its `Drop` must not wait for the lock (the holder may be running the
+//! action, and on a page's main thread waiting can only busy-wait), so when the lock is taken
+//! it counts the step in `abandoned` and bumps the epoch. Every taker of the lock runs the
+//! owed steps first ([`Barrier::settle`]), and a waiter that read an epoch which already
+//! includes such a bump sees the count (the bump's Release, its Acquire load) and settles
+//! before it sleeps; the bump wakes the ones already asleep.
+//!
 //! # Epoch word
 //! | bits | name | meaning |
 //! |---|---|---|
@@ -94,6 +103,9 @@ pub struct Barrier {
     action: Option<Action>,
     inner: Mutex<Inner>,
     epoch: AtomicU32,
+    /// Cancel steps owed by arrived `wait_async` futures dropped while the lock was held
+    /// (module docs); run by the next holder in [`settle`](Self::settle).
+    abandoned: AtomicU32,
 }
 
 impl Barrier {
@@ -146,6 +158,7 @@ impl Barrier {
                     phase: Phase::Filling,
                 }),
                 epoch: AtomicU32::new(0),
+                abandoned: AtomicU32::new(0),
             }
         }
     }
@@ -162,7 +175,63 @@ impl Barrier {
                 phase: Phase::Filling,
             }),
             epoch: AtomicU32::new(0),
+            abandoned: AtomicU32::new(0),
         })
+    }
+
+    /// Takes the internal lock and runs the cancel steps owed to it (module docs).
+    #[inline]
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        let mut g = self.inner.lock();
+        self.settle(&mut g);
+        g
+    }
+
+    /// [`lock`](Self::lock) for async waiters.
+    async fn lock_async(&self) -> MutexGuard<'_, Inner> {
+        let mut g = self.inner.lock_async().await;
+        self.settle(&mut g);
+        g
+    }
+
+    /// Runs the cancel steps of abandoned async waiters (caller holds the lock); `true` if
+    /// there were any (the phase may have changed: the caller re-checks before waiting).
+    #[inline]
+    fn settle(&self, g: &mut MutexGuard<'_, Inner>) -> bool {
+        // Relaxed: the count is only a tally; a step counted after this load is either seen
+        // by a later holder or by a waiter's post-epoch check (`cond_wait`), which is ordered
+        // by the epoch's Release/Acquire.
+        if self.abandoned.load(Relaxed) == 0 {
+            return false;
+        }
+        self.settle_slow(g)
+    }
+
+    #[cold]
+    fn settle_slow(&self, g: &mut MutexGuard<'_, Inner>) -> bool {
+        // Relaxed: as in `settle`; every step counted so far is taken exactly once (one RMW).
+        let n = self.abandoned.swap(0, Relaxed);
+        for _ in 0..n {
+            self.cancel_arrived(g);
+        }
+        n != 0
+    }
+
+    /// The cancel step of an arrived waiter that leaves early (caller holds the lock): a
+    /// still-filling generation breaks (a party left), then it leaves.
+    fn cancel_arrived(&self, g: &mut MutexGuard<'_, Inner>) {
+        if g.phase == Phase::Filling {
+            self.break_locked(g);
+        }
+        self.leave(g);
+    }
+
+    /// `true` if an abandoned waiter's step is pending (see [`cond_wait`](Self::cond_wait)).
+    fn abandoned_pending(&self) -> bool {
+        // Relaxed: read after the caller's Acquire load of the epoch, which orders it after the
+        // dropper's count (the dropper counts before its Release bump).
+        !cfg!(portalis_seeded_bug = "barrier_cancel_skips_recheck")
+            && self.abandoned.load(Relaxed) != 0
     }
 
     /// The number of parties.
@@ -172,7 +241,7 @@ impl Barrier {
 
     /// Threads currently waiting for the barrier to fill.
     pub fn n_waiting(&self) -> u32 {
-        let g = self.inner.lock();
+        let g = self.lock();
         if g.phase == Phase::Filling {
             g.count
         } else {
@@ -182,7 +251,7 @@ impl Barrier {
 
     /// `true` while broken (until [`reset`](Self::reset)).
     pub fn broken(&self) -> bool {
-        self.inner.lock().phase == Phase::Broken
+        self.lock().phase == Phase::Broken
     }
 
     /// Waits for all parties; returns this thread's arrival index (`0..parties`).
@@ -227,7 +296,7 @@ impl Barrier {
     /// # Errors
     /// [`BrokenBarrierError`]; see the type's docs.
     pub async fn wait_async(&self) -> Result<u32, BrokenBarrierError> {
-        let mut g = self.inner.lock_async().await;
+        let mut g = self.lock_async().await;
         while matches!(g.phase, Phase::Draining | Phase::Resetting) {
             g = self.cond_wait_async(g).await;
         }
@@ -268,9 +337,17 @@ impl Barrier {
 
     /// `cond_wait` for an async waiter: unlocks, awaits an epoch bump, relocks with
     /// `lock_async`.
-    async fn cond_wait_async<'a>(&'a self, g: MutexGuard<'a, Inner>) -> MutexGuard<'a, Inner> {
-        // Relaxed: read under the lock, which every bump holds.
-        let e = self.epoch.load(Relaxed) & !SLEEPERS_BIT;
+    async fn cond_wait_async<'a>(&'a self, mut g: MutexGuard<'a, Inner>) -> MutexGuard<'a, Inner> {
+        // Owed cancel steps first: they may change the phase the caller waits on.
+        if self.settle(&mut g) {
+            return g;
+        }
+        // Acquire: pairs with the Release CAS of an abandoning drop's bump (the others are
+        // made under the lock we hold); then a step counted before that bump is visible.
+        let e = self.epoch.load(Acquire) & !SLEEPERS_BIT;
+        if self.abandoned_pending() {
+            return g; // spurious: the caller's loop settles it
+        }
         drop(g);
         loop {
             // Acquire: pairs with the Release CAS in `notify_all`.
@@ -290,7 +367,7 @@ impl Barrier {
             }
             futex::wait_future(&self.epoch, e | SLEEPERS_BIT).await;
         }
-        self.inner.lock_async().await
+        self.lock_async().await
     }
 
     /// As [`wait`](Self::wait), but if not all parties arrive within `timeout` the barrier
@@ -303,7 +380,7 @@ impl Barrier {
     }
 
     fn wait_deadline(&self, deadline: Deadline) -> Result<u32, BrokenBarrierError> {
-        let mut g = self.inner.lock();
+        let mut g = self.lock();
         // Enter: let the previous generation drain first (untimed, as in Python).
         // (Seeded control `barrier_enter_skips_drain`, model builds only: generations mix.)
         while !cfg!(portalis_seeded_bug = "barrier_enter_skips_drain")
@@ -325,11 +402,25 @@ impl Barrier {
         };
         // Exit.
         self.leave(&mut g);
+        if cfg!(portalis_seeded_bug = "barrier_action_after_release") && index + 1 == self.parties {
+            drop(g);
+            if let Some(a) = &self.action {
+                a();
+            }
+        }
         r.map(|_| index)
     }
 
     /// The last arrival: run the action, then start draining.
     fn release(&self, g: &mut MutexGuard<'_, Inner>) -> Result<(), BrokenBarrierError> {
+        // Seeded control `barrier_action_after_release` (verify/scripts/controls.sh, model
+        // builds only): the action is left to `wait_deadline`, which runs it after the last
+        // arrival has released everyone and dropped the lock.
+        if cfg!(portalis_seeded_bug = "barrier_action_after_release") {
+            g.phase = Phase::Draining;
+            self.notify_all();
+            return Ok(());
+        }
         if let Some(a) = &self.action {
             if let Err(p) = catch_unwind(AssertUnwindSafe(a)) {
                 self.break_locked(g);
@@ -371,14 +462,14 @@ impl Barrier {
     /// Breaks the barrier: current and future waiters get [`BrokenBarrierError`] until
     /// [`reset`](Self::reset).
     pub fn abort(&self) {
-        let mut g = self.inner.lock();
+        let mut g = self.lock();
         self.break_locked(&mut g);
     }
 
     /// Returns the barrier to its initial state; threads waiting now get
     /// [`BrokenBarrierError`].
     pub fn reset(&self) {
-        let mut g = self.inner.lock();
+        let mut g = self.lock();
         if g.count > 0 {
             if matches!(g.phase, Phase::Filling | Phase::Broken) {
                 g.phase = Phase::Resetting;
@@ -386,16 +477,22 @@ impl Barrier {
         } else {
             g.phase = Phase::Filling;
         }
-        self.notify_all();
+        // Seeded control `barrier_reset_skips_wake` (verify/scripts/controls.sh, model builds
+        // only): the phase changes but nobody asleep in the old generation hears of it.
+        if !cfg!(portalis_seeded_bug = "barrier_reset_skips_wake") {
+            self.notify_all();
+        }
     }
 
-    /// Bumps the epoch (caller holds the lock) and wakes sleepers if any announced.
+    /// Bumps the epoch (caller holds the lock, or is an abandoning drop: ADR 112) and wakes
+    /// sleepers if any announced.
     fn notify_all(&self) {
         let mut e = self.epoch.load(Relaxed);
         loop {
             let new = e.wrapping_add(EPOCH_STEP) & !SLEEPERS_BIT;
-            // Release: pairs with the Acquire loads in `cond_wait` (the lock also orders the
-            // data; this only makes spinning waiters see the bump promptly and safely).
+            // Release: pairs with the Acquire loads in `cond_wait`/`cond_wait_async` (the lock
+            // also orders the data; this makes spinning waiters see the bump promptly and
+            // safely, and publishes an abandoning drop's count: ADR 112).
             match self.epoch.compare_exchange_weak(e, new, Release, Relaxed) {
                 Ok(_) => break,
                 Err(now) => e = now,
@@ -416,11 +513,19 @@ impl Barrier {
     /// Unlocks, waits for an epoch bump or `deadline`, relocks. Returns `(guard, timed_out)`.
     fn cond_wait<'a>(
         &'a self,
-        g: MutexGuard<'a, Inner>,
+        mut g: MutexGuard<'a, Inner>,
         deadline: Deadline,
     ) -> (MutexGuard<'a, Inner>, bool) {
-        // Relaxed: read under the lock, which every bump holds.
-        let e = self.epoch.load(Relaxed) & !SLEEPERS_BIT;
+        // Owed cancel steps first: they may change the phase the caller waits on.
+        if self.settle(&mut g) {
+            return (g, false);
+        }
+        // Acquire: pairs with the Release CAS of an abandoning drop's bump (the others are
+        // made under the lock we hold); then a step counted before that bump is visible.
+        let e = self.epoch.load(Acquire) & !SLEEPERS_BIT;
+        if self.abandoned_pending() {
+            return (g, false); // spurious: the caller's loop settles it
+        }
         drop(g);
         let mut timed_out = false;
         let mut spun = 0;
@@ -456,27 +561,37 @@ impl Barrier {
                 }
             }
         }
-        (self.inner.lock(), timed_out)
+        (self.lock(), timed_out)
     }
 }
 
 /// An async waiter counted in the barrier (`Barrier::wait_async`); dropping it while
-/// `armed` breaks a still-filling generation (a party left) and leaves.
+/// `armed` breaks a still-filling generation (a party left) and leaves, at once or through
+/// `abandoned` (module docs).
 struct ArrivedAsync<'a> {
     barrier: &'a Barrier,
     armed: bool,
 }
 
 impl Drop for ArrivedAsync<'_> {
+    /// Never waits (ADR 112): with the lock free it runs the cancel step itself; with the lock
+    /// held (possibly for the whole action, or by a waiter that is about to sleep) it counts
+    /// the step for the holder, then bumps the epoch so that waiters asleep come and settle it.
     fn drop(&mut self) {
         if !self.armed {
             return;
         }
-        let mut g = self.barrier.inner.lock();
-        if g.phase == Phase::Filling {
-            self.barrier.break_locked(&mut g);
+        let b = self.barrier;
+        if let Some(mut g) = b.inner.try_lock() {
+            b.settle(&mut g);
+            b.cancel_arrived(&mut g);
+            return;
         }
-        self.barrier.leave(&mut g);
+        // Relaxed: the Release CAS of the bump below publishes it (module docs).
+        b.abandoned.fetch_add(1, Relaxed);
+        if !cfg!(portalis_seeded_bug = "barrier_cancel_no_bump") {
+            b.notify_all();
+        }
     }
 }
 
@@ -498,6 +613,61 @@ mod tests {
     use crate::sync::{thread, Arc};
 
     const ROUNDS: usize = if cfg!(miri) { 5 } else { 500 };
+
+    /// Polls `f` once with a waker that does nothing; `true` if it resolved.
+    fn poll_once<F: core::future::Future>(f: core::pin::Pin<&mut F>) -> bool {
+        let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+        f.poll(&mut cx).is_ready()
+    }
+
+    /// ADR 112: dropping an arrived `wait_async` future while the internal lock is held does
+    /// not wait for the lock (before, `Drop` called `lock()`: with the lock held by this very
+    /// thread it deadlocked, and on a page's main thread it busy-waited for as long as a worker
+    /// held it, e.g. for a whole barrier action). The owed cancel step runs at the next lock.
+    #[test]
+    fn dropped_async_waiter_never_waits_for_the_lock() {
+        let b = Barrier::new(2).unwrap();
+        let mut fut = Box::pin(b.wait_async());
+        assert!(!poll_once(fut.as_mut()), "arrived; the barrier is filling");
+        let g = b.inner.lock(); // the lock is held while the future is dropped
+        drop(fut); // deferred, never waits
+        assert_eq!(b.abandoned.load(Relaxed), 1);
+        drop(g);
+        assert!(
+            b.broken(),
+            "the settled cancel broke the filling generation"
+        );
+        assert_eq!(b.abandoned.load(Relaxed), 0);
+        b.reset();
+        // Reusable: count is back to 0 (the abandoned party left).
+        let b = Arc::new(b);
+        let b2 = b.clone();
+        let t = thread::spawn(move || b2.wait());
+        let mine = b.wait().unwrap();
+        assert_eq!(mine + t.join().unwrap().unwrap(), 1);
+    }
+
+    /// ADR 112: a party asleep in `wait` learns of a cancel deferred while another thread held
+    /// the lock (the dropper's epoch bump wakes it; it settles and finds the barrier broken).
+    /// Control: with `barrier_cancel_no_bump` the sleeper would never wake (the loom model
+    /// `loom_async_barrier_deferred_cancel_breaks_sleeper` checks every interleaving).
+    #[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
+    #[test]
+    fn deferred_cancel_wakes_a_sleeping_party() {
+        let b = Arc::new(Barrier::new(3).unwrap());
+        let mut fut = Box::pin(b.wait_async());
+        assert!(!poll_once(fut.as_mut()), "arrived");
+        let b2 = b.clone();
+        let t = thread::spawn(move || b2.wait());
+        while b.n_waiting() < 2 {
+            thread::yield_now();
+        }
+        let g = b.inner.lock();
+        drop(fut);
+        drop(g);
+        assert_eq!(t.join().unwrap(), Err(BrokenBarrierError));
+        assert!(b.broken());
+    }
 
     #[test]
     fn zero_parties_is_an_error() {

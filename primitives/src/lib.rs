@@ -35,6 +35,9 @@ pub mod futex;
 
 pub mod channel;
 
+#[doc(hidden)]
+pub mod stdlike;
+
 mod backoff;
 mod park;
 

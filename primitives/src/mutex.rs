@@ -343,7 +343,12 @@ impl RawMutex {
             // Relaxed: deregistering publishes nothing.
             match self.state.compare_exchange_weak(s, new, Relaxed, Relaxed) {
                 Ok(_) => {
-                    if !is_locked(new) && sleepers(new) != 0 {
+                    // Seeded control `async_mutex_cancel_swallows_wake` (model builds only; with
+                    // its twin in futex/wakers.rs): the leaver passes no wake-up on.
+                    if !is_locked(new)
+                        && sleepers(new) != 0
+                        && !cfg!(portalis_seeded_bug = "async_mutex_cancel_swallows_wake")
+                    {
                         self.wake_slow();
                     }
                     return false;

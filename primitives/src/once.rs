@@ -205,7 +205,11 @@ impl Drop for Completion<'_> {
         } else {
             Release
         };
-        if self.once.state.swap(self.to, order) & WAITERS_BIT != 0 {
+        // Seeded control `once_panic_reset_skips_wake` (model builds only): a panicking run's
+        // reset to INCOMPLETE wakes nobody, as if only the next caller needed to see it.
+        let skip_wake =
+            cfg!(portalis_seeded_bug = "once_panic_reset_skips_wake") && self.to == INCOMPLETE;
+        if self.once.state.swap(self.to, order) & WAITERS_BIT != 0 && !skip_wake {
             futex::wake_all(&self.once.state);
         }
     }

@@ -389,3 +389,164 @@ fn barrier_cancelled_async_waiter_breaks_the_barrier() {
     b.reset();
     assert!(!b.broken());
 }
+
+/// A message that counts its drops, to show a rendezvous hand-off neither loses nor
+/// duplicates it.
+struct Counted(u32, Arc<std::sync::atomic::AtomicUsize>);
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.1.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// ADR 121: on `bounded(0)`, a pending `send_async` and a `recv_async` (two futures, no
+/// blocking thread) meet, in either order, on one thread. Before ADR 121 both ends waited as
+/// observers, which hold no message: the receiver's poll only woke the sender and stayed
+/// pending (checked on the old code: the first assertion on `r` failed with `Pending`).
+#[test]
+fn rendezvous_async_ends_meet_on_one_thread() {
+    // Sender first.
+    let (tx, rx) = channel::bounded::<u32>(0);
+    let mut s = Box::pin(tx.send_async(5));
+    assert!(poll_once(s.as_mut()).is_pending(), "no receiver yet");
+    let mut r = Box::pin(rx.recv_async());
+    assert_eq!(poll_once(r.as_mut()), Poll::Ready(Ok(5)));
+    assert_eq!(poll_once(s.as_mut()), Poll::Ready(Ok(())));
+    // Receiver first.
+    let mut r = Box::pin(rx.recv_async());
+    assert!(poll_once(r.as_mut()).is_pending(), "no sender yet");
+    let mut s = Box::pin(tx.send_async(6));
+    assert!(
+        poll_once(s.as_mut()).is_pending(),
+        "waits until the receiver takes it"
+    );
+    assert_eq!(poll_once(r.as_mut()), Poll::Ready(Ok(6)));
+    assert_eq!(poll_once(s.as_mut()), Poll::Ready(Ok(())));
+}
+
+/// ADR 121 across threads: an async sender and an async receiver, each on its own thread
+/// and parked between polls, exchange 50 messages in order on `bounded(0)`.
+#[test]
+fn rendezvous_async_ends_meet_across_threads() {
+    let (tx, rx) = channel::bounded::<u32>(0);
+    let t = thread::spawn(move || {
+        for i in 0..50 {
+            block_on(tx.send_async(i)).unwrap();
+        }
+    });
+    for i in 0..50 {
+        assert_eq!(block_on(rx.recv_async()), Ok(i));
+    }
+    t.join().unwrap();
+    assert_eq!(block_on(rx.recv_async()), Err(channel::RecvError));
+}
+
+/// ADR 121 R4: a queued async rendezvous sender dropped before any receiver came sends
+/// nothing and drops its message once; one dropped after a receiver took the message (not
+/// yet polled again) delivered it exactly once; one whose receivers all left gets its message
+/// back in the error.
+#[test]
+fn rendezvous_send_async_cancel_and_disconnect_lose_nothing() {
+    let drops = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let dropped = || drops.load(std::sync::atomic::Ordering::SeqCst);
+    let (tx, rx) = channel::bounded::<Counted>(0);
+    // Dropped while queued: nothing sent, the message dropped with the future.
+    let mut s = Box::pin(tx.send_async(Counted(1, drops.clone())));
+    assert!(poll_once(s.as_mut()).is_pending());
+    drop(s);
+    assert_eq!(dropped(), 1);
+    assert!(matches!(rx.try_recv(), Err(channel::TryRecvError::Empty)));
+    // Taken, then the future dropped before it saw it: delivered once.
+    let mut s = Box::pin(tx.send_async(Counted(2, drops.clone())));
+    assert!(poll_once(s.as_mut()).is_pending());
+    let got = rx.try_recv().ok().map(|m| m.0);
+    assert_eq!(got, Some(2));
+    assert_eq!(
+        dropped(),
+        2,
+        "the received message was dropped by the receiver"
+    );
+    drop(s);
+    assert_eq!(dropped(), 2, "nothing left to drop");
+    // Every receiver gone while queued: the message comes back in the error.
+    let mut s = Box::pin(tx.send_async(Counted(3, drops.clone())));
+    assert!(poll_once(s.as_mut()).is_pending());
+    drop(rx);
+    match poll_once(s.as_mut()) {
+        Poll::Ready(Err(channel::SendError(m))) => assert_eq!(m.0, 3),
+        other => panic!(
+            "expected the message back, got {:?}",
+            other.map(|r| r.is_ok())
+        ),
+    }
+    assert_eq!(dropped(), 3);
+}
+
+/// A waker that counts its wake-ups (and does nothing else).
+struct CountWakes(std::sync::atomic::AtomicUsize);
+impl Wake for CountWakes {
+    fn wake(self: Arc<Self>) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Polls `f` to completion like [`block_on`], counting its polls.
+fn block_on_counting<F: Future>(f: F) -> (F::Output, usize) {
+    let mut f = std::pin::pin!(f);
+    let mut polls = 0;
+    let v = block_on(std::future::poll_fn(|cx| {
+        polls += 1;
+        f.as_mut().poll(cx)
+    }));
+    (v, polls)
+}
+
+/// ADR 122: a timer receive that is not due registers a deadline and does not wake itself.
+/// Before ADR 122 it returned `Pending` after waking its own task (a busy yield): checked on
+/// the old code, where the wake count after one poll was 1 for each receiver.
+#[test]
+fn timer_recv_async_does_not_wake_itself() {
+    let hour = std::time::Duration::from_secs(3600);
+    for (name, r) in [
+        ("after", channel::after(hour)),
+        ("tick", channel::tick(hour)),
+        ("never", channel::never()),
+    ] {
+        let wakes = Arc::new(CountWakes(std::sync::atomic::AtomicUsize::new(0)));
+        let waker = Waker::from(wakes.clone());
+        let mut f = Box::pin(r.recv_async());
+        assert!(f
+            .as_mut()
+            .poll(&mut Context::from_waker(&waker))
+            .is_pending());
+        assert_eq!(
+            wakes.0.load(std::sync::atomic::Ordering::SeqCst),
+            0,
+            "{name}"
+        );
+        drop(f); // cancels its deadline
+    }
+}
+
+/// ADR 122: a task awaiting `after(d)` is polled a bounded number of times: once to register,
+/// once when the timer thread wakes it at the deadline, plus room for spurious returns from
+/// `thread::park`. Before ADR 122 it was polled in a loop until the deadline (thousands of
+/// times for 30 ms: checked on the old code). Same for three `tick`s.
+#[test]
+fn timer_recv_async_is_polled_a_bounded_number_of_times() {
+    let d = std::time::Duration::from_millis(30);
+    let start = std::time::Instant::now();
+    let (got, polls) = block_on_counting(channel::after(d).recv_async());
+    assert!(got.is_ok());
+    assert!(start.elapsed() >= d, "resolved before its deadline");
+    assert!(polls <= 4, "after(30 ms) polled {polls} times");
+    let tk = channel::tick(std::time::Duration::from_millis(10));
+    let (_, polls) = block_on_counting(async {
+        for _ in 0..3 {
+            tk.recv_async().await.unwrap();
+        }
+    });
+    assert!(polls <= 12, "three ticks polled {polls} times");
+    drop(tk);
+    futex::join_idle_timer(); // as above
+}

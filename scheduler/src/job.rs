@@ -8,6 +8,7 @@ use crate::latch::{Latch, SpinLatch};
 use crate::running::record;
 #[cfg(any(all(target_arch = "wasm32", target_feature = "atomics"), portalis_loom))]
 use crate::running::WorkerDied;
+use crate::sleep::Sleep;
 use core::mem::{align_of, size_of, ManuallyDrop, MaybeUninit};
 use portalis_primitives::sync::cell::UnsafeCell;
 use std::any::Any;
@@ -125,14 +126,36 @@ pub(crate) struct FrameRef {
 }
 
 impl FrameRef {
+    /// A frame for a join's job (only [`JoinJob`]s are frames: [`FrameRef::bind_latch`]
+    /// relies on its layout).
+    ///
     /// # Safety
     /// As [`JobRef::new`].
     #[inline(always)]
-    pub(crate) unsafe fn new<T: Job>(data: *const T) -> FrameRef {
+    pub(crate) unsafe fn new<F: FnOnce(bool) -> R, R>(data: *const JoinJob<F, R>) -> FrameRef {
         FrameRef {
             pointer: data.cast(),
-            execute_fn: execute_object::<T>,
+            execute_fn: execute_object::<JoinJob<F, R>>,
         }
+    }
+
+    /// Binds the frame's latch to its owner (worker `owner` of the pool whose sleep state is
+    /// `sleep`): the promotion step of ADR 107, run by the owner before the push that shares
+    /// the frame (the push publishes the latch with the job).
+    ///
+    /// # Safety
+    /// The frame is alive and not yet shared (no thread but its owner can reach it), and it
+    /// is bound at most once.
+    #[inline]
+    pub(crate) unsafe fn bind_latch(self, sleep: &Sleep, owner: usize) {
+        // SAFETY: `pointer` came from a `&JoinJob` (`new`), which is `repr(C)` with the latch
+        // cell first, so it points to that cell; the cell's interior mutability allows the
+        // write through a shared borrow, and nobody else reads it yet (caller's contract).
+        let cell = unsafe { &*self.pointer.cast::<UnsafeCell<MaybeUninit<SpinLatch>>>() };
+        cell.with_mut(|l| {
+            // SAFETY: exclusive (see above).
+            unsafe { (*l).write(SpinLatch::new(sleep, owner)) };
+        });
     }
 
     /// The full `JobRef` (for the deque, when the frame is promoted).
@@ -278,20 +301,39 @@ impl<L: Latch, F: FnOnce(bool) -> R, R> StackJob<L, F, R> {
 /// it, by a thief, or dropped by the owner's unwind guard) instead of an `Option` that is
 /// written, tested and dropped; the result slot is written only by a thief, so it needs no
 /// initialisation and no drop.
+///
+/// The latch is written only when the frame is promoted (ADR 107): a frame that is never
+/// shared (nearly every join) never needs one, so the fast path writes nothing but the
+/// closure. The owner binds it ([`FrameRef::bind_latch`]) before pushing the frame into its
+/// deque, whose push publishes it to the thief; every reader (the thief's `set`, the owner's
+/// probe after finding the frame promoted) comes after the promotion. `repr(C)` with the
+/// latch first, so the type-erased [`FrameRef`] can reach it.
+#[repr(C)]
 pub(crate) struct JoinJob<F, R> {
-    pub(crate) latch: SpinLatch,
+    latch: UnsafeCell<MaybeUninit<SpinLatch>>,
     func: UnsafeCell<ManuallyDrop<F>>,
     result: UnsafeCell<MaybeUninit<JobResult<R>>>,
 }
 
 impl<F: FnOnce(bool) -> R, R> JoinJob<F, R> {
     #[inline(always)]
-    pub(crate) fn new(func: F, latch: SpinLatch) -> Self {
+    pub(crate) fn new(func: F) -> Self {
         JoinJob {
-            latch,
+            latch: UnsafeCell::new(MaybeUninit::uninit()),
             func: UnsafeCell::new(ManuallyDrop::new(func)),
             result: UnsafeCell::new(MaybeUninit::uninit()),
         }
+    }
+
+    /// The latch of a promoted frame.
+    ///
+    /// # Safety
+    /// The frame was promoted (its latch bound by [`FrameRef::bind_latch`] before the push
+    /// that shared it), and the caller is its owner or took it from a deque after that push.
+    #[inline]
+    pub(crate) unsafe fn latch(&self) -> &SpinLatch {
+        // SAFETY: bound before the frame was shared (caller's contract); never written again.
+        self.latch.with(|l| unsafe { (*l).assume_init_ref() })
     }
 
     /// # Safety
@@ -361,7 +403,7 @@ impl<F: FnOnce(bool) -> R, R> Job for JoinJob<F, R> {
                 // SAFETY: none beyond `execute`'s: this is the seeded bug.
                 unsafe { this.result.with_mut(|slot| (*slot).write(r)) };
                 // SAFETY: as below.
-                unsafe { SpinLatch::set(&this.latch) };
+                unsafe { SpinLatch::set(this.latch()) };
                 #[cfg(portalis_loom)]
                 crate::running::model_death_point();
             });
@@ -373,16 +415,17 @@ impl<F: FnOnce(bool) -> R, R> Job for JoinJob<F, R> {
             // Negative control of `verify/` (model builds only, never shipped): the latch set
             // before the result is written, which the owner may read (or free) at once.
             // SAFETY: none: this is the seeded bug the models must report.
-            unsafe { SpinLatch::set(&this.latch) };
+            unsafe { SpinLatch::set(this.latch()) };
             // SAFETY: none (seeded bug).
             unsafe { this.result.with_mut(|slot| (*slot).write(r)) };
             return;
         }
         // SAFETY: exclusive until the latch is set below; the slot was never written.
         unsafe { this.result.with_mut(|slot| (*slot).write(r)) };
-        // SAFETY: the latch lives in the job, alive until `set` publishes; `set` touches
-        // nothing of the job after its publishing store.
-        unsafe { SpinLatch::set(&this.latch) };
+        // SAFETY: we took the job from a deque, so it was promoted and its latch bound before
+        // that push (`latch`); the latch lives in the job, alive until `set` publishes, and
+        // `set` touches nothing of the job after its publishing store.
+        unsafe { SpinLatch::set(this.latch()) };
         // Models only: the thread may die here, the job done (running.rs R2 keeps it safe).
         #[cfg(portalis_loom)]
         crate::running::model_death_point();
@@ -402,8 +445,9 @@ impl<F: FnOnce(bool) -> R, R> JoinJob<F, R> {
         // SAFETY: the slot was never written (the thief died before writing it) and is ours
         // until the latch is set.
         unsafe { this.result.with_mut(|slot| (*slot).write(outcome)) };
-        // SAFETY: as in `execute`: `set` touches nothing of the job after publishing.
-        unsafe { SpinLatch::set(&this.latch) };
+        // SAFETY: as in `execute`: the job was taken from a deque, so its latch was bound
+        // before that push (`latch`); `set` touches nothing of the job after publishing.
+        unsafe { SpinLatch::set(this.latch()) };
     }
 
     /// For the loom models only: a thief that takes the job and dies in its body, the way a

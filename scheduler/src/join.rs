@@ -173,7 +173,7 @@ where
     RA: Send,
     RB: Send,
 {
-    let job = JoinJob::new(b, wt.spin_latch());
+    let job = JoinJob::new(b);
     // SAFETY: `job` stays on this stack frame until it is popped (and, if promoted, reclaimed
     // or its latch observed), also when `a` panics (`a_panicked`).
     let idx = wt.push_frame(unsafe { job.as_frame_ref() });
@@ -198,14 +198,16 @@ where
 {
     // SAFETY: used only as an identity to compare with popped JobRefs.
     let ours = unsafe { job.as_job_ref() };
-    while !job.latch.probe() {
+    // SAFETY: the frame was promoted (its latch bound before the push); we are its owner.
+    let latch = unsafe { job.latch() };
+    while !latch.probe() {
         match wt.deque.pop() {
             // SAFETY: popped back from our own deque: no thief has it, the closure is there.
             Some(j) if j == ours => return unsafe { job.take_func() }(false),
             // SAFETY: taken from our deque: we hold the right to run it.
             Some(j) => unsafe { wt.execute(j) },
             None => {
-                wt.wait_until(&job.latch);
+                wt.wait_until(latch);
                 break;
             }
         }
@@ -231,7 +233,9 @@ where
     }
     // SAFETY: identity only.
     let ours = unsafe { job.as_job_ref() };
-    while !job.latch.probe() {
+    // SAFETY: the frame was promoted (its latch bound before the push); we are its owner.
+    let latch = unsafe { job.latch() };
+    while !latch.probe() {
         match wt.deque.pop() {
             Some(j) if j == ours => {
                 // SAFETY: popped back from our own deque: no thief has it.
@@ -241,7 +245,7 @@ where
             // SAFETY: taken from our deque: we hold the right to run it.
             Some(j) => unsafe { wt.execute(j) },
             None => {
-                wt.wait_until(&job.latch);
+                wt.wait_until(latch);
                 break;
             }
         }

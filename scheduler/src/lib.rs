@@ -111,11 +111,12 @@ pub mod model {
         /// A job returning `v`, owned by worker 0 of a one-worker `Sleep`.
         pub fn new(v: u32) -> Self {
             let sleep = portalis_primitives::sync::Arc::new(Sleep::new(1));
-            let latch = crate::latch::SpinLatch::new(&sleep, 0);
-            DeathJob {
-                job: crate::job::JoinJob::new(Box::new(move |_| v), latch),
-                _sleep: sleep,
-            }
+            let job: crate::job::JoinJob<Box<dyn FnOnce(bool) -> u32 + Send>, u32> =
+                crate::job::JoinJob::new(Box::new(move |_| v));
+            // The promotion step (ADR 107): bind the latch before the job is shared.
+            // SAFETY: the job is alive and not shared yet; bound once.
+            unsafe { job.as_frame_ref().bind_latch(&sleep, 0) };
+            DeathJob { job, _sleep: sleep }
         }
 
         /// A thief runs the job to completion (`Job::execute`). Call once, on one thread.
@@ -134,7 +135,8 @@ pub mod model {
         /// The owner's check: is the latch set?
         pub fn is_set(&self) -> bool {
             use crate::latch::Probe;
-            self.job.latch.probe()
+            // SAFETY: bound in `new`, before the job was shared.
+            unsafe { self.job.latch() }.probe()
         }
 
         /// The owner reads the outcome once the latch is set: the value, or the panic the

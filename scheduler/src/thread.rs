@@ -3,8 +3,9 @@
 //! [`current_thread`], [`active_count`] and [`enumerate`] see every live thread started here
 //! (plus the calling thread).
 
+use portalis_primitives::stdlike::Mutex;
 use portalis_primitives::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
-use portalis_primitives::sync::{thread, Arc, Mutex};
+use portalis_primitives::sync::{thread, Arc};
 use std::any::Any;
 use std::fmt;
 
@@ -41,10 +42,13 @@ pub type ThreadId = u64;
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 static ACTIVE: AtomicUsize = AtomicUsize::new(0);
-static REGISTRY: std::sync::OnceLock<Mutex<Vec<Thread>>> = std::sync::OnceLock::new();
+/// A plain `static` (the crate's `Mutex::new` is `const`): no lazy initialisation, whose
+/// std `OnceLock` would wait with `memory.atomic.wait32` (a trap on a page's main thread) when
+/// a worker initialises it at the same moment.
+static REGISTRY: Mutex<Vec<Thread>> = Mutex::new(Vec::new());
 
 fn registry() -> &'static Mutex<Vec<Thread>> {
-    REGISTRY.get_or_init(|| Mutex::new(Vec::new()))
+    &REGISTRY
 }
 
 portalis_primitives::sync::thread_local! {

@@ -561,3 +561,42 @@ async fn rwlock_condvar_barrier_async_on_the_main_thread() {
     assert_eq!(mine + held.load(SeqCst) - 10, 1);
     assert_eq!(*l.read(), 8);
 }
+
+/// Issue 9 item 2, ADR 111: a worker holds an executor `Future`'s state lock (its `result`
+/// clones the value under it; `HoldsLock` holds until the main thread waits) while the main
+/// thread calls `done()`. The state lock used to be std's `Mutex`: a contended lock on the
+/// main thread trapped ("Atomics.wait cannot be called in this context"). Now it is the
+/// crate's own lock, whose main-thread wait spins in bounded rounds until the worker lets go.
+#[wasm_bindgen_test]
+async fn executor_future_state_lock_held_by_a_worker_does_not_trap_the_main_thread() {
+    use portalis_scheduler::executor::Future;
+    let f = Future::<HoldsLock>::new();
+    let msg = HoldsLock::new(9);
+    let holding = msg.holding.clone();
+    msg.arm();
+    assert!(f.set_result(msg).is_ok());
+    let got = Arc::new(AtomicU32::new(0));
+    let (f2, g2) = (f.clone(), got.clone());
+    let h = spawn(move || g2.store(f2.result(None).unwrap().value, SeqCst)).await;
+    until(|| holding.load(SeqCst) == 1).await;
+    let waits = futex::main_thread_waits();
+    assert!(f.done());
+    assert!(
+        futex::main_thread_waits() > waits,
+        "the main thread waited for the worker's state lock"
+    );
+    h.join_async().await;
+    assert_eq!(got.load(SeqCst), 9);
+}
+
+/// ADR 121: two async ends of a rendezvous channel meet on the page's main thread.
+#[wasm_bindgen_test]
+async fn rendezvous_async_ends_meet_on_the_main_thread() {
+    rendezvous_async_ends_meet_on_this_thread().await;
+}
+
+/// ADR 122: `after(d).recv_async()` sleeps on a JS timer on the main thread (bounded polls).
+#[wasm_bindgen_test]
+async fn after_recv_async_sleeps_on_a_js_timer_on_the_main_thread() {
+    after_recv_async_is_polled_a_bounded_number_of_times().await;
+}

@@ -16,7 +16,7 @@ mod web_common;
 
 use portalis_primitives::sync::atomic::{
     AtomicU32,
-    Ordering::{Acquire, Relaxed, Release},
+    Ordering::{Acquire, Release},
 };
 use portalis_primitives::{channel, futex};
 use std::sync::{Arc, Mutex};
@@ -187,33 +187,56 @@ async fn channel_cell(kind: &str, n: u32) -> f64 {
     took * 1e6 / f64::from(n)
 }
 
-/// Why bounded(1) costs µs per message (ADR 117): `n` messages over a `bounded(cap)` channel
-/// from a spawned worker to this one, each side first trying without blocking and counting
-/// the times it had to block (`send` on a full channel, `recv` on an empty one). Returns
-/// (ns per message, sender blocks per message, receiver blocks per message).
-async fn channel_handoffs(cap: usize, n: u32) -> (f64, f64, f64) {
+/// What one run of [`channel_handoffs`] saw: ns per message, and per message on each side:
+/// blocking calls (`send` on a full channel, `recv` on an empty one) and the engine futex
+/// entries of that side's thread (`memory.atomic.wait32` executed, `memory.atomic.notify`
+/// executed, waiters those notifies woke).
+#[derive(Clone, Copy, Default)]
+struct Handoffs {
+    ns: f64,
+    blocks: [f64; 2],
+    waits: [f64; 2],
+    notifies: [f64; 2],
+    woken: [f64; 2],
+}
+
+/// Why bounded(1) costs µs per message (ADR 117, 118): `n` messages over a `bounded(cap)`
+/// channel from a spawned worker to this one, each side first trying without blocking and
+/// counting the times it had to block, and each side's futex entries (`futex::op_counts`).
+/// Index 0 of each pair is the sender, 1 the receiver.
+async fn channel_handoffs(cap: usize, n: u32) -> Handoffs {
     let (s, r) = channel::bounded(cap);
     let go = Arc::new(AtomicU32::new(0));
     let g = go.clone();
-    let send_blocks = Arc::new(AtomicU32::new(0));
-    let sb = send_blocks.clone();
+    let sender_out = Arc::new(Mutex::new([0u64; 4]));
+    let so = sender_out.clone();
     let h = spawn(move || {
         // Acquire: pairs with the test thread's Release store of `go`.
         while g.load(Acquire) == 0 {
             let _ = futex::wait(&g, 0, None);
         }
+        let c0 = futex::op_counts();
+        let mut blocks = 0u64;
         for i in 0..n {
             if let Err(channel::TrySendError::Full(v)) = s.try_send(u64::from(i)) {
-                sb.fetch_add(1, Relaxed); // Relaxed: a count read after the join.
+                blocks += 1;
                 s.send(v).unwrap();
             }
         }
+        let c1 = futex::op_counts();
+        *so.lock().unwrap() = [
+            blocks,
+            c1.waits - c0.waits,
+            c1.notifies - c0.notifies,
+            c1.woken - c0.woken,
+        ];
     })
     .await;
-    let mut recv_blocks = 0u32;
+    let mut recv_blocks = 0u64;
     let start = now_ms();
     go.store(1, Release); // Release: pairs with the sender's Acquire load.
     futex::wake_one(&go);
+    let c0 = futex::op_counts();
     for _ in 0..n {
         let v = match r.try_recv() {
             Ok(v) => v,
@@ -224,23 +247,28 @@ async fn channel_handoffs(cap: usize, n: u32) -> (f64, f64, f64) {
         };
         std::hint::black_box(v);
     }
+    let c1 = futex::op_counts();
     let took = now_ms() - start;
     h.join().unwrap();
-    let n_f = f64::from(n);
-    (
-        took * 1e6 / n_f,
-        f64::from(send_blocks.load(Relaxed)) / n_f,
-        f64::from(recv_blocks) / n_f,
-    )
+    let sd = *sender_out.lock().unwrap();
+    let per = |x: u64| x as f64 / f64::from(n);
+    Handoffs {
+        ns: took * 1e6 / f64::from(n),
+        blocks: [per(sd[0]), per(recv_blocks)],
+        waits: [per(sd[1]), per(c1.waits - c0.waits)],
+        notifies: [per(sd[2]), per(c1.notifies - c0.notifies)],
+        woken: [per(sd[3]), per(c1.woken - c0.woken)],
+    }
 }
 
 /// The bounded(1) explanation line: interleaved rounds of bounded(1), bounded(2) and
-/// bounded(64) with their block counts, and the blocking ping-pong round trip (two wakes).
+/// bounded(64) with their block and futex counts, and the blocking ping-pong round trip (two
+/// wakes).
 async fn bounded1_explained() -> String {
     const N: u32 = 20_000;
     const R: usize = 5;
     let caps = [1usize, 2, 64];
-    let mut per: Vec<Vec<(f64, f64, f64)>> = vec![Vec::new(); caps.len()];
+    let mut per: Vec<Vec<Handoffs>> = vec![Vec::new(); caps.len()];
     let _ = channel_handoffs(1, N / 10).await;
     for round in 0..R {
         for k in 0..caps.len() {
@@ -255,18 +283,28 @@ async fn bounded1_explained() -> String {
         .collect();
     let rt50 = table::percentile(&mut rt, 50.0);
     let mut out = format!(
-        "bounded(1) explained ({N} msgs, {R} interleaved rounds, medians): blocking ping-pong round trip (two wakes) {:.1} µs",
+        "bounded(1) explained ({N} msgs, {R} interleaved rounds, medians; per message, sender/receiver): blocking ping-pong round trip (two wakes) {:.1} µs",
         rt50 / 1e3
     );
     for (i, cap) in caps.iter().enumerate() {
-        let mut ns: Vec<f64> = per[i].iter().map(|p| p.0).collect();
-        let mut sb: Vec<f64> = per[i].iter().map(|p| p.1).collect();
-        let mut rb: Vec<f64> = per[i].iter().map(|p| p.2).collect();
+        let med = |f: &dyn Fn(&Handoffs) -> f64| {
+            let mut v: Vec<f64> = per[i].iter().map(f).collect();
+            table::percentile(&mut v, 50.0)
+        };
+        let (lo, hi) = per[i]
+            .iter()
+            .fold((f64::MAX, 0f64), |(lo, hi), p| (lo.min(p.ns), hi.max(p.ns)));
         out += &format!(
-            "; bounded({cap}): {:.0} ns/msg, sender blocks {:.3}/msg, receiver blocks {:.3}/msg",
-            table::percentile(&mut ns, 50.0),
-            table::percentile(&mut sb, 50.0),
-            table::percentile(&mut rb, 50.0)
+            "; bounded({cap}): {:.0} ns/msg ({lo:.0}–{hi:.0}), blocks {:.3}/{:.3}, wait32 {:.3}/{:.3}, notify {:.3}/{:.3} (woke {:.3}/{:.3})",
+            med(&|p| p.ns),
+            med(&|p| p.blocks[0]),
+            med(&|p| p.blocks[1]),
+            med(&|p| p.waits[0]),
+            med(&|p| p.waits[1]),
+            med(&|p| p.notifies[0]),
+            med(&|p| p.notifies[1]),
+            med(&|p| p.woken[0]),
+            med(&|p| p.woken[1]),
         );
     }
     out
@@ -371,6 +409,11 @@ async fn w2_pool_rows() -> Vec<table::Row> {
 
 #[wasm_bindgen_test]
 async fn perf_futex_wake_latency() {
+    // `PORTALIS_PERF_ONLY=handoffs` at build time: only the bounded(1) line (quick A/B runs).
+    if option_env!("PORTALIS_PERF_ONLY") == Some("handoffs") {
+        console_log!("PERF-NOTE {}", bounded1_explained().await);
+        return;
+    }
     let uncontended = uncontended_costs();
     for r in 0..3 {
         let _ = route(r, WARMUP).await;

@@ -820,3 +820,15 @@ async fn instants_made_in_another_worker_mean_the_same_moment() {
         now_ms() - start
     );
 }
+
+/// ADR 121: two async ends of a rendezvous channel meet in a worker's event loop.
+#[wasm_bindgen_test]
+async fn rendezvous_async_ends_meet_in_a_worker() {
+    rendezvous_async_ends_meet_on_this_thread().await;
+}
+
+/// ADR 122: `after(d).recv_async()` sleeps on a JS timer in a worker (bounded polls).
+#[wasm_bindgen_test]
+async fn after_recv_async_sleeps_on_a_js_timer_in_a_worker() {
+    after_recv_async_is_polled_a_bounded_number_of_times().await;
+}

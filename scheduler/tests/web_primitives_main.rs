@@ -13,7 +13,7 @@ mod web_common;
 use portalis_primitives::channel::{self, RecvTimeoutError, TryRecvError};
 use portalis_primitives::futex;
 use portalis_primitives::sync::atomic::{AtomicU32, Ordering::SeqCst};
-use portalis_primitives::{Condvar, Event, Mutex, RwLock, Semaphore};
+use portalis_primitives::{Barrier, Condvar, Event, Mutex, RwLock, Semaphore};
 use std::sync::Arc;
 use std::time::Duration;
 use wasm_bindgen_test::*;
@@ -248,4 +248,88 @@ fn instant_and_timers_on_main_thread() {
     let ev = Event::new();
     assert!(!ev.wait_until(Instant::now() + Duration::from_millis(5)));
     assert!(t0.elapsed() >= Duration::from_millis(18));
+}
+
+/// Issue 9 item 2, ADR 111: a worker holds the broadcast ring's lock (its receiver clones a
+/// message under it, and the clone holds until the main thread waits: `HoldsLock`) while the
+/// main thread calls `try_recv`. The ring lock used to be std's `Mutex`, whose contended wait
+/// is `memory.atomic.wait32`: a trap here ("Atomics.wait cannot be called in this context").
+/// Now it is the crate's own lock: the main thread spins in bounded rounds until the worker
+/// lets go, then receives.
+#[wasm_bindgen_test]
+async fn broadcast_ring_held_by_a_worker_does_not_trap_the_main_thread() {
+    let (tx, mut rx) = channel::broadcast::<HoldsLock>(4);
+    let mut rx_w = tx.subscribe();
+    let msg = HoldsLock::new(5);
+    let holding = msg.holding.clone();
+    msg.arm();
+    tx.send(msg).unwrap();
+    let got = Arc::new(AtomicU32::new(0));
+    let g2 = got.clone();
+    let h = spawn(move || g2.store(rx_w.try_recv().unwrap().value, SeqCst)).await;
+    until(|| holding.load(SeqCst) == 1).await;
+    let waits = futex::main_thread_waits();
+    assert_eq!(rx.try_recv().unwrap().value, 5);
+    assert!(
+        futex::main_thread_waits() > waits,
+        "the main thread waited for the worker's ring lock"
+    );
+    h.join_async().await;
+    assert_eq!(got.load(SeqCst), 5);
+}
+
+/// Polls `f` once with a waker that does nothing; `true` if it resolved.
+fn poll_once<F: core::future::Future>(f: core::pin::Pin<&mut F>) -> bool {
+    let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+    f.poll(&mut cx).is_ready()
+}
+
+/// Issue 9 item 2, ADR 112: dropping an arrived `Barrier::wait_async` future on the main
+/// thread while a worker runs the barrier's action (which holds the barrier's lock) must not
+/// wait for that lock. Here the action waits until the drop has returned, so the old `Drop`
+/// (which took the lock) hung the page for ever; now the drop defers its cancel step, which
+/// the next holder runs, and the barrier is reusable afterwards.
+#[wasm_bindgen_test]
+async fn dropped_barrier_wait_async_does_not_wait_for_the_action() {
+    let in_action = Arc::new(AtomicU32::new(0));
+    let dropped = Arc::new(AtomicU32::new(0));
+    let (ia, dr) = (in_action.clone(), dropped.clone());
+    let b = Arc::new(
+        Barrier::with_action(2, move || {
+            ia.store(1, SeqCst);
+            let w = AtomicU32::new(0);
+            while dr.load(SeqCst) == 0 {
+                let _ = futex::wait(&w, 0, Some(Duration::from_millis(1)));
+            }
+        })
+        .unwrap(),
+    );
+    let mut fut = Box::pin(b.wait_async());
+    assert!(!poll_once(fut.as_mut()), "arrived; the barrier is filling");
+    let b2 = b.clone();
+    let ok = Arc::new(AtomicU32::new(0));
+    let ok2 = ok.clone();
+    let h = spawn(move || {
+        // The last party: runs the action (holding the lock), then leaves.
+        assert_eq!(b2.wait(), Ok(1));
+        ok2.store(1, SeqCst);
+    })
+    .await;
+    until(|| in_action.load(SeqCst) == 1).await;
+    let waits = futex::main_thread_waits();
+    drop(fut);
+    assert_eq!(futex::main_thread_waits(), waits, "the drop did not wait");
+    dropped.store(1, SeqCst);
+    h.join_async().await;
+    assert_eq!(ok.load(SeqCst), 1);
+    // Reusable: the deferred leave ran, so a new generation fills and releases.
+    let b3 = b.clone();
+    let h = spawn(move || {
+        b3.wait().unwrap();
+    })
+    .await;
+    let mine = or_hang("barrier reuse", 20, b.wait_async()).await;
+    assert!(mine.is_ok());
+    h.join_async().await;
+    assert!(!b.broken());
 }

@@ -8,4 +8,4 @@ export CARGO_TARGET_DIR=target/miri
 # -Zmiri-many-seeds is not used: one seed keeps CI time bounded.
 export MIRIFLAGS="${MIRIFLAGS:--Zmiri-disable-isolation}"
 . scripts/nightly.sh
-cargo "+$NIGHTLY" miri test -p portalis-primitives
+cargo "+$NIGHTLY" miri test -p portalis-primitives "$@"

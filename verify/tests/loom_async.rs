@@ -15,7 +15,9 @@ use loom::sync::atomic::{
 };
 use loom::sync::Arc;
 use loom::thread;
-use portalis_primitives::{channel, futex, Condvar, Mutex, MutexGuard, RwLock, Semaphore};
+use portalis_primitives::{
+    channel, futex, Barrier, BrokenBarrierError, Condvar, Mutex, MutexGuard, RwLock, Semaphore,
+};
 use portalis_verify::model::{block_on, loom_model, Payload};
 
 /// Polls `f` once with a waker that does nothing; `true` if it resolved.
@@ -120,6 +122,10 @@ fn loom_async_mutex_cancel_after_fair_handoff() {
 
 /// mutex.rs step 6: a registered async waiter is chosen by an unlock's wake-up and dropped;
 /// a thread blocked in `lock` must still get the lock.
+/// Control: `async_mutex_cancel_swallows_wake`, which removes both ways the wake-up is passed
+/// on (the wait future's pass-on in futex/wakers.rs and `deregister`'s `wake_slow`): each alone
+/// is enough, so neither single-step bug (`async_cancel_drops_wake`, or the `deregister` half
+/// alone) fails this model (ADR 092).
 #[test]
 fn loom_async_mutex_cancelled_waiter_does_not_strand_thread() {
     loom_model(2, || {
@@ -233,6 +239,38 @@ fn loom_async_rwlock_cancelled_writer_does_not_strand_writer() {
     });
 }
 
+/// rwlock.rs `write_async` (ADR 097): an async writer registered behind a read guard and
+/// dropped (as under an executor's timeout) leaves like a timed-out thread: its
+/// `WRITERS_WAITING_BIT` refuses no new reader, and a reader that slept behind it is woken and
+/// enters while the guard is still held (the main thread joins it before releasing, so a
+/// reader left asleep is a deadlock loom reports). Control:
+/// `rwlock_async_cancel_keeps_writer_bit`.
+#[test]
+fn loom_async_rwlock_cancelled_writer_lets_readers_in() {
+    loom_model(2, || {
+        let l = Arc::new(RwLock::new(7u32));
+        let held = l.read();
+        let mut a = Box::pin(l.write_async());
+        assert!(
+            !poll_once(a.as_mut()),
+            "registered: a reader holds the lock"
+        );
+        let l2 = l.clone();
+        let reader = thread::spawn(move || *l2.read());
+        drop(a);
+        assert!(
+            l.try_read().is_some(),
+            "no writer waits: a new reader must join"
+        );
+        assert_eq!(reader.join().unwrap(), 7);
+        drop(held);
+        assert!(
+            l.try_write().is_some(),
+            "the lock is free: a writer must get it"
+        );
+    });
+}
+
 /// rwlock.rs `read_async`: an async reader on one thread, a writer releasing on another;
 /// the reader sees what the writer wrote.
 #[test]
@@ -278,5 +316,92 @@ fn loom_async_condvar_cancelled_waiter_passes_notify_on() {
         pair.1.notify_one(); // pops `a` (first in the queue)
         drop(a);
         b.join().unwrap();
+    });
+}
+
+/// barrier.rs `wait_async` cancel (ADR 112): an arrived async waiter is dropped while a
+/// second party waits in `wait` and a third thread takes the internal lock (`n_waiting`), so
+/// in some interleavings the drop finds the lock held and defers its cancel step. The
+/// sleeping party must still learn that the barrier broke (never sleep for ever), and the
+/// step runs exactly once. Controls: `barrier_cancel_no_bump` (the deferring drop does not
+/// bump the epoch: a party already asleep is never woken) and `barrier_cancel_skips_recheck`
+/// (a party that read an epoch including the bump sleeps without settling).
+#[test]
+fn loom_async_barrier_deferred_cancel_breaks_sleeper() {
+    loom_model(2, || {
+        let b = Arc::new(Barrier::new(3).unwrap());
+        let mut a = Box::pin(b.wait_async());
+        assert!(!poll_once(a.as_mut()), "arrived: the barrier is filling");
+        let b2 = b.clone();
+        let sleeper = thread::spawn(move || b2.wait());
+        let b3 = b.clone();
+        let observer = thread::spawn(move || b3.n_waiting());
+        drop(a);
+        assert_eq!(sleeper.join().unwrap(), Err(BrokenBarrierError));
+        let _ = observer.join().unwrap();
+        assert!(b.broken());
+    });
+}
+
+/// async_ops.rs R1–R3 (ADR 121): on `bounded(0)` an async sender and an async receiver, each
+/// on its own thread with no blocking end, meet; the message and what the sender wrote before
+/// it arrive. Control: `rendezvous_async_send_skips_notify` (a receiver that registered first
+/// is never told a sender waits: both futures sleep, a deadlock).
+#[test]
+fn loom_async_rendezvous_async_ends_meet() {
+    loom_model(2, || {
+        let (tx, rx) = channel::bounded::<u32>(0);
+        let p = Arc::new(Payload::new());
+        let p2 = p.clone();
+        let t = thread::spawn(move || {
+            p2.write(5);
+            block_on(tx.send_async(1)).unwrap();
+        });
+        assert_eq!(block_on(rx.recv_async()), Ok(1));
+        assert_eq!(p.read(), 5);
+        t.join().unwrap();
+    });
+}
+
+/// async_ops.rs R3: an async rendezvous sender whose receivers all leave (on another thread,
+/// at any point) gets its message back in the error: a completed wait is not a delivery.
+/// Control: `rendezvous_async_send_trusts_done` (the disconnect's claim is taken for a
+/// receiver's and the message is lost behind an `Ok`).
+#[test]
+fn loom_async_rendezvous_send_async_sees_disconnect() {
+    loom_model(2, || {
+        let (tx, rx) = channel::bounded::<u32>(0);
+        let t = thread::spawn(move || drop(rx));
+        assert_eq!(block_on(tx.send_async(7)), Err(channel::SendError(7)));
+        t.join().unwrap();
+    });
+}
+
+/// A message that counts its drops (in a loom atomic), to show it is neither lost nor doubled.
+struct Counted(Arc<loom::sync::atomic::AtomicUsize>);
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, core::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// async_ops.rs R4: a queued async rendezvous sender is dropped while a thread blocked in
+/// `recv` may be taking its message. The receiver either gets the message or (once the sender
+/// handle goes) the disconnect; the message is dropped exactly once either way, and the
+/// packet is never touched by both. Control: `rendezvous_async_cancel_takes_back` (the
+/// cancelled future empties its packet although a receiver claimed it: loom reports the
+/// unsynchronised access).
+#[test]
+fn loom_async_rendezvous_cancelled_send_loses_nothing() {
+    loom_model(2, || {
+        let drops = Arc::new(loom::sync::atomic::AtomicUsize::new(0));
+        let (tx, rx) = channel::bounded::<Counted>(0);
+        let mut s = Box::pin(tx.send_async(Counted(drops.clone())));
+        assert!(!poll_once(s.as_mut()), "queued: no receiver yet");
+        let r = thread::spawn(move || rx.recv().is_ok());
+        drop(s);
+        drop(tx);
+        let _received = r.join().unwrap();
+        assert_eq!(drops.load(core::sync::atomic::Ordering::SeqCst), 1);
     });
 }

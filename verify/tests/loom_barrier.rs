@@ -86,6 +86,8 @@ fn loom_hb_barrier_exchange() {
 /// Property (`Barrier::with_action` docs: "one of the parties runs [the action] when all have
 /// arrived, before any is released"): the action runs exactly once per generation, and what
 /// it wrote is visible to both parties (the spawned one and main) after their `wait`.
+/// Control: `barrier_action_after_release` (the last arrival releases everyone and runs the
+/// action after dropping the lock: a causality violation on the payload).
 #[test]
 fn loom_claim_barrier_action_before_release() {
     loom_model(BOUND, || {
@@ -115,6 +117,8 @@ fn loom_claim_barrier_action_before_release() {
 /// `BrokenBarrierError`, and the barrier is reusable afterwards): a spawned party waits (and
 /// retries if the reset broke its wait) while main resets and then waits; both pass, nobody
 /// is stranded in a dead generation.
+/// Control: `barrier_reset_skips_wake` (reset changes the phase without waking the sleeper
+/// of the old generation: both threads end asleep, a deadlock).
 #[test]
 fn loom_claim_barrier_reset_strands_nobody() {
     loom_model(BOUND, || {

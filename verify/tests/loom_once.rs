@@ -59,6 +59,8 @@ const QUIET: &str = "loom_once: deliberate panic";
 /// panics while main calls too. Main either runs first, or waits for the panicking run and
 /// is woken by its reset (never left asleep), then runs its own closure; at the end the
 /// `Once` is complete and exactly one closure completed.
+/// Control: `once_panic_reset_skips_wake` (the panicking run's reset wakes nobody: main,
+/// asleep on the RUNNING phase, is never woken, a deadlock).
 #[test]
 fn loom_claim_once_panicking_run_lets_next_caller_retry() {
     let hook = std::panic::take_hook();

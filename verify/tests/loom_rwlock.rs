@@ -143,9 +143,12 @@ fn loom_claim_rwlock_read_recursive_passes_waiting_writer_main() {
     loom_model(BOUND, || recursive_read_passes_writer(true));
 }
 
-/// Property (`rwlock.rs`: "stale bits from timed-out waiters only cost an extra wake-up, never
-/// a hang"): a writer gives up (`try_write_for`, which the model clock may time out at any
-/// check) while a reader holds the lock; afterwards a writer and a reader still get the lock.
+/// Property (`rwlock.rs`, `write_give_up`: a writer that gives up leaves nothing that hangs
+/// anyone): a writer gives up (`try_write_for`, which the model clock may time out at any
+/// check) while a reader holds the lock; afterwards a writer and a reader still get the lock,
+/// and the two writers never hold it together (the data cell is loom's, so two writers at once
+/// are a causality violation). Control: `rwlock_timeout_takes_held_lock` (the giving-up
+/// writer's last try takes a lock that a writer holds).
 #[test]
 fn loom_claim_rwlock_timed_out_writer_strands_nobody() {
     loom_model(BOUND, || {
@@ -162,5 +165,69 @@ fn loom_claim_rwlock_timed_out_writer_strands_nobody() {
         t.join().unwrap();
         let v = *l.read();
         assert!(v == 1 || v == 2);
+    });
+}
+
+/// Property (ADR 097, `write_give_up`): a writer that times out while a read guard is held
+/// leaves no bit that refuses readers, and a reader that slept behind its
+/// `WRITERS_WAITING_BIT` is woken and enters while the guard is still held. The main thread
+/// joins that reader before releasing its own guard, so a reader left asleep is a deadlock
+/// loom reports (the deadlock of a thread that holds a read guard and waits for a thread that
+/// needs one). Controls: `rwlock_timeout_keeps_writer_bit` (the bit stays until the lock is
+/// next free: the behaviour before the fix) and `rwlock_timeout_skips_reader_wake` (the bits
+/// are cleared but the sleeping readers are not woken).
+#[test]
+fn loom_claim_rwlock_timed_out_writer_lets_readers_in() {
+    loom_model(BOUND, || {
+        let l = Arc::new(RwLock::new(7u32));
+        let held = l.read();
+        let l2 = l.clone();
+        let writer = thread::spawn(move || {
+            l2.try_write_for(std::time::Duration::from_secs(3600))
+                .is_some()
+        });
+        let l3 = l.clone();
+        let reader = thread::spawn(move || *l3.read());
+        assert!(
+            !writer.join().unwrap(),
+            "no writer gets in beside a read guard"
+        );
+        assert!(
+            l.try_read().is_some(),
+            "no writer waits: a new reader must join"
+        );
+        assert_eq!(reader.join().unwrap(), 7);
+        drop(held);
+        assert!(
+            l.try_write().is_some(),
+            "the lock is free: a writer must get it"
+        );
+    });
+}
+
+/// Property (`write_give_up`: the waiting bit is shared, so a writer that gives up passes a
+/// wake-up on): one writer waits untimed and another gives up while a read guard is held;
+/// once the guard goes, the untimed writer gets the lock. If the giving-up writer cleared the
+/// bit while the other slept and woke nobody, the reader's release would see no bit and wake
+/// nobody: a deadlock loom reports. Control: `rwlock_timeout_skips_writer_wake`.
+#[test]
+fn loom_claim_rwlock_timed_out_writer_passes_wake_on() {
+    loom_model(BOUND, || {
+        let l = Arc::new(RwLock::new(0u32));
+        let held = l.read();
+        let l1 = l.clone();
+        let untimed = thread::spawn(move || *l1.write() += 1);
+        let l2 = l.clone();
+        let timed = thread::spawn(move || {
+            l2.try_write_for(std::time::Duration::from_secs(3600))
+                .is_some()
+        });
+        assert!(
+            !timed.join().unwrap(),
+            "no writer gets in beside a read guard"
+        );
+        drop(held);
+        untimed.join().unwrap();
+        assert_eq!(*l.read(), 1);
     });
 }

@@ -11,7 +11,7 @@ use loom::thread;
 use portalis_primitives::futex;
 use portalis_primitives::sync::atomic::{AtomicU32, Ordering::Release};
 use portalis_scheduler::model::{CallSignal, Step};
-use portalis_verify::model::loom_model;
+use portalis_verify::model::{block_on, loom_model};
 
 /// Preemption bound of the models in this file.
 const BOUND: usize = 3;
@@ -63,6 +63,59 @@ fn loom_call_signal_death_wakes_waiter() {
         assert_eq!(await_call(&sig, &done, deaths0), Step::Died);
         dying.join().unwrap();
         other.join().unwrap();
+        assert_eq!(sig.deaths(), deaths0 + 1);
+    });
+}
+
+/// The awaited call's loop as the browser runs it since ADR 118: the same check, but waiting
+/// in `futex::wait_future` (the waker table the `futex::wake_all` in `signal` visits) instead
+/// of a blocking wait. Run under `block_on`, which parks the loom thread until its waker is
+/// called, so a wake-up the table misses is a deadlock loom reports.
+async fn await_call_async(sig: &CallSignal, done: &AtomicU32, deaths0: u32) -> Step {
+    loop {
+        match sig.check(done, deaths0) {
+            Step::Wait(seen) => futex::wait_future(sig.word(), seen).await,
+            outcome => return outcome,
+        }
+    }
+}
+
+/// Property: as `loom_call_signal_completion_wakes_waiter`, with the waiter awaiting
+/// `futex::wait_future` (`ThreadPool::install_async` in the browser).
+/// Controls: `call_signal_read_late`, `async_wake_skips_fence`.
+#[test]
+fn loom_call_signal_async_completion_wakes_waiter() {
+    loom_model(BOUND, || {
+        let sig = Arc::new(CallSignal::new());
+        let done = Arc::new(AtomicU32::new(0));
+        let deaths0 = sig.deaths();
+        let (s2, d2) = (sig.clone(), done.clone());
+        let job = thread::spawn(move || {
+            // Release: pairs with the Acquire load in `CallSignal::check`.
+            d2.store(1, Release);
+            s2.signal();
+        });
+        let got = block_on(await_call_async(&sig, &done, deaths0));
+        assert_eq!(got, Step::Done);
+        job.join().unwrap();
+    });
+}
+
+/// Property: as `loom_call_signal_death_wakes_waiter`, with the waiter awaiting
+/// `futex::wait_future`, but without the concurrent unrelated completion: with a third thread
+/// the waker table's spin lock makes loom exceed its branch limit. Control:
+/// `call_signal_read_late`.
+#[test]
+fn loom_call_signal_async_death_wakes_waiter() {
+    loom_model(BOUND, || {
+        let sig = Arc::new(CallSignal::new());
+        let done = Arc::new(AtomicU32::new(0));
+        let deaths0 = sig.deaths();
+        let s2 = sig.clone();
+        let dying = thread::spawn(move || s2.died());
+        let got = block_on(await_call_async(&sig, &done, deaths0));
+        assert_eq!(got, Step::Died);
+        dying.join().unwrap();
         assert_eq!(sig.deaths(), deaths0 + 1);
     });
 }

@@ -2,10 +2,10 @@
 //! longer runs than the loom models (`loom_select.rs`) can afford. A mover keeps a message in
 //! one of two channels at every instant for several moves while the main thread calls
 //! `try_select` over and over; no call may report nothing ready. Run with
-//! `bash verify/scripts/shuttle.sh`. Negative controls, run by hand (controls.sh runs loom
-//! only; ADR 053): with `PORTALIS_SEEDED_BUG=select_try_single_pass` all three fail, with
-//! `lock_version_no_bump` the queue scenario fails (a random scheduler: the PCT scheduler at
-//! depth 3 did not find two missed passes in a row).
+//! `bash verify/scripts/shuttle.sh`. Negative controls (verify/scripts/controls.sh, which runs
+//! `shuttle_*` files under shuttle; ADR 053, ADR 092): with `select_try_single_pass` seeded all
+//! three fail, with `lock_version_no_bump` the queue scenario fails (a random scheduler: the
+//! PCT scheduler at depth 3 did not find two missed passes in a row).
 #![cfg(portalis_shuttle)]
 
 use portalis_primitives::channel::{bounded, unbounded, Receiver, Select, Sender};

@@ -24,11 +24,12 @@ use super::drops::drop_each;
 use super::error::{CapacityError, SendError};
 use crate::deadline::{instant_now, instant_timed_out};
 use crate::futex;
+use crate::stdlike::{Mutex, MutexGuard};
 use crate::sync::atomic::{
     AtomicU32, AtomicUsize,
     Ordering::{AcqRel, Relaxed},
 };
-use crate::sync::{thread, Arc, Mutex, MutexGuard, MODEL};
+use crate::sync::{thread, Arc, MODEL};
 use crate::time::Instant;
 use core::fmt;
 use std::time::Duration;
@@ -99,6 +100,7 @@ struct Shared<T> {
 }
 
 impl<T> Shared<T> {
+    #[inline]
     fn lock(&self) -> MutexGuard<'_, Ring<T>> {
         self.ring.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -173,6 +175,7 @@ impl<T: Clone> Sender<T> {
     ///
     /// # Errors
     /// [`SendError`] with the message if there is no receiver.
+    #[inline]
     pub fn send(&self, msg: T) -> Result<usize, SendError<T>> {
         let mut g = self.shared.lock();
         // Relaxed: receivers join/leave under... any count read is a snapshot, as in tokio.
@@ -262,6 +265,7 @@ impl<T: Clone> Receiver<T> {
     ///
     /// # Errors
     /// [`TryRecvError`].
+    #[inline]
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
         let shared = self.shared.clone();
         let g = shared.lock();
@@ -289,9 +293,8 @@ impl<T: Clone> Receiver<T> {
     /// send's `wake_all` wakes it; dropping it early only uncounts it (a `wake_all` owes
     /// nothing to anyone).
     ///
-    /// On the browser's main thread note that the ring's lock is a std mutex: a worker
-    /// holding it at that moment makes the main thread's lock attempt trap (as `try_recv`
-    /// does today).
+    /// On the browser's main thread the ring's lock is the crate's own mutex (ADR 111): a
+    /// worker holding it for a moment makes the lock attempt spin briefly, never trap.
     ///
     /// # Examples
     /// ```

@@ -211,6 +211,25 @@ impl<T> Chan<T> {
         dispatch!(self, d => Discipline::<T>::register_send(d, oper, cx, observe))
     }
 
+    /// `async_ops.rs` step R2 on a rendezvous channel: queues an async sender with its packet
+    /// (`Rendezvous::register_send_packet`); `Some(ready)`. `None` on the buffered
+    /// disciplines, whose async senders wait as observers for room.
+    pub(crate) fn register_send_packet(
+        &self,
+        cx: &Arc<Context>,
+        packet: *const (),
+    ) -> Option<bool> {
+        match &self.discipline {
+            Buffering::Rendezvous(d, _) => Some(d.register_send_packet(cx, packet)),
+            _ => None,
+        }
+    }
+
+    /// `true` for `bounded(0)`.
+    pub(crate) fn is_rendezvous(&self) -> bool {
+        matches!(self.discipline, Buffering::Rendezvous(..))
+    }
+
     /// Removes a select's entries for `cx` from one side.
     pub(crate) fn unregister(&self, cx: &Arc<Context>, recv_side: bool) {
         dispatch!(self, d => Discipline::<T>::unregister(d, cx, recv_side))

@@ -151,6 +151,12 @@ impl<T> Receiver<T> {
             _ => None,
         }
     }
+
+    /// When a timer receiver (`after`, `at`, `tick`) has its next message due; `None` for
+    /// `never`, for an `after` whose message another receiver took, and for channels.
+    pub(crate) fn timer_deadline(&self) -> Option<Instant> {
+        SelectHandle::deadline(self)
+    }
 }
 
 enum Flavor<T> {

@@ -37,6 +37,38 @@ impl Rendezvous {
     }
 }
 
+impl Rendezvous {
+    /// `async_ops.rs` step R2: queues an async sender's entry with its packet (owned by `cx`,
+    /// `waiter.rs` step 6), as a blocked `send` queues its own (`locked.rs` step 2), and tells
+    /// the receivers that wait as observers (async receivers, `Select::ready`) that a sender
+    /// waits, as `register_send` does (step 3). Returns `true` without queueing when the send
+    /// can proceed or fail now (a receiver with a packet waits, or the channel is
+    /// disconnected): the caller retries `try_send`.
+    pub(crate) fn register_send_packet(&self, cx: &Arc<Context>, packet: *const ()) -> bool {
+        let mut notified = Vec::new();
+        let mut g = self.lock();
+        if g.disconnected || g.receivers.has_partner() {
+            return true;
+        }
+        // Every queued receiver is an observer here (none has a packet): notify them all, so
+        // an async receiver that registered first comes and takes from our packet.
+        if !cfg!(portalis_seeded_bug = "rendezvous_async_send_skips_notify") {
+            g.receivers.claim_all(&mut notified);
+        }
+        g.senders.push(Entry {
+            cx: cx.clone(),
+            oper: 0,
+            packet,
+            mailbox: false,
+        });
+        // A waiting sender makes receives ready (lock.rs change count).
+        self.sides.bump();
+        drop(g);
+        complete_all(notified);
+        false
+    }
+}
+
 impl<T> Locked<T> for Rendezvous {
     type State = Sides;
     #[inline]

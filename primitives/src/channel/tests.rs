@@ -955,6 +955,31 @@ fn select_picks_uniformly_among_ready_cases_buffered() {
     assert!(fair(wins[0]) && fair(wins[1]), "wins {wins:?}");
 }
 
+/// ADR 105: a `Select` keeps up to eight cases inline and moves them to the heap at the ninth.
+/// Pins that every case keeps its index and handle across that move (and in a clone): with
+/// twelve receivers and only case `k` ready, `select` and `try_select` report `k` and its
+/// message, and nothing is ready once it is taken.
+#[test]
+fn select_with_more_cases_than_kept_inline() {
+    let chans: Vec<_> = (0..12).map(|_| unbounded::<usize>()).collect();
+    for k in 0..chans.len() {
+        chans[k].0.send(k).unwrap();
+        let mut sel = Select::new();
+        for (i, (_, r)) in chans.iter().enumerate() {
+            assert_eq!(sel.recv(r), i);
+        }
+        let mut copy = sel.clone();
+        let op = copy.try_select().expect("case k is ready");
+        assert_eq!(op.index(), k);
+        assert_eq!(op.recv(&chans[k].1), Ok(k));
+        assert!(sel.try_select().is_err(), "the only message was taken");
+        chans[k].0.send(k + 100).unwrap();
+        let op = sel.select();
+        assert_eq!(op.index(), k);
+        assert_eq!(op.recv(&chans[k].1), Ok(k + 100));
+    }
+}
+
 /// Issue 16 item 1 on rendezvous channels: two blocked senders behind two never-ready cases;
 /// before each select the receiver waits (`Select::ready`, which takes nothing) until both
 /// senders wait, so both cases are ready; the select must pick each 40–60 %. Before the fix:
@@ -1293,4 +1318,47 @@ fn sendable_select_is_send_and_sync() {
             .unwrap();
     });
     assert_eq!(r1.try_recv(), Ok(5));
+}
+
+/// Polls `f` with a waker that does nothing until it resolves (a busy executor: it needs no
+/// thread to wake it, so it runs on targets without threads too); returns the output and the
+/// number of polls.
+fn busy_block_on<F: core::future::Future>(f: F) -> (F::Output, usize) {
+    let mut f = core::pin::pin!(f);
+    let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+    let mut polls = 1;
+    loop {
+        if let core::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return (v, polls);
+        }
+        polls += 1;
+    }
+}
+
+/// ADR 121 on one thread, so on every target (wasm32-wasip1 without threads too): an async
+/// rendezvous sender and an async receiver meet, sender first. Before ADR 121 the receiver
+/// stayed pending for ever (both waited as observers, nobody held the message).
+#[test]
+fn rendezvous_async_ends_meet_without_threads() {
+    use core::future::Future as _;
+    let (tx, rx) = bounded::<u32>(0);
+    let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+    let mut s = Box::pin(tx.send_async(3));
+    assert!(s.as_mut().poll(&mut cx).is_pending(), "no receiver yet");
+    let mut r = Box::pin(rx.recv_async());
+    assert_eq!(r.as_mut().poll(&mut cx), core::task::Poll::Ready(Ok(3)));
+    assert_eq!(s.as_mut().poll(&mut cx), core::task::Poll::Ready(Ok(())));
+}
+
+/// ADR 122 on every target: `after(d).recv_async()` resolves, not before its deadline, under
+/// a busy executor. Natively the timer thread holds its deadline meanwhile; on wasm32-wasip1
+/// without threads the future itself polls the clock (the documented fallback).
+#[test]
+fn after_recv_async_resolves_on_every_target() {
+    let d = Duration::from_millis(5);
+    let start = Instant::now();
+    let (got, _polls) = busy_block_on(after(d).recv_async());
+    assert!(got.is_ok());
+    assert!(start.elapsed() >= d, "resolved before its deadline");
+    crate::futex::join_idle_timer(); // miri rejects a process ending with it alive
 }

@@ -20,6 +20,11 @@
 //! 5. Timeout / cannot block: `abort()`: CAS `WAITING[|PARKED] -> ABORTED`. If it fails the
 //!    context was claimed: wait for `DONE` (step 4, untimed; the claimer is running) and take
 //!    the outcome. Either way the waiter then removes its remaining entries under each lock.
+//! 6. A waiter that cannot wait for `DONE` (a dropped async sender, `async_ops.rs` step R4)
+//!    keeps its packet in the context itself ([`Context::with_packet`]): every claimer holds an
+//!    `Arc` of the context until step 3, so the packet lives until the last claimer is done,
+//!    and [`abandon`](Context::abandon) sets `ABORTED` beside the claim so that a claim given
+//!    back (`unclaim`) can never be claimed again.
 
 use crate::deadline::{instant_now, instant_timed_out};
 use crate::futex;
@@ -27,8 +32,13 @@ use crate::sync::atomic::{
     AtomicU32, AtomicUsize,
     Ordering::{Acquire, Relaxed, Release},
 };
+use crate::sync::cell::UnsafeCell;
 use crate::sync::{thread, Arc, MODEL};
 use crate::time::Instant;
+
+/// A packet a context owns (step 6); the same layout as `handoff::Packet`, which claimers
+/// read it as (named here so that this layer does not import the one above it).
+pub(crate) type OwnedPacket<T> = UnsafeCell<Option<T>>;
 
 /// Nobody has claimed the waiter yet.
 const WAITING: u32 = 0;
@@ -56,6 +66,30 @@ pub(crate) struct Context {
     state: AtomicU32,
     /// The operation index of the claim (written by the claimer between steps 2 and 3).
     selected: AtomicUsize,
+    /// A packet this context owns (step 6) and the function that frees it; `None` for every
+    /// context but an async rendezvous sender's.
+    owned: Option<Owned>,
+}
+
+/// A packet owned by a context (step 6): the boxed packet, type-erased, and its free function.
+type Owned = (*mut (), unsafe fn(*mut ()));
+
+// SAFETY: `owned` is the only field that is not `Send + Sync`. Its packet is reached only
+// through an `Entry` of a channel queue (step 2: by the claimer alone) and freed by the
+// context's last `Arc`; every thread that holds either holds the channel, which crosses
+// threads only when its message type is `Send` (`Chan<T>: Sync` needs `T: Send`).
+unsafe impl Send for Context {}
+// SAFETY: as for `Send`: shared access never touches `owned` (only `Drop` does).
+unsafe impl Sync for Context {}
+
+impl Drop for Context {
+    fn drop(&mut self) {
+        if let Some((p, free)) = self.owned.take() {
+            // SAFETY: `p` came from `with_packet` with this `free`; the last `Arc` is going,
+            // so no claimer can touch the packet any more (step 6).
+            unsafe { free(p) };
+        }
+    }
 }
 
 /// How a [`Context::wait_until`] ended.
@@ -75,7 +109,33 @@ impl Context {
         Arc::new(Context {
             state: AtomicU32::new(WAITING),
             selected: AtomicUsize::new(usize::MAX),
+            owned: None,
         })
+    }
+
+    /// A fresh context that owns a packet holding `msg` (step 6), and that packet: it lives
+    /// as long as the context, so a claimer that holds an entry may use it after the waiter
+    /// is gone.
+    pub(crate) fn with_packet<T>(msg: T) -> (Arc<Context>, *const OwnedPacket<T>) {
+        unsafe fn free<T>(p: *mut ()) {
+            // SAFETY: the caller (`Drop`) passes the pointer `with_packet` boxed for this `T`.
+            drop(unsafe { Box::from_raw(p as *mut OwnedPacket<T>) });
+        }
+        let p = Box::into_raw(Box::new(OwnedPacket::<T>::new(Some(msg))));
+        let cx = Arc::new(Context {
+            state: AtomicU32::new(WAITING),
+            selected: AtomicUsize::new(usize::MAX),
+            owned: Some((p as *mut (), free::<T>)),
+        });
+        (cx, p)
+    }
+
+    /// Step 6: the waiter leaves a context that was already claimed. `ABORTED` joins the claim,
+    /// so if the claimer gives the claim back (`unclaim`, a released select reservation) the
+    /// re-queued entry is dead: the next claimer skips it.
+    pub(crate) fn abandon(&self) {
+        // Relaxed: only the bit's atomicity matters (as in `abort`).
+        self.state.fetch_or(ABORTED_BIT, Relaxed);
     }
 
     /// Step 2: claims the waiter for operation `oper`; `false` if it was claimed or aborted.

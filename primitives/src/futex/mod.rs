@@ -30,7 +30,10 @@
 //! `wake_one`, `wake_all` and `can_block` signatures (the role parking_lot_core gives its
 //! thread-parker trait); a backend's extras (the browser's `wait_async`) are re-exported
 //! below, outside the contract. Beside every backend, `wakers.rs` keeps the futures waiting
-//! in [`wait_future`]; [`wake_one`] and [`wake_all`] visit it too (ADR 120). `parked.rs` is
+//! in [`wait_future`]; [`wake_one`] and [`wake_all`] visit it too (ADR 120). Futures that
+//! wait for an instant (`sleep_until`, ADR 122) are woken by `timer_thread.rs` (std targets
+//! with threads: one timer thread per process), `timer_js.rs` (the browser: `setTimeout`) or
+//! `timer_poll.rs` (wasip1 without threads and the models: they poll the clock). `parked.rs` is
 //! compiled on every std target (as [`parked`]) so its tests and benches run natively too; `--cfg portalis_force_parked` makes it the active
 //! backend on Linux. Unselected backends that a target can compile (`single.rs` on std
 //! targets, `linux.rs` under `portalis_force_parked`) are compiled as contract checks only.
@@ -109,13 +112,17 @@ pub mod parked;
 /// [`run_blocking`] runs blocking code as a Promise, inside which [`wait`] suspends.
 #[cfg(all(portalis_wasm_atomics, not(any(portalis_loom, portalis_shuttle))))]
 pub use imp::{
-    block_on, can_suspend, jspi_supported, main_thread_spins, run_blocking, suspensions,
-    unavailable_reason,
+    block_on, can_suspend, jspi_supported, main_thread_spins, main_thread_waits, run_blocking,
+    suspensions, unavailable_reason,
 };
 /// The browser build's extras, outside the shared contract: the main thread's async wait and
 /// its spin budget.
 #[cfg(all(portalis_wasm_atomics, not(any(portalis_loom, portalis_shuttle))))]
 pub use imp::{has_wait_async, wait_async, ASYNC_POLL_PERIOD_MS, MAIN_THREAD_SPIN_BUDGET};
+/// The browser build's perf probe: this thread's engine futex entries (ADR 118).
+#[doc(hidden)]
+#[cfg(all(portalis_wasm_atomics, not(any(portalis_loom, portalis_shuttle))))]
+pub use imp::{op_counts, OpCounts};
 
 // Unselected backends this target can still compile, built only to run their
 // `backend_contract!` check (never called). `model.rs` needs the model crates and `wasm.rs`
@@ -132,6 +139,31 @@ mod linux_contract_check;
 #[allow(dead_code)]
 #[path = "single.rs"]
 mod single_contract_check;
+
+// Who wakes a future at a deadline ([`sleep_until`], ADR 122); the first arm that holds.
+cfg_chain! {
+    if #[cfg(any(portalis_loom, portalis_shuttle))] {
+        #[path = "timer_poll.rs"]
+        mod timer;
+    } else if #[cfg(all(target_arch = "wasm32", target_os = "unknown"))] {
+        #[path = "timer_js.rs"]
+        mod timer;
+    } else if #[cfg(portalis_no_threads)] {
+        #[path = "timer_poll.rs"]
+        mod timer;
+    } else {
+        #[path = "timer_thread.rs"]
+        mod timer;
+    }
+}
+/// Stops an idle timer thread and waits for it to exit (for tests under miri, which reject a
+/// process that ends with a thread alive); a no-op where there is no timer thread.
+#[doc(hidden)]
+pub use timer::join_idle_timer;
+/// Sleeps until an instant without blocking the thread: a future woken by a per-process
+/// timer thread (std targets with threads), a JS `setTimeout` (the browser), or, where
+/// neither exists (wasip1 without threads, the models), by polling the clock.
+pub(crate) use timer::sleep_until;
 
 mod contract;
 mod wakers;

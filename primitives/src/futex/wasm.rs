@@ -14,6 +14,7 @@
 //!   `Window` (a page's main thread) or not (Web Workers, Node).
 
 use super::contract::{WaitError, WaitResult};
+use super::timer::sleep_ms;
 use crate::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use core::arch::wasm32;
 use core::cell::Cell;
@@ -44,10 +45,6 @@ extern "C" {
     /// `performance.now()` (ms, fractional): exists in windows, workers and Node.
     #[wasm_bindgen(js_namespace = performance, js_name = now)]
     fn performance_now() -> f64;
-
-    /// The global `setTimeout`, present in windows and workers alike.
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(callback: &js_sys::Function, ms: i32) -> JsValue;
 }
 
 /// Milliseconds from an arbitrary origin; `std::time::Instant` panics on this target.
@@ -60,6 +57,37 @@ thread_local! {
     static MAIN_THREAD_SPINS: Cell<u64> = const { Cell::new(0) };
     /// Cached answer of [`can_block`] for this thread: 0 = unknown, 1 = yes, 2 = no.
     static CAN_BLOCK: Cell<u8> = const { Cell::new(0) };
+    /// This thread's [`op_counts`]: `memory.atomic.wait32` executed, `memory.atomic.notify`
+    /// executed, waiters those notifies woke.
+    static OP_COUNTS: Cell<OpCounts> = const { Cell::new(OpCounts { waits: 0, notifies: 0, woken: 0 }) };
+}
+
+/// How often this thread entered the engine's futex ([`op_counts`]): a perf probe (ADR 118),
+/// counted per thread so it costs no shared write.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OpCounts {
+    /// `memory.atomic.wait32` executed (the thread slept, or found the word changed inside).
+    pub waits: u64,
+    /// `memory.atomic.notify` executed.
+    pub notifies: u64,
+    /// Waiters those notifies woke (the instruction's result, summed).
+    pub woken: u64,
+}
+
+/// This thread's futex entries so far (`wait32`, `notify`, waiters woken): a perf probe for
+/// the hand-off measurements of `make perf-web` (ADR 118). Not part of the API.
+#[doc(hidden)]
+pub fn op_counts() -> OpCounts {
+    OP_COUNTS.with(Cell::get)
+}
+
+fn count(f: impl FnOnce(&mut OpCounts)) {
+    OP_COUNTS.with(|c| {
+        let mut v = c.get();
+        f(&mut v);
+        c.set(v);
+    });
 }
 
 /// `false` on a page's main thread (its global is a `Window`), `true` in workers and Node.
@@ -94,11 +122,14 @@ pub(super) fn wait(
         return Ok(WaitResult::TimedOut);
     }
     if !can_block() {
+        // Relaxed: a tally; tests read it to know the main thread is inside a wait.
+        MAIN_THREAD_WAITS.fetch_add(1, Relaxed);
         if jspi::can_suspend() {
             return Ok(jspi::wait(word, expected, timeout));
         }
         return spin_on_main_thread(word, expected, timeout);
     }
+    count(|c| c.waits += 1);
     // SAFETY: (1) `word.as_ptr()` points to a live, 4-byte-aligned u32 in linear memory for
     // the whole call because we hold `&word`; (2) the instruction only reads it atomically;
     // (3) we are not on a browser main thread (`can_block`), where it would trap.
@@ -148,6 +179,19 @@ fn spin_on_main_thread(
     }
 }
 
+/// Waits the page's main thread entered (it cannot block: each spun or suspended), counted
+/// across threads, so that a worker can tell the main thread is waiting for it.
+static MAIN_THREAD_WAITS: AtomicU32 = AtomicU32::new(0);
+
+/// How many times the page's main thread entered a `wait` on a word that still held the
+/// expected value (so it spun or suspended instead of blocking). Readable from any thread:
+/// a test's worker holding a lock can wait for this to grow, then release it, which proves
+/// the main thread reached the contended path without relying on timing.
+pub fn main_thread_waits() -> u32 {
+    // Relaxed: a tally (see `MAIN_THREAD_WAITS`).
+    MAIN_THREAD_WAITS.load(Relaxed)
+}
+
 /// How many iterations the main thread's bounded spin (the wait used where it can neither
 /// block nor suspend) has run on this thread: a diagnostic, and the tests' proof that a wait
 /// inside [`run_blocking`] suspended instead of spinning.
@@ -158,12 +202,20 @@ pub fn main_thread_spins() -> u64 {
 pub(super) fn wake_one(word: &AtomicU32) {
     // SAFETY: `word.as_ptr()` is a live, aligned u32 in linear memory (we hold `&word`);
     // notify never traps, on any thread, and does not touch the value.
-    unsafe { wasm32::memory_atomic_notify(word.as_ptr() as *mut i32, 1) };
+    let n = unsafe { wasm32::memory_atomic_notify(word.as_ptr() as *mut i32, 1) };
+    count(|c| {
+        c.notifies += 1;
+        c.woken += u64::from(n);
+    });
 }
 
 pub(super) fn wake_all(word: &AtomicU32) {
     // SAFETY: as in `wake_one`.
-    unsafe { wasm32::memory_atomic_notify(word.as_ptr() as *mut i32, u32::MAX) };
+    let n = unsafe { wasm32::memory_atomic_notify(word.as_ptr() as *mut i32, u32::MAX) };
+    count(|c| {
+        c.notifies += 1;
+        c.woken += u64::from(n);
+    });
 }
 
 /// Waits without blocking the thread: resolves once `word != expected` was observed after a
@@ -265,14 +317,6 @@ fn wait_async_once(
         // Settled synchronously: hand back an already-resolved promise so the caller re-checks.
         Some(js_sys::Promise::resolve(&value))
     }
-}
-
-/// A future that resolves after `ms` milliseconds through the event loop's `setTimeout`.
-pub(super) async fn sleep_ms(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        let _ = set_timeout(&resolve, ms);
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 backend_contract!();

@@ -3,7 +3,8 @@
 //! Self-contained (no pool, no statics), so the loom build compiles this file alone as
 //! `model_future` for the models in `verify/tests/loom_future.rs`.
 
-use portalis_primitives::sync::{Arc, Condvar, Mutex};
+use portalis_primitives::stdlike::{Condvar, Mutex};
+use portalis_primitives::sync::Arc;
 use portalis_primitives::time::Instant;
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};

@@ -1,6 +1,6 @@
 //! `Local<T>`: one value per thread per instance (Python's `threading.local`).
 
-use portalis_primitives::sync::Mutex;
+use portalis_primitives::stdlike::Mutex;
 use std::collections::HashMap;
 use std::fmt;
 use std::thread::ThreadId;
@@ -48,9 +48,23 @@ impl<T: Send> Local<T> {
     /// The calling thread's value (created on first use).
     pub fn get(&self) -> &T {
         let id = std::thread::current().id();
-        let mut m = self.values.lock().unwrap();
-        let p: *const T = &**m.entry(id).or_insert_with(|| Box::new((self.init)()));
-        drop(m);
+        let found = self
+            .values
+            .lock()
+            .unwrap()
+            .get(&id)
+            .map(|b| &**b as *const T);
+        let p: *const T = match found {
+            Some(p) => p,
+            None => {
+                // `init` is user code: run it without the lock, so another thread's `get` never
+                // waits for it (on a page's main thread that wait could only spin). Only this
+                // thread inserts under its own id, so nobody filled the entry meanwhile.
+                let value = Box::new((self.init)());
+                let mut m = self.values.lock().unwrap();
+                &**m.entry(id).or_insert(value)
+            }
+        };
         // SAFETY: the box is never removed or replaced while `self` lives, so the address is
         // stable; only this thread reaches this entry (keyed by its id), so no `&mut` aliases.
         unsafe { &*p }

@@ -1,7 +1,8 @@
 //! `Timer`: call a function after a delay unless cancelled first (Python's `threading.Timer`).
 
 use crate::thread::{Thread, ThreadError, ThreadHandle};
-use portalis_primitives::sync::{Arc, Condvar, Mutex};
+use portalis_primitives::stdlike::{Condvar, Mutex};
+use portalis_primitives::sync::Arc;
 use portalis_primitives::time::Instant;
 use std::fmt;
 use std::time::Duration;

@@ -8,8 +8,14 @@ use crate::deque::Worker;
 use crate::error::{BuildError, BuildErrorKind};
 use crate::job::JobRef;
 use portalis_primitives::sync::Arc;
+/// The crate's own `OnceLock` outside the models: a caller that finds another thread building
+/// the global pool waits through `futex::wait` (never std's `memory.atomic.wait32`, which traps
+/// on a page's main thread; ADR 111). The models keep std's, which they do not explore.
+#[cfg(not(any(portalis_loom, portalis_shuttle)))]
+use portalis_primitives::OnceLock;
 use std::fmt;
 use std::io;
+#[cfg(any(portalis_loom, portalis_shuttle))]
 use std::sync::OnceLock;
 
 /// Largest accepted `num_threads`; larger requests are refused with a [`BuildError`].

@@ -30,6 +30,11 @@ const TICK_WAKE_INTERVAL: std::time::Duration = std::time::Duration::from_micros
 /// costs the victim a cache miss on its flag and a deque push; tiny trees must not pay that
 /// every few hundred ns. `PORTALIS_HEARTBEAT_US` overrides it (tuning experiments).
 fn heartbeat_interval() -> std::time::Duration {
+    // The crate's own `OnceLock` outside the models (never std's, whose contended wait traps on
+    // a page's main thread, where a pool may run inline: ADR 111); the models keep std's.
+    #[cfg(not(any(portalis_loom, portalis_shuttle)))]
+    static US: portalis_primitives::OnceLock<u64> = portalis_primitives::OnceLock::new();
+    #[cfg(any(portalis_loom, portalis_shuttle))]
     static US: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
     std::time::Duration::from_micros(*US.get_or_init(|| {
         std::env::var("PORTALIS_HEARTBEAT_US")
@@ -159,8 +164,29 @@ impl WorkerThread {
         if head < self.len.get().min(MAX_FRAMES) {
             if let Some(job) = self.frames[head].get() {
                 self.head.set(head + 1);
+                let sleep = &self.registry.sleep;
+                let owner = if cfg!(portalis_seeded_bug = "frame_latch_wrong_owner") {
+                    // Negative control of `verify/` (model builds only, never shipped): the
+                    // latch bound to another worker, so the thief wakes the wrong one.
+                    (self.index + 1) % self.registry.num_threads()
+                } else {
+                    self.index
+                };
+                // ADR 107: the latch is bound here, before the push that shares the frame
+                // (the deque's push publishes it to the thief with the job).
+                // SAFETY: frames at `head..len` are live (their joins have not returned) and
+                // were never pushed, so only this thread can reach them; each is promoted once.
+                unsafe { job.bind_latch(sleep, owner) };
                 self.deque.push(job.job_ref());
-                self.registry.sleep.new_jobs();
+                if cfg!(portalis_seeded_bug = "frame_latch_bound_late") {
+                    // Negative control of `verify/` (model builds only, never shipped): the
+                    // latch written again after the push, when a thief may already be setting
+                    // it. (Bound before the push too, so a thief that runs first reads
+                    // initialised memory; the models must report the late write.)
+                    // SAFETY: none: this is the seeded bug the models must report.
+                    unsafe { job.bind_latch(sleep, self.index) };
+                }
+                sleep.new_jobs();
             }
         }
     }

@@ -20,7 +20,7 @@
 //! worker that may hold std's allocator lock can freeze the page, docs/notes/browser.md §6).
 
 #[cfg(target_feature = "atomics")]
-use portalis_primitives::futex::{self, WaitError, WaitResult};
+use portalis_primitives::futex::{self, WaitError};
 #[cfg(target_feature = "atomics")]
 use portalis_primitives::sync::atomic::{
     AtomicU32,
@@ -219,10 +219,13 @@ impl WorkerHandle {
     }
 
     /// Waits without blocking the thread until the closure has returned.
+    ///
+    /// Woken through the futex waker table (`futex::wait_future`: the worker's
+    /// `futex::wake_all` calls the task's waker), one event-loop task after the worker's wake,
+    /// where a `JsFuture` over `Atomics.waitAsync` took two (ADR 118).
     pub async fn join_async(&self) {
         while !self.is_finished() {
-            let r = futex::wait_async(&self.done, 0, None).await;
-            debug_assert_eq!(r, WaitResult::Woken);
+            futex::wait_future(&self.done, 0).await;
         }
     }
 }

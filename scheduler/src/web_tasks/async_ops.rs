@@ -1,7 +1,8 @@
 //! Awaitable pool calls for threads that must not block (the page's main thread): the job runs
 //! on a pool worker, and its result comes back through a slot; the caller awaits the pool's
-//! signal word with `futex::wait_async` (`Atomics.waitAsync`, else `setTimeout` polling),
-//! which completions and worker deaths bump (ADR 115).
+//! signal word with `futex::wait_future` (the futex waker table: the executor's waker, one
+//! event-loop task per wake-up, ADR 118), which completions and worker deaths bump and wake
+//! with `futex::wake_all` (ADR 115).
 
 use crate::executor::{Future, FutureError};
 use crate::pool::ThreadPool;
@@ -65,9 +66,9 @@ impl ThreadPool {
                         message: registry.death_message(),
                     })
                 }
-                Step::Wait(seen) => {
-                    let _ = futex::wait_async(registry.call_signal().word(), seen, None).await;
-                }
+                // The table route (one event-loop task per wake-up, ADR 118): `signal` and
+                // `died` wake with `futex::wake_all`, which visits it.
+                Step::Wait(seen) => futex::wait_future(registry.call_signal().word(), seen).await,
             }
         }
         // SAFETY: `done` was observed (Acquire): the write is complete and nobody writes again.
@@ -98,9 +99,9 @@ impl<T: Send + 'static> Future<T> {
     /// error once the call is done. Use it on the page's main thread, where `result` can only
     /// busy-wait.
     ///
-    /// Wake-up: through `Atomics.waitAsync` (a `setTimeout` poll where missing) on a word that
-    /// a done-callback sets and notifies, as [`ThreadPool::install_async`]; the word is re-read
-    /// before every wait, so no wake-up is lost and none is late.
+    /// Wake-up: a done-callback sets a word and wakes it with `futex::wake_all`, which calls
+    /// this task's waker (`futex::wait_future`, as [`ThreadPool::install_async`]); the word is
+    /// re-read before every wait, so no wake-up is lost and none is late.
     ///
     /// # Examples
     /// ```no_run
@@ -128,7 +129,7 @@ impl<T: Send + 'static> Future<T> {
         });
         // Acquire: pairs with the Release store in the callback.
         while done.load(Acquire) == 0 {
-            let _ = futex::wait_async(&done, 0, None).await;
+            futex::wait_future(&done, 0).await;
         }
         // Done: `result` returns at once (it waits only while the state is not done).
         self.result(None)

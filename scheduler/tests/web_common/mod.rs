@@ -224,3 +224,122 @@ pub async fn pool_worker_death_is_reported_and_replaced() {
         .unwrap();
     assert_eq!((a, b), (5050, 7));
 }
+
+/// A value whose `clone`, the first time after [`arm`](Self::arm), holds the caller where it
+/// is until the page's main thread has entered a wait (`futex::main_thread_waits()` grew).
+/// A worker cloning it under a library lock (a broadcast receiver's ring lock, the executor
+/// future's state lock in `result`) thus holds that lock exactly until the main thread is
+/// waiting for it: the contended path is reached by construction, not by timing. On the code
+/// before ADR 111 that main-thread wait was std's `memory.atomic.wait32`: a trap.
+#[derive(Debug)]
+pub struct HoldsLock {
+    pub value: u32,
+    /// 0 = disarmed; else the `main_thread_waits()` count to wait for.
+    target: Arc<AtomicU32>,
+    /// Set to 1 by the holding clone once it holds (the main thread awaits it).
+    pub holding: Arc<AtomicU32>,
+}
+
+impl HoldsLock {
+    pub fn new(value: u32) -> Self {
+        HoldsLock {
+            value,
+            target: Arc::new(AtomicU32::new(0)),
+            holding: Arc::new(AtomicU32::new(0)),
+        }
+    }
+
+    /// Makes the next `clone` hold until the main thread's next wait (call on the main thread).
+    pub fn arm(&self) {
+        self.target.store(futex::main_thread_waits() + 1, SeqCst);
+    }
+}
+
+impl Clone for HoldsLock {
+    fn clone(&self) -> Self {
+        let target = self.target.swap(0, SeqCst);
+        if target != 0 {
+            self.holding.store(1, SeqCst);
+            let w = AtomicU32::new(0);
+            while futex::main_thread_waits() < target {
+                // The cloning thread is a worker: a 1 ms nap between looks.
+                let _ = futex::wait(&w, 0, Some(core::time::Duration::from_millis(1)));
+            }
+        }
+        HoldsLock {
+            value: self.value,
+            target: self.target.clone(),
+            holding: self.holding.clone(),
+        }
+    }
+}
+
+/// ADR 121 in the browser: on `bounded(0)` an async sender and an async receiver, both tasks
+/// of this thread's event loop and no blocking end, meet; once with the sender spawned and
+/// the receiver awaited, once the other way round. Before ADR 121 neither end carried the
+/// message, so the awaited end hung (`or_hang` fails it).
+pub async fn rendezvous_async_ends_meet_on_this_thread() {
+    use portalis_primitives::channel::bounded;
+    let (tx, rx) = bounded::<u32>(0);
+    let done = Arc::new(AtomicU32::new(0));
+    let d2 = done.clone();
+    let tx2 = tx.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        tx2.send_async(5).await.unwrap();
+        d2.store(1, SeqCst);
+    });
+    assert_eq!(or_hang("recv_async", 10, rx.recv_async()).await, Ok(5));
+    or_hang("send_async", 10, until(|| done.load(SeqCst) == 1)).await;
+    let d3 = done.clone();
+    let rx2 = rx.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let v = rx2.recv_async().await.unwrap();
+        d3.store(v, SeqCst);
+    });
+    or_hang("send_async", 10, tx.send_async(6)).await.unwrap();
+    or_hang("recv_async", 10, until(|| done.load(SeqCst) == 6)).await;
+}
+
+/// ADR 122 in the browser: a task awaiting a timer receive sleeps on a JS `setTimeout`.
+/// * `after(1 h)`, raced against a 200 ms window: polled once (to arm its timer) and never
+///   again while the window runs. Before ADR 122 it yielded to the event loop
+///   (`setTimeout(0)`) and was polled again every few ms (6–309 polls in 30 ms measured on
+///   the old code, so a window of 200 ms sees at least two).
+/// * `after(30 ms)` resolves after a bounded number of polls: one to arm, one when the timer
+///   fires, plus a re-arm or two for `performance.now()`'s coarse rounding.
+pub async fn after_recv_async_is_polled_a_bounded_number_of_times() {
+    use core::future::Future as _;
+    use portalis_primitives::channel::after;
+    let hour = after(std::time::Duration::from_secs(3600));
+    let mut f = core::pin::pin!(hour.recv_async());
+    let mut window = core::pin::pin!(sleep_ms(200));
+    let mut polls = 0;
+    core::future::poll_fn(|cx| {
+        if window.as_mut().poll(cx).is_ready() {
+            return core::task::Poll::Ready(());
+        }
+        polls += 1;
+        assert!(f.as_mut().poll(cx).is_pending(), "an hour has not passed");
+        core::task::Poll::Pending
+    })
+    .await;
+    assert_eq!(
+        polls, 1,
+        "after(1 h) was polled again while nothing was due"
+    );
+
+    let r = after(std::time::Duration::from_millis(30));
+    let mut f = core::pin::pin!(r.recv_async());
+    let mut polls = 0;
+    let got = or_hang(
+        "after(30 ms)",
+        10,
+        core::future::poll_fn(|cx| {
+            polls += 1;
+            f.as_mut().poll(cx)
+        }),
+    )
+    .await;
+    assert!(got.is_ok());
+    assert!(polls <= 4, "after(30 ms) polled {polls} times");
+}
