@@ -4,6 +4,8 @@
 #   web_perf        (isolated, dedicated worker)  F1 wake latency; W2 channel, S1, idle wake
 #   web_perf_main   (isolated, page main thread)  W2 "main thread never traps"; JSPI rows (ADR 110)
 #   web_perf_noiso  (no COOP/COEP)                W3 postMessage raw transport; task rows n/i
+#   examples/handoff_native.rs (native, before and after the browser runs): the bounded(1)
+#   workload between two threads, ours vs crossbeam-channel and kanal (ADR 118)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh >/dev/null
@@ -15,6 +17,18 @@ bins=(web_perf web_perf_main web_perf_noiso)
 echo "perf-web: building (nightly, build-std, release)"
 "${WEB_CARGO[@]}" --release --no-run "${bins[@]/#/--test=}" >"$LOGS/perf-build.log" 2>&1 || {
   echo "perf-web: build FAILED; tail of $LOGS/perf-build.log:"; tail -40 "$LOGS/perf-build.log"; exit 1; }
+
+# The native reference (ADR 118): the W2 bounded(1) workload between two native threads on
+# this machine, once before and once after the browser runs. Native build: no wasm RUSTFLAGS,
+# the default target dir.
+NATIVE=(env -u RUSTFLAGS -u CARGO_TARGET_DIR cargo run -q --release --example handoff_native)
+native() {
+  "${NATIVE[@]}" 2>>"$LOGS/perf-native.log" | sed -n "s/^NATIVE /NATIVE ($1) /p" >>"$LOGS/perf-native.txt" || true
+}
+: >"$LOGS/perf-native.txt"
+: >"$LOGS/perf-native.log"
+echo "perf-web: native reference (before)"
+native before
 
 # run N BIN [env...]: --nocapture so the runner prints the rows the test logs.
 run() {
@@ -29,6 +43,9 @@ run 2 web_perf_main || { main_ok=0; status=1; echo "perf-web: web_perf_main FAIL
 run 3 web_perf_noiso WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION=1 || {
   status=1; echo "perf-web: web_perf_noiso FAILED; tail of $LOGS/web_perf_noiso.log:"; tail -20 "$LOGS/web_perf_noiso.log"; }
 
+echo "perf-web: native reference (after)"
+native after
+
 md() { sed -n 's/^.*PERF-MD \{0,1\}//p' "$LOGS/$1.log"; }
 csv_rows() { sed -n 's/^.*PERF-CSV //p' "$LOGS/$1.log" | grep -v '^id,'; }
 {
@@ -38,8 +55,11 @@ csv_rows() { sed -n 's/^.*PERF-CSV //p' "$LOGS/$1.log" | grep -v '^id,'; }
   md web_perf | sed -n '/^machine:/p' | sed 's/^machine: /F1\/W2 (worker): /'
   md web_perf_main | sed -n '/^main-thread check:/p'
   md web_perf_noiso | sed -n '/^W3:/p'
-  # Why bounded(1) costs µs (ADR 117): waits per message beside a wake round trip.
+  # Why bounded(1) costs µs (ADR 117, 118): waits and futex entries per message beside a
+  # wake round trip, the same workload natively, and the main thread's wake split by route.
   sed -n 's/^.*PERF-NOTE //p' "$LOGS/web_perf.log"
+  cat "$LOGS/perf-native.txt"
+  sed -n 's/^.*PERF-NOTE //p' "$LOGS/web_perf_main.log"
   echo
   md web_perf | grep '^| id \|^|---'
   for b in "${bins[@]}"; do md "$b" | grep '^| [FW]'; done

@@ -180,6 +180,7 @@ impl Barrier {
     }
 
     /// Takes the internal lock and runs the cancel steps owed to it (module docs).
+    #[inline]
     fn lock(&self) -> MutexGuard<'_, Inner> {
         let mut g = self.inner.lock();
         self.settle(&mut g);
@@ -195,6 +196,7 @@ impl Barrier {
 
     /// Runs the cancel steps of abandoned async waiters (caller holds the lock); `true` if
     /// there were any (the phase may have changed: the caller re-checks before waiting).
+    #[inline]
     fn settle(&self, g: &mut MutexGuard<'_, Inner>) -> bool {
         // Relaxed: the count is only a tally; a step counted after this load is either seen
         // by a later holder or by a waiter's post-epoch check (`cond_wait`), which is ordered
@@ -202,7 +204,12 @@ impl Barrier {
         if self.abandoned.load(Relaxed) == 0 {
             return false;
         }
-        // Relaxed: as above; every step counted so far is taken exactly once (one RMW).
+        self.settle_slow(g)
+    }
+
+    #[cold]
+    fn settle_slow(&self, g: &mut MutexGuard<'_, Inner>) -> bool {
+        // Relaxed: as in `settle`; every step counted so far is taken exactly once (one RMW).
         let n = self.abandoned.swap(0, Relaxed);
         for _ in 0..n {
             self.cancel_arrived(g);

@@ -338,7 +338,7 @@ async fn perf_async_lock_handoff() {
     let rows = vec![table::Row {
         id: "W2-async-lock-handoff".into(),
         workload: format!(
-            "page main thread awaits Mutex::lock_async while a worker holds the lock ≈2 ms; unlock → resolved (ns, p50 of {HANDOFF_ROUNDS}, interleaved with the 1 ms-poll variant and the routes of the PERF-NOTE line); ours min–max {:.0}–{:.0}, before min–max {:.0}–{:.0}; JS Atomics.waitAsync floor p50 {:.0}",
+            "page main thread awaits Mutex::lock_async while a worker holds the lock ≈2 ms; unlock → resolved (ns, p50 of {HANDOFF_ROUNDS}, interleaved with the 1 ms-poll variant and the wake routes printed above the table); ours min–max {:.0}–{:.0}, before min–max {:.0}–{:.0}; JS Atomics.waitAsync floor p50 {:.0}",
             o_min, o_max, b_min, b_max, p50[0]
         ),
         ours_ns: p50[4],

@@ -100,6 +100,7 @@ struct Shared<T> {
 }
 
 impl<T> Shared<T> {
+    #[inline]
     fn lock(&self) -> MutexGuard<'_, Ring<T>> {
         self.ring.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -174,6 +175,7 @@ impl<T: Clone> Sender<T> {
     ///
     /// # Errors
     /// [`SendError`] with the message if there is no receiver.
+    #[inline]
     pub fn send(&self, msg: T) -> Result<usize, SendError<T>> {
         let mut g = self.shared.lock();
         // Relaxed: receivers join/leave under... any count read is a snapshot, as in tokio.
@@ -263,6 +265,7 @@ impl<T: Clone> Receiver<T> {
     ///
     /// # Errors
     /// [`TryRecvError`].
+    #[inline]
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
         let shared = self.shared.clone();
         let g = shared.lock();

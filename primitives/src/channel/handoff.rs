@@ -52,12 +52,54 @@ pub(crate) enum Token {
     /// receiver entry to write into.
     Partner(Entry),
     /// Our own boxed receive packet, filled by a sender (rendezvous select, step 3), or a
-    /// message a lock-free receive took at selection (step R4).
+    /// message a lock-free receive took at selection (step R4) too big for [`Token::Inline`].
     Boxed(*mut ()),
+    /// A message of at most two words that a lock-free receive took at selection (step R4),
+    /// kept in the token instead of a box (ADR 106).
+    Inline(InlineMsg),
     /// The channel is disconnected (ready, and the operation will fail).
     Disconnected,
     /// A timer fired at this instant.
     Timer(Instant),
+}
+
+/// Room for a message of at most two words inside a [`Token`] (ADR 106): a selected lock-free
+/// receive (`lockfree.rs` step R4) moves its message here instead of into a boxed packet, which
+/// cost an allocation and a free per select. Only the discipline that made it, which knows `T`,
+/// takes the message back out.
+#[derive(Debug)]
+pub(crate) struct InlineMsg(core::mem::MaybeUninit<[usize; 2]>);
+
+impl InlineMsg {
+    /// `true` if a `T` fits (size and alignment); a constant per `T`.
+    const fn fits<T>() -> bool {
+        core::mem::size_of::<T>() <= core::mem::size_of::<[usize; 2]>()
+            && core::mem::align_of::<T>() <= core::mem::align_of::<[usize; 2]>()
+    }
+
+    /// Moves `msg` in; `Err(msg)` if a `T` does not fit.
+    #[inline]
+    pub(crate) fn new<T>(msg: T) -> Result<InlineMsg, T> {
+        if !Self::fits::<T>() {
+            return Err(msg);
+        }
+        let mut buf = core::mem::MaybeUninit::<[usize; 2]>::uninit();
+        // SAFETY: `fits` checked that a `T` fits in the buffer's size and alignment, and the
+        // buffer is ours; `write` does not read the uninitialised bytes.
+        unsafe { buf.as_mut_ptr().cast::<T>().write(msg) };
+        Ok(InlineMsg(buf))
+    }
+
+    /// Moves the message back out.
+    ///
+    /// # Safety
+    /// `self` came from [`new`](Self::new) of this same `T` (the token's discipline).
+    #[inline]
+    pub(crate) unsafe fn take<T>(self) -> T {
+        // SAFETY: the caller's contract: `new::<T>` wrote a valid `T` at the start of the
+        // buffer, suitably aligned, and `self` is consumed, so it is read once.
+        unsafe { self.0.as_ptr().cast::<T>().read() }
+    }
 }
 
 /// Claimed entries to complete once the lock is released (`waiter.rs` step 3), and (`.1`) a

@@ -30,7 +30,7 @@
 use super::drops::drop_each;
 use super::error::{RecvError, RecvTimeoutError, SendError, SendTimeoutError};
 use super::error::{TryRecvError, TrySendError};
-use super::handoff::{self, Discipline, Sides, Token, Version};
+use super::handoff::{self, Discipline, InlineMsg, Sides, Token, Version};
 use super::list::List;
 use super::lock::{Guard, Lock};
 use super::ring::Ring;
@@ -532,10 +532,14 @@ impl<T, B: Buffer<T>> Discipline<T> for LockFree<B> {
     /// Step R4 for `take`; `Select::ready` gets a readiness verdict only.
     fn try_reserve_recv(&self, take: bool) -> Option<Token> {
         if take {
-            // Step R4: the message moves into a boxed packet owned by the selected operation,
-            // so completing it never waits on this channel alone.
+            // Step R4: the message moves into the token (≤ two words, ADR 106) or a boxed
+            // packet owned by the selected operation, so completing it never waits on this
+            // channel alone.
             return match self.try_recv_buf() {
-                Ok(m) => Some(Token::Boxed(handoff::box_packet(Some(m)))),
+                Ok(m) => Some(match InlineMsg::new(m) {
+                    Ok(inline) => Token::Inline(inline),
+                    Err(m) => Token::Boxed(handoff::box_packet(Some(m))),
+                }),
                 Err(TryRecvError::Disconnected) => Some(Token::Disconnected),
                 Err(TryRecvError::Empty) => None,
             };
@@ -599,6 +603,8 @@ impl<T, B: Buffer<T>> Discipline<T> for LockFree<B> {
                 let m = unsafe { handoff::unbox_packet::<T>(p) };
                 Ok(m.expect("a selected packet is full"))
             }
+            // SAFETY: made by `try_reserve_recv` of this channel, so of this `T`; tokens are moved.
+            Token::Inline(inline) => Ok(unsafe { inline.take::<T>() }),
             Token::Disconnected | Token::Timer(_) => Err(RecvError),
             Token::Buffered => {
                 unreachable!("a selected receive on a lock-free buffer holds its message (R4)")
@@ -653,6 +659,11 @@ impl<T, B: Buffer<T>> Discipline<T> for LockFree<B> {
                 if let Some(m) = unsafe { handoff::unbox_packet::<T>(p) } {
                     let _ = self.try_send_buf(m);
                 }
+            }
+            Token::Inline(inline) => {
+                // As `Boxed` above.
+                // SAFETY: made by `try_reserve_recv` of this channel, so of this `T`.
+                let _ = self.try_send_buf(unsafe { inline.take::<T>() });
             }
             Token::Partner(_) | Token::Disconnected | Token::Timer(_) => {}
         }

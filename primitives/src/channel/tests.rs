@@ -571,6 +571,36 @@ fn dropped_selected_recv_on_lock_free_buffer_gives_message_back() {
     }
 }
 
+/// ADR 106: a selected lock-free receive keeps a message of at most two words in its token and
+/// a bigger one in a boxed packet. Pins, for both sizes on the ring and the list, that a
+/// completed selection yields the message once and an uncompleted one gives it back, with no
+/// message dropped twice or lost (the `Arc`'s strong count returns to one).
+#[test]
+fn selected_recv_holds_small_messages_inline_and_big_ones_boxed() {
+    fn check<M: Send + 'static>(tag: &Arc<()>, make: impl Fn() -> M, key: impl Fn(&M) -> u64) {
+        for (s, r) in [bounded::<M>(4), unbounded::<M>()] {
+            s.send(make()).unwrap();
+            s.send(make()).unwrap();
+            let mut sel = Select::new();
+            sel.recv(&r);
+            let m = sel.select().recv(&r).expect("a message is queued");
+            assert_eq!(key(&m), 7);
+            drop(m);
+            let mut sel = Select::new();
+            sel.recv(&r);
+            drop(sel.select()); // uncompleted: the message goes back
+            assert_eq!(r.len(), 1);
+            assert_eq!(key(&r.try_recv().unwrap()), 7);
+            assert_eq!(Arc::strong_count(tag), 1);
+        }
+    }
+    let tag = Arc::new(());
+    assert!(core::mem::size_of::<(Arc<()>, u64)>() <= 2 * core::mem::size_of::<usize>());
+    check(&tag, || (tag.clone(), 7u64), |m| m.1);
+    assert!(core::mem::size_of::<(Arc<()>, [u64; 3])>() > 2 * core::mem::size_of::<usize>());
+    check(&tag, || (tag.clone(), [7u64, 8, 9]), |m| m.1[0]);
+}
+
 /// Regression (found by a shuttle run): a selected send on a ring only saw room, and if a
 /// competing sender filled the slot before `send` completed, it blocked on that one channel
 /// while the select's other channel had room. It now claims its slot when selected.
@@ -953,6 +983,31 @@ fn select_picks_uniformly_among_ready_cases_buffered() {
         }
     }
     assert!(fair(wins[0]) && fair(wins[1]), "wins {wins:?}");
+}
+
+/// ADR 105: a `Select` keeps up to eight cases inline and moves them to the heap at the ninth.
+/// Pins that every case keeps its index and handle across that move (and in a clone): with
+/// twelve receivers and only case `k` ready, `select` and `try_select` report `k` and its
+/// message, and nothing is ready once it is taken.
+#[test]
+fn select_with_more_cases_than_kept_inline() {
+    let chans: Vec<_> = (0..12).map(|_| unbounded::<usize>()).collect();
+    for k in 0..chans.len() {
+        chans[k].0.send(k).unwrap();
+        let mut sel = Select::new();
+        for (i, (_, r)) in chans.iter().enumerate() {
+            assert_eq!(sel.recv(r), i);
+        }
+        let mut copy = sel.clone();
+        let op = copy.try_select().expect("case k is ready");
+        assert_eq!(op.index(), k);
+        assert_eq!(op.recv(&chans[k].1), Ok(k));
+        assert!(sel.try_select().is_err(), "the only message was taken");
+        chans[k].0.send(k + 100).unwrap();
+        let op = sel.select();
+        assert_eq!(op.index(), k);
+        assert_eq!(op.recv(&chans[k].1), Ok(k + 100));
+    }
 }
 
 /// Issue 16 item 1 on rendezvous channels: two blocked senders behind two never-ready cases;

@@ -10,8 +10,8 @@
 use super::error::{RecvTimeoutError, TryRecvError};
 use crate::deadline::{instant_now, instant_timed_out};
 use crate::futex;
+use crate::stdlike::Mutex;
 use crate::sync::atomic::{AtomicU32, AtomicUsize, Ordering::Relaxed};
-use crate::sync::Mutex;
 use crate::time::Instant;
 use std::time::Duration;
 
@@ -139,7 +139,7 @@ impl Tick {
         }
     }
 
-    fn next(&self) -> crate::sync::MutexGuard<'_, (Instant, usize)> {
+    fn next(&self) -> crate::stdlike::MutexGuard<'_, (Instant, usize)> {
         self.next.lock().unwrap_or_else(|e| e.into_inner())
     }
 

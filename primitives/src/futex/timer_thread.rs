@@ -132,12 +132,17 @@ impl Future for Sleep {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
+        // Wakers are cloned and dropped outside the lock: their code is the executor's.
+        let waker = cx.waker().clone();
         let mut g = lock();
         if Instant::now() >= this.deadline {
             // Step 3.
-            if let Some(k) = this.key.take() {
-                g.entries.remove(&(this.deadline, k));
-            }
+            let stale = this
+                .key
+                .take()
+                .and_then(|k| g.entries.remove(&(this.deadline, k)));
+            drop(g);
+            drop(stale);
             return Poll::Ready(());
         }
         // Step 1.
@@ -146,7 +151,7 @@ impl Future for Sleep {
             g.next_key += 1;
             g.next_key
         });
-        g.entries.insert((this.deadline, key), cx.waker().clone());
+        let old = g.entries.insert((this.deadline, key), waker);
         let earliest = g.entries.first_key_value().map(|(k, _)| *k) == Some((this.deadline, key));
         if !g.running {
             let started = thread::Builder::new()
@@ -154,9 +159,10 @@ impl Future for Sleep {
                 .spawn(run);
             let Ok(handle) = started else {
                 // No thread to wake us: poll again soon rather than never (module doc).
-                g.entries.remove(&(this.deadline, key));
+                let ours = g.entries.remove(&(this.deadline, key));
                 this.key = None;
                 drop(g);
+                drop((old, ours));
                 cx.waker().wake_by_ref();
                 return Poll::Pending;
             };
@@ -166,6 +172,8 @@ impl Future for Sleep {
         } else if earliest {
             EARLIER.notify_one();
         }
+        drop(g);
+        drop(old);
         Poll::Pending
     }
 }
@@ -194,7 +202,9 @@ impl Drop for Sleep {
     fn drop(&mut self) {
         // Step 4.
         if let Some(k) = self.key {
-            lock().entries.remove(&(self.deadline, k));
+            // The guard goes at the end of this statement, the waker after it (outside the lock).
+            let waker = lock().entries.remove(&(self.deadline, k));
+            drop(waker);
         }
     }
 }

@@ -195,7 +195,11 @@ impl ThreadPoolExecutor {
     /// blocks until the running and queued work finished and the threads exited.
     pub fn shutdown(&self, wait: bool, cancel_futures: bool) {
         if cancel_futures {
-            for c in self.pending.lock().unwrap().0.iter() {
+            // Taken out of the lock first: a cancel runs the future's done-callbacks (user
+            // code), and no other thread's `submit` may wait for those (on a page's main
+            // thread such a wait can only spin; ADR 111). After shutdown nothing prunes.
+            let hooks = std::mem::take(&mut self.pending.lock().unwrap().0);
+            for c in hooks.iter() {
                 c(true);
             }
         }

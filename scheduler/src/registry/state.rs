@@ -8,13 +8,13 @@ use crate::job::{JobFifo, JobRef, Payload};
 use crate::sleep::Sleep;
 use crossbeam_utils::CachePadded;
 use portalis_primitives::futex;
+use portalis_primitives::stdlike::Mutex;
 use portalis_primitives::sync::atomic::{
     AtomicBool, AtomicU32,
     Ordering::{Acquire, Relaxed, Release},
 };
 #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
 use portalis_primitives::sync::Arc;
-use portalis_primitives::sync::Mutex;
 use portalis_primitives::time::Instant;
 use std::panic::{self, AssertUnwindSafe};
 

