@@ -339,7 +339,13 @@ impl RawMutex {
                 s = self.state.load(Relaxed);
                 continue;
             }
-            let new = (s - SLEEPER) & !WAKING;
+            // Seeded control `mutex_timeout_keeps_waking` (model builds only): the leaver
+            // keeps the `WAKING` bit a wake-up spent on it set, so no unlock wakes again.
+            let new = if cfg!(portalis_seeded_bug = "mutex_timeout_keeps_waking") {
+                s - SLEEPER
+            } else {
+                (s - SLEEPER) & !WAKING
+            };
             // Relaxed: deregistering publishes nothing.
             match self.state.compare_exchange_weak(s, new, Relaxed, Relaxed) {
                 Ok(_) => {
