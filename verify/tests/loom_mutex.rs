@@ -122,8 +122,9 @@ fn loom_mutex_timeout_passes_wake_on() {
 /// again by a barging thread, and gives up: it must clear the `WAKING` bit the wake-up set
 /// and, if the lock is free by then, wake the other sleeper in its place (`deregister`), or
 /// that sleeper hangs. Main locks twice to barge; a third thread sleeps in `lock`.
-/// Control: `mutex_timeout_keeps_waking` (the leaver deregisters but leaves `WAKING` set, so
-/// no unlock wakes the sleeper: a deadlock at bound 2).
+/// Controls: `mutex_timeout_keeps_waking` (the leaver deregisters but leaves `WAKING` set, so
+/// no unlock wakes the sleeper) and `mutex_leaver_skips_wake` (the leaver finds the lock free
+/// and wakes nobody in its place): each a deadlock at bound 2.
 #[test]
 fn loom_mutex_timed_out_waiter_passes_spent_wake_on() {
     loom_model(2, || {
