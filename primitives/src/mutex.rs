@@ -339,14 +339,22 @@ impl RawMutex {
                 s = self.state.load(Relaxed);
                 continue;
             }
-            let new = (s - SLEEPER) & !WAKING;
+            // Seeded control `mutex_timeout_keeps_waking` (model builds only): the leaver
+            // keeps the `WAKING` bit a wake-up spent on it set, so no unlock wakes again.
+            let new = if cfg!(portalis_seeded_bug = "mutex_timeout_keeps_waking") {
+                s - SLEEPER
+            } else {
+                (s - SLEEPER) & !WAKING
+            };
             // Relaxed: deregistering publishes nothing.
             match self.state.compare_exchange_weak(s, new, Relaxed, Relaxed) {
                 Ok(_) => {
-                    // Seeded control `async_mutex_cancel_swallows_wake` (model builds only; with
-                    // its twin in futex/wakers.rs): the leaver passes no wake-up on.
+                    // Seeded controls (model builds only): `mutex_leaver_skips_wake`, the leaver
+                    // passes no wake-up on; `async_mutex_cancel_swallows_wake`, the same with
+                    // its twin in futex/wakers.rs.
                     if !is_locked(new)
                         && sleepers(new) != 0
+                        && !cfg!(portalis_seeded_bug = "mutex_leaver_skips_wake")
                         && !cfg!(portalis_seeded_bug = "async_mutex_cancel_swallows_wake")
                     {
                         self.wake_slow();

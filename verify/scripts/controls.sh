@@ -101,6 +101,8 @@ barrier_action_after_release     verify  loom_barrier             loom_claim_bar
 barrier_reset_skips_wake         verify  loom_barrier             loom_claim_barrier_reset_strands_nobody
 once_panic_reset_skips_wake      verify  loom_once                loom_claim_once_panicking_run_lets_next_caller_retry
 async_mutex_cancel_swallows_wake verify  loom_async               loom_async_mutex_cancelled_waiter_does_not_strand_thread
+mutex_timeout_keeps_waking       verify  loom_mutex               loom_mutex_timed_out_waiter_passes_spent_wake_on
+mutex_leaver_skips_wake          verify  loom_mutex               loom_mutex_timed_out_waiter_passes_spent_wake_on
 select_try_single_pass           verify  shuttle_select           shuttle_select_try_linearizable_queue
 select_try_single_pass           verify  shuttle_select           shuttle_select_try_linearizable_ring
 select_try_single_pass           verify  shuttle_select           shuttle_select_try_linearizable_list

@@ -50,7 +50,7 @@ fn loom_barrier_abort_breaks_waiter() {
     });
 }
 
-/// Under loom a timed wait times out at once: if the timed waiter arrives first it breaks
+/// Under loom a timed wait times out (after one scheduling point): if the timed waiter arrives first it breaks
 /// the barrier and the other party must see the error too; if it arrives last, both pass.
 #[test]
 fn loom_barrier_timeout_breaks_everyone() {

@@ -33,7 +33,7 @@ fn loom_channel_rendezvous_pairing() {
     });
 }
 
-/// Rendezvous send with a timeout (model: timed waits time out at once) racing a receive:
+/// Rendezvous send with a timeout (model: timed waits time out after one scheduling point) racing a receive:
 /// exactly one of "the receiver got it" / "the sender got it back" (docs/notes/channels.md §5 abort).
 /// The timeouts are an hour so the real clock never decides a branch: loom replays each
 /// execution and a clock-dependent branch would make the replay diverge.

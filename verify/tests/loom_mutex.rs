@@ -93,8 +93,8 @@ fn loom_reentrant_exclusion() {
     });
 }
 
-/// A timed locker gives up (timed waits time out at once under loom) while two others
-/// contend: it must not take a pending wake-up (`WAKING`) with it, so nobody hangs.
+/// A timed locker gives up (under the model a timed wait times out after one scheduling
+/// point) while two others contend: it must not take a pending wake-up (`WAKING`) with it, so nobody hangs.
 #[test]
 fn loom_mutex_timeout_passes_wake_on() {
     loom_model(BOUND, || {
@@ -114,6 +114,37 @@ fn loom_mutex_timeout_passes_wake_on() {
         t2.join().unwrap();
         let v = *m.lock();
         assert!(v == 110 || v == 111, "{v}");
+    });
+}
+
+/// A timed locker is picked by an unlock's wake-up just as it times out (the model futex
+/// spends a `wake_one` on a timed waiter queued in that window, ADR 093), finds the lock taken
+/// again by a barging thread, and gives up: it must clear the `WAKING` bit the wake-up set
+/// and, if the lock is free by then, wake the other sleeper in its place (`deregister`), or
+/// that sleeper hangs. Main locks twice to barge; a third thread sleeps in `lock`.
+/// Controls: `mutex_timeout_keeps_waking` (the leaver deregisters but leaves `WAKING` set, so
+/// no unlock wakes the sleeper) and `mutex_leaver_skips_wake` (the leaver finds the lock free
+/// and wakes nobody in its place): each a deadlock at bound 2.
+#[test]
+fn loom_mutex_timed_out_waiter_passes_spent_wake_on() {
+    loom_model(2, || {
+        let m = Arc::new(Mutex::new(0u32));
+        let m2 = m.clone();
+        let m3 = m.clone();
+        let t1 = thread::spawn(move || {
+            if let Some(mut g) = m2.try_lock_for(std::time::Duration::from_millis(1)) {
+                *g += 1;
+            }
+        });
+        let t2 = thread::spawn(move || {
+            *m3.lock() += 10;
+        });
+        *m.lock() += 100;
+        *m.lock() += 100;
+        t1.join().unwrap();
+        t2.join().unwrap();
+        let v = *m.lock();
+        assert!(v == 210 || v == 211, "{v}");
     });
 }
 
@@ -170,8 +201,8 @@ fn loom_mutex_fair_handoff_reaches_sleeper() {
     });
 }
 
-/// Fair hand-off racing a timed waiter that gives up (timed waits time out at once under
-/// loom, after registering): whichever way the race goes, once the waiter has returned (and
+/// Fair hand-off racing a timed waiter that gives up (under the model a timed wait times out
+/// after registering and one scheduling point): whichever way the race goes, once the waiter has returned (and
 /// dropped a lock it got) the lock is free, never stranded held with no owner. Control:
 /// `mutex_timeout_drops_handoff` (a timing-out waiter deregisters without claiming the
 /// pending hand-off).

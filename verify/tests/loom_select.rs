@@ -6,8 +6,8 @@
 //! item 3). Shuttle (`shuttle_channel_mpmc.rs`) runs the larger
 //! producer/consumer scenarios. Run with `bash verify/scripts/loom.sh`.
 //!
-//! Timeouts are an hour: under the model a timed wait times out at once, so every interleaving
-//! in which a select gives up is explored, and the real clock never decides a branch (loom
+//! Timeouts are an hour: under the model a timed wait times out after one scheduling point,
+//! so every interleaving in which a select gives up is explored, and the real clock never decides a branch (loom
 //! replays executions; a clock-dependent branch would make the replay diverge).
 #![cfg(portalis_loom)]
 

@@ -1,8 +1,10 @@
 //! Model-checker backend (loom or shuttle): a waiter table under the model's `Mutex`, with one
 //! model `Condvar` per waiter. It blocks for real, so a lost wake-up shows up as a deadlock
-//! the checker reports; it never degrades to a yield. Limits: a *timed* wait checks the word
-//! and then reports `TimedOut` at once (the models have no clock), which explores the timeout
-//! path of every timed wait; keep model scenarios on untimed waits where wake-ups matter.
+//! the checker reports; it never degrades to a yield. Limits: a *timed* wait checks the word,
+//! stays queued for one scheduling point (a `wake_one` in that window is spent on it) and then
+//! reports `TimedOut` (the models have no clock), which explores the timeout path of every
+//! timed wait and the wake-up lost to a waiter that gives up; keep model scenarios on untimed
+//! waits where a wake-up must arrive.
 //!
 //! Protocol: `wait` compares the word with `expected` under the table mutex, which every waker
 //! also takes, so a waker that stored before we locked is seen by our load, and one that locks
@@ -44,9 +46,6 @@ pub(super) fn wait(
     if word.load(Relaxed) != expected {
         return Ok(WaitResult::Woken);
     }
-    if timeout.is_some() {
-        return Ok(WaitResult::TimedOut);
-    }
     let id = t.next_id;
     t.next_id += 1;
     let cv = Arc::new(Condvar::new());
@@ -56,6 +55,19 @@ pub(super) fn wait(
         woken: false,
         cv: cv.clone(),
     });
+    if timeout.is_some() {
+        // A timed wait stays queued for one scheduling point and then times out. A
+        // `wake_one` that picks it in that window is spent on it, as when a real waiter is
+        // woken just as its deadline passes and its caller gives up: the caller must pass
+        // that wake-up on (ADR 093).
+        drop(t);
+        crate::sync::thread::yield_now();
+        let mut t = TABLE.lock().unwrap();
+        if let Some(i) = t.entries.iter().position(|e| e.id == id) {
+            t.entries.remove(i);
+        }
+        return Ok(WaitResult::TimedOut);
+    }
     loop {
         t = cv.wait(t).unwrap();
         if let Some(i) = t.entries.iter().position(|e| e.id == id) {
