@@ -144,11 +144,14 @@ fn loom_claim_rwlock_read_recursive_passes_waiting_writer_main() {
 }
 
 /// Property (`rwlock.rs`, `write_give_up`: a writer that gives up leaves nothing that hangs
-/// anyone): a writer gives up (`try_write_for`, which the model clock may time out at any
-/// check) while a reader holds the lock; afterwards a writer and a reader still get the lock,
-/// and the two writers never hold it together (the data cell is loom's, so two writers at once
-/// are a causality violation). Control: `rwlock_timeout_takes_held_lock` (the giving-up
-/// writer's last try takes a lock that a writer holds).
+/// anyone and takes no held lock): a writer gives up (`try_write_for`; the model futex times a
+/// timed wait out after one scheduling point) while a reader, then the main thread's write
+/// guard, holds the lock; the main thread joins the writer while still holding its guard, so a
+/// giver-up that took the held lock changes the value under that guard. Afterwards a reader
+/// still gets the lock. Control: `rwlock_timeout_takes_held_lock` (the giving-up writer's last
+/// try takes a lock that a writer holds). The join inside the guard matters: loom runs other
+/// threads to completion at the timed wait's yield, so with the join after the guard's release
+/// the giver-up only ever met a free lock and the control was missed (ADR 093's model change).
 #[test]
 fn loom_claim_rwlock_timed_out_writer_strands_nobody() {
     loom_model(BOUND, || {
@@ -161,8 +164,12 @@ fn loom_claim_rwlock_timed_out_writer_strands_nobody() {
             }
         });
         drop(g);
-        *l.write() += 1;
+        let mut w = l.write();
+        let before = *w;
         t.join().unwrap();
+        assert_eq!(*w, before, "a writer that gave up took the held lock");
+        *w += 1;
+        drop(w);
         let v = *l.read();
         assert!(v == 1 || v == 2);
     });

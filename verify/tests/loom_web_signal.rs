@@ -28,11 +28,13 @@ fn await_call(sig: &CallSignal, done: &AtomicU32, deaths0: u32) -> Step {
     }
 }
 
-/// Property: a job completing on another thread always wakes the waiting call, which sees
-/// `Done` (no death happened).
-#[test]
-fn loom_call_signal_completion_wakes_waiter() {
-    loom_model(BOUND, || {
+/// How a model's call waits: blocking (`await_call`) or awaiting (`await_call_async`).
+type Waiter = fn(&CallSignal, &AtomicU32, u32) -> Step;
+
+/// The completion scenario: a job on another thread publishes its result and signals; the
+/// call must wake and see `Done` (no death happened).
+fn completion_wakes(wait: Waiter) {
+    loom_model(BOUND, move || {
         let sig = Arc::new(CallSignal::new());
         let done = Arc::new(AtomicU32::new(0));
         let deaths0 = sig.deaths();
@@ -42,9 +44,39 @@ fn loom_call_signal_completion_wakes_waiter() {
             d2.store(1, Release);
             s2.signal();
         });
-        assert_eq!(await_call(&sig, &done, deaths0), Step::Done);
+        assert_eq!(wait(&sig, &done, deaths0), Step::Done);
         job.join().unwrap();
     });
+}
+
+/// The death scenario: a worker dies on another thread (and, with `other_completion`, an
+/// unrelated call completes at the same time); the call must wake and see `Died`.
+fn death_wakes(wait: Waiter, other_completion: bool) {
+    loom_model(BOUND, move || {
+        let sig = Arc::new(CallSignal::new());
+        let done = Arc::new(AtomicU32::new(0));
+        let deaths0 = sig.deaths();
+        let s2 = sig.clone();
+        let dying = thread::spawn(move || s2.died());
+        // Another call's completion, if asked for.
+        let other = other_completion.then(|| {
+            let s3 = sig.clone();
+            thread::spawn(move || s3.signal())
+        });
+        assert_eq!(wait(&sig, &done, deaths0), Step::Died);
+        dying.join().unwrap();
+        if let Some(other) = other {
+            other.join().unwrap();
+        }
+        assert_eq!(sig.deaths(), deaths0 + 1);
+    });
+}
+
+/// Property: a job completing on another thread always wakes the waiting call, which sees
+/// `Done` (no death happened).
+#[test]
+fn loom_call_signal_completion_wakes_waiter() {
+    completion_wakes(await_call);
 }
 
 /// Property: a worker death on another thread always wakes the waiting call, which then
@@ -52,19 +84,7 @@ fn loom_call_signal_completion_wakes_waiter() {
 /// outcome is allowed, but the call never sleeps forever).
 #[test]
 fn loom_call_signal_death_wakes_waiter() {
-    loom_model(BOUND, || {
-        let sig = Arc::new(CallSignal::new());
-        let done = Arc::new(AtomicU32::new(0));
-        let deaths0 = sig.deaths();
-        let s2 = sig.clone();
-        let dying = thread::spawn(move || s2.died());
-        let s3 = sig.clone();
-        let other = thread::spawn(move || s3.signal()); // another call's completion
-        assert_eq!(await_call(&sig, &done, deaths0), Step::Died);
-        dying.join().unwrap();
-        other.join().unwrap();
-        assert_eq!(sig.deaths(), deaths0 + 1);
-    });
+    death_wakes(await_call, true);
 }
 
 /// The awaited call's loop as the browser runs it since ADR 118: the same check, but waiting
@@ -80,25 +100,17 @@ async fn await_call_async(sig: &CallSignal, done: &AtomicU32, deaths0: u32) -> S
     }
 }
 
+/// `await_call_async` run to completion under `block_on`, as a [`Waiter`].
+fn await_call_blocked_on(sig: &CallSignal, done: &AtomicU32, deaths0: u32) -> Step {
+    block_on(await_call_async(sig, done, deaths0))
+}
+
 /// Property: as `loom_call_signal_completion_wakes_waiter`, with the waiter awaiting
 /// `futex::wait_future` (`ThreadPool::install_async` in the browser).
 /// Controls: `call_signal_read_late`, `async_wake_skips_fence`.
 #[test]
 fn loom_call_signal_async_completion_wakes_waiter() {
-    loom_model(BOUND, || {
-        let sig = Arc::new(CallSignal::new());
-        let done = Arc::new(AtomicU32::new(0));
-        let deaths0 = sig.deaths();
-        let (s2, d2) = (sig.clone(), done.clone());
-        let job = thread::spawn(move || {
-            // Release: pairs with the Acquire load in `CallSignal::check`.
-            d2.store(1, Release);
-            s2.signal();
-        });
-        let got = block_on(await_call_async(&sig, &done, deaths0));
-        assert_eq!(got, Step::Done);
-        job.join().unwrap();
-    });
+    completion_wakes(await_call_blocked_on);
 }
 
 /// Property: as `loom_call_signal_death_wakes_waiter`, with the waiter awaiting
@@ -107,15 +119,5 @@ fn loom_call_signal_async_completion_wakes_waiter() {
 /// `call_signal_read_late`.
 #[test]
 fn loom_call_signal_async_death_wakes_waiter() {
-    loom_model(BOUND, || {
-        let sig = Arc::new(CallSignal::new());
-        let done = Arc::new(AtomicU32::new(0));
-        let deaths0 = sig.deaths();
-        let s2 = sig.clone();
-        let dying = thread::spawn(move || s2.died());
-        let got = block_on(await_call_async(&sig, &done, deaths0));
-        assert_eq!(got, Step::Died);
-        dying.join().unwrap();
-        assert_eq!(sig.deaths(), deaths0 + 1);
-    });
+    death_wakes(await_call_blocked_on, false);
 }
