@@ -624,6 +624,7 @@ mod tests {
     /// not wait for the lock (before, `Drop` called `lock()`: with the lock held by this very
     /// thread it deadlocked, and on a page's main thread it busy-waited for as long as a worker
     /// held it, e.g. for a whole barrier action). The owed cancel step runs at the next lock.
+    #[cfg_attr(portalis_no_threads, ignore = "spawns threads; this target has none")]
     #[test]
     fn dropped_async_waiter_never_waits_for_the_lock() {
         let b = Barrier::new(2).unwrap();
