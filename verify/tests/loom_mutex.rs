@@ -97,7 +97,14 @@ fn loom_reentrant_exclusion() {
 /// point) while two others contend: it must not take a pending wake-up (`WAKING`) with it, so nobody hangs.
 #[test]
 fn loom_mutex_timeout_passes_wake_on() {
-    loom_model(BOUND, || {
+    timed_locker_among_contenders(BOUND, 1);
+}
+
+/// A timed locker (`try_lock_for`) and a plain locker on two threads, while the main thread
+/// locks `main_locks` times: every locker that got the lock added its share exactly once and
+/// nobody hangs.
+fn timed_locker_among_contenders(bound: usize, main_locks: u32) {
+    loom_model(bound, move || {
         let m = Arc::new(Mutex::new(0u32));
         let m2 = m.clone();
         let m3 = m.clone();
@@ -109,11 +116,14 @@ fn loom_mutex_timeout_passes_wake_on() {
         let t2 = thread::spawn(move || {
             *m3.lock() += 10;
         });
-        *m.lock() += 100;
+        for _ in 0..main_locks {
+            *m.lock() += 100;
+        }
         t1.join().unwrap();
         t2.join().unwrap();
         let v = *m.lock();
-        assert!(v == 110 || v == 111, "{v}");
+        let base = 10 + 100 * main_locks;
+        assert!(v == base || v == base + 1, "{v}");
     });
 }
 
@@ -127,25 +137,7 @@ fn loom_mutex_timeout_passes_wake_on() {
 /// and wakes nobody in its place): each a deadlock at bound 2.
 #[test]
 fn loom_mutex_timed_out_waiter_passes_spent_wake_on() {
-    loom_model(2, || {
-        let m = Arc::new(Mutex::new(0u32));
-        let m2 = m.clone();
-        let m3 = m.clone();
-        let t1 = thread::spawn(move || {
-            if let Some(mut g) = m2.try_lock_for(std::time::Duration::from_millis(1)) {
-                *g += 1;
-            }
-        });
-        let t2 = thread::spawn(move || {
-            *m3.lock() += 10;
-        });
-        *m.lock() += 100;
-        *m.lock() += 100;
-        t1.join().unwrap();
-        t2.join().unwrap();
-        let v = *m.lock();
-        assert!(v == 210 || v == 211, "{v}");
-    });
+    timed_locker_among_contenders(2, 2);
 }
 
 /// Two sleepers and two unlocks per locker: the second unlock must not be swallowed by a
