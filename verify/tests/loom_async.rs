@@ -405,3 +405,59 @@ fn loom_async_rendezvous_cancelled_send_loses_nothing() {
         assert_eq!(drops.load(core::sync::atomic::Ordering::SeqCst), 1);
     });
 }
+
+/// async_ops.rs Q1–Q2, handoff.rs M4 (ADR 125): on `bounded(0)` an async receiver meets a
+/// sender blocked in a select. It can only get the message by claiming the select's send case
+/// and requesting it; it then awaits the select's send instead of waiting for it inside
+/// `poll`. The message and what the selecting thread wrote before it arrive.
+#[test]
+fn loom_async_rendezvous_recv_async_meets_selecting_sender() {
+    loom_model(2, || {
+        let (tx, rx) = channel::bounded::<u32>(0);
+        let p = Arc::new(Payload::new());
+        let p2 = p.clone();
+        let t = thread::spawn(move || {
+            p2.write(5);
+            let mut sel = channel::Select::new();
+            sel.send(&tx);
+            let op = sel.select();
+            op.send(&tx, 1).unwrap();
+            tx // kept alive until the receive is done
+        });
+        assert_eq!(block_on(rx.recv_async()), Ok(1));
+        assert_eq!(p.read(), 5);
+        drop(t.join().unwrap());
+    });
+}
+
+/// async_ops.rs Q3, handoff.rs M4 (ADR 125): an async receiver polled once (it may have
+/// claimed the selecting sender and requested its message) is dropped while the select sends.
+/// Whichever of the two RMWs on the requester's state word comes first, the side left holding
+/// the message puts it back into the channel, so a blocking `recv` afterwards gets it, and it
+/// is dropped exactly once. Control: `rendezvous_async_request_skips_abandon` (the message
+/// that comes back is dropped instead: the `recv` waits forever, a deadlock).
+#[test]
+fn loom_async_rendezvous_dropped_request_loses_nothing() {
+    loom_model(2, || {
+        let drops = Arc::new(loom::sync::atomic::AtomicUsize::new(0));
+        let (tx, rx) = channel::bounded::<Counted>(0);
+        let d2 = drops.clone();
+        let t = thread::spawn(move || {
+            let mut sel = channel::Select::new();
+            sel.send(&tx);
+            let op = sel.select();
+            op.send(&tx, Counted(d2)).unwrap();
+            tx
+        });
+        let mut f = Box::pin(rx.recv_async());
+        assert!(
+            !poll_once(f.as_mut()),
+            "nothing is received on the first poll"
+        );
+        drop(f);
+        drop(rx.recv().expect("the message is back in the channel"));
+        let tx = t.join().unwrap();
+        assert_eq!(drops.load(core::sync::atomic::Ordering::SeqCst), 1);
+        drop(tx);
+    });
+}

@@ -343,3 +343,66 @@ pub async fn after_recv_async_is_polled_a_bounded_number_of_times() {
     assert!(got.is_ok());
     assert!(polls <= 4, "after(30 ms) polled {polls} times");
 }
+
+/// Timers of at least `min_ms` armed through the global `setTimeout` on this thread that have
+/// neither fired nor been cleared. The first call wraps `setTimeout`/`clearTimeout` on this
+/// global to keep that count (the library's wasm-bindgen imports look the globals up at each
+/// call, so its timers go through the wrappers).
+fn live_js_timers(min_ms: i32) -> u32 {
+    let count = js_sys::Function::new_with_args(
+        "min",
+        "const g = globalThis;
+         if (!g.__portalisLiveTimers) {
+           const set = g.setTimeout.bind(g), clear = g.clearTimeout.bind(g);
+           const live = new Map();
+           g.__portalisLiveTimers = live;
+           g.setTimeout = (f, ms, ...a) => {
+             const id = set((...x) => { live.delete(id); return f(...x); }, ms, ...a);
+             live.set(id, ms | 0);
+             return id;
+           };
+           g.clearTimeout = (id) => { live.delete(id); clear(id); };
+         }
+         let n = 0;
+         for (const ms of g.__portalisLiveTimers.values()) if (ms >= min) n++;
+         return n;",
+    );
+    count
+        .call1(&wasm_bindgen::JsValue::NULL, &min_ms.into())
+        .expect("the timer count runs")
+        .as_f64()
+        .expect("a number") as u32
+}
+
+/// ADR 125 (timer_js.rs): an async timer receive dropped before it is due clears its JS
+/// timer. `after(1 h).recv_async()` is polled once (it arms an hour-long `setTimeout`, which
+/// the count must see: the check can fail) and dropped; then no hour-long timer may be left.
+/// Before the fix the dropped future's timer stayed armed (count 1 after the drop).
+pub async fn dropped_timer_recv_async_clears_its_js_timer() {
+    use core::future::Future as _;
+    use portalis_primitives::channel::after;
+    // An hour, less a minute for the time between `after` and the poll: nothing else on the
+    // page arms a timer that long.
+    const HOUR_MS: i32 = 3_540_000;
+    let _ = live_js_timers(HOUR_MS); // installs the wrappers before anything is armed
+    let before = live_js_timers(HOUR_MS);
+    let hour = after(std::time::Duration::from_secs(3600));
+    {
+        let mut f = Box::pin(hour.recv_async());
+        let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+        assert!(
+            f.as_mut().poll(&mut cx).is_pending(),
+            "an hour has not passed"
+        );
+        assert_eq!(
+            live_js_timers(HOUR_MS),
+            before + 1,
+            "the pending receive armed one hour-long JS timer"
+        );
+    } // dropped here
+    assert_eq!(
+        live_js_timers(HOUR_MS),
+        before,
+        "the dropped receive left its JS timer armed"
+    );
+}
