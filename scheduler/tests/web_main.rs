@@ -642,6 +642,13 @@ async fn rendezvous_async_ends_meet_on_the_main_thread() {
     rendezvous_async_ends_meet_on_this_thread().await;
 }
 
+/// ADR 125: an async `bounded(0)` receiver on the main thread meets a selecting worker
+/// without waiting for the select inside `poll`.
+#[wasm_bindgen_test]
+async fn rendezvous_recv_async_meets_a_selecting_sender_on_the_main_thread() {
+    rendezvous_recv_async_meets_a_selecting_sender_on_this_thread().await;
+}
+
 /// ADR 125: a dropped `after(1 h).recv_async()` clears its JS timer on the main thread.
 #[wasm_bindgen_test]
 async fn dropped_timer_recv_async_clears_its_js_timer_on_the_main_thread() {

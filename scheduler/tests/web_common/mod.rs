@@ -406,3 +406,55 @@ pub async fn dropped_timer_recv_async_clears_its_js_timer() {
         "the dropped receive left its JS timer armed"
     );
 }
+
+/// ADR 125: an async receiver on `bounded(0)` meets a sender blocked in a select on a worker.
+/// The receiver claims the select's send case and requests the message; the worker, once its
+/// select returned, waits for this thread's go-ahead before it sends, which this thread gives
+/// only after its receive is pending. Before ADR 125 the receive waited for the send inside
+/// `poll` (on the page's main thread: a spin), so the go-ahead never came before the worker's
+/// hang guard (10 s) ran out, which the worker reports.
+pub async fn rendezvous_recv_async_meets_a_selecting_sender_on_this_thread() {
+    use portalis_primitives::channel::{bounded, Select};
+    let (tx, rx) = bounded::<u32>(0);
+    let selected = Arc::new(AtomicU32::new(0));
+    let go = Arc::new(AtomicU32::new(0));
+    let in_time = Arc::new(AtomicU32::new(0)); // 1: go-ahead in time, 2: guard ran out
+    let (s2, g2, t2) = (selected.clone(), go.clone(), in_time.clone());
+    let worker = spawn(move || {
+        let mut sel = Select::new();
+        sel.send(&tx);
+        let op = sel.select();
+        s2.store(1, SeqCst);
+        let guard_end = now_ms() + 10_000.0;
+        let mut ok = true;
+        while g2.load(SeqCst) == 0 {
+            let left = guard_end - now_ms();
+            if left <= 0.0 {
+                ok = false;
+                break;
+            }
+            let _ = futex::wait(&g2, 0, Some(std::time::Duration::from_secs_f64(left / 1e3)));
+        }
+        t2.store(if ok { 1 } else { 2 }, SeqCst);
+        op.send(&tx, 7).unwrap();
+    })
+    .await;
+    let got = Arc::new(AtomicU32::new(0));
+    let g3 = got.clone();
+    let rx2 = rx.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let v = rx2.recv_async().await.unwrap();
+        g3.store(v, SeqCst);
+    });
+    // The select returns only once the receive (the only one) claimed it.
+    or_hang("select", 30, until(|| selected.load(SeqCst) == 1)).await;
+    go.store(1, SeqCst);
+    futex::wake_all(&go);
+    or_hang("recv_async", 30, until(|| got.load(SeqCst) == 7)).await;
+    worker.join_async().await;
+    assert_eq!(
+        in_time.load(SeqCst),
+        1,
+        "recv_async waited inside poll for the select to complete its send"
+    );
+}
