@@ -82,6 +82,7 @@ rendezvous_async_send_skips_notify  verify  loom_async  loom_async_rendezvous_as
 rendezvous_async_send_trusts_done   verify  loom_async  loom_async_rendezvous_send_async_sees_disconnect
 rendezvous_async_cancel_takes_back  verify  loom_async  loom_async_rendezvous_cancelled_send_loses_nothing
 rendezvous_async_request_skips_abandon  verify  loom_async  loom_async_rendezvous_dropped_request_loses_nothing
+rendezvous_async_request_skips_abandon  verify  loom_async  loom_async_rendezvous_request_dropped_after_send_loses_nothing
 condvar_async_cancel_drops_notify  verify  loom_async     loom_async_condvar_cancelled_waiter_passes_notify_on
 barrier_cancel_no_bump             verify  loom_async     loom_async_barrier_deferred_cancel_breaks_sleeper
 barrier_cancel_skips_recheck       verify  loom_async     loom_async_barrier_deferred_cancel_breaks_sleeper

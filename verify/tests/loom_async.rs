@@ -432,10 +432,12 @@ fn loom_async_rendezvous_recv_async_meets_selecting_sender() {
 
 /// async_ops.rs Q3, handoff.rs M4 (ADR 125): an async receiver polled once (it may have
 /// claimed the selecting sender and requested its message) is dropped while the select sends.
-/// Whichever of the two RMWs on the requester's state word comes first, the side left holding
-/// the message puts it back into the channel, so a blocking `recv` afterwards gets it, and it
-/// is dropped exactly once. Control: `rendezvous_async_request_skips_abandon` (the message
-/// that comes back is dropped instead: the `recv` waits forever, a deadlock).
+/// The message goes back into the channel, so a blocking `recv` afterwards gets it, and it is
+/// dropped exactly once. (Within the bound, the runs that reach M4 have the drop's `leave`
+/// before the select's completion: the select takes the message back, checked with a
+/// temporary panic there. The next model forces the other order.) Control:
+/// `rendezvous_async_request_skips_abandon` (the message that comes back is dropped instead:
+/// the `recv` waits forever, a deadlock).
 #[test]
 fn loom_async_rendezvous_dropped_request_loses_nothing() {
     loom_model(2, || {
@@ -457,6 +459,49 @@ fn loom_async_rendezvous_dropped_request_loses_nothing() {
         drop(f);
         drop(rx.recv().expect("the message is back in the channel"));
         let tx = t.join().unwrap();
+        assert_eq!(drops.load(core::sync::atomic::Ordering::SeqCst), 1);
+        drop(tx);
+    });
+}
+
+/// async_ops.rs Q3, handoff.rs M4 (ADR 125), the other order: the async receiver is polled
+/// until the select returned (so it has requested the message), then the selecting thread
+/// completes its send (DONE), and only then is the future dropped, never polled again. The
+/// drop's `leave` sees DONE and puts the message back; a blocking `recv` gets it, and it is
+/// dropped exactly once. Control: `rendezvous_async_request_skips_abandon` (deadlock).
+#[test]
+fn loom_async_rendezvous_request_dropped_after_send_loses_nothing() {
+    loom_model(2, || {
+        let drops = Arc::new(loom::sync::atomic::AtomicUsize::new(0));
+        let selected = Arc::new(AtomicU32::new(0));
+        let (tx, rx) = channel::bounded::<Counted>(0);
+        let (d2, s2) = (drops.clone(), selected.clone());
+        let t = thread::spawn(move || {
+            let mut sel = channel::Select::new();
+            sel.send(&tx);
+            let op = sel.select();
+            s2.store(1, Release); // Release: pairs with the Acquire load below (a flag only)
+            op.send(&tx, Counted(d2)).unwrap();
+            tx
+        });
+        let mut f = Box::pin(rx.recv_async());
+        let mut cx = Context::from_waker(Waker::noop());
+        // The select returns only once this future (the only receiver) claimed its case. (The
+        // flag may be read late, after the send: then the future simply receives.)
+        let mut received = false;
+        while selected.load(Acquire) == 0 {
+            if let Poll::Ready(r) = f.as_mut().poll(&mut cx) {
+                drop(r.expect("the select sends"));
+                received = true;
+                break;
+            }
+            thread::yield_now();
+        }
+        let tx = t.join().unwrap(); // the send completed our request (DONE)
+        drop(f);
+        if !received {
+            drop(rx.recv().expect("the message is back in the channel"));
+        }
         assert_eq!(drops.load(core::sync::atomic::Ordering::SeqCst), 1);
         drop(tx);
     });
