@@ -239,6 +239,11 @@ impl<T> Receiver<T> {
     /// The future registers like a blocked receiver, so the send that makes a message
     /// available wakes it directly (no polling). Dropping it before it resolves takes no
     /// message and passes on a wake-up it was given, so no other receiver is left asleep.
+    /// On a rendezvous channel (`bounded(0)`) whose sender waits in a [`Select`], it asks for
+    /// the message and awaits the select's send; dropped meanwhile, it leaves the message in
+    /// the channel for the next receiver (ADR 125).
+    ///
+    /// [`Select`]: crate::channel::Select
     ///
     /// # Examples
     /// ```
