@@ -126,6 +126,12 @@ struct Request<'a, T> {
     armed: bool,
 }
 
+// SAFETY: the only field that is not `Send` is `packet`, a pointer into the packet `cx` owns
+// (an `Arc<Context>`, which crosses threads). Whoever holds the `Request` touches the packet
+// only after DONE or after `leave` saw DONE (waiter.rs step 6), on whatever thread it then
+// runs; the message in it crosses threads, so `T: Send` is required, as for the channel.
+unsafe impl<T: Send> Send for Request<'_, T> {}
+
 impl<'a, T> Request<'a, T> {
     /// Q1: asks the claimed selecting sender `e` for its message (handoff.rs M1–M2).
     fn new(chan: &'a Chan<T>, e: Entry) -> Request<'a, T> {
@@ -180,6 +186,10 @@ struct Offer<'a, T> {
     armed: bool,
 }
 
+// SAFETY: as for `Request`: `packet` points into the packet `cx` owns, read by the holder only
+// before queueing or after DONE (R3); `T: Send` because the message crosses threads.
+unsafe impl<T: Send> Send for Offer<'_, T> {}
+
 impl<T> Drop for Offer<'_, T> {
     fn drop(&mut self) {
         if !self.armed {
@@ -211,7 +221,7 @@ async fn hand_over<T>(chan: &Chan<T>, msg: T) -> Result<(), T> {
         packet,
         armed: false,
     };
-    let queued = chan.register_send_packet(&offer.cx, packet as *const ()) == Some(false);
+    let queued = chan.register_send_packet(&offer.cx, offer.packet as *const ()) == Some(false);
     if queued {
         offer.armed = true;
         offer.cx.wait_async().await;
@@ -223,7 +233,8 @@ async fn hand_over<T>(chan: &Chan<T>, msg: T) -> Result<(), T> {
     // R3. SAFETY: `packet` is owned by `offer.cx`, alive here; either we never queued it, or
     // we saw DONE (Acquire in `wait_async`, pairing with the claimer's Release `complete`),
     // after which the claimer no longer touches it and the entry is in no queue.
-    let back = unsafe { (*packet).with_mut(|m| (*m).take()) };
+    // (Read through `offer`, whose `Send` impl covers the pointer across the await.)
+    let back = unsafe { (*offer.packet).with_mut(|m| (*m).take()) };
     match back {
         None => Ok(()),
         Some(m) => Err(m),

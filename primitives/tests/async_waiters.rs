@@ -690,3 +690,16 @@ fn rendezvous_recv_async_dropped_after_requesting_loses_nothing() {
         assert!(rx.recv().is_err());
     }
 }
+
+/// The channel futures are `Send` when the message is, so a multi-threaded executor can move
+/// them between threads (a compile-time check: it does not build otherwise). `send_async` was
+/// not `Send` since ADR 121 (its rendezvous offer held a raw packet pointer across an await;
+/// this file failed to compile with that error on 289bb67 once the check was added), and the
+/// request of ADR 125 would have made `recv_async` the same.
+#[test]
+fn channel_futures_are_send() {
+    fn is_send<F: Send>(_: F) {}
+    let (tx, rx) = channel::bounded::<u32>(0);
+    is_send(rx.recv_async());
+    is_send(tx.send_async(1));
+}
