@@ -82,6 +82,7 @@ mod sleep;
 #[doc(hidden)]
 pub mod model {
     pub use crate::model_future::{as_completed, wait, Future, FutureError, ReturnWhen};
+    pub use crate::registry::dead_stacks::DeadStacks;
     pub use crate::registry::orphan::Orphan;
     pub use crate::registry::signal::{CallSignal, Step};
     pub use crate::running::WorkerDied;

@@ -74,33 +74,9 @@ struct WebDeaths {
     /// Loops of dead workers not yet claimed by a replacement or by `shutdown` (ADR 113,
     /// `orphan.rs`). The crate's lock: on the page's main thread it spins, never traps.
     orphans: portalis_primitives::Mutex<Vec<Arc<super::orphan::Orphan>>>,
-    /// Dead workers' stacks and TLS blocks (ADR 123), released when the last loop of the pool
-    /// leaves (`thread_exited`) or the registry is dropped: no loop of this pool runs then, so
-    /// no job of it can still use them.
-    dead_stacks: portalis_primitives::Mutex<Vec<Arc<crate::web_rt::DeadStack>>>,
-    /// A worker died waiting for another pool's job: that job (or a job of this pool that
-    /// borrowed from the waiter's stack and waits on another pool) may outlive this registry,
-    /// so none of the dead stacks is ever freed.
-    leak_dead_stacks: core::sync::atomic::AtomicBool,
-    /// Loops that have left, counted before `exited` (ADR 123): the one that completes the
-    /// count releases the dead stacks, before any waiter sees the last exit.
-    left: AtomicU32,
-}
-
-#[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
-impl Drop for WebDeaths {
-    fn drop(&mut self) {
-        let stacks = std::mem::take(&mut *self.dead_stacks.lock());
-        // Relaxed: `&mut self`; the flag's stores happened-before the last `Arc<Registry>` drop.
-        if self
-            .leak_dead_stacks
-            .load(core::sync::atomic::Ordering::Relaxed)
-        {
-            std::mem::forget(stacks);
-        }
-        // Otherwise `stacks` drops here: each block is freed unless its creator still holds it
-        // (then it is freed when the creator lets go).
-    }
+    /// Dead workers' stacks and TLS blocks (ADR 123, `dead_stacks.rs`), released when the
+    /// last loop of the pool leaves or the registry is dropped.
+    dead_stacks: super::dead_stacks::DeadStacks<crate::web_rt::DeadStack>,
 }
 
 impl Registry {
@@ -373,45 +349,19 @@ impl Registry {
     }
 
     /// Counts a loop leaving; the last of the pool's `spawned` loops releases the dead stacks
-    /// (ADR 123). Every job of the pool runs inside one of its loops, and each loop leaves
-    /// only after its jobs returned, so none of them can still use a dead stack. A death is
-    /// kept (`keep_dead_stack`) before its orphan is listed, so before its index's loop can
-    /// leave. A pool whose building thread is one of its workers (`use_current_thread`) may
-    /// still run jobs there: it releases them only when dropped.
+    /// (ADR 123, `dead_stacks.rs` S2). A pool whose building thread is one of its workers
+    /// (`use_current_thread`) may still run jobs there: it releases them only when dropped.
     fn last_exit_releases_dead_stacks(&self) {
-        // AcqRel: the last increment acquires every earlier loop's Release increment (one RMW
-        // chain), so each loop's writes to a dead stack happen before the free below.
-        let left = self
-            .web
-            .left
-            .fetch_add(1, portalis_primitives::sync::atomic::Ordering::AcqRel)
-            + 1;
-        if left as usize == self.spawned && self.spawned == self.num_threads() {
-            let stacks = std::mem::take(&mut *self.web.dead_stacks.lock());
-            // Relaxed: set by a dying loop of this pool, whose stores the AcqRel above acquired.
-            if self
-                .web
-                .leak_dead_stacks
-                .load(core::sync::atomic::Ordering::Relaxed)
-            {
-                std::mem::forget(stacks);
-            }
-            // Otherwise `stacks` drops here (each block freed unless its creator still holds it).
-        }
+        self.web
+            .dead_stacks
+            .loop_left(self.spawned, self.spawned == self.num_threads());
     }
 
     /// Keeps a dead worker's stack and TLS block until the pool's loops have all left or the
-    /// registry is dropped (ADR 123).
-    /// `cross`: the worker died waiting for a job of another pool, so no dead stack of this
-    /// pool is ever freed.
+    /// registry is dropped (ADR 123, `dead_stacks.rs` S1). `cross`: the worker died waiting for
+    /// a job of another pool, so no dead stack of this pool is ever freed (S3).
     pub(crate) fn keep_dead_stack(&self, stack: Arc<crate::web_rt::DeadStack>, cross: bool) {
-        if cross {
-            // Relaxed: read only in `Drop`, after the last reference is gone.
-            self.web
-                .leak_dead_stacks
-                .store(true, core::sync::atomic::Ordering::Relaxed);
-        }
-        self.web.dead_stacks.lock().push(stack);
+        self.web.dead_stacks.keep(stack, cross);
     }
 
     /// A worker of this pool died (its Web Worker trapped): counted, and every awaited call
