@@ -44,8 +44,8 @@ mod web_tasks;
 pub mod web {
     #[cfg(target_feature = "atomics")]
     pub use crate::web_rt::{
-        bootstrap_urls_held, idle_workers, prestart, replaced_workers, revoke_bootstrap_url,
-        shutdown_workers, spawn, worker_deaths, ShutdownReport, WorkerHandle,
+        bootstrap_urls_held, freed_worker_stacks, idle_workers, prestart, replaced_workers,
+        revoke_bootstrap_url, shutdown_workers, spawn, worker_deaths, ShutdownReport, WorkerHandle,
     };
     pub use crate::web_rt::{
         check_stack_size, shared_memory_available, SpawnError, DEFAULT_WORKER_STACK, STACK_GRANULE,
@@ -82,6 +82,7 @@ mod sleep;
 #[doc(hidden)]
 pub mod model {
     pub use crate::model_future::{as_completed, wait, Future, FutureError, ReturnWhen};
+    pub use crate::registry::dead_stacks::DeadStacks;
     pub use crate::registry::orphan::Orphan;
     pub use crate::registry::signal::{CallSignal, Step, Waiting};
     pub use crate::running::WorkerDied;

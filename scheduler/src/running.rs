@@ -146,6 +146,43 @@ pub(crate) fn model_death_point() {
     }
 }
 
+#[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+std::thread_local! {
+    /// How many waits for another pool's job this thread is in (see [`cross_wait`]).
+    static CROSS_WAITS: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Runs `wait`, a pool worker's wait for its job on another pool (`in_worker_cross`), counted
+/// on this thread: a trap skips the decrement, so a dead thread's count says whether a job of
+/// another pool may still use its stack (ADR 123). A plain call outside the threaded browser
+/// build.
+#[inline(always)]
+pub(crate) fn cross_wait<R>(wait: impl FnOnce() -> R) -> R {
+    #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+    {
+        /// Decrements on return and on unwind (a trap runs no `Drop`).
+        struct Leave;
+        impl Drop for Leave {
+            fn drop(&mut self) {
+                CROSS_WAITS.with(|c| c.set(c.get() - 1));
+            }
+        }
+        CROSS_WAITS.with(|c| c.set(c.get() + 1));
+        let leave = Leave;
+        let r = wait();
+        drop(leave);
+        r
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "atomics")))]
+    wait()
+}
+
+/// Whether this thread is inside a [`cross_wait`] (for a dead thread: died in one).
+#[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+pub(crate) fn in_cross_wait() -> bool {
+    CROSS_WAITS.with(|c| c.get() != 0)
+}
+
 /// Builds the record of `job` for its type's `abandon` (a no-op natively).
 macro_rules! record {
     ($job:expr, $abandon:expr) => {{
@@ -171,7 +208,8 @@ pub(crate) unsafe fn abandon_all(died: &WorkerDied) -> usize {
     let mut at = TOP.with(|t| t.replace(core::ptr::null()));
     while !at.is_null() {
         // SAFETY: a linked record lives in a frame of this thread that was never left (R2
-        // unlinks on every way out but a trap), on a stack that is never freed.
+        // unlinks on every way out but a trap), on a stack that is not freed before this
+        // thread's death has reached its creator, after this returns (ADR 123).
         let rec = unsafe { &*at };
         at = rec.prev.get();
         // SAFETY: the record names a live, unset job of this thread's chain (the contract).

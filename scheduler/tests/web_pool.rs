@@ -107,6 +107,20 @@ async fn a_join_whose_stolen_half_dies_gets_worker_died() {
     web_common::deaths::join_owner_of_a_dead_half_gets_worker_died().await;
 }
 
+/// After a join's thief and owner died, `shutdown` on the creating thread itself returns
+/// (ADR 124; see `web_common::deaths`).
+#[wasm_bindgen_test]
+async fn a_join_whose_half_dies_then_the_creator_shuts_down() {
+    web_common::deaths::join_owner_dies_then_the_creator_shuts_down().await;
+}
+
+/// 20 pool-worker deaths in a row leave the shared memory flat: dead stacks are freed (ADR
+/// 123; see `web_common::deaths`).
+#[wasm_bindgen_test]
+async fn a_repeated_worker_death_leaves_memory_flat() {
+    web_common::deaths::repeated_deaths_leave_memory_flat().await;
+}
+
 /// A scope whose spawned job dies gets `WorkerDied` (ADR 113; see `web_common::deaths`).
 #[wasm_bindgen_test]
 async fn a_scope_whose_job_dies_gets_worker_died() {

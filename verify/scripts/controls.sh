@@ -90,6 +90,7 @@ call_signal_read_late            verify  loom_web_signal          loom_call_sign
 call_signal_read_late            verify  loom_web_signal          loom_call_signal_death_wakes_waiter
 death_unlink_after_publish                verify  loom_web_death           loom_death_after_completion_leaves_the_job_alone
 orphan_claim_load_store          verify  loom_web_death           loom_orphan_loop_runs_once
+dead_stacks_left_release         verify  loom_web_death           loom_dead_stack_freed_after_every_loop_left
 call_signal_read_late            verify  loom_web_signal          loom_call_signal_async_completion_wakes_waiter
 call_signal_read_late            verify  loom_web_signal          loom_call_signal_async_death_wakes_waiter
 call_signal_checks_waiters_first verify  loom_web_signal          loom_call_signal_completion_wakes_waiter

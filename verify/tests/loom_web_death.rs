@@ -15,16 +15,22 @@
 //! * The orphan claim (`scheduler/src/registry/orphan.rs`, O2). The replacement worker and a
 //!   thread in `shutdown(true)` both try to run a dead worker's loop, and exactly one may.
 //!
+//! * The dead stacks (`scheduler/src/registry/dead_stacks.rs`, ADR 123). A dead worker's stack
+//!   is freed only after every loop of its pool left, so a live loop's last write into a frame
+//!   on it happens before the free.
+//!
 //! Controls (verify/scripts/controls.sh): `death_unlink_after_publish` (the outcome
 //! published while the record is still linked, so a death right after the publish sets the
-//! latch a second time and writes the slot the owner reads) and `orphan_claim_load_store` (a check and a separate store instead of the CAS).
+//! latch a second time and writes the slot the owner reads), `orphan_claim_load_store` (a check
+//! and a separate store instead of the CAS) and `dead_stacks_left_release` (the last leaver's
+//! bump acquires nothing).
 #![cfg(portalis_loom)]
 
 use loom::sync::Arc;
 use loom::thread;
 use portalis_primitives::sync::atomic::{AtomicU32, Ordering::SeqCst};
 use portalis_scheduler::model::{
-    die_after_next_publish, thread_dies, DeathJob, Orphan, WorkerDied,
+    die_after_next_publish, thread_dies, DeadStacks, DeathJob, Orphan, WorkerDied,
 };
 use portalis_verify::model::loom_model;
 
@@ -136,5 +142,67 @@ fn loom_orphan_loop_runs_once() {
             u32::from(here),
             "done set by the thread that ran it here"
         );
+    });
+}
+
+/// A dead worker's stack as the model sees it: a frame that a live loop's job still writes to
+/// (a stolen `join` half's latch), and a `Drop` (the free) that writes it too.
+struct ModelStack {
+    frame: loom::cell::UnsafeCell<u32>,
+    freed: Arc<AtomicU32>,
+}
+
+impl Drop for ModelStack {
+    fn drop(&mut self) {
+        // The free: loom checks that every write to the frame happened before it.
+        // SAFETY: `&mut self`: no other reference to the frame is used from here on.
+        self.frame.with_mut(|f| unsafe { *f = 0 });
+        self.freed.fetch_add(1, SeqCst);
+    }
+}
+
+/// A live loop's pointer into the dead frame (the pool hands jobs raw pointers, not `Arc`s).
+struct FramePtr(*const ModelStack);
+// SAFETY: the pointee lives until the last `Arc` is dropped, which `DeadStacks` delays until
+// the loop holding this pointer has left (the property under test).
+unsafe impl Send for FramePtr {}
+
+/// Property (dead_stacks.rs S1, S2): a dead worker's stack, kept before its orphan is listed,
+/// is freed once, after both of the pool's loops left (a live thief that completes a stolen
+/// job in the dead frame, and the orphan's runner) and the creator dropped its hold, and the
+/// thief's write happens before the free. With the last leaver's bump Release-only (control
+/// `dead_stacks_left_release`), loom reports the free's write as racing the thief's.
+#[test]
+fn loom_dead_stack_freed_after_every_loop_left() {
+    loom_model(BOUND, || {
+        let freed = Arc::new(AtomicU32::new(0));
+        let stacks = Arc::new(DeadStacks::<ModelStack>::new());
+        let stack = Arc::new(ModelStack {
+            frame: loom::cell::UnsafeCell::new(1),
+            freed: freed.clone(),
+        });
+        let frame = FramePtr(Arc::as_ptr(&stack));
+        let s1 = stacks.clone();
+        // A live loop of the pool: completes the stolen job (writes the dead frame), leaves.
+        let thief = thread::spawn(move || {
+            let frame = frame;
+            // SAFETY: the stack is freed only after this loop left (S2).
+            unsafe { (*frame.0).frame.with_mut(|f| *f = 2) };
+            s1.loop_left(2, true);
+        });
+        // The dying worker: S1, kept before its orphan is listed (here: its runner spawned).
+        stacks.keep(stack.clone(), false);
+        let s2 = stacks.clone();
+        let orphan = thread::spawn(move || s2.loop_left(2, true));
+        // The creator, on `portalis:died`: lets go of its hold.
+        drop(stack);
+        thief.join().unwrap();
+        orphan.join().unwrap();
+        assert_eq!(
+            freed.load(SeqCst),
+            1,
+            "freed once the loops left, pool still alive"
+        );
+        assert_eq!(stacks.held(), 0, "the list was released");
     });
 }

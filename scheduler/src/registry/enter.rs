@@ -183,7 +183,9 @@ impl Registry {
         );
         // SAFETY: `job` outlives its execution: we wait for the latch below.
         this.inject(unsafe { job.as_job_ref() });
-        current.wait_until(&job.latch);
+        // Marked: a worker that dies in this wait leaves a job of another pool that may still
+        // use its stack, so that stack is never freed (ADR 123).
+        crate::running::cross_wait(|| current.wait_until(&job.latch));
         job.into_result()
     }
 }

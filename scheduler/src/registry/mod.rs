@@ -3,6 +3,7 @@
 //! Layers inside, each importing only the ones above it in this list:
 //! * `signal`: `CallSignal`, how awaited calls hear of a completion or a worker's death.
 //! * `orphan`: `Orphan`, the loop a dead browser worker leaves at its index (ADR 113).
+//! * `dead_stacks`: `DeadStacks`, a pool's dead browser workers' stacks until freed (ADR 123).
 //! * `state`: [`Registry`], the state a pool's handle and its workers share.
 //! * `worker`: [`WorkerThread`], a worker's private state, its main loop and wait loop.
 //! * `build`: building a registry and starting its threads; the global registry.
@@ -11,6 +12,7 @@
 //! This file only declares and re-exports.
 
 mod build;
+pub(crate) mod dead_stacks;
 mod enter;
 pub(crate) mod orphan;
 pub(crate) mod signal;

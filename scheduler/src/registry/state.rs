@@ -74,6 +74,9 @@ struct WebDeaths {
     /// Loops of dead workers not yet claimed by a replacement or by `shutdown` (ADR 113,
     /// `orphan.rs`). The crate's lock: on the page's main thread it spins, never traps.
     orphans: portalis_primitives::Mutex<Vec<Arc<super::orphan::Orphan>>>,
+    /// Dead workers' stacks and TLS blocks (ADR 123, `dead_stacks.rs`), released when the
+    /// last loop of the pool leaves or the registry is dropped.
+    dead_stacks: super::dead_stacks::DeadStacks<crate::web_rt::DeadStack>,
 }
 
 impl Registry {
@@ -181,6 +184,8 @@ impl Registry {
     }
 
     pub(crate) fn thread_exited(&self) {
+        #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+        self.last_exit_releases_dead_stacks();
         // Release: pairs with the Acquire load in `wait_exited`.
         self.exited.fetch_add(1, Release);
         futex::wake_all(&self.exited);
@@ -345,6 +350,22 @@ impl Registry {
                 None => return,
             }
         }
+    }
+
+    /// Counts a loop leaving; the last of the pool's `spawned` loops releases the dead stacks
+    /// (ADR 123, `dead_stacks.rs` S2). A pool whose building thread is one of its workers
+    /// (`use_current_thread`) may still run jobs there: it releases them only when dropped.
+    fn last_exit_releases_dead_stacks(&self) {
+        self.web
+            .dead_stacks
+            .loop_left(self.spawned, self.spawned == self.num_threads());
+    }
+
+    /// Keeps a dead worker's stack and TLS block until the pool's loops have all left or the
+    /// registry is dropped (ADR 123, `dead_stacks.rs` S1). `cross`: the worker died waiting for
+    /// a job of another pool, so no dead stack of this pool is ever freed (S3).
+    pub(crate) fn keep_dead_stack(&self, stack: Arc<crate::web_rt::DeadStack>, cross: bool) {
+        self.web.dead_stacks.keep(stack, cross);
     }
 
     /// A worker of this pool died (its Web Worker trapped): counted, and every awaited call

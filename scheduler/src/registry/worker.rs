@@ -425,11 +425,14 @@ pub(crate) fn main_loop(registry: Arc<Registry>, index: usize, deque: Worker<Job
 /// `WorkerDied` (running.rs R3), tells the registry (awaited calls on the pool are rejected)
 /// and returns what a replacement worker runs: the orphan, if nobody claimed it first. `done`
 /// is the dead worker's "returned" word, which the pool's join handle waits on. `None` if this
-/// thread is no pool worker.
+/// thread is no pool worker. The registry keeps `dead_stack` (the worker's stack and TLS
+/// block) until it is dropped, and lets it be freed then unless this worker died in a wait
+/// for another pool's job (ADR 123).
 #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
 pub(crate) fn adopt_after_trap(
     message: &str,
     done: &Arc<portalis_primitives::sync::atomic::AtomicU32>,
+    dead_stack: Option<&Arc<crate::web_rt::DeadStack>>,
 ) -> Option<Box<dyn FnOnce() + Send + 'static>> {
     let wt = WorkerThread::set_current(ptr::null());
     if wt.is_null() {
@@ -437,9 +440,9 @@ pub(crate) fn adopt_after_trap(
     }
     // SAFETY: `wt` is this thread's own worker, in `main_loop`'s frame on this worker's stack.
     // The trap left that frame without running its destructors, and this thread never runs
-    // Rust again after returning (the bootstrap closes it; its stack is never freed), so
-    // moving the registry and the deque out is the only use of them from now on: the dead
-    // frame's copies are never dropped or read.
+    // Rust again after returning (the bootstrap closes it; its stack is freed only after that,
+    // ADR 123), so moving the registry and the deque out is the only use of them from now on:
+    // the dead frame's copies are never dropped or read.
     let (registry, index, deque) = unsafe {
         let wt = &*wt;
         (ptr::read(&wt.registry), wt.index, ptr::read(&wt.deque))
@@ -449,6 +452,12 @@ pub(crate) fn adopt_after_trap(
         Box::new(move || main_loop(r2, index, deque)),
         done.clone(),
     ));
+    if let Some(stack) = dead_stack {
+        // ADR 123: jobs of this pool may still use the dead stack until its loops have all
+        // left; a job of another pool (this worker waited for it) may use it for ever. Kept
+        // before the orphan is listed, so before this index's loop can leave.
+        registry.keep_dead_stack(stack.clone(), crate::running::in_cross_wait());
+    }
     // O1: listed before the death is signalled.
     registry.add_orphan(orphan.clone());
     let died = crate::running::WorkerDied {

@@ -25,9 +25,14 @@ self.addEventListener("message", async function boot(event) {
     if (entered) {
       // The closure trapped (a panic aborts: panic=abort). The instance's Rust state is
       // intact: let it hand its work to a replacement and reject awaited calls (ADR 115),
-      // then tell the creator, which boots the replacement. The stack and TLS are not freed:
-      // jobs this worker pushed may still be stolen and write to frames on that stack.
-      try { glue.portalis_web_worker_died(message); } catch (_) { /* reported below anyway */ }
+      // then tell the creator, which boots the replacement. The stack and TLS are not freed
+      // here: jobs this worker pushed may still be stolen and write to frames on that stack.
+      // Rust frees them once nothing can (ADR 123); it needs their addresses, and the
+      // creator's `portalis:died` handler, which runs only after this call returned.
+      const word = (g) => (g && typeof g.value === "number" ? g.value >>> 0 : 0);
+      const tls = word(wasm && wasm.__tls_base);
+      const stack = word(wasm && wasm.__stack_alloc);
+      try { glue.portalis_web_worker_died(message, tls, stack); } catch (_) { /* reported below anyway */ }
       self.postMessage({ t: "portalis:died", message });
       self.close();
       return;

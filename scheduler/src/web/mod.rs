@@ -155,10 +155,11 @@ pub fn shared_memory_available() -> bool {
 mod threads;
 #[cfg(target_feature = "atomics")]
 pub use threads::{
-    idle_workers, prestart, replaced_workers, shutdown_workers, worker_deaths, ShutdownReport,
+    freed_worker_stacks, idle_workers, prestart, replaced_workers, shutdown_workers, worker_deaths,
+    ShutdownReport,
 };
 #[cfg(target_feature = "atomics")]
-pub(crate) use threads::{spawn_thread, WebThread};
+pub(crate) use threads::{spawn_thread, DeadStack, WebThread};
 
 /// The work handed to a worker through linear memory.
 #[cfg(target_feature = "atomics")]

@@ -29,9 +29,23 @@
 //! `WorkerDied` (ADR 113), rejects the pool's awaited calls, and returns a closure that claims
 //! and runs the orphan. That closure goes into the slot (`DEAD`), and the bootstrap posts
 //! `portalis:died` to the creator, which boots a new worker and hands it over
-//! ([`replace_dead`]). `shutdown(true)` may claim the orphan first and run it itself. The dead
-//! worker's stack and TLS are never freed: jobs it pushed may be stolen and still write to
-//! frames on that stack.
+//! ([`replace_dead`]). `shutdown(true)` may claim the orphan first and run it itself.
+//!
+//! # A dead worker's stack and TLS block (ADR 123)
+//! The bootstrap passes the dying instance's `__tls_base` and `__stack_alloc` to
+//! [`worker_trapped`], which wraps them in a [`DeadStack`]: its `Drop` frees both blocks with
+//! wasm-bindgen's leader form of `__wbindgen_thread_destroy`. Two owners hold it, and the last
+//! one to let go frees the blocks:
+//! * the slot, until the creator handles `portalis:died` ([`replace_dead`]): the bootstrap
+//!   posts that message only after the dying thread's last call into Rust returned, so no
+//!   code runs on that stack any more;
+//! * the pool's registry (`adopt_after_trap`), until the registry is dropped: jobs of the pool
+//!   (a stolen `join` half, a scope's jobs, the orphan's deque) may still read and write frames
+//!   on the dead stack, and each runs on a loop of that pool, which holds the registry.
+//!
+//! A dying thread that was waiting for a job on another pool (`in_worker_cross`), or a trap
+//! whose hook keeps nothing (no pool), leaks its blocks instead: a job of another pool may
+//! still use that stack, and nothing tells when it has finished.
 
 use super::{SpawnError, WorkerHandle};
 use portalis_primitives::futex;
@@ -53,10 +67,67 @@ const EXIT: u32 = 2;
 /// Slot state: the closure trapped; `job` holds its replacement's closure (if any).
 const DEAD: u32 = 3;
 
-/// Called on a worker whose closure trapped, on that worker, with the JS error's text and the
-/// job's `done` word: returns the closure a replacement worker must run instead (`None`:
-/// nothing to resume). The pool's hook is `registry::adopt_after_trap`.
-pub(crate) type OnTrap = fn(&str, &Arc<AtomicU32>) -> Option<Box<dyn FnOnce() + Send + 'static>>;
+/// Called on a worker whose closure trapped, on that worker, with the JS error's text, the
+/// job's `done` word and the dead worker's stack and TLS block (`None`: unknown, never freed):
+/// returns the closure a replacement worker must run instead (`None`: nothing to resume). To
+/// let the blocks be freed, the hook keeps a clone of the [`DeadStack`] until nothing can use
+/// them. The pool's hook is `registry::adopt_after_trap`.
+pub(crate) type OnTrap = fn(
+    &str,
+    &Arc<AtomicU32>,
+    Option<&Arc<DeadStack>>,
+) -> Option<Box<dyn FnOnce() + Send + 'static>>;
+
+/// A dead worker's stack and TLS block (ADR 123): freed when the last owner drops it (see the
+/// module docs, "A dead worker's stack and TLS block").
+#[derive(Debug)]
+pub(crate) struct DeadStack {
+    /// The dead instance's `__tls_base`.
+    tls_base: u32,
+    /// The dead instance's `__stack_alloc` (the start of its stack block).
+    stack_alloc: u32,
+    /// The stack's size in bytes (the worker's `thread_stack_size`).
+    stack_size: usize,
+}
+
+/// Dead workers' stacks freed so far (see [`freed_worker_stacks`]).
+static FREED: AtomicU32 = AtomicU32::new(0);
+
+/// How many dead pool workers' stacks and TLS blocks have been freed (ADR 123). A dead
+/// worker's blocks are freed once its creator has heard of the death and its pool's last
+/// reference is gone (the pool shut down or dropped and every loop exited); until then, and
+/// for ever in the cases ADR 123 lists, they stay allocated.
+pub fn freed_worker_stacks() -> usize {
+    // Relaxed: a statistic; nothing is read through it.
+    FREED.load(Relaxed) as usize
+}
+
+impl Drop for DeadStack {
+    fn drop(&mut self) {
+        use wasm_bindgen::JsCast;
+        // The leader form: explicit blocks, freed from another thread's instance (the shared
+        // allocator); see wasm-bindgen's threads transform, `inject_destroy`.
+        let destroy = js_sys::Reflect::get(
+            &wasm_bindgen::exports(),
+            &"__wbindgen_thread_destroy".into(),
+        )
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+        let Some(destroy) = destroy else {
+            return; // an older glue without the export: the blocks stay leaked
+        };
+        let called = destroy.call3(
+            &wasm_bindgen::JsValue::UNDEFINED,
+            &self.tls_base.into(),
+            &self.stack_alloc.into(),
+            &(self.stack_size as u32).into(),
+        );
+        if called.is_ok() {
+            // Relaxed: a statistic.
+            FREED.fetch_add(1, Relaxed);
+        }
+    }
+}
 
 /// A closure to run on a reservoir worker, and the word set when it returned.
 struct Job {
@@ -80,6 +151,9 @@ struct Slot {
     job: UnsafeCell<Option<Job>>,
     /// The job being run: touched only by the slot's worker (`worker_loop`, `worker_trapped`).
     running: UnsafeCell<Option<Running>>,
+    /// A dead worker's blocks, held until its creator handles `portalis:died` (ADR 123):
+    /// written by the dying worker before it publishes `DEAD`, taken by the creator after.
+    dead_stack: UnsafeCell<Option<Arc<DeadStack>>>,
 }
 
 // SAFETY: `job` is written only by the thread that took the slot out of the idle list (it
@@ -87,7 +161,8 @@ struct Slot {
 // worker after it loaded `WORK` with Acquire; the worker then publishes `IDLE` (Release) before
 // putting the slot back on the list, whose lock orders it before the next taker's write. A
 // dying worker writes `job` last and publishes `DEAD` (Release); only then does the creator,
-// after an Acquire load of `DEAD`, take it. `running` is touched by the slot's worker only.
+// after an Acquire load of `DEAD`, take it; `dead_stack` the same way. `running` is touched by
+// the slot's worker only.
 unsafe impl Sync for Slot {}
 // SAFETY: `Job`'s closure is `Send`; the rest are atomics.
 unsafe impl Send for Slot {}
@@ -175,6 +250,7 @@ fn boot_slot(stack: usize) -> Result<(Arc<Slot>, super::Ready), SpawnError> {
         stack,
         job: UnsafeCell::new(None),
         running: UnsafeCell::new(None),
+        dead_stack: UnsafeCell::new(None),
     });
     let s2 = slot.clone();
     let dead = slot.clone();
@@ -220,6 +296,16 @@ pub fn replaced_workers() -> usize {
 /// dead worker, and boots a replacement that runs the job the dead one left (for a pool worker:
 /// its loop at the same index, so the pool keeps its size).
 fn replace_dead(dead: &Arc<Slot>, message: &str) {
+    // Acquire: pairs with the Release store of `DEAD` in `worker_trapped`.
+    let is_dead = dead.state.load(Acquire) == DEAD;
+    if is_dead {
+        // The creator's hold on the dead blocks ends here (ADR 123): the bootstrap posted this
+        // message after the dying thread's last call into Rust returned. The pool's registry
+        // may still hold them; the last of the two frees them.
+        // SAFETY: `DEAD` was observed (Acquire): the dying worker wrote `dead_stack` before
+        // and never touches the slot again; this creator is the only reader (one message).
+        drop(unsafe { (*dead.dead_stack.get()).take() });
+    }
     // Relaxed: a statistic.
     DEATHS.fetch_add(1, Relaxed);
     console_error(
@@ -228,8 +314,7 @@ fn replace_dead(dead: &Arc<Slot>, message: &str) {
     );
     // The handle goes: the worker closed itself (its stack and TLS are kept, see module docs).
     OWNED.with(|o| o.borrow_mut().retain(|(s, _)| !Arc::ptr_eq(s, dead)));
-    // Acquire: pairs with the Release store of `DEAD` in `worker_trapped`.
-    if dead.state.load(Acquire) != DEAD {
+    if !is_dead {
         return; // died outside a job (cannot happen: the bootstrap reports only after entry)
     }
     // SAFETY: `DEAD` was observed (Acquire): the dying worker wrote `job` before and never
@@ -259,13 +344,14 @@ fn replace_dead(dead: &Arc<Slot>, message: &str) {
 }
 
 /// The entry the bootstrap calls on a worker whose closure trapped (a panic aborts in this
-/// panic=abort build), on that worker, with the error's text: see [`worker_trapped`].
+/// panic=abort build), on that worker, with the error's text and the instance's `__tls_base`
+/// and `__stack_alloc` (0: unknown): see [`worker_trapped`].
 ///
 /// Not for direct use: it is public only so wasm-bindgen exports it.
 #[doc(hidden)]
 #[wasm_bindgen::prelude::wasm_bindgen]
-pub fn portalis_web_worker_died(message: String) {
-    worker_trapped(&message);
+pub fn portalis_web_worker_died(message: String, tls_base: u32, stack_alloc: u32) {
+    worker_trapped(&message, tls_base, stack_alloc);
 }
 
 /// Runs on a reservoir worker whose closure trapped (called by the bootstrap after the trap,
@@ -273,7 +359,12 @@ pub fn portalis_web_worker_died(message: String) {
 /// and marks it `DEAD`. When the job has no replacement (no `on_trap` hook, or the thread is no
 /// pool worker) its `done` word is set instead, so its joiners do not wait forever. A worker
 /// from `web::spawn` (no slot) is left alone: its handle's `closed` resolves on `portalis:died`.
-pub(crate) fn worker_trapped(message: &str) {
+///
+/// `tls_base` and `stack_alloc` name this worker's blocks (ADR 123): the hook may keep them
+/// for freeing, and the slot holds them until the creator handles the death. Never freed
+/// when the hook keeps nothing (no pool: who else may still use this stack is unknown), when
+/// either is 0, or when this returns early (no slot, no job).
+pub(crate) fn worker_trapped(message: &str, tls_base: u32, stack_alloc: u32) {
     let Some(slot) = MY_SLOT.with(|s| s.borrow_mut().take()) else {
         return;
     };
@@ -281,13 +372,26 @@ pub(crate) fn worker_trapped(message: &str) {
     let Some(Running { done, on_trap }) = (unsafe { (*slot.running.get()).take() }) else {
         return;
     };
-    match on_trap.and_then(|hook| hook(message, &done)) {
+    let dead_stack = (tls_base != 0 && stack_alloc != 0).then(|| {
+        Arc::new(DeadStack {
+            tls_base,
+            stack_alloc,
+            stack_size: slot.stack,
+        })
+    });
+    match on_trap.and_then(|hook| hook(message, &done, dead_stack.as_ref())) {
         Some(f) => {
             // SAFETY: the slot is `WORK` and this is its worker: nobody else touches `job`
-            // until `DEAD` is published below.
-            unsafe { *slot.job.get() = Some(Job { f, done, on_trap }) };
+            // or `dead_stack` until `DEAD` is published below. This thread keeps no
+            // reference, so the blocks cannot be freed before the creator took this one.
+            unsafe {
+                *slot.job.get() = Some(Job { f, done, on_trap });
+                *slot.dead_stack.get() = dead_stack;
+            }
         }
         None => {
+            // Never freed: nothing says when the last user of this stack is done.
+            core::mem::forget(dead_stack);
             // Release: pairs with the Acquire loads in `WebThread::join`.
             done.store(1, Release);
             futex::wake_all(&done);

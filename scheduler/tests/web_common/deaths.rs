@@ -32,6 +32,16 @@ pub fn died_panics() -> u32 {
     DIED_PANICS.load(SeqCst)
 }
 
+/// The byte length of the shared wasm memory (`memory.buffer.byteLength`): it only grows.
+pub fn memory_bytes() -> f64 {
+    let buffer = js_sys::Reflect::get(&wasm_bindgen::memory(), &"buffer".into())
+        .expect("the memory has a buffer");
+    js_sys::Reflect::get(&buffer, &"byteLength".into())
+        .expect("the buffer has a byteLength")
+        .as_f64()
+        .expect("byteLength is a number")
+}
+
 /// A two-worker pool, booted.
 async fn pool2() -> ThreadPool {
     ThreadPoolBuilder::new()
@@ -216,4 +226,155 @@ pub async fn broadcast_with_a_dead_job_gets_worker_died() {
         "the broadcast caller's panic carried WorkerDied"
     );
     shutdown_returns(pool, "shutdown(true) after a broadcast's job died").await;
+}
+
+/// Pins: `shutdown` called synchronously on the thread that created the pool (and its workers),
+/// right after a join's thief and owner died, returns: the creator runs the dead workers' loops
+/// itself, because their replacements cannot boot while it blocks (orphan.rs). The hang guard is
+/// `shutdown_timeout` (60 s, the same wait as `shutdown(true)`), which fails the test instead
+/// of hanging the binary. On 289bb67 this hung in some runs of the binary (ADR 113 "Open",
+/// ADR 124).
+pub async fn join_owner_dies_then_the_creator_shuts_down() {
+    let pool = pool2().await;
+    let d0 = died_panics();
+    let deaths0 = web::worker_deaths();
+    let stolen = Arc::new(AtomicU32::new(0));
+    let s2 = stolen.clone();
+    let r = or_hang(
+        "install_async of a join whose stolen half dies",
+        60,
+        pool.install_async(move || {
+            let s3 = s2.clone();
+            portalis_scheduler::join(
+                move || {
+                    while s3.load(SeqCst) == 0 {
+                        portalis_scheduler::join(|| (), || ());
+                    }
+                },
+                move || {
+                    s2.store(1, SeqCst);
+                    panic!("the stolen half panics on purpose");
+                },
+            )
+        }),
+    )
+    .await;
+    assert!(r.is_err(), "a worker died while the call was pending");
+    or_hang("the join owner's panic", 60, until(|| died_panics() > d0)).await;
+    or_hang(
+        "both deaths reported",
+        60,
+        until(|| web::worker_deaths() >= deaths0 + 2),
+    )
+    .await;
+    assert!(
+        pool.shutdown_timeout(std::time::Duration::from_secs(60)),
+        "shutdown on the creating thread after two deaths: a loop of the pool had not exited \
+         after 60 s (hangs)"
+    );
+    let fresh = pool2().await;
+    let mut seen = or_hang(
+        "a broadcast on a pool built after the deaths",
+        60,
+        fresh.install_async(|| portalis_scheduler::broadcast(|c| c.index())),
+    )
+    .await
+    .expect("no death in the new pool");
+    seen.sort_unstable();
+    assert_eq!(seen, vec![0, 1]);
+}
+
+/// Deaths before the measured ones in [`repeated_deaths_leave_memory_flat`] (the allocator's
+/// warm-up, see there).
+const WARM_UP_DEATHS: usize = 40;
+/// Deaths in a row over which [`repeated_deaths_leave_memory_flat`] measures the memory.
+const MEASURED_DEATHS: usize = 20;
+/// How many default worker stacks (4 MiB) the memory may grow by over the measured deaths:
+/// under a third of what leaking every dead stack costs (20 stacks, 81 MiB on 289bb67), and
+/// above the largest growth seen with the stacks freed (16.2 MiB).
+const GROWTH_BOUND_STACKS: usize = 6;
+
+/// Pins: a dead pool worker's stack and TLS block are freed once nothing can use them (ADR
+/// 123). Each round: a 2-worker pool, a job that traps its worker, the death reported to this
+/// thread (the creator), the pool dropped, and the wait until the dead stack was freed (its
+/// loops have all left) and the replacement is idle again (so the reservoir keeps its size).
+/// After a warm-up of 40 deaths, 20 more deaths in a row may grow the shared memory by at
+/// most [`GROWTH_BOUND_STACKS`] default worker stacks, and every round freed one dead stack.
+///
+/// Why a warm-up and a bound, not "flat": freed stacks come back as free chunks of the
+/// allocator, and small long-lived allocations (among them what the dead frames owned, never
+/// dropped after a trap) split some of them, so the next replacement's stack sometimes needs
+/// new memory. Measured (ADR 123): 12–39 MiB over the first 40 deaths; over the 20 measured
+/// deaths 0 MiB in every run of this test alone (8) or of the whole binary (6), and 0–16.2 MiB
+/// in runs after the other `a_` tests (4 of 14 above 0). On 289bb67 every death leaked its
+/// 4 MiB stack: the memory grew by 81.2 MiB over the same 20 deaths, linearly.
+pub async fn repeated_deaths_leave_memory_flat() {
+    let rounds = WARM_UP_DEATHS + MEASURED_DEATHS;
+    let mut sizes = Vec::with_capacity(rounds);
+    let freed0 = web::freed_worker_stacks();
+    let mut frees = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        // The reservoir keeps its size: each round waits below until the replacement worker
+        // is idle again, so the next pool does not boot a new worker (a new stack) meanwhile.
+        let idle0 = web::idle_workers(web::DEFAULT_WORKER_STACK).max(2);
+        let pool = pool2().await;
+        let (deaths, replaced) = (web::worker_deaths(), web::replaced_workers());
+        let r = or_hang(
+            "install_async of a job that panics",
+            60,
+            pool.install_async(|| -> u32 { panic!("this job panics on purpose") }),
+        )
+        .await;
+        assert!(r.is_err(), "a trapped worker cannot return a value");
+        or_hang(
+            "the death reported and a replacement handed the loop",
+            60,
+            until(|| web::worker_deaths() > deaths && web::replaced_workers() > replaced),
+        )
+        .await;
+        let freed_before = web::freed_worker_stacks();
+        // Dropped, not shut down from a helper: no helper's stack comes and goes (the
+        // allocator sees one 4 MiB stack allocated and one freed per round).
+        drop(pool);
+        or_hang(
+            "the dead stack freed, the pool's workers and the replacement idle again",
+            60,
+            until(|| {
+                web::freed_worker_stacks() > freed_before
+                    && web::idle_workers(web::DEFAULT_WORKER_STACK) >= idle0
+            }),
+        )
+        .await;
+        sizes.push(memory_bytes());
+        frees.push(web::freed_worker_stacks() - freed0);
+    }
+    let freed = web::freed_worker_stacks() - freed0;
+    let mib = |b: f64| b / f64::from(1u32 << 20);
+    let sizes_mib: Vec<f64> = sizes.iter().map(|&b| mib(b)).collect();
+    web_sys_log(&format!(
+        "memory after each of {rounds} deaths (MiB): {sizes_mib:?}; stacks freed: {freed}; \
+         freed after each: {frees:?}"
+    ));
+    let growth = sizes[rounds - 1] - sizes[WARM_UP_DEATHS - 1];
+    assert!(
+        growth <= (GROWTH_BOUND_STACKS * web::DEFAULT_WORKER_STACK) as f64,
+        "the memory grew by {:.1} MiB over {MEASURED_DEATHS} deaths after a warm-up of \
+         {WARM_UP_DEATHS} (at most {GROWTH_BOUND_STACKS} stacks of 4 MiB allowed): dead \
+         workers' stacks are leaked; sizes (MiB): {sizes_mib:?}",
+        mib(growth)
+    );
+    assert!(
+        freed >= rounds,
+        "{freed} dead stacks freed after {rounds} deaths (each pool dropped and its loops left)"
+    );
+}
+
+/// `console.log` (the runner shows it with the test's output).
+fn web_sys_log(s: &str) {
+    #[wasm_bindgen::prelude::wasm_bindgen]
+    extern "C" {
+        #[wasm_bindgen(js_namespace = console, js_name = log)]
+        fn console_log(s: &str);
+    }
+    console_log(s);
 }
