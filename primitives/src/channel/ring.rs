@@ -144,11 +144,10 @@ impl<T> Ring<T> {
     /// `mask = span - 1`, `cap = slots.len()`.
     #[inline(always)]
     fn next_of(pos: usize, idx: usize, mask: usize, cap: usize) -> usize {
-        if idx + 1 < cap {
-            pos + 1
-        } else {
-            (pos & !mask).wrapping_add(mask + 1)
-        }
+        // `idx < cap < span`, so on the last slot `pos | mask` is the lap's last position and
+        // one more is the next lap's first: `(pos & !mask) + span`, in fewer registers (ADR 127).
+        let base = if idx + 1 < cap { pos } else { pos | mask };
+        base.wrapping_add(1)
     }
 
     /// Step 1 once, without a loop or backoff: the uncontended fast path, small enough to
