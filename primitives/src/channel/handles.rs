@@ -206,7 +206,8 @@ impl<T> Sender<T> {
     #[inline]
     pub fn send(&self, msg: T) -> Result<(), SendError<T>> {
         // The uncontended attempt inline, the rest a tail call returning this function's own
-        // type: the fast path then needs no saved registers and no result shuffle (ADR 127).
+        // type: no result conversion after the call, so no common exit for the fast path to
+        // share with it (ADR 127).
         match self.chan.send_fast(msg) {
             Ok(()) => Ok(()),
             Err(msg) => self.send_rest(msg),
