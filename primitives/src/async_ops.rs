@@ -44,9 +44,26 @@
 //!   never as a notice meant for another sender.
 //!
 //! `verify/tests/loom_async.rs` models R1–R4 (`loom_async_rendezvous_*`).
+//!
+//! # Rendezvous receivers meeting a selecting sender (ADR 125)
+//! A select's send case on `bounded(0)` waits with a mailbox (handoff.rs M1–M3): a receiver
+//! that claims it asks the select for the message and waits until the select's thread, after
+//! returning from `select` and running user code, calls `SelectedOperation::send`. A thread
+//! waits for that; an async receiver must not (on the browser's main thread it can only
+//! spin). So `recv_async` on a rendezvous channel uses `try_recv_requesting`, and a claimed
+//! selecting sender comes back to it to be requested from **without waiting**:
+//! * Q1. `Request::new` runs M1–M2 with a context that owns the (empty) packet
+//!   (`Context::with_empty_packet`, waiter.rs step 6), before any await point.
+//! * Q2. Await DONE (`Context::wait_async`); the packet then holds the message, or is empty
+//!   when the select gave the operation up (retry from step 1).
+//! * Q3. **Cancel** (dropped in Q2): `Context::leave`. If DONE was already set, the message
+//!   is in the packet and ours: put it back into the channel (`Chan::park_message`). Else
+//!   the select's `hand_to_requester` will see that we left and put it back itself
+//!   (handoff.rs M4). Either way the next receiver gets it; it is never lost nor doubled.
 
 use crate::channel::chan::Chan;
-use crate::channel::waiter::{Context, OwnedPacket};
+use crate::channel::handoff;
+use crate::channel::waiter::{Context, Entry, OwnedPacket};
 use crate::channel::{Receiver, RecvError, SendError, Sender, TryRecvError, TrySendError};
 use crate::sync::Arc;
 use std::time::Duration;
@@ -99,6 +116,67 @@ async fn wait_for_partner<T>(chan: &Chan<T>, recv_side: bool) {
     // `obs` drops here: removes what is left of our entries.
 }
 
+/// An async receiver's request to a selecting sender (Q1–Q3); dropping it while `armed`
+/// cancels (Q3).
+struct Request<'a, T> {
+    chan: &'a Chan<T>,
+    cx: Arc<Context>,
+    /// The message slot, owned by `cx` (`waiter.rs` step 6).
+    packet: *const OwnedPacket<T>,
+    armed: bool,
+}
+
+// SAFETY: the only field that is not `Send` is `packet`, a pointer into the packet `cx` owns
+// (an `Arc<Context>`, which crosses threads). Whoever holds the `Request` touches the packet
+// only after DONE or after `leave` saw DONE (waiter.rs step 6), on whatever thread it then
+// runs; the message in it crosses threads, so `T: Send` is required, as for the channel.
+unsafe impl<T: Send> Send for Request<'_, T> {}
+
+impl<'a, T> Request<'a, T> {
+    /// Q1: asks the claimed selecting sender `e` for its message (handoff.rs M1–M2).
+    fn new(chan: &'a Chan<T>, e: Entry) -> Request<'a, T> {
+        let (cx, packet) = Context::with_empty_packet::<T>();
+        handoff::send_request(e, &cx, packet as *const ());
+        Request {
+            chan,
+            cx,
+            packet,
+            armed: true,
+        }
+    }
+
+    /// Q2: the message, or `None` if the select gave the operation up.
+    async fn answer(mut self) -> Option<T> {
+        self.cx.wait_async().await;
+        self.armed = false;
+        // SAFETY: `packet` is owned by `self.cx`; we saw DONE (Acquire in `wait_async`,
+        // pairing with the select's Release completion), after which the select no longer
+        // touches it.
+        unsafe { (*self.packet).with_mut(|m| (*m).take()) }
+    }
+}
+
+impl<T> Drop for Request<'_, T> {
+    fn drop(&mut self) {
+        if !self.armed || !self.cx.leave() {
+            // Answered, or (Q3) left before the select wrote: it keeps its message.
+            return;
+        }
+        // Q3: the select completed us before we left: the message is ours to put back.
+        // SAFETY: `leave` saw DONE (Acquire, pairing with the select's Release), so the
+        // select's write is visible and it no longer touches the packet, owned by `self.cx`.
+        let msg = unsafe { (*self.packet).with_mut(|m| (*m).take()) };
+        if let Some(m) = msg {
+            if cfg!(portalis_seeded_bug = "rendezvous_async_request_skips_abandon") {
+                return; // Seeded bug: the message is dropped with the future.
+            }
+            // `Err`: disconnected, no receiver can take it any more: dropped, as a queued
+            // message is when the channel goes.
+            let _ = self.chan.park_message(m);
+        }
+    }
+}
+
 /// An async rendezvous sender's queued entry (R2–R4); dropping it while `armed` cancels (R4).
 struct Offer<'a, T> {
     chan: &'a Chan<T>,
@@ -107,6 +185,10 @@ struct Offer<'a, T> {
     packet: *const OwnedPacket<T>,
     armed: bool,
 }
+
+// SAFETY: as for `Request`: `packet` points into the packet `cx` owns, read by the holder only
+// before queueing or after DONE (R3); `T: Send` because the message crosses threads.
+unsafe impl<T: Send> Send for Offer<'_, T> {}
 
 impl<T> Drop for Offer<'_, T> {
     fn drop(&mut self) {
@@ -139,7 +221,7 @@ async fn hand_over<T>(chan: &Chan<T>, msg: T) -> Result<(), T> {
         packet,
         armed: false,
     };
-    let queued = chan.register_send_packet(&offer.cx, packet as *const ()) == Some(false);
+    let queued = chan.register_send_packet(&offer.cx, offer.packet as *const ()) == Some(false);
     if queued {
         offer.armed = true;
         offer.cx.wait_async().await;
@@ -151,7 +233,8 @@ async fn hand_over<T>(chan: &Chan<T>, msg: T) -> Result<(), T> {
     // R3. SAFETY: `packet` is owned by `offer.cx`, alive here; either we never queued it, or
     // we saw DONE (Acquire in `wait_async`, pairing with the claimer's Release `complete`),
     // after which the claimer no longer touches it and the entry is in no queue.
-    let back = unsafe { (*packet).with_mut(|m| (*m).take()) };
+    // (Read through `offer`, whose `Send` impl covers the pointer across the await.)
+    let back = unsafe { (*offer.packet).with_mut(|m| (*m).take()) };
     match back {
         None => Ok(()),
         Some(m) => Err(m),
@@ -167,6 +250,11 @@ impl<T> Receiver<T> {
     /// The future registers like a blocked receiver, so the send that makes a message
     /// available wakes it directly (no polling). Dropping it before it resolves takes no
     /// message and passes on a wake-up it was given, so no other receiver is left asleep.
+    /// On a rendezvous channel (`bounded(0)`) whose sender waits in a [`Select`], it asks for
+    /// the message and awaits the select's send; dropped meanwhile, it leaves the message in
+    /// the channel for the next receiver (ADR 125).
+    ///
+    /// [`Select`]: crate::channel::Select
     ///
     /// # Examples
     /// ```
@@ -201,6 +289,22 @@ impl<T> Receiver<T> {
     /// As [`recv`](Self::recv).
     pub async fn recv_async(&self) -> Result<T, RecvError> {
         loop {
+            if let Some(chan) = self.chan().filter(|c| c.is_rendezvous()) {
+                // Step 1 on `bounded(0)`: a selecting sender is requested from without
+                // waiting for its select (Q1–Q3).
+                match chan.try_recv_requesting() {
+                    Some(Ok(Ok(v))) => return Ok(v),
+                    Some(Ok(Err(TryRecvError::Disconnected))) => return Err(RecvError),
+                    Some(Ok(Err(TryRecvError::Empty))) | None => wait_for_partner(chan, true).await,
+                    Some(Err(e)) => {
+                        if let Some(v) = Request::new(chan, e).answer().await {
+                            return Ok(v);
+                        }
+                        // The select gave the operation up: start over.
+                    }
+                }
+                continue;
+            }
             // Step 1.
             match self.try_recv() {
                 Ok(v) => return Ok(v),

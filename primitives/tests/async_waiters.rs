@@ -551,3 +551,155 @@ fn timer_recv_async_is_polled_a_bounded_number_of_times() {
     drop(tk);
     futex::join_idle_timer(); // as above
 }
+
+// ---- async rendezvous receivers meeting a selecting sender (ADR 125) ----
+
+/// What the test thread hears: its future's waker fired, or the select returned.
+#[derive(Debug, PartialEq)]
+enum Heard {
+    Woken,
+    Selected,
+}
+
+/// A waker that reports each wake-up on a channel (so the test can wait for "woken or
+/// selected" in one place, without sleeping).
+struct Report(mpsc::Sender<Heard>);
+impl Wake for Report {
+    fn wake(self: Arc<Self>) {
+        let _ = self.0.send(Heard::Woken);
+    }
+}
+
+/// How long the selecting thread waits for the test's go-ahead before it completes the send
+/// anyway: a hang guard only (the go-ahead comes as soon as the test thread's poll returns).
+const GO_GUARD: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// A thread blocked in a select with one send case on `tx`. Once the select returns it says
+/// `Selected`, waits for the go-ahead (at most [`GO_GUARD`]), then completes the send of `v`.
+/// Returns whether the go-ahead came in time, the send's outcome, and `tx`.
+#[allow(clippy::type_complexity)]
+fn selecting_sender<T: Send + 'static>(
+    tx: channel::Sender<T>,
+    v: T,
+    heard: mpsc::Sender<Heard>,
+    go: mpsc::Receiver<()>,
+) -> thread::JoinHandle<(bool, Result<(), channel::SendError<T>>, channel::Sender<T>)> {
+    thread::spawn(move || {
+        let mut sel = channel::Select::new();
+        sel.send(&tx);
+        let op = sel.select();
+        heard.send(Heard::Selected).unwrap();
+        let in_time = go.recv_timeout(GO_GUARD).is_ok();
+        let r = op.send(&tx, v);
+        (in_time, r, tx)
+    })
+}
+
+/// Polls `f` (reporting wake-ups on `heard`) until the select on the other thread returned
+/// and `f` is pending after it; returns `Some(v)` if `f` resolved first.
+fn poll_until_selected<F: Future>(
+    mut f: Pin<&mut F>,
+    cx: &mut Context<'_>,
+    events: &mpsc::Receiver<Heard>,
+) -> Option<F::Output> {
+    loop {
+        if let Poll::Ready(v) = f.as_mut().poll(cx) {
+            return Some(v);
+        }
+        match events.recv().unwrap() {
+            Heard::Woken => {}
+            Heard::Selected => return None,
+        }
+    }
+}
+
+/// Pins the bug of 289bb67: an async receiver on `bounded(0)` that meets a sender blocked in a
+/// select claimed it and then waited *synchronously*, inside `poll`, for the select's thread
+/// to complete the send (on the browser's main thread: a spin, then a panic). Now the poll
+/// returns `Pending` and the completed send wakes the task. On the old code the poll blocks
+/// until the selecting thread gives up waiting for the go-ahead (`GO_GUARD`), so the
+/// assertion "go-ahead in time" fails.
+#[test]
+fn rendezvous_recv_async_does_not_wait_for_a_selecting_sender() {
+    let (tx, rx) = channel::bounded::<u32>(0);
+    let (heard_tx, events) = mpsc::channel();
+    let (go_tx, go) = mpsc::channel();
+    let t = selecting_sender(tx, 7, heard_tx.clone(), go);
+    let waker = Waker::from(Arc::new(Report(heard_tx)));
+    let mut cx = Context::from_waker(&waker);
+    let mut f = std::pin::pin!(rx.recv_async());
+    // The select returns only once our future claimed its case (nobody else receives), so
+    // `Selected` arrives while `f` is pending on its request.
+    let early = poll_until_selected(f.as_mut(), &mut cx, &events);
+    // `Err` if the selecting thread already gave up waiting (the old code): the assertion on
+    // `in_time` below reports it.
+    let _ = go_tx.send(());
+    let got = early.unwrap_or_else(|| loop {
+        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            break v;
+        }
+        assert_eq!(events.recv().unwrap(), Heard::Woken);
+    });
+    let (in_time, sent, _tx) = t.join().unwrap();
+    assert!(
+        in_time,
+        "recv_async waited inside poll for the select to complete its send"
+    );
+    assert_eq!(sent, Ok(()));
+    assert_eq!(got, Ok(7));
+}
+
+/// ADR 125 Q3 / handoff.rs M4: an async receiver that requested a selecting sender's message
+/// is dropped, before the select sends (`send_first == false`) or after the send completed it
+/// but before it was polled again (`true`). Either way the message goes back into the channel
+/// and the next `recv` gets it; it is dropped exactly once overall (counted).
+#[test]
+fn rendezvous_recv_async_dropped_after_requesting_loses_nothing() {
+    for send_first in [false, true] {
+        let drops = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (tx, rx) = channel::bounded::<Counted>(0);
+        let (heard_tx, events) = mpsc::channel();
+        let (go_tx, go) = mpsc::channel();
+        let t = selecting_sender(tx, Counted(7, drops.clone()), heard_tx.clone(), go);
+        let waker = Waker::from(Arc::new(Report(heard_tx)));
+        let mut cx = Context::from_waker(&waker);
+        let mut f = Box::pin(rx.recv_async());
+        let early = poll_until_selected(f.as_mut(), &mut cx, &events);
+        assert!(early.is_none(), "resolved before the select sent");
+        let tx = if send_first {
+            go_tx.send(()).unwrap();
+            let (in_time, sent, tx) = t.join().unwrap();
+            assert!(in_time && sent.is_ok());
+            drop(f); // completed, never polled again
+            tx
+        } else {
+            drop(f); // requested, not answered yet
+            go_tx.send(()).unwrap();
+            let (in_time, sent, tx) = t.join().unwrap();
+            assert!(
+                in_time && sent.is_ok(),
+                "the message was put back, not refused"
+            );
+            tx
+        };
+        assert_eq!(drops.load(std::sync::atomic::Ordering::SeqCst), 0, "lost");
+        let m = rx.recv().expect("the message is back in the channel");
+        drop(m);
+        assert_eq!(drops.load(std::sync::atomic::Ordering::SeqCst), 1);
+        drop(tx);
+        assert!(rx.recv().is_err());
+    }
+}
+
+/// The channel futures are `Send` when the message is, so a multi-threaded executor can move
+/// them between threads (a compile-time check: it does not build otherwise). `send_async` was
+/// not `Send` since ADR 121 (its rendezvous offer held a raw packet pointer across an await;
+/// this file failed to compile with that error on 289bb67 once the check was added), and the
+/// request of ADR 125 would have made `recv_async` the same.
+#[test]
+fn channel_futures_are_send() {
+    fn is_send<F: Send>(_: F) {}
+    let (tx, rx) = channel::bounded::<u32>(0);
+    is_send(rx.recv_async());
+    is_send(tx.send_async(1));
+}

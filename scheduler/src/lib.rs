@@ -83,7 +83,7 @@ mod sleep;
 pub mod model {
     pub use crate::model_future::{as_completed, wait, Future, FutureError, ReturnWhen};
     pub use crate::registry::orphan::Orphan;
-    pub use crate::registry::signal::{CallSignal, Step};
+    pub use crate::registry::signal::{CallSignal, Step, Waiting};
     pub use crate::running::WorkerDied;
     pub use crate::sleep::Sleep;
 

@@ -271,6 +271,53 @@ async fn install_async_and_join_async_on_the_main_thread() {
     assert_eq!((a, b), (5050, 7));
 }
 
+/// ADR 126: a pool call's completion that nobody awaits any more makes no futex notify. The
+/// call's future is polled once (its job is queued, the caller waits) and dropped; the job,
+/// held at a gate until then, records the worker's notify count (`futex::op_counts`, ADR 118)
+/// at its end, and the next job on the one worker records it again. Between the two the
+/// worker only ran the first job's `CallSignal::signal`. Before ADR 126 that always called
+/// `futex::wake_all` (count + 1); now it sees no announced waiter and skips it.
+#[wasm_bindgen_test]
+async fn unawaited_pool_call_completion_makes_no_futex_notify() {
+    use core::future::Future as _;
+    use portalis_scheduler::ThreadPoolBuilder;
+    use std::sync::atomic::AtomicU64;
+    let pool = ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build_async()
+        .await
+        .unwrap();
+    let gate = Arc::new(AtomicU32::new(0));
+    let at_end = Arc::new(AtomicU64::new(u64::MAX));
+    {
+        let (g, e) = (gate.clone(), at_end.clone());
+        let mut call = Box::pin(pool.install_async(move || {
+            while g.load(SeqCst) == 0 {
+                let _ = futex::wait(&g, 0, None);
+            }
+            e.store(futex::op_counts().notifies, SeqCst);
+        }));
+        let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+        assert!(call.as_mut().poll(&mut cx).is_pending(), "held at the gate");
+    } // the call is dropped: nobody awaits its completion
+    gate.store(1, SeqCst);
+    futex::wake_all(&gate);
+    let next = or_hang(
+        "install_async",
+        60,
+        pool.install_async(|| futex::op_counts().notifies),
+    )
+    .await
+    .unwrap();
+    let first = at_end.load(SeqCst);
+    assert_ne!(first, u64::MAX, "the first job ran before the second");
+    assert_eq!(
+        next - first,
+        0,
+        "the unawaited completion's signal made a futex notify"
+    );
+}
+
 /// A pool worker whose job panics (a trap) is reported and replaced, and the pending
 /// `install_async` rejects (see `web_common::pool_worker_death_is_reported_and_replaced`).
 #[wasm_bindgen_test]
@@ -593,6 +640,19 @@ async fn executor_future_state_lock_held_by_a_worker_does_not_trap_the_main_thre
 #[wasm_bindgen_test]
 async fn rendezvous_async_ends_meet_on_the_main_thread() {
     rendezvous_async_ends_meet_on_this_thread().await;
+}
+
+/// ADR 125: an async `bounded(0)` receiver on the main thread meets a selecting worker
+/// without waiting for the select inside `poll`.
+#[wasm_bindgen_test]
+async fn rendezvous_recv_async_meets_a_selecting_sender_on_the_main_thread() {
+    rendezvous_recv_async_meets_a_selecting_sender_on_this_thread().await;
+}
+
+/// ADR 125: a dropped `after(1 h).recv_async()` clears its JS timer on the main thread.
+#[wasm_bindgen_test]
+async fn dropped_timer_recv_async_clears_its_js_timer_on_the_main_thread() {
+    dropped_timer_recv_async_clears_its_js_timer().await;
 }
 
 /// ADR 122: `after(d).recv_async()` sleeps on a JS timer on the main thread (bounded polls).

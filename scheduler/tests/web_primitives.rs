@@ -832,3 +832,9 @@ async fn rendezvous_async_ends_meet_in_a_worker() {
 async fn after_recv_async_sleeps_on_a_js_timer_in_a_worker() {
     after_recv_async_is_polled_a_bounded_number_of_times().await;
 }
+
+/// ADR 125: a dropped `after(1 h).recv_async()` clears its JS timer in a worker.
+#[wasm_bindgen_test]
+async fn dropped_timer_recv_async_clears_its_js_timer_in_a_worker() {
+    dropped_timer_recv_async_clears_its_js_timer().await;
+}

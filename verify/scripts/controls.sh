@@ -81,6 +81,8 @@ channel_async_cancel_drops_notice  verify  loom_async     loom_async_channel_can
 rendezvous_async_send_skips_notify  verify  loom_async  loom_async_rendezvous_async_ends_meet
 rendezvous_async_send_trusts_done   verify  loom_async  loom_async_rendezvous_send_async_sees_disconnect
 rendezvous_async_cancel_takes_back  verify  loom_async  loom_async_rendezvous_cancelled_send_loses_nothing
+rendezvous_async_request_skips_abandon  verify  loom_async  loom_async_rendezvous_dropped_request_loses_nothing
+rendezvous_async_request_skips_abandon  verify  loom_async  loom_async_rendezvous_request_dropped_after_send_loses_nothing
 condvar_async_cancel_drops_notify  verify  loom_async     loom_async_condvar_cancelled_waiter_passes_notify_on
 barrier_cancel_no_bump             verify  loom_async     loom_async_barrier_deferred_cancel_breaks_sleeper
 barrier_cancel_skips_recheck       verify  loom_async     loom_async_barrier_deferred_cancel_breaks_sleeper
@@ -90,7 +92,8 @@ death_unlink_after_publish                verify  loom_web_death           loom_
 orphan_claim_load_store          verify  loom_web_death           loom_orphan_loop_runs_once
 call_signal_read_late            verify  loom_web_signal          loom_call_signal_async_completion_wakes_waiter
 call_signal_read_late            verify  loom_web_signal          loom_call_signal_async_death_wakes_waiter
-async_wake_skips_fence           verify  loom_web_signal          loom_call_signal_async_completion_wakes_waiter
+call_signal_checks_waiters_first verify  loom_web_signal          loom_call_signal_completion_wakes_waiter
+call_signal_checks_waiters_first verify  loom_web_signal          loom_call_signal_async_completion_wakes_waiter
 list_free_unread               verify  loom_channel_list_retire  loom_channel_list_retire_waits_for_slow_reader
 list_relaxed_read              verify  loom_channel_list_retire  loom_channel_list_retire_waits_for_slow_reader
 fifo_token_before_job            verify  loom_fifo                loom_fifo_tokens_stolen_and_local

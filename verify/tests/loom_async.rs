@@ -405,3 +405,104 @@ fn loom_async_rendezvous_cancelled_send_loses_nothing() {
         assert_eq!(drops.load(core::sync::atomic::Ordering::SeqCst), 1);
     });
 }
+
+/// async_ops.rs Q1–Q2, handoff.rs M4 (ADR 125): on `bounded(0)` an async receiver meets a
+/// sender blocked in a select. It can only get the message by claiming the select's send case
+/// and requesting it; it then awaits the select's send instead of waiting for it inside
+/// `poll`. The message and what the selecting thread wrote before it arrive.
+#[test]
+fn loom_async_rendezvous_recv_async_meets_selecting_sender() {
+    loom_model(2, || {
+        let (tx, rx) = channel::bounded::<u32>(0);
+        let p = Arc::new(Payload::new());
+        let p2 = p.clone();
+        let t = thread::spawn(move || {
+            p2.write(5);
+            let mut sel = channel::Select::new();
+            sel.send(&tx);
+            let op = sel.select();
+            op.send(&tx, 1).unwrap();
+            tx // kept alive until the receive is done
+        });
+        assert_eq!(block_on(rx.recv_async()), Ok(1));
+        assert_eq!(p.read(), 5);
+        drop(t.join().unwrap());
+    });
+}
+
+/// async_ops.rs Q3, handoff.rs M4 (ADR 125): an async receiver polled once (it may have
+/// claimed the selecting sender and requested its message) is dropped while the select sends.
+/// The message goes back into the channel, so a blocking `recv` afterwards gets it, and it is
+/// dropped exactly once. (Within the bound, the runs that reach M4 have the drop's `leave`
+/// before the select's completion: the select takes the message back, checked with a
+/// temporary panic there. The next model forces the other order.) Control:
+/// `rendezvous_async_request_skips_abandon` (the message that comes back is dropped instead:
+/// the `recv` waits forever, a deadlock).
+#[test]
+fn loom_async_rendezvous_dropped_request_loses_nothing() {
+    loom_model(2, || {
+        let drops = Arc::new(loom::sync::atomic::AtomicUsize::new(0));
+        let (tx, rx) = channel::bounded::<Counted>(0);
+        let d2 = drops.clone();
+        let t = thread::spawn(move || {
+            let mut sel = channel::Select::new();
+            sel.send(&tx);
+            let op = sel.select();
+            op.send(&tx, Counted(d2)).unwrap();
+            tx
+        });
+        let mut f = Box::pin(rx.recv_async());
+        assert!(
+            !poll_once(f.as_mut()),
+            "nothing is received on the first poll"
+        );
+        drop(f);
+        drop(rx.recv().expect("the message is back in the channel"));
+        let tx = t.join().unwrap();
+        assert_eq!(drops.load(core::sync::atomic::Ordering::SeqCst), 1);
+        drop(tx);
+    });
+}
+
+/// async_ops.rs Q3, handoff.rs M4 (ADR 125), the other order: the async receiver is polled
+/// until the select returned (so it has requested the message), then the selecting thread
+/// completes its send (DONE), and only then is the future dropped, never polled again. The
+/// drop's `leave` sees DONE and puts the message back; a blocking `recv` gets it, and it is
+/// dropped exactly once. Control: `rendezvous_async_request_skips_abandon` (deadlock).
+#[test]
+fn loom_async_rendezvous_request_dropped_after_send_loses_nothing() {
+    loom_model(2, || {
+        let drops = Arc::new(loom::sync::atomic::AtomicUsize::new(0));
+        let selected = Arc::new(AtomicU32::new(0));
+        let (tx, rx) = channel::bounded::<Counted>(0);
+        let (d2, s2) = (drops.clone(), selected.clone());
+        let t = thread::spawn(move || {
+            let mut sel = channel::Select::new();
+            sel.send(&tx);
+            let op = sel.select();
+            s2.store(1, Release); // Release: pairs with the Acquire load below (a flag only)
+            op.send(&tx, Counted(d2)).unwrap();
+            tx
+        });
+        let mut f = Box::pin(rx.recv_async());
+        let mut cx = Context::from_waker(Waker::noop());
+        // The select returns only once this future (the only receiver) claimed its case. (The
+        // flag may be read late, after the send: then the future simply receives.)
+        let mut received = false;
+        while selected.load(Acquire) == 0 {
+            if let Poll::Ready(r) = f.as_mut().poll(&mut cx) {
+                drop(r.expect("the select sends"));
+                received = true;
+                break;
+            }
+            thread::yield_now();
+        }
+        let tx = t.join().unwrap(); // the send completed our request (DONE)
+        drop(f);
+        if !received {
+            drop(rx.recv().expect("the message is back in the channel"));
+        }
+        assert_eq!(drops.load(core::sync::atomic::Ordering::SeqCst), 1);
+        drop(tx);
+    });
+}

@@ -3,7 +3,9 @@
 //! completion and a worker's death both bump. The waiter here blocks in `futex::wait` where
 //! the browser awaits `futex::wait_async`: both return at once when the word differs from the
 //! value passed, which is the property the protocol relies on. A lost wake-up is a reported
-//! deadlock. Control: `call_signal_read_late` (verify/scripts/controls.sh).
+//! deadlock. Controls: `call_signal_read_late`, and `call_signal_checks_waiters_first` for the
+//! waiter check that lets `signal` skip its wake-up when nobody waits (ADR 126)
+//! (verify/scripts/controls.sh).
 #![cfg(portalis_loom)]
 
 use loom::sync::Arc;
@@ -16,14 +18,21 @@ use portalis_verify::model::{block_on, loom_model};
 /// Preemption bound of the models in this file.
 const BOUND: usize = 3;
 
-/// The awaited call's loop: check, else wait on the word with the value read before the check.
+/// The awaited call's loop: check; if there is nothing yet, announce (signal.rs W1, ADR 126),
+/// check again, and wait on the word with the value read before that second check.
 fn await_call(sig: &CallSignal, done: &AtomicU32, deaths0: u32) -> Step {
     loop {
-        match sig.check(done, deaths0) {
-            Step::Wait(seen) => {
-                let _ = futex::wait(sig.word(), seen, None);
+        let first = sig.check(done, deaths0);
+        if let Step::Wait(_) = first {
+            let _announced = sig.waiting();
+            match sig.check(done, deaths0) {
+                Step::Wait(seen) => {
+                    let _ = futex::wait(sig.word(), seen, None);
+                }
+                outcome => return outcome,
             }
-            outcome => return outcome,
+        } else {
+            return first;
         }
     }
 }
@@ -93,9 +102,15 @@ fn loom_call_signal_death_wakes_waiter() {
 /// called, so a wake-up the table misses is a deadlock loom reports.
 async fn await_call_async(sig: &CallSignal, done: &AtomicU32, deaths0: u32) -> Step {
     loop {
-        match sig.check(done, deaths0) {
-            Step::Wait(seen) => futex::wait_future(sig.word(), seen).await,
-            outcome => return outcome,
+        let first = sig.check(done, deaths0);
+        if let Step::Wait(_) = first {
+            let _announced = sig.waiting();
+            match sig.check(done, deaths0) {
+                Step::Wait(seen) => futex::wait_future(sig.word(), seen).await,
+                outcome => return outcome,
+            }
+        } else {
+            return first;
         }
     }
 }
@@ -107,7 +122,10 @@ fn await_call_blocked_on(sig: &CallSignal, done: &AtomicU32, deaths0: u32) -> St
 
 /// Property: as `loom_call_signal_completion_wakes_waiter`, with the waiter awaiting
 /// `futex::wait_future` (`ThreadPool::install_async` in the browser).
-/// Controls: `call_signal_read_late`, `async_wake_skips_fence`.
+/// Controls: `call_signal_read_late`, `call_signal_checks_waiters_first`. (The waker table's
+/// own fence, control `async_wake_skips_fence`, is no longer needed here: `signal`'s fence
+/// (signal.rs W2) comes before the table's load too, so that control passes here since ADR
+/// 126; `loom_async.rs` still catches it.)
 #[test]
 fn loom_call_signal_async_completion_wakes_waiter() {
     completion_wakes(await_call_blocked_on);

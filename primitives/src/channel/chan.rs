@@ -19,7 +19,7 @@ use super::lockfree::{LockFree, RING_MAX};
 use super::queue::Queue;
 use super::rendezvous::Rendezvous;
 use super::ring::Ring;
-use super::waiter::Context;
+use super::waiter::{Context, Entry};
 use crate::sync::atomic::{
     AtomicUsize,
     Ordering::{AcqRel, Relaxed},
@@ -259,6 +259,24 @@ impl<T> Chan<T> {
         match &self.discipline {
             Buffering::Rendezvous(d, _) => Some(d.register_send_packet(cx, packet)),
             _ => None,
+        }
+    }
+
+    /// `try_recv` for an async receiver on a rendezvous channel (`None` elsewhere): a claimed
+    /// selecting sender comes back as `Err(entry)`, requested without waiting (handoff.rs M4).
+    pub(crate) fn try_recv_requesting(&self) -> Option<Result<Result<T, TryRecvError>, Entry>> {
+        match &self.discipline {
+            Buffering::Rendezvous(d, _) => Some(d.try_recv_requesting()),
+            _ => None,
+        }
+    }
+
+    /// Puts back a message whose async receiver left (rendezvous only, handoff.rs M4);
+    /// `Err(msg)` when disconnected or not a rendezvous channel.
+    pub(crate) fn park_message(&self, msg: T) -> Result<(), T> {
+        match &self.discipline {
+            Buffering::Rendezvous(d, _) => d.park_message(msg),
+            _ => Err(msg),
         }
     }
 

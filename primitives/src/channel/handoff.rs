@@ -132,8 +132,23 @@ impl Wakes {
 ///   (`hand_to`, step 3); dropping the operation completes it with an empty packet instead.
 ///
 /// So a selecting sender is claimable by a non-blocking receive, as a selecting receiver (with
-/// its boxed packet) is by `try_send`. The receiver then waits for the select's thread to
+/// its boxed packet) is by `try_send`. A thread receiver then waits for the select's thread to
 /// complete the operation, as crossbeam-channel's zero flavour does.
+///
+/// An **async** receiver (`recv_async`, ADR 125) must not wait synchronously: the select may
+/// complete the operation only after running user code, and on the browser's main thread the
+/// wait could only spin. So:
+/// * M4. Its packet is owned by its context (`Context::with_empty_packet`, waiter.rs step 6),
+///   M1–M2 are the same, and it awaits DONE (`Context::wait_async`). The select writes the
+///   message and completes with [`hand_to_requester`]. If the future is dropped first it
+///   `leave`s (ABORTED beside its own claim); the RMWs on the state word decide who holds
+///   the message: the select, if its `complete_unless_left` saw ABORTED (it takes the
+///   message back), else the leaver, which saw DONE (it takes it out of the packet). Whoever
+///   holds it puts it back into the channel ([`Rendezvous::park_message`]: to a waiting
+///   receiver, or queued as a waiting sender's packet nobody awaits), so the next receiver
+///   gets it: never lost, never received twice.
+///
+/// [`Rendezvous::park_message`]: super::rendezvous::Rendezvous::park_message
 pub(crate) type Mailbox = UnsafeCell<Option<Entry>>;
 
 /// The `oper` of an entry written into a mailbox (M1): a release completes it empty instead
@@ -175,15 +190,29 @@ pub(crate) unsafe fn free_mailbox(p: *mut ()) {
 /// released): asks the select for its message and waits for it. `None` if the select gave the
 /// operation up (its `SelectedOperation` was dropped).
 pub(crate) fn request_from<T>(e: Entry) -> Option<T> {
-    debug_assert!(e.mailbox);
     let me = Context::new();
+    let packet: Packet<T> = UnsafeCell::new(None);
+    send_request(e, &me, &packet as *const Packet<T> as *const ());
+    // Our context is claimed (by us), so this wait ends only when the select completes it.
+    let woken = me.wait_until(None);
+    debug_assert!(matches!(woken, super::waiter::Woken::Selected(_)));
+    // SAFETY: the select's `hand_to` wrote the packet before its DONE (Release), which we saw
+    // (Acquire); nobody touches the packet after that.
+    unsafe { packet.with_mut(|m| (*m).take()) }
+}
+
+/// Steps M1–M2 for a claimed select send case `e`: claims the fresh context `me` ourselves
+/// and writes an entry for it with `packet` (a `*const Packet<T>`, kept alive until the
+/// select completes `me`, or owned by `me`: M4) into the case's mailbox, then completes the
+/// select.
+pub(crate) fn send_request(e: Entry, me: &Arc<Context>, packet: *const ()) {
+    debug_assert!(e.mailbox);
     let mine = me.claim(REQUESTER);
     debug_assert!(mine, "a fresh context is unclaimed");
-    let packet: Packet<T> = UnsafeCell::new(None);
     let request = Entry {
         cx: me.clone(),
         oper: REQUESTER,
-        packet: &packet as *const Packet<T> as *const (),
+        packet,
         mailbox: false,
     };
     let mailbox = e.packet as *const Mailbox;
@@ -193,12 +222,25 @@ pub(crate) fn request_from<T>(e: Entry) -> Option<T> {
     unsafe { (*mailbox).with_mut(|m| *m = Some(request)) };
     // M2; the mailbox is not touched after this.
     Context::complete(e.cx);
-    // Our context is claimed (by us), so this wait ends only when the select completes it.
-    let woken = me.wait_until(None);
-    debug_assert!(matches!(woken, super::waiter::Woken::Selected(_)));
-    // SAFETY: the select's `hand_to` wrote the packet before its DONE (Release), which we saw
-    // (Acquire); nobody touches the packet after that.
-    unsafe { packet.with_mut(|m| (*m).take()) }
+}
+
+/// A select's send to a requester (M3–M4): writes `msg` into its packet and completes it;
+/// `Err(msg)` if the requester (an async receiver) left before: the message is the caller's
+/// again.
+pub(crate) fn hand_to_requester<T>(e: Entry, msg: T) -> Result<(), T> {
+    debug_assert_eq!(e.oper, REQUESTER);
+    let p = e.packet as *const Packet<T>;
+    // SAFETY: as in `hand_to`: the requester claimed its own context for us alone, and keeps
+    // the packet alive (on its stack until DONE, or owned by the context we hold, M4).
+    unsafe { (*p).with_mut(|m| *m = Some(msg)) };
+    if Context::complete_unless_left(&e.cx) {
+        return Ok(());
+    }
+    // M4: it left before our DONE, so it never reads the packet; the packet is owned by
+    // `e.cx`, which we still hold.
+    // SAFETY: as above; nobody else touches the packet any more.
+    let back = unsafe { (*p).with_mut(|m| (*m).take()) };
+    Err(back.expect("we just wrote it"))
 }
 
 /// Completes claimed entries after the lock is released (`waiter.rs` step 3).

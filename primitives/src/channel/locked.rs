@@ -263,6 +263,24 @@ pub(crate) fn try_send<T, C: Locked<T>>(c: &C, msg: T) -> Result<(), TrySendErro
 /// Non-blocking receive (steps 1–3; a claimed selecting sender per handoff.rs M1–M3).
 #[inline]
 pub(crate) fn try_recv<T, C: Locked<T>>(c: &C) -> Result<T, TryRecvError> {
+    match try_recv_or_claim(c) {
+        Ok(r) => r,
+        Err((e, disc)) => match handoff::request_from(e) {
+            // A selecting sender committed to us (M1–M3).
+            Some(m) => Ok(m),
+            // It gave the operation up.
+            None if disc => Err(TryRecvError::Disconnected),
+            None => Err(TryRecvError::Empty),
+        },
+    }
+}
+
+/// [`try_recv`] up to a claimed selecting sender: `Err((entry, disconnected))` hands the
+/// claimed send case to the caller, who must request its message (handoff.rs M1–M2 or M4).
+#[inline]
+pub(crate) fn try_recv_or_claim<T, C: Locked<T>>(
+    c: &C,
+) -> Result<Result<T, TryRecvError>, (Entry, bool)> {
     let mut wakes = Wakes::default();
     let mut g = c.state().lock();
     let r = c.take(&mut g, &mut wakes);
@@ -271,16 +289,13 @@ pub(crate) fn try_recv<T, C: Locked<T>>(c: &C) -> Result<T, TryRecvError> {
     drop(g);
     wakes.complete();
     if let Some(e) = request {
-        // A selecting sender committed to us (M1–M3); `None`: it gave the operation up.
-        if let Some(m) = handoff::request_from(e) {
-            return Ok(m);
-        }
+        return Err((e, disc));
     }
-    match r {
+    Ok(match r {
         Some(m) => Ok(m),
         None if disc => Err(TryRecvError::Disconnected),
         None => Err(TryRecvError::Empty),
-    }
+    })
 }
 
 /// Step 5: the last sender or receiver is gone.

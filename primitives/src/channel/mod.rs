@@ -69,7 +69,7 @@ mod drops;
 pub mod envelope;
 mod error;
 mod handles;
-mod handoff;
+pub(crate) mod handoff;
 mod list;
 mod lock;
 mod locked;

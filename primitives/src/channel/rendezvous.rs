@@ -67,6 +67,36 @@ impl Rendezvous {
         complete_all(notified);
         false
     }
+
+    /// `try_recv` for an async receiver: a claimed selecting sender comes back as
+    /// `Err(entry)`, to be requested from without waiting (handoff.rs M4).
+    pub(crate) fn try_recv_requesting<T>(&self) -> Result<Result<T, TryRecvError>, Entry> {
+        locked::try_recv_or_claim::<T, _>(self).map_err(|(e, _)| e)
+    }
+
+    /// Puts back a message whose receiver left after its send was decided (handoff.rs M4):
+    /// hands it to a waiting receiver, or queues it as the packet of a sender that nobody
+    /// awaits (`register_send_packet` with a context of its own, `waiter.rs` step 6), which
+    /// the next receiver takes as it takes an async sender's. `Err(msg)` if the channel is
+    /// disconnected (no receiver can take it any more).
+    pub(crate) fn park_message<T>(&self, msg: T) -> Result<(), T> {
+        let mut msg = msg;
+        loop {
+            match locked::try_send(self, msg) {
+                Ok(()) => return Ok(()),
+                Err(TrySendError::Disconnected(m)) => return Err(m),
+                Err(TrySendError::Full(m)) => msg = m,
+            }
+            let (cx, packet) = Context::with_packet(msg);
+            if !self.register_send_packet(&cx, packet as *const ()) {
+                return Ok(()); // queued; the entry's `Arc` keeps the packet alive
+            }
+            // Not queued (a receiver with a packet waits, or disconnected): retry.
+            // SAFETY: the packet is owned by `cx`, never queued, so nobody else can reach it.
+            let back = unsafe { (*packet).with_mut(|m| (*m).take()) };
+            msg = back.expect("an unqueued packet keeps its message");
+        }
+    }
 }
 
 impl<T> Locked<T> for Rendezvous {
@@ -276,6 +306,27 @@ impl<T> Discipline<T> for Rendezvous {
     }
 
     fn write(&self, token: Token, msg: T) -> Result<(), SendError<T>> {
+        if let Token::Partner(e) = token {
+            if e.oper == handoff::REQUESTER {
+                // A receiver requested our message (handoff.rs M3–M4); if it was an async one
+                // that left meanwhile, the message goes back into the channel.
+                return match handoff::hand_to_requester(e, msg) {
+                    Ok(()) => Ok(()),
+                    Err(m)
+                        if cfg!(portalis_seeded_bug = "rendezvous_async_request_skips_abandon") =>
+                    {
+                        // Seeded bug: the returned message is dropped, not put back.
+                        drop(m);
+                        Ok(())
+                    }
+                    Err(m) => self.park_message(m).map_err(SendError),
+                };
+            }
+            return match locked::write_handoff(Token::Partner(e), msg) {
+                Ok(r) => r,
+                Err((t, _)) => unreachable!("a rendezvous send holds a hand-off token, not {t:?}"),
+            };
+        }
         match locked::write_handoff(token, msg) {
             Ok(r) => r,
             Err((t, _)) => unreachable!("a rendezvous send holds a hand-off token, not {t:?}"),

@@ -117,11 +117,22 @@ impl Context {
     /// as long as the context, so a claimer that holds an entry may use it after the waiter
     /// is gone.
     pub(crate) fn with_packet<T>(msg: T) -> (Arc<Context>, *const OwnedPacket<T>) {
+        Context::with_slot(Some(msg))
+    }
+
+    /// A fresh context that owns an empty packet (step 6): an async receiver's request to a
+    /// selecting sender (handoff.rs M1–M2, ADR 125), whose message a select may write after
+    /// the future is gone.
+    pub(crate) fn with_empty_packet<T>() -> (Arc<Context>, *const OwnedPacket<T>) {
+        Context::with_slot(None)
+    }
+
+    fn with_slot<T>(slot: Option<T>) -> (Arc<Context>, *const OwnedPacket<T>) {
         unsafe fn free<T>(p: *mut ()) {
             // SAFETY: the caller (`Drop`) passes the pointer `with_packet` boxed for this `T`.
             drop(unsafe { Box::from_raw(p as *mut OwnedPacket<T>) });
         }
-        let p = Box::into_raw(Box::new(OwnedPacket::<T>::new(Some(msg))));
+        let p = Box::into_raw(Box::new(OwnedPacket::<T>::new(slot)));
         let cx = Arc::new(Context {
             state: AtomicU32::new(WAITING),
             selected: AtomicUsize::new(usize::MAX),
@@ -136,6 +147,32 @@ impl Context {
     pub(crate) fn abandon(&self) {
         // Relaxed: only the bit's atomicity matters (as in `abort`).
         self.state.fetch_or(ABORTED_BIT, Relaxed);
+    }
+
+    /// Step 6 for a waiter that claimed itself (an async requester, handoff.rs M4): leaves
+    /// the context and reports whether the claimer had already completed it. `true`: the
+    /// packet holds what the claimer wrote and is the leaver's to empty; `false`: the claimer
+    /// will see `ABORTED` in [`complete_unless_left`](Self::complete_unless_left) and keep
+    /// its message. The two RMWs on the state word are totally ordered, so exactly one side
+    /// owns the message.
+    pub(crate) fn leave(&self) -> bool {
+        // Acquire: pairs with the Release `fetch_or` in `complete_unless_left` (the packet
+        // write before DONE is visible to the leaver that sees DONE).
+        self.state.fetch_or(ABORTED_BIT, Acquire) & DONE_BIT != 0
+    }
+
+    /// Step 3 for a requester's context (handoff.rs M4): completes it like
+    /// [`complete`](Self::complete) and returns `false` if the waiter had left first (see
+    /// [`leave`](Self::leave)); the packet is then still the caller's, kept alive by `this`.
+    pub(crate) fn complete_unless_left(this: &Arc<Context>) -> bool {
+        // Release: pairs with the Acquire `fetch_or` in `leave` and the Acquire loads of DONE
+        // in `wait_until`/`wait_async` (the packet write before).
+        let old = this.state.fetch_or(DONE_BIT, Release);
+        debug_assert!(old & CLAIMED_BIT != 0);
+        if old & PARKED_BIT != 0 {
+            futex::wake_one(&this.state);
+        }
+        old & ABORTED_BIT == 0
     }
 
     /// Step 2: claims the waiter for operation `oper`; `false` if it was claimed or aborted.

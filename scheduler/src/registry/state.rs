@@ -204,6 +204,10 @@ impl Registry {
     fn wait_exited_until(&self, count: usize, deadline: Option<Instant>, outside: bool) -> bool {
         #[cfg(not(all(target_arch = "wasm32", target_feature = "atomics")))]
         let _ = outside;
+        // Browser: announced as a waiter on the signal word for the whole wait (signal.rs W1,
+        // ADR 126), before the first read of the word, so every `signal` wakes us.
+        #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+        let _announced = self.web.signal.waiting();
         loop {
             // Browser (orphan.rs O3): the word read first, then the loops of dead workers run
             // here, then the exit count; the wait below is on that word.

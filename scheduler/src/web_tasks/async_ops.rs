@@ -58,8 +58,17 @@ impl ThreadPool {
             s2.done.store(1, Release);
             r2.call_signal().signal();
         });
+        let sig = registry.call_signal();
         loop {
-            match registry.call_signal().check(&slot.done, deaths) {
+            // Announced (signal.rs W1) only once a first check found nothing: a job that
+            // finished before we looked makes `signal` skip its futex call (ADR 126).
+            let mut announced = None;
+            let mut step = sig.check(&slot.done, deaths);
+            if let Step::Wait(_) = step {
+                announced = Some(sig.waiting());
+                step = sig.check(&slot.done, deaths); // W1's re-check, after announcing
+            }
+            match step {
                 Step::Done => break,
                 Step::Died => {
                     return Err(WorkerDied {
@@ -68,8 +77,9 @@ impl ThreadPool {
                 }
                 // The table route (one event-loop task per wake-up, ADR 118): `signal` and
                 // `died` wake with `futex::wake_all`, which visits it.
-                Step::Wait(seen) => futex::wait_future(registry.call_signal().word(), seen).await,
+                Step::Wait(seen) => futex::wait_future(sig.word(), seen).await,
             }
+            drop(announced);
         }
         // SAFETY: `done` was observed (Acquire): the write is complete and nobody writes again.
         match unsafe { (*slot.value.get()).take() } {

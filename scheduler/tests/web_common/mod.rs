@@ -343,3 +343,118 @@ pub async fn after_recv_async_is_polled_a_bounded_number_of_times() {
     assert!(got.is_ok());
     assert!(polls <= 4, "after(30 ms) polled {polls} times");
 }
+
+/// Timers of at least `min_ms` armed through the global `setTimeout` on this thread that have
+/// neither fired nor been cleared. The first call wraps `setTimeout`/`clearTimeout` on this
+/// global to keep that count (the library's wasm-bindgen imports look the globals up at each
+/// call, so its timers go through the wrappers).
+fn live_js_timers(min_ms: i32) -> u32 {
+    let count = js_sys::Function::new_with_args(
+        "min",
+        "const g = globalThis;
+         if (!g.__portalisLiveTimers) {
+           const set = g.setTimeout.bind(g), clear = g.clearTimeout.bind(g);
+           const live = new Map();
+           g.__portalisLiveTimers = live;
+           g.setTimeout = (f, ms, ...a) => {
+             const id = set((...x) => { live.delete(id); return f(...x); }, ms, ...a);
+             live.set(id, ms | 0);
+             return id;
+           };
+           g.clearTimeout = (id) => { live.delete(id); clear(id); };
+         }
+         let n = 0;
+         for (const ms of g.__portalisLiveTimers.values()) if (ms >= min) n++;
+         return n;",
+    );
+    count
+        .call1(&wasm_bindgen::JsValue::NULL, &min_ms.into())
+        .expect("the timer count runs")
+        .as_f64()
+        .expect("a number") as u32
+}
+
+/// ADR 125 (timer_js.rs): an async timer receive dropped before it is due clears its JS
+/// timer. `after(1 h).recv_async()` is polled once (it arms an hour-long `setTimeout`, which
+/// the count must see: the check can fail) and dropped; then no hour-long timer may be left.
+/// Before the fix the dropped future's timer stayed armed (count 1 after the drop).
+pub async fn dropped_timer_recv_async_clears_its_js_timer() {
+    use core::future::Future as _;
+    use portalis_primitives::channel::after;
+    // An hour, less a minute for the time between `after` and the poll: nothing else on the
+    // page arms a timer that long.
+    const HOUR_MS: i32 = 3_540_000;
+    let _ = live_js_timers(HOUR_MS); // installs the wrappers before anything is armed
+    let before = live_js_timers(HOUR_MS);
+    let hour = after(std::time::Duration::from_secs(3600));
+    {
+        let mut f = Box::pin(hour.recv_async());
+        let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+        assert!(
+            f.as_mut().poll(&mut cx).is_pending(),
+            "an hour has not passed"
+        );
+        assert_eq!(
+            live_js_timers(HOUR_MS),
+            before + 1,
+            "the pending receive armed one hour-long JS timer"
+        );
+    } // dropped here
+    assert_eq!(
+        live_js_timers(HOUR_MS),
+        before,
+        "the dropped receive left its JS timer armed"
+    );
+}
+
+/// ADR 125: an async receiver on `bounded(0)` meets a sender blocked in a select on a worker.
+/// The receiver claims the select's send case and requests the message; the worker, once its
+/// select returned, waits for this thread's go-ahead before it sends, which this thread gives
+/// only after its receive is pending. Before ADR 125 the receive waited for the send inside
+/// `poll` (on the page's main thread: a spin), so the go-ahead never came before the worker's
+/// hang guard (10 s) ran out, which the worker reports.
+pub async fn rendezvous_recv_async_meets_a_selecting_sender_on_this_thread() {
+    use portalis_primitives::channel::{bounded, Select};
+    let (tx, rx) = bounded::<u32>(0);
+    let selected = Arc::new(AtomicU32::new(0));
+    let go = Arc::new(AtomicU32::new(0));
+    let in_time = Arc::new(AtomicU32::new(0)); // 1: go-ahead in time, 2: guard ran out
+    let (s2, g2, t2) = (selected.clone(), go.clone(), in_time.clone());
+    let worker = spawn(move || {
+        let mut sel = Select::new();
+        sel.send(&tx);
+        let op = sel.select();
+        s2.store(1, SeqCst);
+        let guard_end = now_ms() + 10_000.0;
+        let mut ok = true;
+        while g2.load(SeqCst) == 0 {
+            let left = guard_end - now_ms();
+            if left <= 0.0 {
+                ok = false;
+                break;
+            }
+            let _ = futex::wait(&g2, 0, Some(std::time::Duration::from_secs_f64(left / 1e3)));
+        }
+        t2.store(if ok { 1 } else { 2 }, SeqCst);
+        op.send(&tx, 7).unwrap();
+    })
+    .await;
+    let got = Arc::new(AtomicU32::new(0));
+    let g3 = got.clone();
+    let rx2 = rx.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let v = rx2.recv_async().await.unwrap();
+        g3.store(v, SeqCst);
+    });
+    // The select returns only once the receive (the only one) claimed it.
+    or_hang("select", 30, until(|| selected.load(SeqCst) == 1)).await;
+    go.store(1, SeqCst);
+    futex::wake_all(&go);
+    or_hang("recv_async", 30, until(|| got.load(SeqCst) == 7)).await;
+    worker.join_async().await;
+    assert_eq!(
+        in_time.load(SeqCst),
+        1,
+        "recv_async waited inside poll for the select to complete its send"
+    );
+}
