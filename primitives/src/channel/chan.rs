@@ -117,18 +117,40 @@ impl<T> Chan<T> {
         msg: T,
         deadline: Option<Instant>,
     ) -> Result<(), SendTimeoutError<T>> {
-        // Two inlined arms and one call (see `Buffering`), not a four-way jump table.
-        match &self.discipline {
-            Buffering::List(d) => d.send(msg, deadline),
-            Buffering::Ring(d) => d.send(msg, deadline),
-            _ => self.send_locked(msg, deadline),
+        match self.send_fast(msg) {
+            Ok(()) => Ok(()),
+            Err(msg) => self.send_rest(msg, deadline),
         }
     }
 
-    /// `send` on the lock-based disciplines (out of line, as before the split: ADR 026, 051).
-    #[inline(never)]
-    fn send_locked(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
-        dispatch!(self, d => d.send(msg, deadline))
+    /// The inlined first attempt of `send` (lockfree.rs step R0 on the two lock-free
+    /// disciplines; the others decide nothing here). `Err(msg)`: not decided, continue with
+    /// [`send_rest`](Self::send_rest). Split from it so the handles' `send` can keep this part
+    /// inline and call the rest as its tail (ADR 127).
+    #[inline(always)]
+    pub(crate) fn send_fast(&self, msg: T) -> Result<(), T> {
+        // Two inlined arms, not a four-way jump table (see `Buffering`).
+        match &self.discipline {
+            Buffering::List(d) => d.send_fast(msg),
+            Buffering::Ring(d) => d.send_fast(msg),
+            _ => Err(msg),
+        }
+    }
+
+    /// `send` after [`send_fast`](Self::send_fast) did not decide: the lock-free disciplines'
+    /// general path (`send_slow`), or the whole `send` of the lock-based ones.
+    #[inline]
+    pub(crate) fn send_rest(
+        &self,
+        msg: T,
+        deadline: Option<Instant>,
+    ) -> Result<(), SendTimeoutError<T>> {
+        match &self.discipline {
+            Buffering::List(d) => d.send_slow(msg, deadline),
+            Buffering::Ring(d) => d.send_slow(msg, deadline),
+            Buffering::Queue(d) => d.send(msg, deadline),
+            Buffering::Rendezvous(d, _) => d.send(msg, deadline),
+        }
     }
 
     /// Blocking receive with an optional deadline.
@@ -137,18 +159,33 @@ impl<T> Chan<T> {
     /// If the thread cannot block (`futex::WaitError`) and no deadline was given.
     #[inline]
     pub(crate) fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
-        // As in `send`.
-        match &self.discipline {
-            Buffering::List(d) => d.recv(deadline),
-            Buffering::Ring(d) => d.recv(deadline),
-            _ => self.recv_locked(deadline),
+        match self.recv_fast() {
+            Some(m) => Ok(m),
+            None => self.recv_rest(deadline),
         }
     }
 
-    /// `recv` on the lock-based disciplines (see `send_locked`).
-    #[inline(never)]
-    fn recv_locked(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
-        dispatch!(self, d => d.recv(deadline))
+    /// The inlined first attempt of `recv` (as [`send_fast`](Self::send_fast)). `None`: not
+    /// decided, continue with [`recv_rest`](Self::recv_rest).
+    #[inline(always)]
+    pub(crate) fn recv_fast(&self) -> Option<T> {
+        match &self.discipline {
+            Buffering::List(d) => d.recv_fast(),
+            Buffering::Ring(d) => d.recv_fast(),
+            _ => None,
+        }
+    }
+
+    /// `recv` after [`recv_fast`](Self::recv_fast) did not decide (as
+    /// [`send_rest`](Self::send_rest)).
+    #[inline]
+    pub(crate) fn recv_rest(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
+        match &self.discipline {
+            Buffering::List(d) => d.recv_slow(deadline),
+            Buffering::Ring(d) => d.recv_slow(deadline),
+            Buffering::Queue(d) => d.recv(deadline),
+            Buffering::Rendezvous(d, _) => d.recv(deadline),
+        }
     }
 
     /// Drops a sender handle's count; disconnects on the last.

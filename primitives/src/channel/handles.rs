@@ -205,8 +205,20 @@ impl<T> Sender<T> {
     /// If the thread cannot block and would have to wait (see the module docs).
     #[inline]
     pub fn send(&self, msg: T) -> Result<(), SendError<T>> {
+        // The uncontended attempt inline, the rest a tail call returning this function's own
+        // type: no result conversion after the call, so no common exit for the fast path to
+        // share with it (ADR 127).
+        match self.chan.send_fast(msg) {
+            Ok(()) => Ok(()),
+            Err(msg) => self.send_rest(msg),
+        }
+    }
+
+    /// `send` after [`Chan::send_fast`] did not decide.
+    #[inline(never)]
+    fn send_rest(&self, msg: T) -> Result<(), SendError<T>> {
         self.chan
-            .send(msg, None)
+            .send_rest(msg, None)
             .map_err(|e| SendError(e.into_inner()))
     }
 
@@ -287,7 +299,23 @@ impl<T> Receiver<T> {
     /// If the thread cannot block and would have to wait (see the module docs).
     #[inline]
     pub fn recv(&self) -> Result<T, RecvError> {
-        self.recv_inner(None).map_err(|_| RecvError)
+        // As `Sender::send`: the uncontended attempt inline, the rest a tail call (ADR 127).
+        if let Flavor::Chan(c) = &self.flavor {
+            if let Some(m) = c.recv_fast() {
+                return Ok(m);
+            }
+        }
+        self.recv_rest()
+    }
+
+    /// `recv` after [`Chan::recv_fast`] did not decide (or on a timer flavour).
+    #[inline(never)]
+    fn recv_rest(&self) -> Result<T, RecvError> {
+        let r = match &self.flavor {
+            Flavor::Chan(c) => c.recv_rest(None),
+            _ => self.recv_inner(None),
+        };
+        r.map_err(|_| RecvError)
     }
 
     /// Receives without waiting.

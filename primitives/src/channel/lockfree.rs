@@ -313,6 +313,35 @@ impl<B> LockFree<B> {
 }
 
 impl<B> LockFree<B> {
+    /// Step R0 for `send`: one inlined round of the buffer's algorithm (`try_send_buf`'s first
+    /// step, without its loop) and the notify. `Err(msg)`: undecided (or disconnected), the
+    /// caller continues with [`send_slow`](Self::send_slow), which decides.
+    #[inline(always)]
+    pub(crate) fn send_fast<T>(&self, msg: T) -> Result<(), T>
+    where
+        B: Buffer<T>,
+    {
+        // Acquire: partner of the Release store in `disconnect` (step R3).
+        if self.closed.load(Acquire) {
+            return Err(msg);
+        }
+        self.buf.push_fast(msg)?;
+        self.notify(true);
+        Ok(())
+    }
+
+    /// Step R0 for `recv`, as [`send_fast`](Self::send_fast). `None`: undecided, the caller
+    /// continues with [`recv_slow`](Self::recv_slow).
+    #[inline(always)]
+    pub(crate) fn recv_fast<T>(&self) -> Option<T>
+    where
+        B: Buffer<T>,
+    {
+        let m = self.buf.pop_fast()?;
+        self.notify(false);
+        Some(m)
+    }
+
     /// Non-blocking send (step R3 for disconnection).
     #[inline]
     fn try_send_buf<T>(&self, msg: T) -> Result<(), TrySendError<T>>
@@ -364,7 +393,11 @@ impl<B> LockFree<B> {
 
     /// Blocking send (steps R1–R2).
     #[inline(never)]
-    fn send_slow<T>(&self, mut msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>>
+    pub(crate) fn send_slow<T>(
+        &self,
+        mut msg: T,
+        deadline: Option<Instant>,
+    ) -> Result<(), SendTimeoutError<T>>
     where
         B: Buffer<T>,
     {
@@ -408,7 +441,7 @@ impl<B> LockFree<B> {
 
     /// Blocking receive (steps R1–R2).
     #[inline(never)]
-    fn recv_slow<T>(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError>
+    pub(crate) fn recv_slow<T>(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError>
     where
         B: Buffer<T>,
     {
@@ -475,32 +508,23 @@ impl<T, B: Buffer<T>> Discipline<T> for LockFree<B> {
         self.try_recv_buf()
     }
 
-    /// Step R0: one inlined attempt (`try_send_buf`'s first step) before the out-of-line
+    /// Step R0: one inlined attempt ([`send_fast`](Self::send_fast)) before the out-of-line
     /// general path.
     #[inline]
     fn send(&self, msg: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
-        let mut msg = msg;
-        // Acquire: partner of the Release store in `disconnect` (step R3).
-        if !self.closed.load(Acquire) {
-            match self.buf.push_fast(msg) {
-                Ok(()) => {
-                    self.notify(true);
-                    return Ok(());
-                }
-                Err(m) => msg = m,
-            }
+        match self.send_fast(msg) {
+            Ok(()) => Ok(()),
+            Err(msg) => self.send_slow(msg, deadline),
         }
-        self.send_slow(msg, deadline)
     }
 
     /// Step R0, as `send`.
     #[inline]
     fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
-        if let Some(m) = self.buf.pop_fast() {
-            self.notify(false);
-            return Ok(m);
+        match self.recv_fast() {
+            Some(m) => Ok(m),
+            None => self.recv_slow(deadline),
         }
-        self.recv_slow(deadline)
     }
 
     /// Step R3 (and `locked.rs` step 5).

@@ -20,8 +20,36 @@ const ROUNDS_UNTIL_SLEEP: u32 = if sync::MODEL { 2 } else { 64 };
 /// Of those rounds, the first ones spin (PAUSE) instead of yielding the core.
 const SPIN_ROUNDS: u32 = if sync::MODEL { 1 } else { 16 };
 /// Every this many joins a busy worker checks whether peers sleep and, if so, promotes a frame
-/// itself (nobody idle is awake to ask). Power of two; heuristic, see ADR 031.
-const TICK_MASK: u32 = if sync::MODEL { 1 } else { 1023 };
+/// itself (nobody idle is awake to ask). Heuristic, see ADR 031.
+const TICK_PERIOD: u32 = if sync::MODEL { 2 } else { 1024 };
+
+/// The tick backstop's join counter: counts down from [`TICK_PERIOD`], so a join's check is
+/// one decrement that sets the zero flag itself (ADR 128; it counted up and masked before).
+struct Ticks(Cell<u32>);
+
+impl Ticks {
+    const fn new() -> Ticks {
+        Ticks(Cell::new(TICK_PERIOD))
+    }
+
+    /// Counts one join; `true` when the backstop check is due (then [`rearm`](Self::rearm)
+    /// must run before the next `tick`).
+    #[inline(always)]
+    fn tick(&self) -> bool {
+        let t = self.0.get() - 1;
+        self.0.set(t);
+        t == 0
+    }
+
+    /// Starts the next period if the current one ran out; nothing otherwise (a heartbeat
+    /// requested by a hungry worker comes mid-period).
+    #[inline]
+    fn rearm(&self) {
+        if self.0.get() == 0 {
+            self.0.set(TICK_PERIOD);
+        }
+    }
+}
 
 /// Minimum time between two tick-backstop wakes by one busy worker (see `tick_wants_help`).
 const TICK_WAKE_INTERVAL: std::time::Duration = std::time::Duration::from_micros(500);
@@ -72,8 +100,8 @@ pub(crate) struct WorkerThread {
     head: Cell<usize>,
     /// Round-robin victim for heartbeats and steals.
     victim: Cell<usize>,
-    /// Joins seen (TICK_MASK backstop).
-    ticks: Cell<u32>,
+    /// Joins until the next tick backstop check.
+    ticks: Ticks,
     /// When this worker last asked a victim for a heartbeat.
     last_request: Cell<Option<portalis_primitives::time::Instant>>,
     /// When the tick backstop last promoted to wake a sleeper.
@@ -94,7 +122,7 @@ impl WorkerThread {
             len: Cell::new(0),
             head: Cell::new(0),
             victim: Cell::new(index),
-            ticks: Cell::new(0),
+            ticks: Ticks::new(),
             last_request: Cell::new(None),
             last_tick_wake: Cell::new(None),
         }
@@ -127,12 +155,10 @@ impl WorkerThread {
             self.frames[idx].set(Some(job));
         }
         self.len.set(idx + 1);
-        let t = self.ticks.get().wrapping_add(1);
-        self.ticks.set(t);
         // Relaxed: a hint; promotion is done by this thread, and the push it makes is ordered
         // by the deque and PROTOCOL.md P2.
         // SAFETY: `beat` points into the registry, which `self.registry` keeps alive.
-        if unsafe { (*self.beat).load(Relaxed) } | (t & TICK_MASK == 0) {
+        if self.ticks.tick() | unsafe { (*self.beat).load(Relaxed) } {
             self.heartbeat();
         }
         idx
@@ -154,6 +180,7 @@ impl WorkerThread {
     #[cold]
     #[inline(never)]
     pub(crate) fn heartbeat(&self) {
+        self.ticks.rearm();
         // SAFETY: see push_frame. Relaxed: a hint.
         if unsafe { (*self.beat).swap(false, Relaxed) } {
             // Asked by a hungry worker: promote.
@@ -478,5 +505,27 @@ impl Drop for AbortOnUnwind {
     fn drop(&mut self) {
         eprintln!("portalis-scheduler: a worker loop unwound (a handler panicked); aborting");
         std::process::abort();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Ticks, TICK_PERIOD};
+
+    /// Pins the tick backstop's schedule (ADR 128): due on the `TICK_PERIOD`-th join and every
+    /// period after, as the counting-up version's `t & (period - 1) == 0` was; a heartbeat
+    /// that runs mid-period (asked for by a hungry worker) does not restart the count.
+    #[test]
+    fn tick_backstop_is_due_once_per_period() {
+        let ticks = Ticks::new();
+        let mut due = Vec::new();
+        for join in 1..=3 * TICK_PERIOD {
+            if ticks.tick() {
+                due.push(join);
+            }
+            // `heartbeat` rearms on every call, due or not (a beat may arrive on any join).
+            ticks.rearm();
+        }
+        assert_eq!(due, [TICK_PERIOD, 2 * TICK_PERIOD, 3 * TICK_PERIOD]);
     }
 }
