@@ -77,6 +77,9 @@ lint:
 	python3 scripts/check-import-cycles.py
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	@# The model builds compile other code paths (the sync shim, the model futex): lint them too.
+	RUSTFLAGS="--cfg portalis_loom" CARGO_TARGET_DIR=target/loom cargo clippy -p portalis-verify -p portalis-primitives -p portalis-scheduler --all-targets -- -D warnings
+	RUSTFLAGS="--cfg portalis_shuttle" CARGO_TARGET_DIR=target/shuttle cargo clippy -p portalis-verify -p portalis-primitives -p portalis-scheduler --all-targets -- -D warnings
 
 test-native:
 	cargo test --workspace

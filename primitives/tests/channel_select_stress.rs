@@ -1,8 +1,8 @@
-#![cfg(not(any(portalis_loom, portalis_shuttle)))]
-#![cfg(not(portalis_no_threads))] // Spawns threads; wasm32-wasip1 has none.
 //! Stress: a single consumer selecting over the receivers of several lock-free buffered
 //! channels (ring and list flavours) fed by one producer each, as the perf table's `select_rx`
 //! cell does (ADR 025, "the select_rx hang"). A watchdog turns a hang into a failure.
+#![cfg(not(any(portalis_loom, portalis_shuttle)))]
+#![cfg(not(portalis_no_threads))] // Spawns threads; wasm32-wasip1 has none.
 
 use portalis_primitives::channel::{bounded, unbounded, Receiver, Select, Sender};
 use std::sync::mpsc;

@@ -143,7 +143,7 @@ fn shuttle_pool_single_thread_scope_and_outside_spawns() {
         outside.join().unwrap();
         // The injected job may still be queued: wait for it through the pool itself.
         while n.load(SeqCst) < 104 {
-            pool.install(|| portalis_scheduler::yield_now());
+            pool.install(portalis_scheduler::yield_now);
             shuttle::thread::yield_now();
         }
         assert_eq!(n.load(SeqCst), 104);

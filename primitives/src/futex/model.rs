@@ -82,14 +82,14 @@ pub(super) fn wait(
 fn wake(word: &AtomicU32, max: usize) {
     let addr = word as *const AtomicU32 as usize;
     let mut t = TABLE.lock().unwrap();
-    let mut n = 0;
-    for e in t.entries.iter_mut().filter(|e| e.addr == addr && !e.woken) {
-        if n == max {
-            break;
-        }
+    for e in t
+        .entries
+        .iter_mut()
+        .filter(|e| e.addr == addr && !e.woken)
+        .take(max)
+    {
         e.woken = true;
         e.cv.notify_one();
-        n += 1;
     }
 }
 
