@@ -30,7 +30,7 @@ help:
 	@echo "make test-checks         linearizability checker, property tests, stress + fault injection (release)"
 	@echo "make coverage            line coverage of the native suite per crate (cargo llvm-cov; outside CI)"
 	@echo "make check-shim          no sync item outside primitives/src/sync.rs (docs/style.md 2)"
-	@echo "make lint                import-cycle check (scripts/check-import-cycles.py), fmt, clippy -D warnings"
+	@echo "make lint                import-cycle check (scripts/check-import-cycles.py), fmt, clippy -D warnings (also on the loom and shuttle builds)"
 	@echo "make test-native         cargo test --workspace, then the lock-api feature's tests"
 	@echo "make test-compile-fail   programs that must not compile, with their error codes (nightly)"
 	@echo "make test-miri           the primitives and scheduler unit tests under miri"
