@@ -107,16 +107,10 @@ pub async fn blocking_install_from_a_worker_gets_worker_died() {
     shutdown_returns(*pool, "shutdown(true) after a blocking install's job died").await;
 }
 
-/// Pins: the owner of a `join` whose stolen half traps its thief gets a `WorkerDied` panic
-/// (it traps in turn), both deaths are reported, and `shutdown(true)` returns. Before ADR 113
-/// the owner waited for ever on the latch and `shutdown(true)` never returned (the test
-/// failed at the guard "the join owner's panic").
-///
-/// Not pinned here: `shutdown(true)` called synchronously on the creating thread right after
-/// the deaths, where it must run the dead workers' loops itself (orphan.rs). That case passed
-/// alone but hung in some runs of the whole binary (ADR 113, "Open").
-pub async fn join_owner_of_a_dead_half_gets_worker_died() {
-    let pool = pool2().await;
+/// Runs on `pool` a `join` whose stolen half traps its thief while the owner keeps joining
+/// until the steal happened; returns once the owner's `WorkerDied` panic and both deaths (the
+/// thief, then the owner) have reached this thread, the creator.
+async fn kill_a_joins_thief_and_owner(pool: &ThreadPool) {
     let d0 = died_panics();
     let deaths0 = web::worker_deaths();
     let stolen = Arc::new(AtomicU32::new(0));
@@ -149,13 +143,22 @@ pub async fn join_owner_of_a_dead_half_gets_worker_died() {
         "the join owner's panic carried WorkerDied"
     );
     assert_eq!(stolen.load(SeqCst), 1, "the half ran on the other worker");
-    // Both deaths (the thief, then the owner) reached this thread, the creator.
     or_hang(
         "both deaths reported",
         60,
         until(|| web::worker_deaths() >= deaths0 + 2),
     )
     .await;
+}
+
+/// Pins: the owner of a `join` whose stolen half traps its thief gets a `WorkerDied` panic
+/// (it traps in turn), both deaths are reported, and `shutdown(true)` returns. Before ADR 113
+/// the owner waited for ever on the latch and `shutdown(true)` never returned (the test
+/// failed at the guard "the join owner's panic"). The creator's own synchronous shutdown after
+/// the deaths is [`join_owner_dies_then_the_creator_shuts_down`].
+pub async fn join_owner_of_a_dead_half_gets_worker_died() {
+    let pool = pool2().await;
+    kill_a_joins_thief_and_owner(&pool).await;
     shutdown_returns(pool, "shutdown(true) after a join's stolen half died").await;
 }
 
@@ -236,37 +239,7 @@ pub async fn broadcast_with_a_dead_job_gets_worker_died() {
 /// ADR 124).
 pub async fn join_owner_dies_then_the_creator_shuts_down() {
     let pool = pool2().await;
-    let d0 = died_panics();
-    let deaths0 = web::worker_deaths();
-    let stolen = Arc::new(AtomicU32::new(0));
-    let s2 = stolen.clone();
-    let r = or_hang(
-        "install_async of a join whose stolen half dies",
-        60,
-        pool.install_async(move || {
-            let s3 = s2.clone();
-            portalis_scheduler::join(
-                move || {
-                    while s3.load(SeqCst) == 0 {
-                        portalis_scheduler::join(|| (), || ());
-                    }
-                },
-                move || {
-                    s2.store(1, SeqCst);
-                    panic!("the stolen half panics on purpose");
-                },
-            )
-        }),
-    )
-    .await;
-    assert!(r.is_err(), "a worker died while the call was pending");
-    or_hang("the join owner's panic", 60, until(|| died_panics() > d0)).await;
-    or_hang(
-        "both deaths reported",
-        60,
-        until(|| web::worker_deaths() >= deaths0 + 2),
-    )
-    .await;
+    kill_a_joins_thief_and_owner(&pool).await;
     assert!(
         pool.shutdown_timeout(std::time::Duration::from_secs(60)),
         "shutdown on the creating thread after two deaths: a loop of the pool had not exited \
